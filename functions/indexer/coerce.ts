@@ -1,0 +1,88 @@
+/**
+ * Column coercion per the routing config's `columns`. DMS renders jsonb/json/arrays as strings and may
+ * render numerics and booleans as strings; this turns them back into the types OpenSearch should map.
+ * Rule for a value that fails its coercion: the whole record is a permanent failure (dead-letter queue,
+ * reason `coercion_failed` naming the column); it is never dropped or indexed half-converted.
+ */
+import { PermanentRecordError } from "../../shared/errors";
+import type { ColumnType } from "../../shared/pipeline-config";
+import { toIsoUtc } from "./timestamps";
+
+const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const BOOLEANS = new Map<unknown, boolean>([
+  [true, true],
+  [false, false],
+  ["true", true],
+  ["false", false],
+  ["t", true],
+  ["f", false],
+  ["1", true],
+  ["0", false],
+  [1, true],
+  [0, false],
+]);
+
+export class CoercionError extends PermanentRecordError {
+  constructor(column: string, type: ColumnType, value: unknown, detail?: string) {
+    const shown = JSON.stringify(value)?.slice(0, 80);
+    super("coercion_failed", `column ${column}: ${shown} is not a valid ${type}${detail ? ` (${detail})` : ""}`);
+  }
+}
+
+function toNumber(column: string, type: "number" | "integer", value: unknown): unknown {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value) || (type === "integer" && !Number.isInteger(value))) throw new CoercionError(column, type, value);
+    return value;
+  }
+  if (typeof value !== "string" || !NUMERIC.test(value.trim())) throw new CoercionError(column, type, value);
+  const text = value.trim();
+  const n = Number(text);
+  if (!Number.isFinite(n) || (type === "integer" && !Number.isInteger(n))) throw new CoercionError(column, type, value);
+  // Integers beyond 2^53 stay as digit strings: a JSON number would lose digits, OpenSearch coerces the string.
+  if (/^[+-]?\d+$/.test(text) && !Number.isSafeInteger(n)) return text;
+  return n;
+}
+
+export function coerceValue(column: string, type: ColumnType, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case "string":
+      return typeof value === "object" ? JSON.stringify(value) : String(value);
+    case "number":
+    case "integer":
+      return toNumber(column, type, value);
+    case "boolean": {
+      const b = BOOLEANS.get(typeof value === "string" ? value.trim().toLowerCase() : value);
+      if (b === undefined) throw new CoercionError(column, type, value);
+      return b;
+    }
+    case "json":
+      if (typeof value !== "string") return value;
+      try {
+        return JSON.parse(value);
+      } catch (error) {
+        throw new CoercionError(column, type, value, (error as Error).message);
+      }
+    case "timestamp": {
+      if (typeof value === "number" && Number.isFinite(value)) return new Date(value).toISOString();
+      const iso = typeof value === "string" ? toIsoUtc(value) : undefined;
+      if (!iso) throw new CoercionError(column, type, value);
+      return iso;
+    }
+  }
+}
+
+/** The document for a row: excluded columns removed, typed columns coerced, others as DMS sent them. */
+export function buildDocument(
+  row: Record<string, unknown>,
+  columns: Record<string, ColumnType>,
+  exclude: ReadonlySet<string>,
+): Record<string, unknown> {
+  const doc: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (exclude.has(key)) continue;
+    const type = columns[key];
+    doc[key] = type ? coerceValue(key, type, value) : value;
+  }
+  return doc;
+}

@@ -1,0 +1,102 @@
+/**
+ * Parses one Kinesis record's data as an AWS DMS target message (`json-unformatted`, one document per
+ * record, possibly newline-terminated; pretty-printed `json` is accepted too).
+ */
+import { z } from "zod";
+import { PermanentRecordError } from "../../shared/errors";
+import { parseTimestampMicros } from "./timestamps";
+
+const id = z.union([z.string(), z.number()]);
+const metadataSchema = z
+  .object({
+    timestamp: z.string(),
+    "record-type": z.string(),
+    operation: z.string(),
+    "partition-key-type": z.string().optional(),
+    "schema-name": z.string(),
+    "table-name": z.string(),
+    "transaction-id": id.optional(),
+    "commit-timestamp": z.union([z.string(), z.number()]).optional(),
+    "transaction-record-id": id.optional(),
+    "prev-transaction-id": id.optional(),
+    "stream-position": z.string().optional(),
+  })
+  .passthrough();
+
+const row = z.record(z.string(), z.unknown());
+const messageSchema = z.object({ data: row.optional(), "before-image": row.optional(), metadata: metadataSchema }).passthrough();
+
+export const DATA_OPERATIONS = ["load", "insert", "update", "delete"] as const;
+export type DataOperation = (typeof DATA_OPERATIONS)[number];
+
+/** Where a change sits in the source's commit order: the basis of its document version. */
+export type CommitPosition = {
+  /** Commit time in microseconds since the Unix epoch. */
+  micros: bigint;
+  /** Offset of the record within its transaction; 0 when unknown. */
+  recordOffset: number;
+  /** True when transaction details were absent and `metadata.timestamp` was used instead. */
+  fromRecordTimestamp: boolean;
+};
+
+export type DmsChange = {
+  kind: "change";
+  operation: DataOperation;
+  schema: string;
+  table: string;
+  row: Record<string, unknown>;
+  before: Record<string, unknown> | undefined;
+  position: CommitPosition;
+};
+export type DmsControl = { kind: "control"; operation: string; schema: string; table: string };
+export type DmsMessage = DmsChange | DmsControl;
+
+export function parseDmsMessage(payload: Buffer | string): DmsMessage {
+  const text = (typeof payload === "string" ? payload : payload.toString("utf8")).trim();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new PermanentRecordError("invalid_json", `record data is not JSON: ${(cause as Error).message}`, { cause });
+  }
+  const parsed = messageSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw new PermanentRecordError("invalid_dms_message", `not a DMS message: ${issues}`);
+  }
+  const { metadata: m, data, "before-image": before } = parsed.data;
+  const schema = m["schema-name"];
+  const table = m["table-name"];
+  if (m["record-type"] === "control") return { kind: "control", operation: m.operation, schema, table };
+  if (m["record-type"] !== "data") {
+    throw new PermanentRecordError("unknown_record_type", `unknown record-type "${m["record-type"]}"`);
+  }
+  if (!(DATA_OPERATIONS as readonly string[]).includes(m.operation)) {
+    throw new PermanentRecordError("unknown_operation", `unknown operation "${m.operation}" for ${schema}.${table}`);
+  }
+  if (!data) throw new PermanentRecordError("missing_data", `${m.operation} record for ${schema}.${table} has no data`);
+  return {
+    kind: "change",
+    operation: m.operation as DataOperation,
+    schema,
+    table,
+    row: data,
+    before,
+    position: commitPosition(m),
+  };
+}
+
+function commitPosition(m: z.infer<typeof metadataSchema>): CommitPosition {
+  const commit = m["commit-timestamp"];
+  const offset = Number(m["transaction-record-id"] ?? 0);
+  const recordOffset = Number.isSafeInteger(offset) && offset >= 0 ? offset : 0;
+  if (commit !== undefined && m.operation !== "load") {
+    const micros = typeof commit === "number" ? BigInt(Math.trunc(commit)) * 1000n : parseTimestampMicros(commit);
+    if (micros !== undefined) return { micros, recordOffset, fromRecordTimestamp: false };
+  }
+  const micros = parseTimestampMicros(m.timestamp);
+  if (micros === undefined) {
+    throw new PermanentRecordError("invalid_timestamp", `metadata.timestamp "${m.timestamp}" is not a timestamp`);
+  }
+  return { micros, recordOffset: m.operation === "load" ? 0 : recordOffset, fromRecordTimestamp: true };
+}

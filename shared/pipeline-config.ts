@@ -1,0 +1,251 @@
+/**
+ * The routing config (config/pipeline.yaml): which tables go to which index, their primary keys,
+ * column types, excluded columns, and filtered indices (routes). Validated once, at cold start.
+ */
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { ConfigError } from "./errors";
+
+export const COLUMN_TYPES = ["string", "number", "integer", "boolean", "json", "timestamp"] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const field = z.string().min(1, "field must not be empty");
+
+const LEAF_OPERATORS = {
+  equals: scalar,
+  in: z.array(scalar).min(1),
+  notIn: z.array(scalar).min(1),
+  greaterThan: z.union([z.number(), z.string()]),
+  lessThan: z.union([z.number(), z.string()]),
+  greaterThanOrEqual: z.union([z.number(), z.string()]),
+  lessThanOrEqual: z.union([z.number(), z.string()]),
+  between: z.tuple([z.union([z.number(), z.string()]), z.union([z.number(), z.string()])]),
+  matches: z.string(),
+  isNull: z.literal(true),
+  isNotNull: z.literal(true),
+} as const;
+type LeafOperator = keyof typeof LEAF_OPERATORS;
+const OPERATOR_NAMES = Object.keys(LEAF_OPERATORS) as LeafOperator[];
+
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | ({ field: string } & Partial<Record<LeafOperator, unknown>>);
+
+const leafSchema = z
+  .object({ field, ...Object.fromEntries(OPERATOR_NAMES.map((op) => [op, LEAF_OPERATORS[op].optional()])) })
+  .strict()
+  .superRefine((leaf, ctx) => {
+    const ops = OPERATOR_NAMES.filter((op) => (leaf as Record<string, unknown>)[op] !== undefined);
+    if (ops.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message: `a condition on "${leaf.field}" needs exactly one operator of ${OPERATOR_NAMES.join(", ")}; found ${ops.length ? ops.join(", ") : "none"}`,
+      });
+    }
+    const pattern = (leaf as { matches?: unknown }).matches;
+    if (typeof pattern === "string") {
+      try {
+        new RegExp(pattern);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: `bad regex for "${leaf.field}": ${(error as Error).message}` });
+      }
+    }
+  });
+
+const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.object({ all: z.array(conditionSchema).min(1) }).strict(),
+    z.object({ any: z.array(conditionSchema).min(1) }).strict(),
+    z.object({ not: conditionSchema }).strict(),
+    leafSchema as z.ZodType<Condition>,
+  ]),
+);
+
+/** OpenSearch index names: lower case, no reserved characters, not starting with - _ +. Placeholders allowed. */
+const indexName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^(?![-_+])[a-z0-9{}_\-.]+$/, "index names are lower case and may not contain \\/*?\"<>| ,#: or start with -_+");
+
+const tableName = z.string().regex(/^[^.\s]+\.[^.\s]+$/, "tables are named schema.table");
+
+const onCoercionError = z.enum(["dead-letter"]);
+
+const tableSchema = z
+  .object({
+    primaryKey: z.array(z.string().min(1)).min(1, "primaryKey must name at least one column").optional(),
+    index: indexName.optional(),
+    columns: z.record(z.string(), z.enum(COLUMN_TYPES)).default({}),
+    exclude: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+const routeSchema = z.object({ index: indexName, table: tableName, when: conditionSchema.optional() }).strict();
+
+const configSchema = z
+  .object({
+    defaults: z
+      .object({ index: indexName.default("{schema}_{table}"), onCoercionError: onCoercionError.default("dead-letter") })
+      .strict()
+      .default({ index: "{schema}_{table}", onCoercionError: "dead-letter" }),
+    tables: z.record(tableName, tableSchema).default({}),
+    routes: z.array(routeSchema).default([]),
+  })
+  .strict();
+
+export type PipelineConfigInput = z.input<typeof configSchema>;
+
+/** What a change's fields are matched against: the coerced row plus `$operation`, `$schema`, `$table`. */
+export type MatchContext = { row: Record<string, unknown>; operation: string; schema: string; table: string };
+export type Predicate = (ctx: MatchContext) => boolean;
+
+export type TableRouting = {
+  table: string;
+  index: string;
+  primaryKey: string[] | undefined;
+  columns: Record<string, ColumnType>;
+  exclude: Set<string>;
+  routes: { index: string; matches: Predicate }[];
+};
+
+export type PipelineConfig = {
+  /** Routing for a table; tables not in the config get the defaults. */
+  routingFor(schema: string, table: string): TableRouting;
+  /** Every index the config names for a table (its own and its routes'), for verify and redrive. */
+  tables(): TableRouting[];
+};
+
+function fieldValue(ctx: MatchContext, path: string): unknown {
+  if (path === "$operation") return ctx.operation;
+  if (path === "$schema") return ctx.schema;
+  if (path === "$table") return ctx.table;
+  if (path in ctx.row) return ctx.row[path];
+  let value: unknown = ctx.row;
+  for (const part of path.split(".")) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function compare(a: unknown, b: unknown): number | undefined {
+  if (a === null || a === undefined) return undefined;
+  if (typeof b === "number") {
+    const n = typeof a === "number" ? a : Number(a);
+    return Number.isNaN(n) ? undefined : n - b;
+  }
+  const sa = String(a);
+  return sa < String(b) ? -1 : sa > String(b) ? 1 : 0;
+}
+
+const same = (a: unknown, b: unknown): boolean =>
+  a === b || (a !== null && b !== null && a !== undefined && String(a) === String(b));
+
+export function compileCondition(condition: Condition): Predicate {
+  if ("all" in condition) {
+    const parts = condition.all.map(compileCondition);
+    return (ctx) => parts.every((p) => p(ctx));
+  }
+  if ("any" in condition) {
+    const parts = condition.any.map(compileCondition);
+    return (ctx) => parts.some((p) => p(ctx));
+  }
+  if ("not" in condition) {
+    const inner = compileCondition(condition.not);
+    return (ctx) => !inner(ctx);
+  }
+  const leaf = condition as Record<string, unknown> & { field: string };
+  const get = (ctx: MatchContext) => fieldValue(ctx, leaf.field);
+  if (leaf.equals !== undefined) return (ctx) => same(get(ctx), leaf.equals);
+  if (leaf.in !== undefined) {
+    const list = leaf.in as unknown[];
+    return (ctx) => list.some((v) => same(get(ctx), v));
+  }
+  if (leaf.notIn !== undefined) {
+    const list = leaf.notIn as unknown[];
+    return (ctx) => !list.some((v) => same(get(ctx), v));
+  }
+  const ordered =
+    (bound: unknown, ok: (c: number) => boolean): Predicate =>
+    (ctx) => {
+      const c = compare(get(ctx), bound);
+      return c !== undefined && ok(c);
+    };
+  if (leaf.greaterThan !== undefined) return ordered(leaf.greaterThan, (c) => c > 0);
+  if (leaf.lessThan !== undefined) return ordered(leaf.lessThan, (c) => c < 0);
+  if (leaf.greaterThanOrEqual !== undefined) return ordered(leaf.greaterThanOrEqual, (c) => c >= 0);
+  if (leaf.lessThanOrEqual !== undefined) return ordered(leaf.lessThanOrEqual, (c) => c <= 0);
+  if (leaf.between !== undefined) {
+    const [low, high] = leaf.between as [unknown, unknown];
+    const above = ordered(low, (c) => c >= 0);
+    const below = ordered(high, (c) => c <= 0);
+    return (ctx) => above(ctx) && below(ctx);
+  }
+  if (leaf.matches !== undefined) {
+    const re = new RegExp(leaf.matches as string);
+    return (ctx) => {
+      const v = get(ctx);
+      return v !== null && v !== undefined && re.test(typeof v === "object" ? JSON.stringify(v) : String(v));
+    };
+  }
+  if (leaf.isNull !== undefined) return (ctx) => get(ctx) === null || get(ctx) === undefined;
+  return (ctx) => get(ctx) !== null && get(ctx) !== undefined;
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `  - ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`).join("\n");
+}
+
+/** Parses and validates the config; throws ConfigError listing every problem. */
+export function parsePipelineConfig(yamlText: string, options: { indexPrefix?: string; source?: string } = {}): PipelineConfig {
+  const source = options.source ?? "pipeline config";
+  let raw: unknown;
+  try {
+    raw = parseYaml(yamlText) ?? {};
+  } catch (cause) {
+    throw new ConfigError(`${source}: not valid YAML: ${(cause as Error).message}`, { cause });
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(`${source} is invalid:\n${formatIssues(result.error)}`);
+  const config = result.data;
+  const prefix = options.indexPrefix ?? "";
+  const name = (template: string, schema: string, table: string) =>
+    `${prefix}${template.replaceAll("{schema}", schema).replaceAll("{table}", table)}`.toLowerCase();
+
+  const routesByTable = new Map<string, { index: string; matches: Predicate }[]>();
+  for (const route of config.routes) {
+    const list = routesByTable.get(route.table) ?? [];
+    list.push({ index: `${prefix}${route.index}`, matches: route.when ? compileCondition(route.when) : () => true });
+    routesByTable.set(route.table, list);
+  }
+  const cache = new Map<string, TableRouting>();
+  const routingFor = (schema: string, table: string): TableRouting => {
+    const key = `${schema}.${table}`;
+    let routing = cache.get(key);
+    if (!routing) {
+      const t = config.tables[key];
+      routing = {
+        table: key,
+        index: name(t?.index ?? config.defaults.index, schema, table),
+        primaryKey: t?.primaryKey,
+        columns: t?.columns ?? {},
+        exclude: new Set(t?.exclude ?? []),
+        routes: routesByTable.get(key) ?? [],
+      };
+      cache.set(key, routing);
+    }
+    return routing;
+  };
+  return {
+    routingFor,
+    tables: () =>
+      [...new Set([...Object.keys(config.tables), ...routesByTable.keys()])].map((key) => {
+        const [schema, table] = key.split(".") as [string, string];
+        return routingFor(schema, table);
+      }),
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * `npm run invoke -- <FunctionLogicalId> -e events/<file>.json [--env-vars env.json]
+ *   [--parameter-overrides K=V …] [--config-env <env>] [-t template.yaml]`
+ *
+ * A Docker-free `sam local invoke`: runs the TypeScript handler in this process with the function's
+ * Timeout, MemorySize and Environment from template.yaml, prints the handler's JSON result on stdout,
+ * logs on stderr, and exits 1 when the handler throws or times out.
+ */
+import "./lib/text-import-hook";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parameterValues, pseudoParameters } from "./lib/cfn-resolve";
+import { loadTemplate } from "./lib/cfn-yaml";
+import { createLambdaContext } from "./lib/lambda-context";
+import { type LocalFunction, localFunction, projectRoot } from "./lib/sam-function";
+import { parseParameterOverrides, readSamConfig } from "./lib/samconfig";
+
+type Options = {
+  logicalId: string;
+  event: string;
+  envVars?: string;
+  overrides: string[];
+  configEnv: string;
+  template: string;
+};
+
+const USAGE =
+  "usage: npm run invoke -- <FunctionLogicalId> -e <event.json|-> [--env-vars env.json] [--parameter-overrides K=V ...] [--config-env env] [-t template.yaml]";
+
+function parseArgs(argv: string[]): Options {
+  const opts: Partial<Options> & { overrides: string[] } = { overrides: [], configEnv: "default", template: "template.yaml" };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = () => {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
+      return value;
+    };
+    if (arg === "-e" || arg === "--event") opts.event = next();
+    else if (arg === "-n" || arg === "--env-vars") opts.envVars = next();
+    else if (arg === "--config-env") opts.configEnv = next();
+    else if (arg === "-t" || arg === "--template" || arg === "--template-file") opts.template = next();
+    else if (arg === "--parameter-overrides") {
+      while (argv[i + 1] !== undefined && !(argv[i + 1] as string).startsWith("-")) opts.overrides.push(argv[++i] as string);
+    } else if (arg.startsWith("-")) throw new Error(`unknown option ${arg}\n${USAGE}`);
+    else if (!opts.logicalId) opts.logicalId = arg;
+    else throw new Error(`unexpected argument ${arg}\n${USAGE}`);
+  }
+  if (!opts.logicalId) throw new Error(USAGE);
+  return { event: "-", ...opts } as Options;
+}
+
+/** `sam local invoke --env-vars`: `Parameters` applies to every function, `<LogicalId>` to one; only declared variables. */
+function applyEnvironment(fn: LocalFunction, region: string, envVarsFile?: string): void {
+  const file = envVarsFile ? (JSON.parse(readFileSync(envVarsFile, "utf8")) as Record<string, Record<string, unknown>>) : {};
+  const overrides = { ...(file.Parameters ?? {}), ...(file[fn.logicalId] ?? {}) };
+  for (const [key, value] of Object.entries(fn.environment)) {
+    if (key in overrides) process.env[key] = String(overrides[key]);
+    else if (value !== null) process.env[key] = value;
+    else if (process.env[key] === undefined) {
+      console.error(`invoke: ${key} only has a value once deployed; set it with --env-vars or in the shell`);
+    }
+  }
+  Object.assign(process.env, {
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
+    _HANDLER: `${fn.handlerFile}.${fn.handlerExport}`,
+  });
+}
+
+async function readEvent(source: string): Promise<unknown> {
+  if (source !== "-") return JSON.parse(readFileSync(source, "utf8"));
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8").trim();
+  return text ? JSON.parse(text) : {};
+}
+
+async function main(): Promise<number> {
+  const opts = parseArgs(process.argv.slice(2));
+  const root = projectRoot();
+  const template = loadTemplate(resolve(opts.template));
+  const samconfig = readSamConfig(resolve(root, "samconfig.toml"), opts.configEnv, "local_invoke");
+  const region = String(samconfig.region ?? process.env.AWS_REGION ?? "us-east-1");
+  const ctx = {
+    parameters: parameterValues(
+      template,
+      parseParameterOverrides(samconfig.parameter_overrides as string | undefined),
+      parseParameterOverrides(opts.overrides),
+    ),
+    pseudo: pseudoParameters(region),
+    conditions: template.Conditions ?? {},
+  };
+  const fn = localFunction(template, opts.logicalId, ctx, root);
+  applyEnvironment(fn, region, opts.envVars);
+  const event = await readEvent(opts.event);
+
+  // Logs go to stderr, the result to stdout, as with `sam local invoke`.
+  const writeResult = process.stdout.write.bind(process.stdout);
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+
+  const mod = (await import(pathToFileURL(fn.handlerFile).href)) as Record<string, unknown>;
+  const handler = mod[fn.handlerExport];
+  if (typeof handler !== "function") throw new Error(`${fn.handlerFile} does not export ${fn.handlerExport}`);
+  const context = createLambdaContext({
+    functionName: fn.functionName,
+    timeoutSeconds: fn.timeoutSeconds,
+    memorySize: fn.memorySize,
+    region,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`)),
+      fn.timeoutSeconds * 1000,
+    );
+  });
+  try {
+    const result = await Promise.race([Promise.resolve(handler(event, context)), timeout]);
+    writeResult(`${JSON.stringify(result ?? null)}\n`);
+    return 0;
+  } catch (error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    writeResult(`${JSON.stringify({ errorType: err.name, errorMessage: err.message })}\n`);
+    console.error(err.stack ?? err.message);
+    return 1;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,22 @@
+import { readFileSync } from "node:fs";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  plugins: [
+    {
+      // YAML imported as text, as esbuild's `--loader:.yaml=text` does in the Lambda bundle.
+      name: "yaml-as-text",
+      transform(_code, id) {
+        if (!/\.ya?ml$/.test(id)) return undefined;
+        return { code: `export default ${JSON.stringify(readFileSync(id, "utf8"))};`, map: null };
+      },
+    },
+  ],
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+    reporters: process.env.CI ? ["default"] : ["default"],
+  },
+});
