@@ -92,10 +92,17 @@ const configSchema = z
       .object({ index: indexName.default("{schema}_{table}"), onCoercionError: onCoercionError.default("dead-letter") })
       .strict()
       .default({ index: "{schema}_{table}", onCoercionError: "dead-letter" }),
-    tables: z.record(tableName, tableSchema).default({}),
+    tables: z.record(z.string(), tableSchema).default({}),
     routes: z.array(routeSchema).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    for (const key of Object.keys(config.tables)) {
+      if (!tableName.safeParse(key).success) {
+        ctx.addIssue({ code: "custom", path: ["tables", key], message: `"${key}": tables are named schema.table` });
+      }
+    }
+  });
 
 export type PipelineConfigInput = z.input<typeof configSchema>;
 

@@ -1,0 +1,44 @@
+/**
+ * OpenSearch targets for tests: the in-process emulator (fast, for unit and property tests), or over HTTP
+ * the emulator server by default and a real cluster when OPENSEARCH_URL is set.
+ */
+import { Client } from "@opensearch-project/opensearch";
+import type { BulkClient } from "../../functions/indexer/bulk-writer";
+import { OpenSearchEmulator, type RunningEmulator, startEmulator } from "../../tools/opensearch-emulator/server";
+
+/** A bulk client that calls the emulator in-process, throwing the way the real client does on HTTP errors. */
+export function inProcessBulkClient(emulator: OpenSearchEmulator): BulkClient & { calls: number } {
+  const client = {
+    calls: 0,
+    async bulk({ body }: { body: string }) {
+      client.calls++;
+      const [status, payload] = emulator.handle("POST", new URL("http://emulator/_bulk"), body);
+      if (status >= 300) throw Object.assign(new Error(`Response Error ${status}`), { name: "ResponseError", meta: { statusCode: status, body: payload } });
+      return { body: payload as { items: [] } };
+    },
+  };
+  return client;
+}
+
+export function newEmulator(): OpenSearchEmulator {
+  return new OpenSearchEmulator({ gcDeletesMs: 3_600_000 });
+}
+
+export type SearchTarget = {
+  url: string;
+  client: Client;
+  /** The in-process emulator behind url, when the target is the emulator (fault injection needs it). */
+  emulator: OpenSearchEmulator | undefined;
+  close(): Promise<void>;
+};
+
+export async function openSearchTarget(): Promise<SearchTarget> {
+  const external = process.env.OPENSEARCH_URL;
+  let running: RunningEmulator | undefined;
+  const url = external ?? (running = await startEmulator()).url;
+  const client = new Client({ node: url, maxRetries: 0, ssl: { rejectUnauthorized: false } });
+  return { url, client, emulator: running?.emulator, close: async () => running?.close() };
+}
+
+/** A unique index prefix per test so a shared real cluster is never cleaned up wholesale. */
+export const uniquePrefix = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}-`;

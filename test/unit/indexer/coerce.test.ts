@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { buildDocument, coerceValue } from "../../../functions/indexer/coerce";
+import { toIsoUtc } from "../../../functions/indexer/timestamps";
+
+describe("coerceValue", () => {
+  it.each([
+    ["json", '{"a":[1,2]}', { a: [1, 2] }],
+    ["json", "[1,2]", [1, 2]],
+    ["json", { already: true }, { already: true }],
+    ["number", "129.90", 129.9],
+    ["number", 5, 5],
+    ["number", "12345678901234567890", "12345678901234567890"],
+    ["integer", "42", 42],
+    ["boolean", "t", true],
+    ["boolean", "f", false],
+    ["boolean", "true", true],
+    ["boolean", false, false],
+    ["timestamp", "2026-11-21 09:15:02.123456", "2026-11-21T09:15:02.123456Z"],
+    ["timestamp", "2026-11-21 09:20:00+02", "2026-11-21T07:20:00Z"],
+    ["timestamp", "2026-11-21T09:15:02Z", "2026-11-21T09:15:02Z"],
+    ["timestamp", 0, "1970-01-01T00:00:00.000Z"],
+    ["string", 12, "12"],
+  ] as const)("%s %j -> %j", (type, value, expected) => {
+    expect(coerceValue("c", type, value)).toEqual(expected);
+  });
+
+  it("keeps null as null for every type", () => {
+    for (const t of ["json", "number", "integer", "boolean", "timestamp", "string"] as const) expect(coerceValue("c", t, null)).toBeNull();
+  });
+
+  it.each([
+    ["json", "{broken"],
+    ["number", "twelve"],
+    ["number", "1e999"],
+    ["integer", "1.5"],
+    ["boolean", "maybe"],
+    ["timestamp", "yesterday"],
+    ["timestamp", "2026-02-30 00:00:00"],
+  ] as const)("%s %j fails with coercion_failed naming the column", (type, value) => {
+    expect(() => coerceValue("amount", type, value)).toThrow(expect.objectContaining({ code: "coercion_failed", message: expect.stringContaining("column amount") }));
+  });
+});
+
+describe("buildDocument", () => {
+  it("removes excluded columns and coerces typed ones, leaving the rest as sent", () => {
+    const doc = buildDocument({ id: 1, card_number: "4111", amount: "1.5", note: "x" }, { amount: "number" }, new Set(["card_number"]));
+    expect(doc).toEqual({ id: 1, amount: 1.5, note: "x" });
+  });
+});
+
+describe("toIsoUtc", () => {
+  it("rejects text that is not a timestamp", () => expect(toIsoUtc("12:00")).toBeUndefined());
+});

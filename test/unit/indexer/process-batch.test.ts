@@ -1,0 +1,164 @@
+import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { type BatchDeps, processBatch } from "../../../functions/indexer/process-batch";
+import { DEAD_LETTER_KIND, type DeadLetterMessage } from "../../../functions/indexer/dead-letter";
+import { parsePipelineConfig } from "../../../shared/pipeline-config";
+import { changeRecord, rawRecord } from "../../helpers/dms";
+import { testContext, recordingLogger } from "../../helpers/lambda";
+import { inProcessBulkClient, newEmulator } from "../../helpers/search";
+
+const sqsMock = mockClient(SQSClient);
+const pipeline = parsePipelineConfig("tables: {public.orders: {primaryKey: [id], index: orders, columns: {amount: number}}}");
+const T0 = Date.UTC(2026, 10, 21, 12);
+const DLQ = "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq";
+
+function setup(overrides: Partial<BatchDeps> = {}) {
+  const emulator = newEmulator();
+  const search = inProcessBulkClient(emulator);
+  const deps: BatchDeps = {
+    search,
+    sqs: new SQSClient({ region: "eu-west-1" }),
+    pipeline,
+    logger: recordingLogger(),
+    settings: { dlqUrl: DLQ, dlqMaxMessageBytes: 262_144, retry: { maxBytes: 5_000_000, maxActions: 1000, baseDelayMs: 1, maxDelayMs: 2, safetyMarginMs: 100 } },
+    sleep: async () => {},
+    ...overrides,
+  };
+  return { emulator, search, deps };
+}
+const sentMessages = () =>
+  sqsMock.commandCalls(SendMessageBatchCommand).flatMap((c) => (c.args[0].input.Entries ?? []).map((e) => JSON.parse(e.MessageBody ?? "") as DeadLetterMessage));
+const doc = (emulator: ReturnType<typeof newEmulator>, id: string) => emulator.indices.get("orders")?.docs.get(id)?.source;
+
+beforeEach(() => {
+  sqsMock.reset();
+  sqsMock.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({ Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] }));
+});
+
+describe("processBatch", () => {
+  it("applies inserts, updates and deletes and acknowledges the batch", async () => {
+    const { emulator, deps } = setup();
+    const records = [
+      changeRecord({ op: "insert", row: { id: 1, amount: "10" }, commitMs: T0 }, 0),
+      changeRecord({ op: "insert", row: { id: 2, amount: "20" }, commitMs: T0 + 1 }, 1),
+      changeRecord({ op: "update", row: { id: 1, amount: "11" }, commitMs: T0 + 2 }, 2),
+      changeRecord({ op: "delete", row: { id: 2, amount: null }, commitMs: T0 + 3 }, 3),
+    ];
+    const { response, stats } = await processBatch(records, testContext(), deps);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(doc(emulator, "1")).toEqual({ id: 1, amount: 11 });
+    expect(doc(emulator, "2")).toBeUndefined();
+    expect(stats).toMatchObject({ received: 4, compacted: 2, indexed: 1, deleted: 1, deadLettered: 0 });
+  });
+
+  it("sends poison records to the DLQ with everything needed to replay them, and indexes the good ones", async () => {
+    const { emulator, deps } = setup();
+    const poison = rawRecord('{"data": {"id": 9}, "metadata": {', 0);
+    const records = [poison, changeRecord({ op: "insert", row: { id: 3, amount: "x" } }, 1), changeRecord({ op: "insert", row: { id: 4, amount: "4" } }, 2)];
+    const { response, stats } = await processBatch(records, testContext(), deps);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(doc(emulator, "4")).toEqual({ id: 4, amount: 4 });
+    expect(stats.deadLettered).toBe(2);
+    const [first, second] = sentMessages();
+    expect(first).toMatchObject({
+      kind: DEAD_LETTER_KIND,
+      error: { stage: "parse", type: "invalid_json" },
+      source: { sequenceNumber: poison.kinesis.sequenceNumber, shardId: "shardId-000000000000", partitionKey: "public.orders", eventSourceARN: poison.eventSourceARN },
+      data: poison.kinesis.data,
+      functionName: "cdc-indexer-test",
+    });
+    expect(second).toMatchObject({ error: { stage: "plan", type: "coercion_failed" }, source: { table: "public.orders", operation: "insert" } });
+  });
+
+  it("dead-letters a mapping conflict reported by OpenSearch with its status and type", async () => {
+    const { emulator, deps } = setup();
+    await processBatch([changeRecord({ op: "insert", row: { id: 1, amount: "1", note: 5 } }, 0)], testContext(), deps);
+    const { response } = await processBatch([changeRecord({ op: "insert", row: { id: 2, amount: "2", note: "not a number" } }, 1)], testContext(), deps);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sentMessages()[0]?.error).toMatchObject({ stage: "index", status: 400, type: "mapper_parsing_exception", index: "orders", documentId: "2" });
+    expect(doc(emulator, "2")).toBeUndefined();
+  });
+
+  it("reports the lowest retryable sequence number and does not dead-letter records Lambda will resend", async () => {
+    const { emulator, deps } = setup();
+    const records = [
+      changeRecord({ op: "insert", row: { id: 1, amount: "1" } }, 0),
+      rawRecord("not json", 1),
+      changeRecord({ op: "insert", row: { id: 2, amount: "2" } }, 2),
+      rawRecord("not json either", 3),
+    ];
+    emulator.faults.rejectNextItems = 1_000_000; // every item rejected with 429, for longer than the budget
+    const { response, stats } = await processBatch(records, testContext(2_000), { ...deps, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.kinesis.sequenceNumber }]);
+    expect(stats.retried).toBeGreaterThan(0);
+    expect(sentMessages()).toEqual([]);
+  });
+
+  it("dead-letters permanent failures before the checkpoint only", async () => {
+    const { emulator, deps } = setup();
+    const records = [rawRecord("not json", 0), changeRecord({ op: "insert", row: { id: 2, amount: "2" } }, 1), rawRecord("bad", 2)];
+    emulator.faults.rejectNextItems = 1_000_000;
+    const { response } = await processBatch(records, testContext(500), deps);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]?.kinesis.sequenceNumber }]);
+    expect(sentMessages().map((m) => m.source.sequenceNumber)).toEqual([records[0]?.kinesis.sequenceNumber]);
+  });
+
+  it("retries items rejected for a while and then applies them", async () => {
+    const { emulator, deps } = setup();
+    emulator.faults.rejectNextItems = 3;
+    const records = [1, 2, 3, 4].map((id, i) => changeRecord({ op: "insert", row: { id, amount: String(id) } }, i));
+    const { response, stats } = await processBatch(records, testContext(), deps);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(stats).toMatchObject({ indexed: 4, retried: 3 });
+  });
+
+  it("never acknowledges a record the DLQ did not accept", async () => {
+    const { deps } = setup();
+    sqsMock.on(SendMessageBatchCommand).rejects(new Error("AccessDenied"));
+    const records = [changeRecord({ op: "insert", row: { id: 1, amount: "1" } }, 0), rawRecord("nope", 1), changeRecord({ op: "insert", row: { id: 2, amount: "2" } }, 2)];
+    const { response, stats } = await processBatch(records, testContext(), deps);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]?.kinesis.sequenceNumber }]);
+    expect(stats.deadLettered).toBe(0);
+  });
+
+  it("treats entries SQS reports as Failed as not dead-lettered", async () => {
+    const { deps } = setup();
+    sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: "0", MessageId: "m", MD5OfMessageBody: "x" }], Failed: [{ Id: "1", Code: "InternalError", SenderFault: false }] });
+    const records = [rawRecord("a", 0), rawRecord("b", 1)];
+    const { response } = await processBatch(records, testContext(), deps);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]?.kinesis.sequenceNumber }]);
+  });
+
+  it("replaces the data with a pointer when the DLQ message would be too large", async () => {
+    const { deps } = setup({});
+    deps.settings = { ...deps.settings, dlqMaxMessageBytes: 2_000 };
+    const big = rawRecord(`{"broken": "${"x".repeat(5_000)}`, 0);
+    await processBatch([big], testContext(), deps);
+    const [message] = sentMessages();
+    expect(message?.data).toBeUndefined();
+    expect(message).toMatchObject({ dataOmitted: "too_large", source: { sequenceNumber: big.kinesis.sequenceNumber, shardId: "shardId-000000000000", eventSourceARN: big.eventSourceARN } });
+  });
+
+  it("counts control records, and an older change replayed after a newer one as stale", async () => {
+    const { emulator, deps } = setup();
+    const control = rawRecord(JSON.stringify({ metadata: { timestamp: "2026-01-01T00:00:00Z", "record-type": "control", operation: "create-table", "schema-name": "public", "table-name": "orders" } }), 0);
+    const insert = changeRecord({ op: "insert", row: { id: 1, amount: "1" }, commitMs: T0 }, 1);
+    const update = changeRecord({ op: "update", row: { id: 1, amount: "2" }, commitMs: T0 + 1_000 }, 2);
+    await processBatch([control, update], testContext(), deps);
+    const { stats } = await processBatch([control, insert], testContext(), deps);
+    expect(stats).toMatchObject({ controlSkipped: 1, stale: 1, indexed: 0 });
+    expect(doc(emulator, "1")).toEqual({ id: 1, amount: 2 });
+  });
+
+  it("splits a request the cluster refuses as too large", async () => {
+    const emulator = new (await import("../../../tools/opensearch-emulator/server")).OpenSearchEmulator({ maxContentLength: 600 });
+    const { deps } = setup({ search: inProcessBulkClient(emulator) });
+    const records = [1, 2, 3, 4].map((id, i) => changeRecord({ op: "insert", row: { id, amount: "1", pad: "p".repeat(100) } }, i));
+    const tooBig = changeRecord({ op: "insert", row: { id: 9, amount: "1", pad: "p".repeat(1000) } }, 4);
+    const { response, stats } = await processBatch([...records, tooBig], testContext(), deps);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(stats.indexed).toBe(4);
+    expect(sentMessages()[0]?.error).toMatchObject({ status: 413, stage: "index", documentId: "9" });
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * Dynamic mapping as OpenSearch does it by default: types inferred from the first value seen
+ * (strings that look like dates become `date`, other strings `text` + `keyword`), later values must fit
+ * (numeric strings are coerced), otherwise `mapper_parsing_exception`. Field count limited by
+ * `index.mapping.total_fields.limit`.
+ */
+export type FieldMapping = { type: string; properties?: Record<string, FieldMapping>; fields?: Record<string, FieldMapping> };
+export type Mappings = { properties: Record<string, FieldMapping> };
+
+export class MappingError extends Error {
+  constructor(
+    readonly type: "mapper_parsing_exception" | "illegal_argument_exception",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const NUMERIC_TYPES = new Set(["long", "integer", "short", "byte", "double", "float", "half_float", "scaled_float"]);
+
+function infer(value: unknown): FieldMapping | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (Array.isArray(value)) return value.map(infer).find((m) => m !== undefined);
+  switch (typeof value) {
+    case "boolean":
+      return { type: "boolean" };
+    case "number":
+      return { type: Number.isInteger(value) ? "long" : "float" };
+    case "string":
+      if (DATE.test(value) && !Number.isNaN(Date.parse(value.replace(" ", "T")))) return { type: "date" };
+      return { type: "text", fields: { keyword: { type: "keyword" } } };
+    case "object":
+      return { type: "object", properties: {} };
+    default:
+      return undefined;
+  }
+}
+
+function fits(mapping: FieldMapping, value: unknown, path: string): void {
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value)) {
+    for (const v of value) fits(mapping, v, path);
+    return;
+  }
+  const fail = (why: string) => {
+    throw new MappingError("mapper_parsing_exception", `failed to parse field [${path}] of type [${mapping.type}]: ${why}`);
+  };
+  const t = mapping.type;
+  if (t === "object" || t === "nested") {
+    if (typeof value !== "object") fail(`tried to parse field [${path}] as object, but found a concrete value`);
+    return;
+  }
+  if (typeof value === "object") fail(`tried to parse field [${path}] as ${t}, but found an object`);
+  if (NUMERIC_TYPES.has(t)) {
+    const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN;
+    if (typeof value === "boolean" || Number.isNaN(n)) fail(`For input string: "${String(value)}"`);
+    if ((t === "long" || t === "integer") && !Number.isInteger(n) && typeof value === "string" && !/^-?\d+(\.0*)?$/.test(value)) {
+      return; // OpenSearch truncates fractions into long fields
+    }
+    return;
+  }
+  if (t === "boolean") {
+    if (!(typeof value === "boolean" || value === "true" || value === "false")) {
+      fail(`Failed to parse value [${String(value)}] as only [true] or [false] are allowed.`);
+    }
+    return;
+  }
+  if (t === "date") {
+    const ok =
+      typeof value === "number" || (typeof value === "string" && DATE.test(value) && !Number.isNaN(Date.parse(value.replace(" ", "T"))));
+    if (!ok) fail(`failed to parse date field [${String(value)}] with format [strict_date_optional_time||epoch_millis]`);
+  }
+}
+
+function countFields(props: Record<string, FieldMapping>): number {
+  let n = 0;
+  for (const m of Object.values(props)) {
+    n += 1 + (m.properties ? countFields(m.properties) : 0) + (m.fields ? Object.keys(m.fields).length : 0);
+  }
+  return n;
+}
+
+/**
+ * Checks a document against the mappings and returns the mappings with any new fields added.
+ * Throws MappingError, leaving the given mappings untouched, when the document does not fit.
+ */
+export function applyDynamicMapping(
+  mappings: Mappings,
+  doc: Record<string, unknown>,
+  options: { dynamic: boolean | "strict"; totalFieldsLimit: number },
+): Mappings {
+  const next: Mappings = structuredClone(mappings);
+  const walk = (props: Record<string, FieldMapping>, obj: Record<string, unknown>, prefix: string) => {
+    for (const [key, value] of Object.entries(obj)) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      let mapping = props[key];
+      if (!mapping) {
+        const inferred = infer(value);
+        if (!inferred) continue;
+        if (options.dynamic === "strict") {
+          throw new MappingError("mapper_parsing_exception", `mapping set to strict, dynamic introduction of [${key}] within [_doc] is not allowed`);
+        }
+        if (options.dynamic === false) continue;
+        props[key] = inferred;
+        mapping = inferred;
+      }
+      fits(mapping, value, path);
+      if (mapping.properties && value && typeof value === "object") {
+        for (const item of Array.isArray(value) ? value : [value]) {
+          if (item && typeof item === "object") walk(mapping.properties, item as Record<string, unknown>, path);
+        }
+      }
+    }
+  };
+  walk(next.properties, doc, "");
+  const total = countFields(next.properties);
+  if (total > options.totalFieldsLimit) {
+    throw new MappingError("illegal_argument_exception", `Limit of total fields [${options.totalFieldsLimit}] has been exceeded`);
+  }
+  return next;
+}
