@@ -50,7 +50,10 @@ const leafSchema = z
       try {
         new RegExp(pattern);
       } catch (error) {
-        ctx.addIssue({ code: "custom", message: `bad regex for "${leaf.field}": ${(error as Error).message}` });
+        ctx.addIssue({
+          code: "custom",
+          message: `bad regex for "${leaf.field}": ${(error as Error).message}`,
+        });
       }
     }
   });
@@ -69,7 +72,10 @@ const indexName = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^(?![-_+])[a-z0-9{}_\-.]+$/, "index names are lower case and may not contain \\/*?\"<>| ,#: or start with -_+");
+  .regex(
+    /^(?![-_+])[a-z0-9{}_\-.]+$/,
+    'index names are lower case and may not contain \\/*?"<>| ,#: or start with -_+',
+  );
 
 const tableName = z.string().regex(/^[^.\s]+\.[^.\s]+$/, "tables are named schema.table");
 
@@ -84,12 +90,17 @@ const tableSchema = z
   })
   .strict();
 
-const routeSchema = z.object({ index: indexName, table: tableName, when: conditionSchema.optional() }).strict();
+const routeSchema = z
+  .object({ index: indexName, table: tableName, when: conditionSchema.optional() })
+  .strict();
 
 const configSchema = z
   .object({
     defaults: z
-      .object({ index: indexName.default("{schema}_{table}"), onCoercionError: onCoercionError.default("dead-letter") })
+      .object({
+        index: indexName.default("{schema}_{table}"),
+        onCoercionError: onCoercionError.default("dead-letter"),
+      })
       .strict()
       .default({ index: "{schema}_{table}", onCoercionError: "dead-letter" }),
     tables: z.record(z.string(), tableSchema).default({}),
@@ -99,7 +110,11 @@ const configSchema = z
   .superRefine((config, ctx) => {
     for (const key of Object.keys(config.tables)) {
       if (!tableName.safeParse(key).success) {
-        ctx.addIssue({ code: "custom", path: ["tables", key], message: `"${key}": tables are named schema.table` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["tables", key],
+          message: `"${key}": tables are named schema.table`,
+        });
       }
     }
   });
@@ -204,11 +219,16 @@ export function compileCondition(condition: Condition): Predicate {
 }
 
 function formatIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `  - ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`).join("\n");
+  return error.issues
+    .map((i) => `  - ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("\n");
 }
 
 /** Parses and validates the config; throws ConfigError listing every problem. */
-export function parsePipelineConfig(yamlText: string, options: { indexPrefix?: string; source?: string } = {}): PipelineConfig {
+export function parsePipelineConfig(
+  yamlText: string,
+  options: { indexPrefix?: string; source?: string } = {},
+): PipelineConfig {
   const source = options.source ?? "pipeline config";
   let raw: unknown;
   try {
@@ -226,7 +246,10 @@ export function parsePipelineConfig(yamlText: string, options: { indexPrefix?: s
   const routesByTable = new Map<string, { index: string; matches: Predicate }[]>();
   for (const route of config.routes) {
     const list = routesByTable.get(route.table) ?? [];
-    list.push({ index: `${prefix}${route.index}`, matches: route.when ? compileCondition(route.when) : () => true });
+    list.push({
+      index: `${prefix}${route.index}`,
+      matches: route.when ? compileCondition(route.when) : () => true,
+    });
     routesByTable.set(route.table, list);
   }
   const cache = new Map<string, TableRouting>();

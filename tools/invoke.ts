@@ -29,7 +29,11 @@ const USAGE =
   "usage: npm run invoke -- <FunctionLogicalId> -e <event.json|-> [--env-vars env.json] [--parameter-overrides K=V ...] [--config-env env] [-t template.yaml]";
 
 function parseArgs(argv: string[]): Options {
-  const opts: Partial<Options> & { overrides: string[] } = { overrides: [], configEnv: "default", template: "template.yaml" };
+  const opts: Partial<Options> & { overrides: string[] } = {
+    overrides: [],
+    configEnv: "default",
+    template: "template.yaml",
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const next = () => {
@@ -42,7 +46,8 @@ function parseArgs(argv: string[]): Options {
     else if (arg === "--config-env") opts.configEnv = next();
     else if (arg === "-t" || arg === "--template" || arg === "--template-file") opts.template = next();
     else if (arg === "--parameter-overrides") {
-      while (argv[i + 1] !== undefined && !(argv[i + 1] as string).startsWith("-")) opts.overrides.push(argv[++i] as string);
+      while (argv[i + 1] !== undefined && !(argv[i + 1] as string).startsWith("-"))
+        opts.overrides.push(argv[++i] as string);
     } else if (arg.startsWith("-")) throw new Error(`unknown option ${arg}\n${USAGE}`);
     else if (!opts.logicalId) opts.logicalId = arg;
     else throw new Error(`unexpected argument ${arg}\n${USAGE}`);
@@ -53,7 +58,9 @@ function parseArgs(argv: string[]): Options {
 
 /** `sam local invoke --env-vars`: `Parameters` applies to every function, `<LogicalId>` to one; only declared variables. */
 function applyEnvironment(fn: LocalFunction, region: string, envVarsFile?: string): void {
-  const file = envVarsFile ? (JSON.parse(readFileSync(envVarsFile, "utf8")) as Record<string, Record<string, unknown>>) : {};
+  const file = envVarsFile
+    ? (JSON.parse(readFileSync(envVarsFile, "utf8")) as Record<string, Record<string, unknown>>)
+    : {};
   const overrides = { ...(file.Parameters ?? {}), ...(file[fn.logicalId] ?? {}) };
   for (const [key, value] of Object.entries(fn.environment)) {
     if (key in overrides) process.env[key] = String(overrides[key]);

@@ -20,7 +20,11 @@ export function toEntries<T>(items: T[], actionOf: (item: T) => Action): BulkEnt
 }
 
 /** Greedy split: each request stays under maxBytes and maxActions; an entry larger than maxBytes goes alone. */
-export function splitEntries<T>(entries: BulkEntry<T>[], maxBytes: number, maxActions: number): BulkEntry<T>[][] {
+export function splitEntries<T>(
+  entries: BulkEntry<T>[],
+  maxBytes: number,
+  maxActions: number,
+): BulkEntry<T>[][] {
   const chunks: BulkEntry<T>[][] = [];
   let current: BulkEntry<T>[] = [];
   let size = 0;

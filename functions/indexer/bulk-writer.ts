@@ -56,7 +56,12 @@ export async function writeBulk<T>(
       const budget = env.remainingMs() - policy.safetyMarginMs;
       if (budget <= 0) {
         for (const e of chunk) {
-          outcomes.set(e.item, { kind: "retryable", status: 0, type: "deadline", reason: "no time left in this invocation" });
+          outcomes.set(e.item, {
+            kind: "retryable",
+            status: 0,
+            type: "deadline",
+            reason: "no time left in this invocation",
+          });
         }
         continue;
       }
@@ -72,7 +77,12 @@ export async function writeBulk<T>(
           const item = wrapper?.[op] ?? (wrapper ? Object.values(wrapper)[0] : undefined);
           const outcome: ItemOutcome = item
             ? classifyItem(op, item)
-            : { kind: "retryable", status: 0, type: "missing_item", reason: "bulk response has no item for this action" };
+            : {
+                kind: "retryable",
+                status: 0,
+                type: "missing_item",
+                reason: "bulk response has no item for this action",
+              };
           outcomes.set(entry.item, outcome);
           if (outcome.kind === "retryable") retry.push(entry);
         });
@@ -87,7 +97,12 @@ export async function writeBulk<T>(
         }
         const kind = failure.kind === "split" ? "permanent" : "retryable";
         for (const entry of chunk) {
-          outcomes.set(entry.item, { kind, status: failure.status, type: failure.type, reason: failure.reason });
+          outcomes.set(entry.item, {
+            kind,
+            status: failure.status,
+            type: failure.type,
+            reason: failure.reason,
+          });
           if (kind === "retryable") retry.push(entry);
         }
       }

@@ -29,12 +29,15 @@ const RETRYABLE_TYPES = new Set([
 
 export function classifyItem(op: "index" | "delete", item: BulkResponseItem): ItemOutcome {
   const { status } = item;
-  if (status >= 200 && status < 300) return { kind: "applied", result: op === "delete" ? "deleted" : "indexed" };
+  if (status >= 200 && status < 300)
+    return { kind: "applied", result: op === "delete" ? "deleted" : "indexed" };
   if (status === 409) return { kind: "stale" };
   if (status === 404 && op === "delete") return { kind: "applied", result: "not_found" };
   const type = item.error?.type ?? `http_${status}`;
-  const reason = [item.error?.reason, item.error?.caused_by?.reason].filter(Boolean).join(": ") || `status ${status}`;
-  if (status === 429 || status >= 500 || RETRYABLE_TYPES.has(type)) return { kind: "retryable", status, type, reason };
+  const reason =
+    [item.error?.reason, item.error?.caused_by?.reason].filter(Boolean).join(": ") || `status ${status}`;
+  if (status === 429 || status >= 500 || RETRYABLE_TYPES.has(type))
+    return { kind: "retryable", status, type, reason };
   return { kind: "permanent", status, type, reason };
 }
 
@@ -48,9 +51,17 @@ export function classifyRequestError(error: unknown): RequestOutcome {
   const status = e.meta?.statusCode ?? 0;
   const body = e.meta?.body as { error?: { type?: string; reason?: string } | string } | undefined;
   const type =
-    typeof body?.error === "object" && body.error?.type ? body.error.type : status ? `http_${status}` : (e.name ?? "Error");
+    typeof body?.error === "object" && body.error?.type
+      ? body.error.type
+      : status
+        ? `http_${status}`
+        : (e.name ?? "Error");
   const reason =
-    (typeof body?.error === "object" ? body.error?.reason : typeof body?.error === "string" ? body.error : undefined) ??
+    (typeof body?.error === "object"
+      ? body.error?.reason
+      : typeof body?.error === "string"
+        ? body.error
+        : undefined) ??
     e.message ??
     String(error);
   if (status === 413 || status === 400) return { kind: "split", status, type, reason };

@@ -25,19 +25,24 @@ const BOOLEANS = new Map<unknown, boolean>([
 export class CoercionError extends PermanentRecordError {
   constructor(column: string, type: ColumnType, value: unknown, detail?: string) {
     const shown = JSON.stringify(value)?.slice(0, 80);
-    super("coercion_failed", `column ${column}: ${shown} is not a valid ${type}${detail ? ` (${detail})` : ""}`);
+    super(
+      "coercion_failed",
+      `column ${column}: ${shown} is not a valid ${type}${detail ? ` (${detail})` : ""}`,
+    );
   }
 }
 
 function toNumber(column: string, type: "number" | "integer", value: unknown): unknown {
   if (typeof value === "number") {
-    if (!Number.isFinite(value) || (type === "integer" && !Number.isInteger(value))) throw new CoercionError(column, type, value);
+    if (!Number.isFinite(value) || (type === "integer" && !Number.isInteger(value)))
+      throw new CoercionError(column, type, value);
     return value;
   }
   if (typeof value !== "string" || !NUMERIC.test(value.trim())) throw new CoercionError(column, type, value);
   const text = value.trim();
   const n = Number(text);
-  if (!Number.isFinite(n) || (type === "integer" && !Number.isInteger(n))) throw new CoercionError(column, type, value);
+  if (!Number.isFinite(n) || (type === "integer" && !Number.isInteger(n)))
+    throw new CoercionError(column, type, value);
   // Integers beyond 2^53 stay as digit strings: a JSON number would lose digits, OpenSearch coerces the string.
   if (/^[+-]?\d+$/.test(text) && !Number.isSafeInteger(n)) return text;
   return n;

@@ -39,7 +39,12 @@ export type DeadLetterMessage = {
   dataOmitted?: "too_large";
 };
 
-export type FailureContext = { functionName: string; functionVersion: string; awsRequestId: string; now: Date };
+export type FailureContext = {
+  functionName: string;
+  functionVersion: string;
+  awsRequestId: string;
+  now: Date;
+};
 
 /** Kinesis eventID is `<shardId>:<sequenceNumber>`. */
 export const shardIdOf = (record: KinesisStreamRecord): string => record.eventID.split(":")[0] ?? "";

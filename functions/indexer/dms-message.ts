@@ -24,7 +24,9 @@ const metadataSchema = z
   .passthrough();
 
 const row = z.record(z.string(), z.unknown());
-const messageSchema = z.object({ data: row.optional(), "before-image": row.optional(), metadata: metadataSchema }).passthrough();
+const messageSchema = z
+  .object({ data: row.optional(), "before-image": row.optional(), metadata: metadataSchema })
+  .passthrough();
 
 export const DATA_OPERATIONS = ["load", "insert", "update", "delete"] as const;
 export type DataOperation = (typeof DATA_OPERATIONS)[number];
@@ -57,7 +59,9 @@ export function parseDmsMessage(payload: Buffer | string): DmsMessage {
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new PermanentRecordError("invalid_json", `record data is not JSON: ${(cause as Error).message}`, { cause });
+    throw new PermanentRecordError("invalid_json", `record data is not JSON: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   const parsed = messageSchema.safeParse(json);
   if (!parsed.success) {
@@ -72,9 +76,16 @@ export function parseDmsMessage(payload: Buffer | string): DmsMessage {
     throw new PermanentRecordError("unknown_record_type", `unknown record-type "${m["record-type"]}"`);
   }
   if (!(DATA_OPERATIONS as readonly string[]).includes(m.operation)) {
-    throw new PermanentRecordError("unknown_operation", `unknown operation "${m.operation}" for ${schema}.${table}`);
+    throw new PermanentRecordError(
+      "unknown_operation",
+      `unknown operation "${m.operation}" for ${schema}.${table}`,
+    );
   }
-  if (!data) throw new PermanentRecordError("missing_data", `${m.operation} record for ${schema}.${table} has no data`);
+  if (!data)
+    throw new PermanentRecordError(
+      "missing_data",
+      `${m.operation} record for ${schema}.${table} has no data`,
+    );
   return {
     kind: "change",
     operation: m.operation as DataOperation,
@@ -91,12 +102,16 @@ function commitPosition(m: z.infer<typeof metadataSchema>): CommitPosition {
   const offset = Number(m["transaction-record-id"] ?? 0);
   const recordOffset = Number.isSafeInteger(offset) && offset >= 0 ? offset : 0;
   if (commit !== undefined && m.operation !== "load") {
-    const micros = typeof commit === "number" ? BigInt(Math.trunc(commit)) * 1000n : parseTimestampMicros(commit);
+    const micros =
+      typeof commit === "number" ? BigInt(Math.trunc(commit)) * 1000n : parseTimestampMicros(commit);
     if (micros !== undefined) return { micros, recordOffset, fromRecordTimestamp: false };
   }
   const micros = parseTimestampMicros(m.timestamp);
   if (micros === undefined) {
-    throw new PermanentRecordError("invalid_timestamp", `metadata.timestamp "${m.timestamp}" is not a timestamp`);
+    throw new PermanentRecordError(
+      "invalid_timestamp",
+      `metadata.timestamp "${m.timestamp}" is not a timestamp`,
+    );
   }
   return { micros, recordOffset: m.operation === "load" ? 0 : recordOffset, fromRecordTimestamp: true };
 }

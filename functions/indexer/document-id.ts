@@ -13,13 +13,22 @@ const SCIENTIFIC = /^[+-]?\d(\.\d+)?[eE][+-]?\d+$/;
 
 function keyText(table: string, column: string, value: unknown): string {
   if (value === null || value === undefined) {
-    throw new PermanentRecordError("missing_primary_key", `${table}: primary key column ${column} is missing or null`);
+    throw new PermanentRecordError(
+      "missing_primary_key",
+      `${table}: primary key column ${column} is missing or null`,
+    );
   }
   if (typeof value === "object") {
-    throw new PermanentRecordError("invalid_primary_key", `${table}: primary key column ${column} is not a scalar`);
+    throw new PermanentRecordError(
+      "invalid_primary_key",
+      `${table}: primary key column ${column} is not a scalar`,
+    );
   }
   const text = String(value);
-  if (SCIENTIFIC.test(text) || (typeof value === "number" && !Number.isSafeInteger(value) && Number.isInteger(value))) {
+  if (
+    SCIENTIFIC.test(text) ||
+    (typeof value === "number" && !Number.isSafeInteger(value) && Number.isInteger(value))
+  ) {
     throw new PermanentRecordError(
       "lossy_primary_key",
       `${table}: primary key column ${column} (${text}) arrived in a lossy numeric form; render it as text in DMS`,
@@ -29,7 +38,11 @@ function keyText(table: string, column: string, value: unknown): string {
 }
 
 /** The key columns for a table: configured, else `[id]` when the row has an id column. */
-export function primaryKeyColumns(table: string, configured: string[] | undefined, row: Record<string, unknown>): string[] {
+export function primaryKeyColumns(
+  table: string,
+  configured: string[] | undefined,
+  row: Record<string, unknown>,
+): string[] {
   if (configured) return configured;
   if ("id" in row) return ["id"];
   throw new PermanentRecordError(
@@ -41,9 +54,13 @@ export function primaryKeyColumns(table: string, configured: string[] | undefine
 export function documentId(table: string, keyColumns: string[], row: Record<string, unknown>): string {
   const parts = keyColumns.map((column) => keyText(table, column, row[column]));
   const id = parts.length === 1 ? (parts[0] as string) : parts.map(encodeURIComponent).join("|");
-  if (id.length === 0) throw new PermanentRecordError("invalid_primary_key", `${table}: primary key is empty`);
+  if (id.length === 0)
+    throw new PermanentRecordError("invalid_primary_key", `${table}: primary key is empty`);
   if (Buffer.byteLength(id) > MAX_ID_BYTES) {
-    throw new PermanentRecordError("invalid_primary_key", `${table}: document id is over ${MAX_ID_BYTES} bytes`);
+    throw new PermanentRecordError(
+      "invalid_primary_key",
+      `${table}: document id is over ${MAX_ID_BYTES} bytes`,
+    );
   }
   return id;
 }

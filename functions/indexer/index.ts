@@ -5,10 +5,10 @@
 import { readFileSync } from "node:fs";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 import bundledConfig from "../../config/pipeline.yaml";
+import { createSqsClient } from "../../shared/aws-clients";
 import { createLogger, createMetrics } from "../../shared/observability";
 import { createOpenSearchClient } from "../../shared/opensearch-client";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
@@ -25,10 +25,16 @@ const pipeline = parsePipelineConfig(
   { indexPrefix: settings.indexPrefix, source: settings.pipelineConfigPath ?? "config/pipeline.yaml" },
 );
 const search = createOpenSearchClient(settings.openSearch) as unknown as BulkClient;
-const sqs = new SQSClient({ region: settings.openSearch.region });
+const sqs = createSqsClient(settings.openSearch.region);
 
 async function indexBatch(event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> {
-  const { response, stats } = await processBatch(event.Records, context, { search, sqs, pipeline, logger, settings });
+  const { response, stats } = await processBatch(event.Records, context, {
+    search,
+    sqs,
+    pipeline,
+    logger,
+    settings,
+  });
   publishBatchMetrics(metrics, stats);
   logger.info("batch processed", {
     received: stats.received,
@@ -41,9 +47,12 @@ async function indexBatch(event: KinesisStreamEvent, context: Context): Promise<
     bulkRequests: stats.bulkRequests,
   });
   if (stats.usedRecordTimestamp > 0) {
-    logger.warn("changes without transaction details: versioned by metadata.timestamp; enable IncludeTransactionDetails", {
-      count: stats.usedRecordTimestamp,
-    });
+    logger.warn(
+      "changes without transaction details: versioned by metadata.timestamp; enable IncludeTransactionDetails",
+      {
+        count: stats.usedRecordTimestamp,
+      },
+    );
   }
   return response;
 }

@@ -21,6 +21,10 @@ export function publishBatchMetrics(metrics: Metrics, stats: BatchStats): void {
   if (stats.freshnessMs.length > 0) {
     const sum = stats.freshnessMs.reduce((a, b) => a + b, 0);
     metrics.addMetric("FreshnessMax", MetricUnit.Milliseconds, Math.max(...stats.freshnessMs));
-    metrics.addMetric("FreshnessAverage", MetricUnit.Milliseconds, Math.round(sum / stats.freshnessMs.length));
+    metrics.addMetric(
+      "FreshnessAverage",
+      MetricUnit.Milliseconds,
+      Math.round(sum / stats.freshnessMs.length),
+    );
   }
 }

@@ -32,7 +32,11 @@ export function planChange(change: DmsChange, routing: TableRouting): ChangePlan
   const actions: Action[] = [];
   // A before-image carrying every key column with another value: the row's key changed.
   const before = change.before;
-  if (change.operation === "update" && before && keyColumns.every((c) => before[c] !== undefined && before[c] !== null)) {
+  if (
+    change.operation === "update" &&
+    before &&
+    keyColumns.every((c) => before[c] !== undefined && before[c] !== null)
+  ) {
     const oldId = documentId(routing.table, keyColumns, before);
     if (oldId !== id) actions.push(...deleteFromAll(oldId));
   }

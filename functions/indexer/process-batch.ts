@@ -109,7 +109,8 @@ export async function processBatch(
       state.commitMillis = plan.actions[0] ? versionCommitMillis(plan.actions[0].version) : undefined;
     } catch (error) {
       const known = error instanceof PermanentRecordError;
-      if (!known) deps.logger.error("unexpected error while planning a record", { error: error as Error, stage });
+      if (!known)
+        deps.logger.error("unexpected error while planning a record", { error: error as Error, stage });
       state.status = "permanent";
       state.failure = {
         stage,
@@ -128,7 +129,12 @@ export async function processBatch(
       actions,
       (a) => a.action,
       deps.settings.retry,
-      { remainingMs: () => context.getRemainingTimeInMillis(), now, ...(deps.random && { random: deps.random }), ...(deps.sleep && { sleep: deps.sleep }) },
+      {
+        remainingMs: () => context.getRemainingTimeInMillis(),
+        now,
+        ...(deps.random && { random: deps.random }),
+        ...(deps.sleep && { sleep: deps.sleep }),
+      },
     );
     stats.bulkRequests = write.requests;
     stats.bulkLatenciesMs = write.latenciesMs;
@@ -162,12 +168,18 @@ export async function processBatch(
         deps.settings.dlqMaxMessageBytes,
       ),
     }));
-    const { failed, errors } = await sendDeadLetters(deps.sqs, deps.settings.dlqUrl, entries, deps.settings.dlqMaxMessageBytes);
+    const { failed, errors } = await sendDeadLetters(
+      deps.sqs,
+      deps.settings.dlqUrl,
+      entries,
+      deps.settings.dlqMaxMessageBytes,
+    );
     toDeadLetter.forEach((s, i) => {
       if (failed.has(String(i))) s.status = "retry";
       else stats.deadLettered++;
     });
-    if (failed.size > 0) deps.logger.error("dead-letter queue did not accept records", { count: failed.size, errors });
+    if (failed.size > 0)
+      deps.logger.error("dead-letter queue did not accept records", { count: failed.size, errors });
     for (const s of toDeadLetter) {
       deps.logger.warn("record dead-lettered", {
         sequenceNumber: s.record.kinesis.sequenceNumber,
@@ -178,17 +190,25 @@ export async function processBatch(
     }
   }
 
-  const failing = states.filter((s) => s.status === "retry" || (s.status === "permanent" && !beforeCheckpoint(s)));
+  const failing = states.filter(
+    (s) => s.status === "retry" || (s.status === "permanent" && !beforeCheckpoint(s)),
+  );
   stats.failedToRetry = failing.length;
   const lowest = lowestSequence(failing);
   const current = now();
   for (const s of states) {
-    if (s.status === "done" && s.commitMillis !== undefined) stats.freshnessMs.push(Math.max(0, current - s.commitMillis));
+    if (s.status === "done" && s.commitMillis !== undefined)
+      stats.freshnessMs.push(Math.max(0, current - s.commitMillis));
   }
   return { response: { batchItemFailures: lowest ? [{ itemIdentifier: lowest }] : [] }, stats };
 }
 
-function applyOutcome(action: CompactedAction, outcome: ItemOutcome, states: RecordState[], stats: BatchStats): void {
+function applyOutcome(
+  action: CompactedAction,
+  outcome: ItemOutcome,
+  states: RecordState[],
+  stats: BatchStats,
+): void {
   switch (outcome.kind) {
     case "applied":
       if (action.action.op === "index") stats.indexed++;

@@ -2,14 +2,18 @@
 import { z } from "zod";
 import { ConfigError } from "../../shared/errors";
 
-const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 
 const envSchema = z.object({
   OPENSEARCH_ENDPOINT: z.url({ protocol: /^https?$/ }),
   OPENSEARCH_AUTH: z.enum(["iam", "none"]).default("iam"),
   AWS_REGION: z.string().min(1).default("us-east-1"),
   DLQ_URL: z.url(),
-  INDEX_PREFIX: z.string().regex(/^[a-z0-9_.-]*$/, "lower case letters, digits, - _ .").default(""),
+  INDEX_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_.-]*$/, "lower case letters, digits, - _ .")
+    .default(""),
   PIPELINE_CONFIG: z.string().optional(),
   // 5 MB keeps requests well under the 10 MiB limit of small OpenSearch Service instances.
   BULK_MAX_BYTES: int(5_000_000, 1_000, 100 * 1024 * 1024),
@@ -26,7 +30,13 @@ export type IndexerSettings = {
   dlqMaxMessageBytes: number;
   indexPrefix: string;
   pipelineConfigPath: string | undefined;
-  retry: { maxBytes: number; maxActions: number; baseDelayMs: number; maxDelayMs: number; safetyMarginMs: number };
+  retry: {
+    maxBytes: number;
+    maxActions: number;
+    baseDelayMs: number;
+    maxDelayMs: number;
+    safetyMarginMs: number;
+  };
 };
 
 export function loadIndexerSettings(env: NodeJS.ProcessEnv): IndexerSettings {

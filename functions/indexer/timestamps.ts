@@ -23,7 +23,11 @@ export function parseTimestamp(text: string): ParsedTimestamp | undefined {
   const epochSeconds = (base - offsetMinutes * 60_000) / 1000;
   const fraction = frac.slice(0, 6);
   const micros = BigInt(epochSeconds) * 1_000_000n + BigInt(fraction.padEnd(6, "0") || "0");
-  return { epochMillis: epochSeconds * 1000 + Number(fraction.padEnd(6, "0").slice(0, 3) || 0), micros, fraction };
+  return {
+    epochMillis: epochSeconds * 1000 + Number(fraction.padEnd(6, "0").slice(0, 3) || 0),
+    micros,
+    fraction,
+  };
 }
 
 export function parseTimestampMicros(text: string): bigint | undefined {

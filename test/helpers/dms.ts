@@ -13,7 +13,8 @@ export type ChangeInput = {
   recordId?: number;
 };
 
-const iso = (ms: number, micros = 0) => `${new Date(ms).toISOString().slice(0, 23)}${String(micros).padStart(3, "0")}Z`;
+const iso = (ms: number, micros = 0) =>
+  `${new Date(ms).toISOString().slice(0, 23)}${String(micros).padStart(3, "0")}Z`;
 
 export function dmsMessage(c: ChangeInput): Record<string, unknown> {
   const [schema, table] = (c.table ?? "public.orders").split(".");
@@ -28,7 +29,7 @@ export function dmsMessage(c: ChangeInput): Record<string, unknown> {
   };
   if (c.op !== "load") {
     Object.assign(metadata, {
-      "transaction-id": 1000 + Math.floor(commitMs / 1000) % 100000,
+      "transaction-id": 1000 + (Math.floor(commitMs / 1000) % 100000),
       "commit-timestamp": iso(commitMs, c.micros),
       "transaction-record-id": c.recordId ?? 1,
     });

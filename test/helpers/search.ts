@@ -4,7 +4,11 @@
  */
 import { Client } from "@opensearch-project/opensearch";
 import type { BulkClient } from "../../functions/indexer/bulk-writer";
-import { OpenSearchEmulator, type RunningEmulator, startEmulator } from "../../tools/opensearch-emulator/server";
+import {
+  OpenSearchEmulator,
+  type RunningEmulator,
+  startEmulator,
+} from "../../tools/opensearch-emulator/server";
 
 /** A bulk client that calls the emulator in-process, throwing the way the real client does on HTTP errors. */
 export function inProcessBulkClient(emulator: OpenSearchEmulator): BulkClient & { calls: number } {
@@ -13,7 +17,11 @@ export function inProcessBulkClient(emulator: OpenSearchEmulator): BulkClient & 
     async bulk({ body }: { body: string }) {
       client.calls++;
       const [status, payload] = emulator.handle("POST", new URL("http://emulator/_bulk"), body);
-      if (status >= 300) throw Object.assign(new Error(`Response Error ${status}`), { name: "ResponseError", meta: { statusCode: status, body: payload } });
+      if (status >= 300)
+        throw Object.assign(new Error(`Response Error ${status}`), {
+          name: "ResponseError",
+          meta: { statusCode: status, body: payload },
+        });
       return { body: payload as { items: [] } };
     },
   };
@@ -34,8 +42,8 @@ export type SearchTarget = {
 
 export async function openSearchTarget(): Promise<SearchTarget> {
   const external = process.env.OPENSEARCH_URL;
-  let running: RunningEmulator | undefined;
-  const url = external ?? (running = await startEmulator()).url;
+  const running: RunningEmulator | undefined = external ? undefined : await startEmulator();
+  const url = external ?? (running as RunningEmulator).url;
   const client = new Client({ node: url, maxRetries: 0, ssl: { rejectUnauthorized: false } });
   return { url, client, emulator: running?.emulator, close: async () => running?.close() };
 }

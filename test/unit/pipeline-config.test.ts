@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import bundled from "../../config/pipeline.yaml";
 import { compileCondition, parsePipelineConfig } from "../../shared/pipeline-config";
 
-const ctx = (row: Record<string, unknown>, operation = "insert") => ({ row, operation, schema: "public", table: "business_events" });
+const ctx = (row: Record<string, unknown>, operation = "insert") => ({
+  row,
+  operation,
+  schema: "public",
+  table: "business_events",
+});
 
 describe("routing config", () => {
   it("accepts the bundled config", () => {
@@ -10,7 +15,9 @@ describe("routing config", () => {
     const orders = config.routingFor("public", "orders");
     expect(orders.index).toBe("dev-orders");
     expect(orders.exclude.has("card_number")).toBe(true);
-    expect(config.routingFor("public", "business_events").routes.map((r) => r.index)).toEqual(["dev-loan-created-events"]);
+    expect(config.routingFor("public", "business_events").routes.map((r) => r.index)).toEqual([
+      "dev-loan-created-events",
+    ]);
   });
 
   it("gives unconfigured tables the default index and no key", () => {
@@ -20,15 +27,25 @@ describe("routing config", () => {
 
   it.each([
     ["empty primary key", "tables: {public.t: {primaryKey: []}}", "primaryKey must name at least one column"],
-    ["unknown operator", "routes: [{index: x, table: public.t, when: {field: a, startsWith: b}}]", "startsWith"],
-    ["two operators", "routes: [{index: x, table: public.t, when: {field: a, equals: 1, in: [1]}}]", "exactly one operator"],
+    [
+      "unknown operator",
+      "routes: [{index: x, table: public.t, when: {field: a, startsWith: b}}]",
+      "startsWith",
+    ],
+    [
+      "two operators",
+      "routes: [{index: x, table: public.t, when: {field: a, equals: 1, in: [1]}}]",
+      "exactly one operator",
+    ],
     ["bad regex", "routes: [{index: x, table: public.t, when: {field: a, matches: '([a-'}}]", "bad regex"],
     ["bad index name", "tables: {public.t: {index: Orders}}", "lower case"],
     ["unknown column type", "tables: {public.t: {columns: {a: money}}}", "a"],
     ["table without schema", "tables: {orders: {}}", "schema.table"],
     ["unknown key", "tabels: {}", "tabels"],
   ])("rejects %s with a clear error", (_name, yaml, message) => {
-    expect(() => parsePipelineConfig(yaml)).toThrow(expect.objectContaining({ code: "config_invalid", message: expect.stringContaining(message) }));
+    expect(() => parsePipelineConfig(yaml)).toThrow(
+      expect.objectContaining({ code: "config_invalid", message: expect.stringContaining(message) }),
+    );
   });
 });
 
@@ -50,15 +67,44 @@ describe("conditions", () => {
     [{ field: "s", matches: "^Loan" }, { s: "LoanCreated" }, true],
     [{ field: "s", isNull: true }, {}, true],
     [{ field: "s", isNotNull: true }, { s: 0 }, true],
-    [{ field: "event_data.eventBody.amount", greaterThan: 100 }, { event_data: { eventBody: { amount: 500 } } }, true],
-    [{ all: [{ field: "a", equals: 1 }, { field: "b", equals: 2 }] }, { a: 1, b: 3 }, false],
-    [{ any: [{ field: "a", equals: 1 }, { field: "b", equals: 2 }] }, { a: 0, b: 2 }, true],
+    [
+      { field: "event_data.eventBody.amount", greaterThan: 100 },
+      { event_data: { eventBody: { amount: 500 } } },
+      true,
+    ],
+    [
+      {
+        all: [
+          { field: "a", equals: 1 },
+          { field: "b", equals: 2 },
+        ],
+      },
+      { a: 1, b: 3 },
+      false,
+    ],
+    [
+      {
+        any: [
+          { field: "a", equals: 1 },
+          { field: "b", equals: 2 },
+        ],
+      },
+      { a: 0, b: 2 },
+      true,
+    ],
     [{ not: { field: "a", equals: 1 } }, { a: 1 }, false],
   ])("%j on %j is %s", (condition, row, expected) => {
     expect(c(condition as never)(ctx(row))).toBe(expected);
   });
   it("addresses metadata with $operation, $schema and $table", () => {
     expect(c({ field: "$operation", in: ["insert", "load"] })(ctx({}, "update"))).toBe(false);
-    expect(c({ all: [{ field: "$schema", equals: "public" }, { field: "$table", equals: "business_events" }] })(ctx({}))).toBe(true);
+    expect(
+      c({
+        all: [
+          { field: "$schema", equals: "public" },
+          { field: "$table", equals: "business_events" },
+        ],
+      })(ctx({})),
+    ).toBe(true);
   });
 });

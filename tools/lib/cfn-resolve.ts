@@ -32,7 +32,10 @@ export function pseudoParameters(region: string, accountId = "123456789012"): Re
 }
 
 /** Parameter values: template defaults, then samconfig overrides, then command-line overrides. */
-export function parameterValues(template: Template, ...overrides: Record<string, string>[]): Record<string, string> {
+export function parameterValues(
+  template: Template,
+  ...overrides: Record<string, string>[]
+): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [name, spec] of Object.entries(template.Parameters ?? {})) {
     if (spec.Default !== undefined) values[name] = String(spec.Default);

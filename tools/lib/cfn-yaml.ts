@@ -43,8 +43,16 @@ export const cfnTags: Tags = [
   },
   ...FN_TAGS.flatMap((name) => [
     { tag: `!${name}`, resolve: (value: string) => ({ [`Fn::${name}`]: value }) },
-    { tag: `!${name}`, collection: "seq" as const, resolve: (seq: { toJSON(): unknown }) => ({ [`Fn::${name}`]: seq.toJSON() }) },
-    { tag: `!${name}`, collection: "map" as const, resolve: (map: { toJSON(): unknown }) => ({ [`Fn::${name}`]: map.toJSON() }) },
+    {
+      tag: `!${name}`,
+      collection: "seq" as const,
+      resolve: (seq: { toJSON(): unknown }) => ({ [`Fn::${name}`]: seq.toJSON() }),
+    },
+    {
+      tag: `!${name}`,
+      collection: "map" as const,
+      resolve: (map: { toJSON(): unknown }) => ({ [`Fn::${name}`]: map.toJSON() }),
+    },
   ]),
 ];
 

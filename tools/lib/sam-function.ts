@@ -27,7 +27,12 @@ function tryResolve(value: unknown, ctx: ResolveContext): unknown {
   }
 }
 
-export function localFunction(template: Template, logicalId: string, ctx: ResolveContext, root: string): LocalFunction {
+export function localFunction(
+  template: Template,
+  logicalId: string,
+  ctx: ResolveContext,
+  root: string,
+): LocalFunction {
   const resource = template.Resources[logicalId];
   if (!resource) {
     const names = Object.entries(template.Resources)
@@ -35,7 +40,8 @@ export function localFunction(template: Template, logicalId: string, ctx: Resolv
       .map(([id]) => id);
     throw new Error(`no function ${logicalId} in the template; functions: ${names.join(", ")}`);
   }
-  if (resource.Type !== "AWS::Serverless::Function") throw new Error(`${logicalId} is a ${resource.Type}, not a function`);
+  if (resource.Type !== "AWS::Serverless::Function")
+    throw new Error(`${logicalId} is a ${resource.Type}, not a function`);
   const globals = (template.Globals?.Function ?? {}) as Record<string, unknown>;
   const props = resource.Properties ?? {};
   const prop = (name: string): unknown => props[name] ?? globals[name];
@@ -49,7 +55,10 @@ export function localFunction(template: Template, logicalId: string, ctx: Resolv
   if (!handlerFile) throw new Error(`${logicalId}: no handler file ${base}{${HANDLER_EXTENSIONS.join(",")}}`);
 
   const envOf = (source: Record<string, unknown>) =>
-    ((source.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+    ((source.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<
+      string,
+      unknown
+    >;
   const environment: Record<string, string | null> = {};
   for (const [key, value] of Object.entries({ ...envOf(globals), ...envOf(props) })) {
     const resolved = tryResolve(value, ctx);

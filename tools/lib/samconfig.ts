@@ -11,8 +11,11 @@ export function parseParameterOverrides(text: string | string[] | undefined): Re
   const out: Record<string, string> = {};
   for (const token of tokens) {
     const long = /^ParameterKey=([^,]+),ParameterValue=(.*)$/.exec(token);
-    const [key, value] = long ? [long[1], long[2]] : [token.slice(0, token.indexOf("=")), token.slice(token.indexOf("=") + 1)];
-    if (!key || !token.includes("=")) throw new Error(`bad parameter override "${token}": expected Key=Value`);
+    const [key, value] = long
+      ? [long[1], long[2]]
+      : [token.slice(0, token.indexOf("=")), token.slice(token.indexOf("=") + 1)];
+    if (!key || !token.includes("="))
+      throw new Error(`bad parameter override "${token}": expected Key=Value`);
     out[key] = (value ?? "").replace(/^(["'])(.*)\1$/, "$2");
   }
   return out;

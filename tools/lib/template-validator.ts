@@ -60,7 +60,11 @@ export function cfnSpec(): Map<string, SpecResource> {
   return specCache;
 }
 
-type SamValidation = { ajv: Ajv; definitionByType: Map<string, string> };
+type SamValidation = {
+  ajv: Ajv;
+  definitionByType: Map<string, string>;
+  functionEventByType: Map<string, string>;
+};
 let samCache: SamValidation | undefined;
 function samSchema(): SamValidation {
   if (!samCache) {
@@ -77,7 +81,15 @@ function samSchema(): SamValidation {
       const type = def.properties?.Type?.enum?.[0];
       if (name.endsWith("__Resource") && type) definitionByType.set(type, name);
     }
-    samCache = { ajv, definitionByType };
+    // Function event definitions by event Type, so an event is checked against its own definition only
+    // (the schema's anyOf over every event type otherwise reports every branch's complaints).
+    const functionEventByType = new Map<string, string>();
+    for (const [name, def] of Object.entries(schema.definitions)) {
+      const type = def.properties?.Type?.enum;
+      if (!type || type.length !== 1 || !name.endsWith("Event") || name.includes("statemachine")) continue;
+      functionEventByType.set(type[0] as string, name);
+    }
+    samCache = { ajv, definitionByType, functionEventByType };
   }
   return samCache;
 }
@@ -93,11 +105,12 @@ function formatAjv(errors: ErrorObject[] | null | undefined): string[] {
 }
 
 function checkSamSchema(template: Template, problems: Problem[]): void {
-  const { ajv, definitionByType } = samSchema();
+  const { ajv, definitionByType, functionEventByType } = samSchema();
   if (template.Globals) {
     const validate = ajv.getSchema("sam#/definitions/__main____Globals");
     if (validate && !validate(template.Globals)) {
-      for (const message of formatAjv(validate.errors)) problems.push({ check: "sam-schema", path: "Globals", message });
+      for (const message of formatAjv(validate.errors))
+        problems.push({ check: "sam-schema", path: "Globals", message });
     }
   }
   for (const [id, resource] of Object.entries(template.Resources)) {
@@ -105,12 +118,34 @@ function checkSamSchema(template: Template, problems: Problem[]): void {
     const def = definitionByType.get(resource.Type);
     const validate = def ? ajv.getSchema(`sam#/definitions/${def}`) : undefined;
     if (!validate) {
-      problems.push({ check: "sam-schema", path: `Resources.${id}`, message: `unknown SAM type ${resource.Type}` });
+      problems.push({
+        check: "sam-schema",
+        path: `Resources.${id}`,
+        message: `unknown SAM type ${resource.Type}`,
+      });
       continue;
     }
-    if (!validate(resource)) {
+    const events =
+      resource.Type === "AWS::Serverless::Function"
+        ? (resource.Properties?.Events as Record<string, { Type?: string }> | undefined)
+        : undefined;
+    const checked = events ? { ...resource, Properties: { ...resource.Properties, Events: {} } } : resource;
+    if (!validate(checked)) {
       for (const message of formatAjv(validate.errors)) {
         problems.push({ check: "sam-schema", path: `Resources.${id}`, message });
+      }
+    }
+    for (const [name, event] of Object.entries(events ?? {})) {
+      const path = `Resources.${id}.Properties.Events.${name}`;
+      const eventDef = functionEventByType.get(String(event?.Type));
+      if (!eventDef) {
+        problems.push({ check: "sam-schema", path, message: `unknown event type ${String(event?.Type)}` });
+        continue;
+      }
+      const validateEvent = ajv.getSchema(`sam#/definitions/${eventDef}`);
+      if (validateEvent && !validateEvent(event)) {
+        for (const message of formatAjv(validateEvent.errors))
+          problems.push({ check: "sam-schema", path, message });
       }
     }
   }
@@ -129,12 +164,20 @@ function checkCfnSpec(template: Template, problems: Problem[]): void {
     const props = resource.Properties ?? {};
     for (const name of Object.keys(props)) {
       if (!(name in type.properties)) {
-        problems.push({ check: "cfn-spec", path: `${path}.Properties`, message: `unknown property ${name} for ${resource.Type}` });
+        problems.push({
+          check: "cfn-spec",
+          path: `${path}.Properties`,
+          message: `unknown property ${name} for ${resource.Type}`,
+        });
       }
     }
     for (const [name, prop] of Object.entries(type.properties)) {
       if (prop.required && !(name in props)) {
-        problems.push({ check: "cfn-spec", path: `${path}.Properties`, message: `missing required property ${name}` });
+        problems.push({
+          check: "cfn-spec",
+          path: `${path}.Properties`,
+          message: `missing required property ${name}`,
+        });
       }
     }
   }
@@ -146,10 +189,15 @@ function samGeneratedResources(template: Template): Map<string, string> {
   for (const [id, r] of Object.entries(template.Resources)) {
     if (r.Type !== "AWS::Serverless::Function") continue;
     if (!r.Properties?.Role) out.set(`${id}Role`, "AWS::IAM::Role");
-    const events = (r.Properties?.Events ?? {}) as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    const events = (r.Properties?.Events ?? {}) as Record<
+      string,
+      { Type: string; Properties?: Record<string, unknown> }
+    >;
     for (const event of Object.values(events)) {
-      if (event.Type === "HttpApi" && !event.Properties?.ApiId) out.set("ServerlessHttpApi", "AWS::ApiGatewayV2::Api");
-      if (event.Type === "Api" && !event.Properties?.RestApiId) out.set("ServerlessRestApi", "AWS::ApiGateway::RestApi");
+      if (event.Type === "HttpApi" && !event.Properties?.ApiId)
+        out.set("ServerlessHttpApi", "AWS::ApiGatewayV2::Api");
+      if (event.Type === "Api" && !event.Properties?.RestApiId)
+        out.set("ServerlessRestApi", "AWS::ApiGateway::RestApi");
     }
   }
   return out;
@@ -176,7 +224,8 @@ function collectUses(node: unknown, path: string, uses: Use[]): void {
       const [id, ...rest] = Array.isArray(value) ? value : String(value).split(".");
       uses.push({ kind: "getatt", id: String(id), attr: rest.join("."), path: here });
     } else if (key === "Fn::Sub") {
-      const [text, vars] = typeof value === "string" ? [value, {}] : (value as [string, Record<string, unknown>]);
+      const [text, vars] =
+        typeof value === "string" ? [value, {}] : (value as [string, Record<string, unknown>]);
       for (const m of String(text).matchAll(/\$\{([^!}][^}]*)\}/g)) {
         const expr = (m[1] as string).trim();
         if (vars && expr in vars) continue;
@@ -233,7 +282,11 @@ function checkReferences(template: Template, problems: Problem[]): void {
       }
       case "mapping":
         if (!template.Mappings?.[use.name]) {
-          problems.push({ check: "mapping", path: use.path, message: `FindInMap of unknown mapping ${use.name}` });
+          problems.push({
+            check: "mapping",
+            path: use.path,
+            message: `FindInMap of unknown mapping ${use.name}`,
+          });
         }
         break;
       case "condition":

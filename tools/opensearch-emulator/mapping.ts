@@ -4,7 +4,11 @@
  * (numeric strings are coerced), otherwise `mapper_parsing_exception`. Field count limited by
  * `index.mapping.total_fields.limit`.
  */
-export type FieldMapping = { type: string; properties?: Record<string, FieldMapping>; fields?: Record<string, FieldMapping> };
+export type FieldMapping = {
+  type: string;
+  properties?: Record<string, FieldMapping>;
+  fields?: Record<string, FieldMapping>;
+};
 export type Mappings = { properties: Record<string, FieldMapping> };
 
 export class MappingError extends Error {
@@ -17,7 +21,16 @@ export class MappingError extends Error {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-const NUMERIC_TYPES = new Set(["long", "integer", "short", "byte", "double", "float", "half_float", "scaled_float"]);
+const NUMERIC_TYPES = new Set([
+  "long",
+  "integer",
+  "short",
+  "byte",
+  "double",
+  "float",
+  "half_float",
+  "scaled_float",
+]);
 
 function infer(value: unknown): FieldMapping | undefined {
   if (value === null || value === undefined) return undefined;
@@ -44,18 +57,27 @@ function fits(mapping: FieldMapping, value: unknown, path: string): void {
     return;
   }
   const fail = (why: string) => {
-    throw new MappingError("mapper_parsing_exception", `failed to parse field [${path}] of type [${mapping.type}]: ${why}`);
+    throw new MappingError(
+      "mapper_parsing_exception",
+      `failed to parse field [${path}] of type [${mapping.type}]: ${why}`,
+    );
   };
   const t = mapping.type;
   if (t === "object" || t === "nested") {
-    if (typeof value !== "object") fail(`tried to parse field [${path}] as object, but found a concrete value`);
+    if (typeof value !== "object")
+      fail(`tried to parse field [${path}] as object, but found a concrete value`);
     return;
   }
   if (typeof value === "object") fail(`tried to parse field [${path}] as ${t}, but found an object`);
   if (NUMERIC_TYPES.has(t)) {
     const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN;
     if (typeof value === "boolean" || Number.isNaN(n)) fail(`For input string: "${String(value)}"`);
-    if ((t === "long" || t === "integer") && !Number.isInteger(n) && typeof value === "string" && !/^-?\d+(\.0*)?$/.test(value)) {
+    if (
+      (t === "long" || t === "integer") &&
+      !Number.isInteger(n) &&
+      typeof value === "string" &&
+      !/^-?\d+(\.0*)?$/.test(value)
+    ) {
       return; // OpenSearch truncates fractions into long fields
     }
     return;
@@ -68,8 +90,12 @@ function fits(mapping: FieldMapping, value: unknown, path: string): void {
   }
   if (t === "date") {
     const ok =
-      typeof value === "number" || (typeof value === "string" && DATE.test(value) && !Number.isNaN(Date.parse(value.replace(" ", "T"))));
-    if (!ok) fail(`failed to parse date field [${String(value)}] with format [strict_date_optional_time||epoch_millis]`);
+      typeof value === "number" ||
+      (typeof value === "string" && DATE.test(value) && !Number.isNaN(Date.parse(value.replace(" ", "T"))));
+    if (!ok)
+      fail(
+        `failed to parse date field [${String(value)}] with format [strict_date_optional_time||epoch_millis]`,
+      );
   }
 }
 
@@ -99,7 +125,10 @@ export function applyDynamicMapping(
         const inferred = infer(value);
         if (!inferred) continue;
         if (options.dynamic === "strict") {
-          throw new MappingError("mapper_parsing_exception", `mapping set to strict, dynamic introduction of [${key}] within [_doc] is not allowed`);
+          throw new MappingError(
+            "mapper_parsing_exception",
+            `mapping set to strict, dynamic introduction of [${key}] within [_doc] is not allowed`,
+          );
         }
         if (options.dynamic === false) continue;
         props[key] = inferred;
@@ -108,7 +137,8 @@ export function applyDynamicMapping(
       fits(mapping, value, path);
       if (mapping.properties && value && typeof value === "object") {
         for (const item of Array.isArray(value) ? value : [value]) {
-          if (item && typeof item === "object") walk(mapping.properties, item as Record<string, unknown>, path);
+          if (item && typeof item === "object")
+            walk(mapping.properties, item as Record<string, unknown>, path);
         }
       }
     }
@@ -116,7 +146,10 @@ export function applyDynamicMapping(
   walk(next.properties, doc, "");
   const total = countFields(next.properties);
   if (total > options.totalFieldsLimit) {
-    throw new MappingError("illegal_argument_exception", `Limit of total fields [${options.totalFieldsLimit}] has been exceeded`);
+    throw new MappingError(
+      "illegal_argument_exception",
+      `Limit of total fields [${options.totalFieldsLimit}] has been exceeded`,
+    );
   }
   return next;
 }

@@ -25,7 +25,11 @@ function values(source: Record<string, unknown>, field: string): unknown[] {
 }
 
 const eq = (a: unknown, b: unknown) => a === b || String(a) === String(b);
-const tokens = (text: unknown) => String(text).toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+const tokens = (text: unknown) =>
+  String(text)
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 
 function cmp(a: unknown, b: unknown): number {
   const na = Number(a);
@@ -70,7 +74,10 @@ export function matches(doc: Doc, query: Query | undefined): boolean {
       const text = spec && typeof spec === "object" ? (spec as { query: unknown }).query : spec;
       const wanted = tokens(text);
       const have = new Set(values(doc.source, field).flatMap(tokens));
-      return wanted.length > 0 && (kind === "match" ? wanted.some((t) => have.has(t)) : wanted.every((t) => have.has(t)));
+      return (
+        wanted.length > 0 &&
+        (kind === "match" ? wanted.some((t) => have.has(t)) : wanted.every((t) => have.has(t)))
+      );
     }
     case "exists":
       return values(doc.source, (query.exists as { field: string }).field).length > 0;
@@ -89,7 +96,9 @@ export function matches(doc: Doc, query: Query | undefined): boolean {
       const list = (x: Query | Query[] | undefined) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
       const must = [...list(b.must), ...list(b.filter)];
       const should = list(b.should);
-      const minimumShould = Number(b.minimum_should_match ?? (must.length === 0 && should.length > 0 ? 1 : 0));
+      const minimumShould = Number(
+        b.minimum_should_match ?? (must.length === 0 && should.length > 0 ? 1 : 0),
+      );
       return (
         must.every((q) => matches(doc, q)) &&
         !list(b.must_not).some((q) => matches(doc, q)) &&

@@ -23,7 +23,11 @@ type IndexState = {
   seqNo: number;
   createdAt: number;
 };
-type Template = { index_patterns: string[]; priority?: number; template?: { settings?: Record<string, unknown>; mappings?: Partial<Mappings> & { dynamic?: unknown } } };
+type Template = {
+  index_patterns: string[];
+  priority?: number;
+  template?: { settings?: Record<string, unknown>; mappings?: Partial<Mappings> & { dynamic?: unknown } };
+};
 
 export type Faults = {
   /** Fail the next `count` requests (any endpoint but /_emulator) with this status (429 or 503). */
@@ -61,7 +65,13 @@ const errorBody = (status: number, type: string, reason: string, index?: string)
   status,
 });
 
-const wildcard = (pattern: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+const wildcard = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
 
 /** Parses a bulk action line keeping `version` exact (it is a 64-bit long). */
 function parseActionLine(line: string): Record<string, Record<string, unknown>> {
@@ -71,7 +81,9 @@ function parseActionLine(line: string): Record<string, Record<string, unknown>> 
 }
 
 const toJson = (value: unknown) =>
-  JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? (JSON as unknown as { rawJSON(s: string): unknown }).rawJSON(v.toString()) : v));
+  JSON.stringify(value, (_k, v) =>
+    typeof v === "bigint" ? (JSON as unknown as { rawJSON(s: string): unknown }).rawJSON(v.toString()) : v,
+  );
 
 export class OpenSearchEmulator {
   readonly indices = new Map<string, IndexState>();
@@ -94,9 +106,16 @@ export class OpenSearchEmulator {
     this.faults = {};
   }
 
-  private createIndex(name: string, body: { settings?: Record<string, unknown>; mappings?: Partial<Mappings> & { dynamic?: unknown } } = {}): IndexState {
+  private createIndex(
+    name: string,
+    body: { settings?: Record<string, unknown>; mappings?: Partial<Mappings> & { dynamic?: unknown } } = {},
+  ): IndexState {
     if (!/^(?![-_+])[a-z0-9_\-.]+$/.test(name) || name === "." || name === "..") {
-      throw new HttpError(400, "invalid_index_name_exception", `Invalid index name [${name}], must be lowercase`);
+      throw new HttpError(
+        400,
+        "invalid_index_name_exception",
+        `Invalid index name [${name}], must be lowercase`,
+      );
     }
     const matching = [...this.templates.values()]
       .filter((t) => t.index_patterns.some((p) => wildcard(p).test(name)))
@@ -110,7 +129,16 @@ export class OpenSearchEmulator {
       const d = source.mappings?.dynamic;
       if (d !== undefined) dynamic = d === "strict" ? "strict" : d === false || d === "false" ? false : true;
     }
-    const index: IndexState = { name, settings, mappings, dynamic, docs: new Map(), tombstones: new Map(), seqNo: 0, createdAt: Date.now() };
+    const index: IndexState = {
+      name,
+      settings,
+      mappings,
+      dynamic,
+      docs: new Map(),
+      tombstones: new Map(),
+      seqNo: 0,
+      createdAt: Date.now(),
+    };
     this.indices.set(name, index);
     return index;
   }
@@ -124,8 +152,15 @@ export class OpenSearchEmulator {
 
   private totalFieldsLimit(index: IndexState): number {
     const s = index.settings;
-    const nested = (s.index as Record<string, unknown> | undefined)?.mapping as Record<string, { limit?: unknown }> | undefined;
-    return Number(s["index.mapping.total_fields.limit"] ?? s["mapping.total_fields.limit"] ?? nested?.total_fields?.limit ?? 1000);
+    const nested = (s.index as Record<string, unknown> | undefined)?.mapping as
+      | Record<string, { limit?: unknown }>
+      | undefined;
+    return Number(
+      s["index.mapping.total_fields.limit"] ??
+        s["mapping.total_fields.limit"] ??
+        nested?.total_fields?.limit ??
+        1000,
+    );
   }
 
   private liveTombstone(index: IndexState, id: string): Tombstone | undefined {
@@ -138,29 +173,56 @@ export class OpenSearchEmulator {
   }
 
   /** One bulk item; returns the response item (status inside). */
-  private bulkItem(op: string, meta: Record<string, unknown>, source: Record<string, unknown> | undefined): Record<string, unknown> {
+  private bulkItem(
+    op: string,
+    meta: Record<string, unknown>,
+    source: Record<string, unknown> | undefined,
+  ): Record<string, unknown> {
     const indexName = String(meta._index ?? "");
     const id = meta._id === undefined ? crypto.randomUUID() : String(meta._id);
     const base = { _index: indexName, _id: id };
-    const fail = (status: number, type: string, reason: string) => ({ ...base, status, error: { type, reason, index: indexName } });
+    const fail = (status: number, type: string, reason: string) => ({
+      ...base,
+      status,
+      error: { type, reason, index: indexName },
+    });
     try {
       if (this.faults.rejectNextItems && this.faults.rejectNextItems > 0) {
         this.faults.rejectNextItems--;
-        return fail(429, "es_rejected_execution_exception", "rejected execution of coordinating operation (emulated)");
+        return fail(
+          429,
+          "es_rejected_execution_exception",
+          "rejected execution of coordinating operation (emulated)",
+        );
       }
       if (this.faults.itemRejectionRate && this.options.random() < this.faults.itemRejectionRate) {
-        return fail(429, "es_rejected_execution_exception", "rejected execution of coordinating operation (emulated)");
+        return fail(
+          429,
+          "es_rejected_execution_exception",
+          "rejected execution of coordinating operation (emulated)",
+        );
       }
-      const index = this.index(indexName, op !== "delete" && op !== "update");
       const versionType = String(meta.version_type ?? "internal");
       const external = versionType === "external" || versionType === "external_gte";
+      // As OpenSearch does: bulk auto-creates the index for writes and for externally versioned deletes
+      // (so that their tombstone is kept), not for plain deletes or updates.
+      const index = this.index(indexName, op === "index" || op === "create" || (op === "delete" && external));
       const version = meta.version === undefined ? undefined : BigInt(meta.version as bigint);
-      if (external && version === undefined) return fail(400, "action_request_validation_exception", "version is required for external versioning");
+      if (external && version === undefined)
+        return fail(
+          400,
+          "action_request_validation_exception",
+          "version is required for external versioning",
+        );
       const existing = index.docs.get(id);
       const tomb = existing ? undefined : this.liveTombstone(index, id);
       const current = existing?.version ?? tomb?.version;
       const conflict = () =>
-        fail(409, "version_conflict_engine_exception", `[${id}]: version conflict, current version [${current}] is higher or equal to the one provided [${version}]`);
+        fail(
+          409,
+          "version_conflict_engine_exception",
+          `[${id}]: version conflict, current version [${current}] is higher or equal to the one provided [${version}]`,
+        );
       if (external && version !== undefined && current !== undefined) {
         if (versionType === "external" ? version <= current : version < current) return conflict();
       }
@@ -168,17 +230,34 @@ export class OpenSearchEmulator {
       switch (op) {
         case "index":
         case "create": {
-          if (op === "create" && existing) return fail(409, "version_conflict_engine_exception", `[${id}]: version conflict, document already exists`);
-          if (!source || typeof source !== "object" || Array.isArray(source)) return fail(400, "mapper_parsing_exception", "failed to parse, document is empty");
-          index.mappings = applyDynamicMapping(index.mappings, source, { dynamic: index.dynamic, totalFieldsLimit: this.totalFieldsLimit(index) });
+          if (op === "create" && existing)
+            return fail(
+              409,
+              "version_conflict_engine_exception",
+              `[${id}]: version conflict, document already exists`,
+            );
+          if (!source || typeof source !== "object" || Array.isArray(source))
+            return fail(400, "mapper_parsing_exception", "failed to parse, document is empty");
+          index.mappings = applyDynamicMapping(index.mappings, source, {
+            dynamic: index.dynamic,
+            totalFieldsLimit: this.totalFieldsLimit(index),
+          });
           index.docs.set(id, { source, version: nextVersion, seqNo: index.seqNo++ });
           index.tombstones.delete(id);
-          return { ...base, _version: nextVersion, result: existing ? "updated" : "created", status: existing ? 200 : 201 };
+          return {
+            ...base,
+            _version: nextVersion,
+            result: existing ? "updated" : "created",
+            status: existing ? 200 : 201,
+          };
         }
         case "update": {
           if (!existing) return fail(404, "document_missing_exception", `[${id}]: document missing`);
           const doc = { ...existing.source, ...((source as { doc?: Record<string, unknown> })?.doc ?? {}) };
-          index.mappings = applyDynamicMapping(index.mappings, doc, { dynamic: index.dynamic, totalFieldsLimit: this.totalFieldsLimit(index) });
+          index.mappings = applyDynamicMapping(index.mappings, doc, {
+            dynamic: index.dynamic,
+            totalFieldsLimit: this.totalFieldsLimit(index),
+          });
           index.docs.set(id, { source: doc, version: existing.version + 1n, seqNo: index.seqNo++ });
           return { ...base, _version: existing.version + 1n, result: "updated", status: 200 };
         }
@@ -190,7 +269,11 @@ export class OpenSearchEmulator {
             : { ...base, _version: nextVersion, result: "not_found", status: 404 };
         }
         default:
-          return fail(400, "illegal_argument_exception", `Malformed action/metadata line, expected one of [create, delete, index, update] but found [${op}]`);
+          return fail(
+            400,
+            "illegal_argument_exception",
+            `Malformed action/metadata line, expected one of [create, delete, index, update] but found [${op}]`,
+          );
       }
     } catch (error) {
       if (error instanceof MappingError) return fail(400, error.type, error.message);
@@ -217,11 +300,23 @@ export class OpenSearchEmulator {
       let source: Record<string, unknown> | undefined;
       if (op !== "delete") {
         const sourceLine = lines[++i];
-        if (sourceLine === undefined) throw new HttpError(400, "illegal_argument_exception", "The bulk request must be terminated by a newline [\\n]");
+        if (sourceLine === undefined)
+          throw new HttpError(
+            400,
+            "illegal_argument_exception",
+            "The bulk request must be terminated by a newline [\\n]",
+          );
         try {
           source = JSON.parse(sourceLine);
         } catch {
-          items.push({ [op]: { _index: meta._index, _id: meta._id, status: 400, error: { type: "mapper_parsing_exception", reason: "failed to parse" } } });
+          items.push({
+            [op]: {
+              _index: meta._index,
+              _id: meta._id,
+              status: 400,
+              error: { type: "mapper_parsing_exception", reason: "failed to parse" },
+            },
+          });
           continue;
         }
       }
@@ -231,7 +326,11 @@ export class OpenSearchEmulator {
     return { took: Date.now() - started, errors, items };
   }
 
-  private search(indexPattern: string, body: Record<string, unknown>, countOnly: boolean): Record<string, unknown> {
+  private search(
+    indexPattern: string,
+    body: Record<string, unknown>,
+    countOnly: boolean,
+  ): Record<string, unknown> {
     const names = indexPattern.split(",").flatMap((p) => {
       if (p === "_all" || p === "*") return [...this.indices.keys()];
       if (p.includes("*")) return [...this.indices.keys()].filter((n) => wildcard(p).test(n));
@@ -243,10 +342,15 @@ export class OpenSearchEmulator {
       const index = this.index(name);
       for (const [id, d] of index.docs) {
         const doc = { id, source: d.source };
-        if (matches(doc, body.query as Record<string, unknown> | undefined)) hits.push({ ...doc, index: name, version: d.version });
+        if (matches(doc, body.query as Record<string, unknown> | undefined))
+          hits.push({ ...doc, index: name, version: d.version });
       }
     }
-    if (countOnly) return { count: hits.length, _shards: { total: names.length, successful: names.length, skipped: 0, failed: 0 } };
+    if (countOnly)
+      return {
+        count: hits.length,
+        _shards: { total: names.length, successful: names.length, skipped: 0, failed: 0 },
+      };
     hits = sortDocs(hits, body.sort) as typeof hits;
     const from = Number(body.from ?? 0);
     const size = Number(body.size ?? 10);
@@ -257,7 +361,9 @@ export class OpenSearchEmulator {
       hits: {
         total: { value: hits.length, relation: "eq" },
         max_score: hits.length ? 1 : null,
-        hits: hits.slice(from, from + size).map((h) => ({ _index: h.index, _id: h.id, _score: 1, _version: h.version, _source: h.source })),
+        hits: hits
+          .slice(from, from + size)
+          .map((h) => ({ _index: h.index, _id: h.id, _score: 1, _version: h.version, _source: h.source })),
       },
     };
   }
@@ -280,17 +386,51 @@ export class OpenSearchEmulator {
     if (this.faults.failNextRequests && this.faults.failNextRequests.count > 0) {
       this.faults.failNextRequests.count--;
       const status = this.faults.failNextRequests.status;
-      return [status, errorBody(status, status === 429 ? "es_rejected_execution_exception" : "unavailable", "injected fault (emulator)")];
+      return [
+        status,
+        errorBody(
+          status,
+          status === 429 ? "es_rejected_execution_exception" : "unavailable",
+          "injected fault (emulator)",
+        ),
+      ];
     }
     if (Buffer.byteLength(body) > this.options.maxContentLength) {
-      return [413, errorBody(413, "content_too_long_exception", `request body is larger than http.max_content_length [${this.options.maxContentLength}]`)];
+      return [
+        413,
+        errorBody(
+          413,
+          "content_too_long_exception",
+          `request body is larger than http.max_content_length [${this.options.maxContentLength}]`,
+        ),
+      ];
     }
 
-    if (parts.length === 0) return [200, { name: "emulator", cluster_name: "opensearch-emulator", version: { distribution: "opensearch", number: "2.19.0" }, tagline: "OpenSearch API emulator (dev/test only)" }];
-    if (first === "_cluster" && second === "health") return [200, { cluster_name: "opensearch-emulator", status: "green", number_of_nodes: 1, active_shards: this.indices.size }];
+    if (parts.length === 0)
+      return [
+        200,
+        {
+          name: "emulator",
+          cluster_name: "opensearch-emulator",
+          version: { distribution: "opensearch", number: "2.19.0" },
+          tagline: "OpenSearch API emulator (dev/test only)",
+        },
+      ];
+    if (first === "_cluster" && second === "health")
+      return [
+        200,
+        {
+          cluster_name: "opensearch-emulator",
+          status: "green",
+          number_of_nodes: 1,
+          active_shards: this.indices.size,
+        },
+      ];
     if (first === "_bulk" && (method === "POST" || method === "PUT")) return [200, this.bulk(body)];
-    if (first === "_refresh" || second === "_refresh") return [200, { _shards: { total: 1, successful: 1, failed: 0 } }];
-    if (first === "_search" || first === "_count") return [200, this.search("_all", json(), first === "_count")];
+    if (first === "_refresh" || second === "_refresh")
+      return [200, { _shards: { total: 1, successful: 1, failed: 0 } }];
+    if (first === "_search" || first === "_count")
+      return [200, this.search("_all", json(), first === "_count")];
     if (first === "_index_template" && second) {
       if (method === "PUT" || method === "POST") {
         this.templates.set(second, json() as Template);
@@ -298,26 +438,58 @@ export class OpenSearchEmulator {
       }
       if (method === "DELETE") return [this.templates.delete(second) ? 200 : 404, { acknowledged: true }];
       const t = this.templates.get(second);
-      return t ? [200, { index_templates: [{ name: second, index_template: t }] }] : [404, errorBody(404, "resource_not_found_exception", `index template matching [${second}] not found`)];
+      return t
+        ? [200, { index_templates: [{ name: second, index_template: t }] }]
+        : [
+            404,
+            errorBody(404, "resource_not_found_exception", `index template matching [${second}] not found`),
+          ];
     }
-    if (!first || first.startsWith("_")) return [400, errorBody(400, "illegal_argument_exception", `unsupported path ${url.pathname} (emulator)`)];
+    if (!first || first.startsWith("_"))
+      return [
+        400,
+        errorBody(400, "illegal_argument_exception", `unsupported path ${url.pathname} (emulator)`),
+      ];
 
     const name = first;
     if (!second) {
       if (method === "PUT") {
-        if (this.indices.has(name)) return [400, errorBody(400, "resource_already_exists_exception", `index [${name}/emulated] already exists`, name)];
+        if (this.indices.has(name))
+          return [
+            400,
+            errorBody(
+              400,
+              "resource_already_exists_exception",
+              `index [${name}/emulated] already exists`,
+              name,
+            ),
+          ];
         this.createIndex(name, json());
         return [200, { acknowledged: true, shards_acknowledged: true, index: name }];
       }
       if (method === "HEAD") return [this.indices.has(name) ? 200 : 404, ""];
       if (method === "DELETE") {
-        const targets = name.includes("*") ? [...this.indices.keys()].filter((n) => wildcard(name).test(n)) : [this.index(name).name];
+        const targets = name.includes("*")
+          ? [...this.indices.keys()].filter((n) => wildcard(name).test(n))
+          : [this.index(name).name];
         for (const t of targets) this.indices.delete(t);
         return [200, { acknowledged: true }];
       }
       if (method === "GET") {
         const index = this.index(name);
-        return [200, { [name]: { aliases: {}, mappings: { ...(index.dynamic !== true && { dynamic: String(index.dynamic) }), properties: index.mappings.properties }, settings: { index: index.settings } } }];
+        return [
+          200,
+          {
+            [name]: {
+              aliases: {},
+              mappings: {
+                ...(index.dynamic !== true && { dynamic: String(index.dynamic) }),
+                properties: index.mappings.properties,
+              },
+              settings: { index: index.settings },
+            },
+          },
+        ];
       }
     }
     if (second === "_mapping" && method === "GET") {
@@ -325,12 +497,16 @@ export class OpenSearchEmulator {
       return [200, { [name]: { mappings: { properties: index.mappings.properties } } }];
     }
     if (second === "_bulk") return [200, this.bulk(body, name)];
-    if (second === "_search" || second === "_count") return [200, this.search(name, json(), second === "_count")];
+    if (second === "_search" || second === "_count")
+      return [200, this.search(name, json(), second === "_count")];
     if (second === "_doc" && third) {
       if (method === "GET" || method === "HEAD") {
         const d = this.index(name).docs.get(third);
         if (!d) return [404, { _index: name, _id: third, found: false }];
-        return [200, { _index: name, _id: third, _version: d.version, _seq_no: d.seqNo, found: true, _source: d.source }];
+        return [
+          200,
+          { _index: name, _id: third, _version: d.version, _seq_no: d.seqNo, found: true, _source: d.source },
+        ];
       }
       const op = method === "DELETE" ? "delete" : "index";
       const meta: Record<string, unknown> = { _index: name, _id: third };
@@ -338,11 +514,21 @@ export class OpenSearchEmulator {
       if (v) meta.version = BigInt(v);
       const vt = url.searchParams.get("version_type");
       if (vt) meta.version_type = vt;
-      const item = this.bulkItem(op, meta, op === "index" ? json() : undefined) as { status: number; error?: { type: string; reason: string } };
+      const item = this.bulkItem(op, meta, op === "index" ? json() : undefined) as {
+        status: number;
+        error?: { type: string; reason: string };
+      };
       if (item.error) return [item.status, errorBody(item.status, item.error.type, item.error.reason, name)];
       return [item.status, item];
     }
-    return [400, errorBody(400, "illegal_argument_exception", `unsupported request ${method} ${url.pathname} (emulator)`)];
+    return [
+      400,
+      errorBody(
+        400,
+        "illegal_argument_exception",
+        `unsupported request ${method} ${url.pathname} (emulator)`,
+      ),
+    ];
   }
 }
 
@@ -361,20 +547,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       try {
         [status, payload] = emulator.handle(req.method ?? "GET", url, Buffer.concat(chunks).toString("utf8"));
       } catch (error) {
-        if (error instanceof HttpError) [status, payload] = [error.status, errorBody(error.status, error.type, error.message)];
-        else if (error instanceof QueryError || error instanceof SyntaxError) [status, payload] = [400, errorBody(400, "parsing_exception", (error as Error).message)];
+        if (error instanceof HttpError)
+          [status, payload] = [error.status, errorBody(error.status, error.type, error.message)];
+        else if (error instanceof QueryError || error instanceof SyntaxError)
+          [status, payload] = [400, errorBody(400, "parsing_exception", (error as Error).message)];
         else [status, payload] = [500, errorBody(500, "exception", (error as Error).message)];
       }
       const send = () => {
         const text = payload === "" ? "" : toJson(payload);
-        res.writeHead(status, { "content-type": "application/json; charset=UTF-8", "content-length": Buffer.byteLength(text) });
+        res.writeHead(status, {
+          "content-type": "application/json; charset=UTF-8",
+          "content-length": Buffer.byteLength(text),
+        });
         res.end(req.method === "HEAD" ? undefined : text);
       };
       if (emulator.faults.latencyMs) setTimeout(send, emulator.faults.latencyMs);
       else send();
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve),
+  );
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host ?? "127.0.0.1"}:${port}`,

@@ -25,7 +25,8 @@ describe("coerceValue", () => {
   });
 
   it("keeps null as null for every type", () => {
-    for (const t of ["json", "number", "integer", "boolean", "timestamp", "string"] as const) expect(coerceValue("c", t, null)).toBeNull();
+    for (const t of ["json", "number", "integer", "boolean", "timestamp", "string"] as const)
+      expect(coerceValue("c", t, null)).toBeNull();
   });
 
   it.each([
@@ -37,13 +38,19 @@ describe("coerceValue", () => {
     ["timestamp", "yesterday"],
     ["timestamp", "2026-02-30 00:00:00"],
   ] as const)("%s %j fails with coercion_failed naming the column", (type, value) => {
-    expect(() => coerceValue("amount", type, value)).toThrow(expect.objectContaining({ code: "coercion_failed", message: expect.stringContaining("column amount") }));
+    expect(() => coerceValue("amount", type, value)).toThrow(
+      expect.objectContaining({ code: "coercion_failed", message: expect.stringContaining("column amount") }),
+    );
   });
 });
 
 describe("buildDocument", () => {
   it("removes excluded columns and coerces typed ones, leaving the rest as sent", () => {
-    const doc = buildDocument({ id: 1, card_number: "4111", amount: "1.5", note: "x" }, { amount: "number" }, new Set(["card_number"]));
+    const doc = buildDocument(
+      { id: 1, card_number: "4111", amount: "1.5", note: "x" },
+      { amount: "number" },
+      new Set(["card_number"]),
+    );
     expect(doc).toEqual({ id: 1, amount: 1.5, note: "x" });
   });
 });

@@ -6,9 +6,19 @@ describe("parseDmsMessage", () => {
   it("parses a newline-terminated json-unformatted insert with transaction details", () => {
     const text = `${JSON.stringify(dmsMessage({ op: "insert", row: { id: 1 }, commitMs: Date.UTC(2026, 0, 1), micros: 123, recordId: 4 }))}\n`;
     const m = parseDmsMessage(Buffer.from(text));
-    expect(m).toMatchObject({ kind: "change", operation: "insert", schema: "public", table: "orders", row: { id: 1 } });
+    expect(m).toMatchObject({
+      kind: "change",
+      operation: "insert",
+      schema: "public",
+      table: "orders",
+      row: { id: 1 },
+    });
     if (m.kind !== "change") throw new Error("expected a change");
-    expect(m.position).toEqual({ micros: BigInt(Date.UTC(2026, 0, 1)) * 1000n + 123n, recordOffset: 4, fromRecordTimestamp: false });
+    expect(m.position).toEqual({
+      micros: BigInt(Date.UTC(2026, 0, 1)) * 1000n + 123n,
+      recordOffset: 4,
+      fromRecordTimestamp: false,
+    });
   });
 
   it("accepts pretty-printed json", () => {
@@ -17,7 +27,9 @@ describe("parseDmsMessage", () => {
   });
 
   it("versions load records by metadata.timestamp", () => {
-    const m = parseDmsMessage(JSON.stringify(dmsMessage({ op: "load", row: { id: 3 }, commitMs: Date.UTC(2026, 0, 1) })));
+    const m = parseDmsMessage(
+      JSON.stringify(dmsMessage({ op: "load", row: { id: 3 }, commitMs: Date.UTC(2026, 0, 1) })),
+    );
     if (m.kind !== "change") throw new Error("expected a change");
     expect(m.position.fromRecordTimestamp).toBe(true);
     expect(m.position.micros).toBe(BigInt(Date.UTC(2026, 0, 1) + 300) * 1000n);
@@ -31,16 +43,41 @@ describe("parseDmsMessage", () => {
   });
 
   it("returns control records as control", () => {
-    const text = JSON.stringify({ metadata: { timestamp: "2026-01-01T00:00:00Z", "record-type": "control", operation: "create-table", "schema-name": "public", "table-name": "orders" } });
-    expect(parseDmsMessage(text)).toEqual({ kind: "control", operation: "create-table", schema: "public", table: "orders" });
+    const text = JSON.stringify({
+      metadata: {
+        timestamp: "2026-01-01T00:00:00Z",
+        "record-type": "control",
+        operation: "create-table",
+        "schema-name": "public",
+        "table-name": "orders",
+      },
+    });
+    expect(parseDmsMessage(text)).toEqual({
+      kind: "control",
+      operation: "create-table",
+      schema: "public",
+      table: "orders",
+    });
   });
 
   it.each([
     ["invalid_json", '{"data": {"id": 1}, "metadata": {'],
     ["invalid_dms_message", JSON.stringify({ data: { id: 1 } })],
-    ["unknown_operation", JSON.stringify(dmsMessage({ op: "insert", row: { id: 1 } })).replace('"insert"', '"truncate"')],
-    ["unknown_record_type", JSON.stringify(dmsMessage({ op: "insert", row: { id: 1 } })).replace('"data","operation"', '"ddl","operation"')],
-    ["missing_data", JSON.stringify({ metadata: (dmsMessage({ op: "insert", row: {} }) as { metadata: unknown }).metadata })],
+    [
+      "unknown_operation",
+      JSON.stringify(dmsMessage({ op: "insert", row: { id: 1 } })).replace('"insert"', '"truncate"'),
+    ],
+    [
+      "unknown_record_type",
+      JSON.stringify(dmsMessage({ op: "insert", row: { id: 1 } })).replace(
+        '"data","operation"',
+        '"ddl","operation"',
+      ),
+    ],
+    [
+      "missing_data",
+      JSON.stringify({ metadata: (dmsMessage({ op: "insert", row: {} }) as { metadata: unknown }).metadata }),
+    ],
   ])("rejects %s as a permanent error", (code, text) => {
     expect(() => parseDmsMessage(text)).toThrow(expect.objectContaining({ code }));
   });

@@ -26,7 +26,9 @@ describe("documentId", () => {
   it("defaults to [id] only when the row has an id column", () => {
     expect(primaryKeyColumns("t.t", undefined, { id: 1 })).toEqual(["id"]);
     expect(primaryKeyColumns("t.t", ["a", "b"], { id: 1 })).toEqual(["a", "b"]);
-    expect(() => primaryKeyColumns("t.t", undefined, { code: 1 })).toThrow(expect.objectContaining({ code: "no_primary_key" }));
+    expect(() => primaryKeyColumns("t.t", undefined, { code: 1 })).toThrow(
+      expect.objectContaining({ code: "no_primary_key" }),
+    );
   });
 });
 
@@ -46,8 +48,16 @@ describe("documentVersion", () => {
     expect(big < next).toBe(true);
   });
   it("fits a signed 64-bit long for decades and round-trips the commit time", () => {
-    const v = documentVersion({ micros: micros(Date.UTC(2055, 0, 1)), recordOffset: 8191, fromRecordTimestamp: false });
+    const v = documentVersion({
+      micros: micros(Date.UTC(2055, 0, 1)),
+      recordOffset: 8191,
+      fromRecordTimestamp: false,
+    });
     expect(v < 2n ** 63n).toBe(true);
-    expect(versionCommitMillis(documentVersion({ micros: micros(1_795_000_000_123), recordOffset: 3, fromRecordTimestamp: false }))).toBe(1_795_000_000_123);
+    expect(
+      versionCommitMillis(
+        documentVersion({ micros: micros(1_795_000_000_123), recordOffset: 3, fromRecordTimestamp: false }),
+      ),
+    ).toBe(1_795_000_000_123);
   });
 });

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { actionLines, splitEntries, toEntries } from "../../../functions/indexer/bulk-body";
 import { classifyItem, classifyRequestError } from "../../../functions/indexer/classify";
 import { compact } from "../../../functions/indexer/compact";
-import { parseDmsMessage, type DmsChange } from "../../../functions/indexer/dms-message";
+import { type DmsChange, parseDmsMessage } from "../../../functions/indexer/dms-message";
 import { type Action, planChange } from "../../../functions/indexer/plan";
 import { parsePipelineConfig } from "../../../shared/pipeline-config";
-import { dmsMessage, type ChangeInput } from "../../helpers/dms";
+import { type ChangeInput, dmsMessage } from "../../helpers/dms";
 
 const config = parsePipelineConfig(`
 tables:
@@ -35,16 +35,30 @@ describe("planChange", () => {
   });
   it("moves a document whose primary key changed", () => {
     const p = plan({ op: "update", row: { id: 2, amount: "5" }, before: { id: 1 } });
-    expect(summary(p.actions)).toEqual(["delete orders/1", "delete big-orders/1", "index orders/2", "delete big-orders/2"]);
+    expect(summary(p.actions)).toEqual([
+      "delete orders/1",
+      "delete big-orders/1",
+      "index orders/2",
+      "delete big-orders/2",
+    ]);
   });
   it("does not move when the before-image carries the same key", () => {
-    expect(summary(plan({ op: "update", row: { id: 1, amount: "5" }, before: { id: 1 } }).actions)).toEqual(["index orders/1", "delete big-orders/1"]);
+    expect(summary(plan({ op: "update", row: { id: 1, amount: "5" }, before: { id: 1 } }).actions)).toEqual([
+      "index orders/1",
+      "delete big-orders/1",
+    ]);
   });
 });
 
 describe("compact", () => {
   it("keeps the newest action per document and folds the records in", () => {
-    const a = (id: string, version: bigint, op: "index" | "delete" = "index"): Action => ({ op, index: "i", id, version, doc: {} });
+    const a = (id: string, version: bigint, op: "index" | "delete" = "index"): Action => ({
+      op,
+      index: "i",
+      id,
+      version,
+      doc: {},
+    });
     const { actions, compacted } = compact([
       { action: a("1", 5n), record: 0 },
       { action: a("1", 9n, "delete"), record: 1 },
@@ -68,13 +82,30 @@ describe("compact", () => {
 
 describe("NDJSON bodies", () => {
   it("writes versions exactly, beyond 2^53", () => {
-    const line = actionLines({ op: "delete", index: "orders", id: "a\"b", version: 1_733_000_000_000_000_123n });
-    expect(line).toBe('{"delete":{"_index":"orders","_id":"a\\"b","version":1733000000000000123,"version_type":"external_gte"}}\n');
+    const line = actionLines({
+      op: "delete",
+      index: "orders",
+      id: 'a"b',
+      version: 1_733_000_000_000_000_123n,
+    });
+    expect(line).toBe(
+      '{"delete":{"_index":"orders","_id":"a\\"b","version":1733000000000000123,"version_type":"external_gte"}}\n',
+    );
     const index = actionLines({ op: "index", index: "o", id: "1", version: 1n, doc: { x: "é" } });
-    expect(index.split("\n")).toEqual(['{"index":{"_index":"o","_id":"1","version":1,"version_type":"external_gte"}}', '{"x":"é"}', ""]);
+    expect(index.split("\n")).toEqual([
+      '{"index":{"_index":"o","_id":"1","version":1,"version_type":"external_gte"}}',
+      '{"x":"é"}',
+      "",
+    ]);
   });
   it("splits by bytes and by count, an oversized entry alone", () => {
-    const entries = toEntries([10, 10, 10, 500, 10], (n) => ({ op: "index", index: "i", id: "x", version: 1n, doc: { p: "x".repeat(n) } }));
+    const entries = toEntries([10, 10, 10, 500, 10], (n) => ({
+      op: "index",
+      index: "i",
+      id: "x",
+      version: 1n,
+      doc: { p: "x".repeat(n) },
+    }));
     const bytes = entries[0]?.bytes ?? 0;
     const chunks = splitEntries(entries, bytes * 2, 100);
     expect(chunks.map((c) => c.length)).toEqual([2, 1, 1, 1]);

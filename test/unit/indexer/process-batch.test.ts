@@ -1,15 +1,17 @@
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { type BatchDeps, processBatch } from "../../../functions/indexer/process-batch";
 import { DEAD_LETTER_KIND, type DeadLetterMessage } from "../../../functions/indexer/dead-letter";
+import { type BatchDeps, processBatch } from "../../../functions/indexer/process-batch";
 import { parsePipelineConfig } from "../../../shared/pipeline-config";
 import { changeRecord, rawRecord } from "../../helpers/dms";
-import { testContext, recordingLogger } from "../../helpers/lambda";
+import { recordingLogger, testContext } from "../../helpers/lambda";
 import { inProcessBulkClient, newEmulator } from "../../helpers/search";
 
 const sqsMock = mockClient(SQSClient);
-const pipeline = parsePipelineConfig("tables: {public.orders: {primaryKey: [id], index: orders, columns: {amount: number}}}");
+const pipeline = parsePipelineConfig(
+  "tables: {public.orders: {primaryKey: [id], index: orders, columns: {amount: number}}}",
+);
 const T0 = Date.UTC(2026, 10, 21, 12);
 const DLQ = "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq";
 
@@ -21,19 +23,31 @@ function setup(overrides: Partial<BatchDeps> = {}) {
     sqs: new SQSClient({ region: "eu-west-1" }),
     pipeline,
     logger: recordingLogger(),
-    settings: { dlqUrl: DLQ, dlqMaxMessageBytes: 262_144, retry: { maxBytes: 5_000_000, maxActions: 1000, baseDelayMs: 1, maxDelayMs: 2, safetyMarginMs: 100 } },
+    settings: {
+      dlqUrl: DLQ,
+      dlqMaxMessageBytes: 262_144,
+      retry: { maxBytes: 5_000_000, maxActions: 1000, baseDelayMs: 1, maxDelayMs: 2, safetyMarginMs: 100 },
+    },
     sleep: async () => {},
     ...overrides,
   };
   return { emulator, search, deps };
 }
 const sentMessages = () =>
-  sqsMock.commandCalls(SendMessageBatchCommand).flatMap((c) => (c.args[0].input.Entries ?? []).map((e) => JSON.parse(e.MessageBody ?? "") as DeadLetterMessage));
-const doc = (emulator: ReturnType<typeof newEmulator>, id: string) => emulator.indices.get("orders")?.docs.get(id)?.source;
+  sqsMock
+    .commandCalls(SendMessageBatchCommand)
+    .flatMap((c) =>
+      (c.args[0].input.Entries ?? []).map((e) => JSON.parse(e.MessageBody ?? "") as DeadLetterMessage),
+    );
+const doc = (emulator: ReturnType<typeof newEmulator>, id: string) =>
+  emulator.indices.get("orders")?.docs.get(id)?.source;
 
 beforeEach(() => {
   sqsMock.reset();
-  sqsMock.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({ Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] }));
+  sqsMock.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
+    Successful: input.Entries.map((e) => ({ Id: e.Id })),
+    Failed: [],
+  }));
 });
 
 describe("processBatch", () => {
@@ -55,7 +69,11 @@ describe("processBatch", () => {
   it("sends poison records to the DLQ with everything needed to replay them, and indexes the good ones", async () => {
     const { emulator, deps } = setup();
     const poison = rawRecord('{"data": {"id": 9}, "metadata": {', 0);
-    const records = [poison, changeRecord({ op: "insert", row: { id: 3, amount: "x" } }, 1), changeRecord({ op: "insert", row: { id: 4, amount: "4" } }, 2)];
+    const records = [
+      poison,
+      changeRecord({ op: "insert", row: { id: 3, amount: "x" } }, 1),
+      changeRecord({ op: "insert", row: { id: 4, amount: "4" } }, 2),
+    ];
     const { response, stats } = await processBatch(records, testContext(), deps);
     expect(response.batchItemFailures).toEqual([]);
     expect(doc(emulator, "4")).toEqual({ id: 4, amount: 4 });
@@ -64,19 +82,41 @@ describe("processBatch", () => {
     expect(first).toMatchObject({
       kind: DEAD_LETTER_KIND,
       error: { stage: "parse", type: "invalid_json" },
-      source: { sequenceNumber: poison.kinesis.sequenceNumber, shardId: "shardId-000000000000", partitionKey: "public.orders", eventSourceARN: poison.eventSourceARN },
+      source: {
+        sequenceNumber: poison.kinesis.sequenceNumber,
+        shardId: "shardId-000000000000",
+        partitionKey: "public.orders",
+        eventSourceARN: poison.eventSourceARN,
+      },
       data: poison.kinesis.data,
       functionName: "cdc-indexer-test",
     });
-    expect(second).toMatchObject({ error: { stage: "plan", type: "coercion_failed" }, source: { table: "public.orders", operation: "insert" } });
+    expect(second).toMatchObject({
+      error: { stage: "plan", type: "coercion_failed" },
+      source: { table: "public.orders", operation: "insert" },
+    });
   });
 
   it("dead-letters a mapping conflict reported by OpenSearch with its status and type", async () => {
     const { emulator, deps } = setup();
-    await processBatch([changeRecord({ op: "insert", row: { id: 1, amount: "1", note: 5 } }, 0)], testContext(), deps);
-    const { response } = await processBatch([changeRecord({ op: "insert", row: { id: 2, amount: "2", note: "not a number" } }, 1)], testContext(), deps);
+    await processBatch(
+      [changeRecord({ op: "insert", row: { id: 1, amount: "1", note: 5 } }, 0)],
+      testContext(),
+      deps,
+    );
+    const { response } = await processBatch(
+      [changeRecord({ op: "insert", row: { id: 2, amount: "2", note: "not a number" } }, 1)],
+      testContext(),
+      deps,
+    );
     expect(response.batchItemFailures).toEqual([]);
-    expect(sentMessages()[0]?.error).toMatchObject({ stage: "index", status: 400, type: "mapper_parsing_exception", index: "orders", documentId: "2" });
+    expect(sentMessages()[0]?.error).toMatchObject({
+      stage: "index",
+      status: 400,
+      type: "mapper_parsing_exception",
+      index: "orders",
+      documentId: "2",
+    });
     expect(doc(emulator, "2")).toBeUndefined();
   });
 
@@ -89,7 +129,10 @@ describe("processBatch", () => {
       rawRecord("not json either", 3),
     ];
     emulator.faults.rejectNextItems = 1_000_000; // every item rejected with 429, for longer than the budget
-    const { response, stats } = await processBatch(records, testContext(2_000), { ...deps, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+    const { response, stats } = await processBatch(records, testContext(2_000), {
+      ...deps,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    });
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.kinesis.sequenceNumber }]);
     expect(stats.retried).toBeGreaterThan(0);
     expect(sentMessages()).toEqual([]);
@@ -97,7 +140,11 @@ describe("processBatch", () => {
 
   it("dead-letters permanent failures before the checkpoint only", async () => {
     const { emulator, deps } = setup();
-    const records = [rawRecord("not json", 0), changeRecord({ op: "insert", row: { id: 2, amount: "2" } }, 1), rawRecord("bad", 2)];
+    const records = [
+      rawRecord("not json", 0),
+      changeRecord({ op: "insert", row: { id: 2, amount: "2" } }, 1),
+      rawRecord("bad", 2),
+    ];
     emulator.faults.rejectNextItems = 1_000_000;
     const { response } = await processBatch(records, testContext(500), deps);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]?.kinesis.sequenceNumber }]);
@@ -107,7 +154,9 @@ describe("processBatch", () => {
   it("retries items rejected for a while and then applies them", async () => {
     const { emulator, deps } = setup();
     emulator.faults.rejectNextItems = 3;
-    const records = [1, 2, 3, 4].map((id, i) => changeRecord({ op: "insert", row: { id, amount: String(id) } }, i));
+    const records = [1, 2, 3, 4].map((id, i) =>
+      changeRecord({ op: "insert", row: { id, amount: String(id) } }, i),
+    );
     const { response, stats } = await processBatch(records, testContext(), deps);
     expect(response.batchItemFailures).toEqual([]);
     expect(stats).toMatchObject({ indexed: 4, retried: 3 });
@@ -116,7 +165,11 @@ describe("processBatch", () => {
   it("never acknowledges a record the DLQ did not accept", async () => {
     const { deps } = setup();
     sqsMock.on(SendMessageBatchCommand).rejects(new Error("AccessDenied"));
-    const records = [changeRecord({ op: "insert", row: { id: 1, amount: "1" } }, 0), rawRecord("nope", 1), changeRecord({ op: "insert", row: { id: 2, amount: "2" } }, 2)];
+    const records = [
+      changeRecord({ op: "insert", row: { id: 1, amount: "1" } }, 0),
+      rawRecord("nope", 1),
+      changeRecord({ op: "insert", row: { id: 2, amount: "2" } }, 2),
+    ];
     const { response, stats } = await processBatch(records, testContext(), deps);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]?.kinesis.sequenceNumber }]);
     expect(stats.deadLettered).toBe(0);
@@ -124,7 +177,10 @@ describe("processBatch", () => {
 
   it("treats entries SQS reports as Failed as not dead-lettered", async () => {
     const { deps } = setup();
-    sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: "0", MessageId: "m", MD5OfMessageBody: "x" }], Failed: [{ Id: "1", Code: "InternalError", SenderFault: false }] });
+    sqsMock.on(SendMessageBatchCommand).resolves({
+      Successful: [{ Id: "0", MessageId: "m", MD5OfMessageBody: "x" }],
+      Failed: [{ Id: "1", Code: "InternalError", SenderFault: false }],
+    });
     const records = [rawRecord("a", 0), rawRecord("b", 1)];
     const { response } = await processBatch(records, testContext(), deps);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]?.kinesis.sequenceNumber }]);
@@ -137,12 +193,30 @@ describe("processBatch", () => {
     await processBatch([big], testContext(), deps);
     const [message] = sentMessages();
     expect(message?.data).toBeUndefined();
-    expect(message).toMatchObject({ dataOmitted: "too_large", source: { sequenceNumber: big.kinesis.sequenceNumber, shardId: "shardId-000000000000", eventSourceARN: big.eventSourceARN } });
+    expect(message).toMatchObject({
+      dataOmitted: "too_large",
+      source: {
+        sequenceNumber: big.kinesis.sequenceNumber,
+        shardId: "shardId-000000000000",
+        eventSourceARN: big.eventSourceARN,
+      },
+    });
   });
 
   it("counts control records, and an older change replayed after a newer one as stale", async () => {
     const { emulator, deps } = setup();
-    const control = rawRecord(JSON.stringify({ metadata: { timestamp: "2026-01-01T00:00:00Z", "record-type": "control", operation: "create-table", "schema-name": "public", "table-name": "orders" } }), 0);
+    const control = rawRecord(
+      JSON.stringify({
+        metadata: {
+          timestamp: "2026-01-01T00:00:00Z",
+          "record-type": "control",
+          operation: "create-table",
+          "schema-name": "public",
+          "table-name": "orders",
+        },
+      }),
+      0,
+    );
     const insert = changeRecord({ op: "insert", row: { id: 1, amount: "1" }, commitMs: T0 }, 1);
     const update = changeRecord({ op: "update", row: { id: 1, amount: "2" }, commitMs: T0 + 1_000 }, 2);
     await processBatch([control, update], testContext(), deps);
@@ -152,9 +226,13 @@ describe("processBatch", () => {
   });
 
   it("splits a request the cluster refuses as too large", async () => {
-    const emulator = new (await import("../../../tools/opensearch-emulator/server")).OpenSearchEmulator({ maxContentLength: 600 });
+    const emulator = new (await import("../../../tools/opensearch-emulator/server")).OpenSearchEmulator({
+      maxContentLength: 600,
+    });
     const { deps } = setup({ search: inProcessBulkClient(emulator) });
-    const records = [1, 2, 3, 4].map((id, i) => changeRecord({ op: "insert", row: { id, amount: "1", pad: "p".repeat(100) } }, i));
+    const records = [1, 2, 3, 4].map((id, i) =>
+      changeRecord({ op: "insert", row: { id, amount: "1", pad: "p".repeat(100) } }, i),
+    );
     const tooBig = changeRecord({ op: "insert", row: { id: 9, amount: "1", pad: "p".repeat(1000) } }, 4);
     const { response, stats } = await processBatch([...records, tooBig], testContext(), deps);
     expect(response.batchItemFailures).toEqual([]);

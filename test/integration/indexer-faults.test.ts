@@ -1,0 +1,172 @@
+/**
+ * The indexer against an HTTP OpenSearch (the emulator, or a real cluster when OPENSEARCH_URL is set) and
+ * SQS from fauxqs, with faults injected between the indexer and the cluster: 429/503 bursts, transport
+ * errors, item rejections; and a real mapping conflict.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BulkClient } from "../../functions/indexer/bulk-writer";
+import { type BatchDeps, processBatch } from "../../functions/indexer/process-batch";
+import { createOpenSearchClient } from "../../shared/opensearch-client";
+import { parsePipelineConfig } from "../../shared/pipeline-config";
+import { changeRecord } from "../helpers/dms";
+import { recordingLogger, testContext } from "../helpers/lambda";
+import { openSearchTarget, type SearchTarget, uniquePrefix } from "../helpers/search";
+import { localSqs } from "../helpers/sqs";
+
+type Faults = { failRequests: number; status: number; transportErrors: number; rejectItems: number };
+
+/** Wraps the real client: fails whole requests or rewrites items as 429 rejections, then forwards. */
+function faulty(inner: BulkClient, faults: Faults): BulkClient {
+  return {
+    async bulk(params, options) {
+      if (faults.transportErrors > 0) {
+        faults.transportErrors--;
+        throw Object.assign(new Error("socket hang up"), { name: "ConnectionError" });
+      }
+      if (faults.failRequests > 0) {
+        faults.failRequests--;
+        throw Object.assign(new Error("Response Error"), {
+          name: "ResponseError",
+          meta: { statusCode: faults.status, body: { error: { type: "injected" } } },
+        });
+      }
+      if (faults.rejectItems > 0) {
+        // Reject the first items without sending them, forward the rest: as a busy cluster does.
+        const lines = params.body.split("\n").filter(Boolean);
+        const entries: string[][] = [];
+        for (let i = 0; i < lines.length; i++) {
+          const line = lines[i] as string;
+          entries.push(line.startsWith('{"delete"') ? [line] : [line, lines[++i] as string]);
+        }
+        const rejected = Math.min(faults.rejectItems, entries.length);
+        faults.rejectItems -= rejected;
+        const rest = entries.slice(rejected);
+        const forwarded = rest.length
+          ? ((await inner.bulk({ body: `${rest.flat().join("\n")}\n` }, options)).body.items ?? [])
+          : [];
+        const rejections = entries.slice(0, rejected).map((e) => ({
+          [e[0]?.startsWith('{"delete"') ? "delete" : "index"]: {
+            status: 429,
+            error: { type: "es_rejected_execution_exception", reason: "injected" },
+          },
+        }));
+        return { body: { errors: true, items: [...rejections, ...forwarded] } };
+      }
+      return inner.bulk(params, options);
+    },
+  };
+}
+
+let search: SearchTarget;
+let sqs: Awaited<ReturnType<typeof localSqs>>;
+let prefix: string;
+let dlqUrl: string;
+
+beforeAll(async () => {
+  search = await openSearchTarget();
+  sqs = await localSqs();
+  dlqUrl = sqs.createQueue("faults-dlq");
+  prefix = uniquePrefix();
+});
+afterAll(async () => {
+  await search.client.indices.delete({ index: `${prefix}*` }).catch(() => undefined);
+  await search.close();
+  await sqs.stop();
+});
+
+function deps(faults: Faults): BatchDeps {
+  const pipeline = parsePipelineConfig(
+    "tables: {public.orders: {primaryKey: [id], index: orders, columns: {amount: number}}}",
+    { indexPrefix: prefix },
+  );
+  const real = createOpenSearchClient({
+    endpoint: search.url,
+    auth: "none",
+    region: "us-east-1",
+  }) as unknown as BulkClient;
+  return {
+    search: faulty(real, faults),
+    sqs: sqs.client,
+    pipeline,
+    logger: recordingLogger(),
+    settings: {
+      dlqUrl,
+      dlqMaxMessageBytes: 262_144,
+      retry: { maxBytes: 5_000_000, maxActions: 1000, baseDelayMs: 5, maxDelayMs: 50, safetyMarginMs: 200 },
+    },
+  };
+}
+const T0 = Date.UTC(2026, 10, 21, 14);
+const source = async (id: string) => {
+  const r = await search.client.get({ index: `${prefix}orders`, id }, { ignore: [404] });
+  return (r.body as { _source?: Record<string, unknown> })._source;
+};
+
+describe("indexer under injected faults", () => {
+  it("rides out 503 and 429 bursts, transport errors and item rejections, then converges", async () => {
+    const records = Array.from({ length: 40 }, (_, i) =>
+      changeRecord({ op: "insert", row: { id: i + 1, amount: String(i) }, commitMs: T0 + i }, i),
+    );
+    const { response, stats } = await processBatch(
+      records,
+      testContext(30_000),
+      deps({ failRequests: 3, status: 503, transportErrors: 2, rejectItems: 15 }),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(stats.indexed).toBe(40);
+    expect(stats.retried).toBeGreaterThanOrEqual(40);
+    expect(await source("40")).toEqual({ id: 40, amount: 39 });
+  });
+
+  it("hands back the lowest sequence number when the cluster stays unavailable past the time budget", async () => {
+    const records = [
+      changeRecord({ op: "update", row: { id: 1, amount: "100" }, commitMs: T0 + 1000 }, 100),
+      changeRecord({ op: "update", row: { id: 2, amount: "200" }, commitMs: T0 + 1001 }, 101),
+    ];
+    const { response } = await processBatch(
+      records,
+      testContext(1_000),
+      deps({ failRequests: 1_000, status: 429, transportErrors: 0, rejectItems: 0 }),
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.kinesis.sequenceNumber }]);
+    expect(await source("1")).toEqual({ id: 1, amount: 0 });
+    // Lambda retries from there; the cluster is back; everything converges.
+    const retry = await processBatch(
+      records,
+      testContext(30_000),
+      deps({ failRequests: 0, status: 0, transportErrors: 0, rejectItems: 0 }),
+    );
+    expect(retry.response.batchItemFailures).toEqual([]);
+    expect(await source("1")).toEqual({ id: 1, amount: 100 });
+  });
+
+  it("dead-letters a mapping conflict with its payload and error, and keeps the rest of the batch", async () => {
+    const good = changeRecord(
+      { op: "insert", row: { id: 500, amount: "5", tag: "ok" }, commitMs: T0 + 2000 },
+      200,
+    );
+    const poison = changeRecord(
+      {
+        op: "insert",
+        row: { id: 501, amount: "5", tag: { nested: "object where text was mapped" } },
+        commitMs: T0 + 2001,
+      },
+      201,
+    );
+    const { response, stats } = await processBatch(
+      [good, poison],
+      testContext(30_000),
+      deps({ failRequests: 0, status: 0, transportErrors: 0, rejectItems: 0 }),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(stats).toMatchObject({ indexed: 1, deadLettered: 1 });
+    expect(await source("500")).toMatchObject({ tag: "ok" });
+    expect(await source("501")).toBeUndefined();
+    const [message] = (await sqs.drain(dlqUrl)).map((b) => JSON.parse(b));
+    expect(message).toMatchObject({
+      error: { stage: "index", status: 400, type: "mapper_parsing_exception", documentId: "501" },
+      data: poison.kinesis.data,
+      source: { sequenceNumber: poison.kinesis.sequenceNumber },
+    });
+  });
+});

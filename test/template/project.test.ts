@@ -1,0 +1,96 @@
+/** The template's deliberate choices, and that the runtime-deps layer is what the functions leave out. */
+import { readFileSync } from "node:fs";
+import { parse } from "smol-toml";
+import { describe, expect, it } from "vitest";
+import { loadTemplate } from "../../tools/lib/cfn-yaml";
+
+const template = loadTemplate("template.yaml");
+const functions = Object.entries(template.Resources).filter(
+  ([, r]) => r.Type === "AWS::Serverless::Function",
+);
+
+describe("template", () => {
+  it("runs every function on nodejs24.x arm64, matching the Node the project pins", () => {
+    const globals = template.Globals?.Function as Record<string, unknown>;
+    expect(globals.Runtime).toBe("nodejs24.x");
+    expect(globals.Architectures).toEqual(["arm64"]);
+    const pkg = JSON.parse(readFileSync("package.json", "utf8"));
+    expect(pkg.engines.node).toBe(">=24 <25");
+    expect(pkg.devDependencies.node).toMatch(/^\^?24\./);
+    expect(process.versions.node.split(".")[0]).toBe("24");
+  });
+
+  it("builds every function with esbuild as ESM with source maps, minified", () => {
+    for (const [, fn] of functions) {
+      expect(fn.Metadata?.BuildMethod).toBe("esbuild");
+      expect(fn.Metadata?.BuildProperties).toMatchObject({
+        Format: "esm",
+        Minify: true,
+        Sourcemap: true,
+        Target: "node24",
+      });
+    }
+  });
+
+  it("leaves out of each bundle exactly the packages the layer ships, at the versions the lockfile pins", () => {
+    const layer = JSON.parse(readFileSync("layers/runtime-deps/package.json", "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    const lock = JSON.parse(readFileSync("package-lock.json", "utf8")) as {
+      packages: Record<string, { version: string }>;
+    };
+    for (const [name, version] of Object.entries(layer.dependencies)) {
+      expect(lock.packages[`node_modules/${name}`]?.version, name).toBe(version);
+    }
+    for (const [id, fn] of functions) {
+      const external = (fn.Metadata?.BuildProperties as { External?: string[] } | undefined)?.External ?? [];
+      expect([...external].sort(), id).toEqual(Object.keys(layer.dependencies).sort());
+      expect(JSON.stringify(fn.Properties?.Layers ?? template.Globals?.Function?.Layers)).toContain(
+        "RuntimeDepsLayer",
+      );
+    }
+  });
+
+  it("configures the Kinesis event source deliberately", () => {
+    const events = template.Resources.IndexerFunction?.Properties?.Events as Record<
+      string,
+      { Properties: Record<string, unknown> }
+    >;
+    expect(events.CdcStream?.Properties).toMatchObject({
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      MaximumRetryAttempts: expect.any(Number),
+      MaximumRecordAgeInSeconds: expect.any(Number),
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": ["IndexerDlq", "Arn"] } } },
+    });
+  });
+
+  it("encrypts the stream and the DLQ and keeps DLQ messages 14 days", () => {
+    expect(template.Resources.CdcStream?.Properties?.StreamEncryption).toMatchObject({
+      EncryptionType: "KMS",
+    });
+    expect(template.Resources.IndexerDlq?.Properties).toMatchObject({
+      KmsMasterKeyId: "alias/aws/sqs",
+      MessageRetentionPeriod: 1_209_600,
+    });
+  });
+
+  it("has a samconfig environment per stage with its Stage override", () => {
+    const config = parse(readFileSync("samconfig.toml", "utf8")) as Record<
+      string,
+      Record<string, { parameters: Record<string, string> }>
+    >;
+    expect(config.version).toBe(0.1);
+    for (const stage of ["dev", "staging", "prod"]) {
+      const deploy = config[stage]?.deploy?.parameters;
+      expect(deploy?.parameter_overrides).toContain(`Stage=${stage}`);
+      expect(deploy).toMatchObject({
+        capabilities: expect.any(String),
+        region: expect.any(String),
+        tags: expect.any(String),
+      });
+      expect(config[stage]?.global?.parameters).toMatchObject({ stack_name: `cdc-pipeline-${stage}` });
+    }
+    expect(config.default).toBeDefined();
+  });
+});
