@@ -10,7 +10,6 @@ export function createOpenSearchClient(settings: OpenSearchSettings): Client {
     node: settings.endpoint,
     // The indexer classifies and retries failures itself, with a deadline; the client must not.
     maxRetries: 0,
-    compression: undefined,
   } as const;
   if (settings.auth === "none") return new Client(common);
   const credentials = defaultProvider();

@@ -44,3 +44,14 @@ export function changeRecord(c: ChangeInput, index: number): KinesisStreamRecord
 export function rawRecord(data: string, index: number, partitionKey = "public.orders"): KinesisStreamRecord {
   return kinesisRecord({ partitionKey, data }, index);
 }
+
+/** A DMS control record (create-table) for public.orders. */
+export const controlMessage = () => ({
+  metadata: {
+    timestamp: "2026-01-01T00:00:00Z",
+    "record-type": "control",
+    operation: "create-table",
+    "schema-name": "public",
+    "table-name": "orders",
+  },
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseDmsMessage } from "../../../functions/indexer/dms-message";
-import { dmsMessage } from "../../helpers/dms";
+import { controlMessage, dmsMessage } from "../../helpers/dms";
 
 describe("parseDmsMessage", () => {
   it("parses a newline-terminated json-unformatted insert with transaction details", () => {
@@ -43,15 +43,7 @@ describe("parseDmsMessage", () => {
   });
 
   it("returns control records as control", () => {
-    const text = JSON.stringify({
-      metadata: {
-        timestamp: "2026-01-01T00:00:00Z",
-        "record-type": "control",
-        operation: "create-table",
-        "schema-name": "public",
-        "table-name": "orders",
-      },
-    });
+    const text = JSON.stringify(controlMessage());
     expect(parseDmsMessage(text)).toEqual({
       kind: "control",
       operation: "create-table",

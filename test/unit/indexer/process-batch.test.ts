@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { DEAD_LETTER_KIND, type DeadLetterMessage } from "../../../functions/indexer/dead-letter";
 import { type BatchDeps, processBatch } from "../../../functions/indexer/process-batch";
 import { parsePipelineConfig } from "../../../shared/pipeline-config";
-import { changeRecord, rawRecord } from "../../helpers/dms";
+import { changeRecord, controlMessage, rawRecord } from "../../helpers/dms";
 import { recordingLogger, testContext } from "../../helpers/lambda";
 import { inProcessBulkClient, newEmulator } from "../../helpers/search";
 
@@ -205,18 +205,7 @@ describe("processBatch", () => {
 
   it("counts control records, and an older change replayed after a newer one as stale", async () => {
     const { emulator, deps } = setup();
-    const control = rawRecord(
-      JSON.stringify({
-        metadata: {
-          timestamp: "2026-01-01T00:00:00Z",
-          "record-type": "control",
-          operation: "create-table",
-          "schema-name": "public",
-          "table-name": "orders",
-        },
-      }),
-      0,
-    );
+    const control = rawRecord(JSON.stringify(controlMessage()), 0);
     const insert = changeRecord({ op: "insert", row: { id: 1, amount: "1" }, commitMs: T0 }, 1);
     const update = changeRecord({ op: "update", row: { id: 1, amount: "2" }, commitMs: T0 + 1_000 }, 2);
     await processBatch([control, update], testContext(), deps);
