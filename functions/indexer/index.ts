@@ -13,8 +13,8 @@ import { createLogger, createMetrics } from "../../shared/observability";
 import { createOpenSearchClient } from "../../shared/opensearch-client";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import type { BulkClient } from "./bulk-writer";
-import { publishBatchMetrics } from "./metrics";
 import { processBatch } from "./process-batch";
+import { createBatchReporter } from "./report";
 import { loadIndexerSettings } from "./settings";
 
 const logger = createLogger("cdc-indexer");
@@ -26,6 +26,7 @@ const pipeline = parsePipelineConfig(
 );
 const search = createOpenSearchClient(settings.openSearch) as unknown as BulkClient;
 const sqs = createSqsClient(settings.openSearch.region);
+const report = createBatchReporter(logger, metrics);
 
 async function indexBatch(event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> {
   const { response, stats } = await processBatch(event.Records, context, {
@@ -35,25 +36,7 @@ async function indexBatch(event: KinesisStreamEvent, context: Context): Promise<
     logger,
     settings,
   });
-  publishBatchMetrics(metrics, stats);
-  logger.info("batch processed", {
-    received: stats.received,
-    indexed: stats.indexed,
-    deleted: stats.deleted,
-    stale: stats.stale,
-    compacted: stats.compacted,
-    deadLettered: stats.deadLettered,
-    leftForRetry: stats.failedToRetry,
-    bulkRequests: stats.bulkRequests,
-  });
-  if (stats.usedRecordTimestamp > 0) {
-    logger.warn(
-      "changes without transaction details: versioned by metadata.timestamp; enable IncludeTransactionDetails",
-      {
-        count: stats.usedRecordTimestamp,
-      },
-    );
-  }
+  report(stats);
   return response;
 }
 
