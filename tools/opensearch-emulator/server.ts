@@ -3,7 +3,7 @@
  *
  * An in-memory HTTP server speaking the part of the OpenSearch REST API this project uses: indices,
  * index templates, `_bulk` with external versioning and delete tombstones, dynamic mapping, `_doc`,
- * `_search`, `_count`, `_refresh`, `_cluster/health`; plus fault injection (`/_emulator/faults`).
+ * `_search` (with `scroll`), `_count`, `_refresh`, `_cluster/health`; plus fault injection (`/_emulator/faults`).
  * Every integration test that runs against it also runs against a real cluster when OPENSEARCH_URL is set.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -90,6 +90,8 @@ export class OpenSearchEmulator {
   readonly templates = new Map<string, Template>();
   faults: Faults = {};
   requestCount = 0;
+  private readonly scrolls = new Map<string, { next(): Record<string, unknown> }>();
+  private scrollCounter = 0;
   private readonly options: Required<Omit<EmulatorOptions, "port" | "host">>;
 
   constructor(options: EmulatorOptions = {}) {
@@ -330,6 +332,7 @@ export class OpenSearchEmulator {
     indexPattern: string,
     body: Record<string, unknown>,
     countOnly: boolean,
+    scroll?: string | null,
   ): Record<string, unknown> {
     const names = indexPattern.split(",").flatMap((p) => {
       if (p === "_all" || p === "*") return [...this.indices.keys()];
@@ -354,18 +357,41 @@ export class OpenSearchEmulator {
     hits = sortDocs(hits, body.sort) as typeof hits;
     const from = Number(body.from ?? 0);
     const size = Number(body.size ?? 10);
-    return {
+    const page = (all: typeof hits, start: number) => ({
       took: 1,
       timed_out: false,
       _shards: { total: names.length, successful: names.length, skipped: 0, failed: 0 },
       hits: {
-        total: { value: hits.length, relation: "eq" },
-        max_score: hits.length ? 1 : null,
-        hits: hits
-          .slice(from, from + size)
+        total: { value: all.length, relation: "eq" },
+        max_score: all.length ? 1 : null,
+        hits: all
+          .slice(start, start + size)
           .map((h) => ({ _index: h.index, _id: h.id, _score: 1, _version: h.version, _source: h.source })),
       },
-    };
+    });
+    if (!scroll) return page(hits, from);
+    // A scroll keeps the result set as of this search and hands it out page by page.
+    const scrollId = Buffer.from(`emulator-scroll-${++this.scrollCounter}`).toString("base64url");
+    let cursor = from;
+    this.scrolls.set(scrollId, {
+      next: () => {
+        cursor += size;
+        return page(hits, cursor);
+      },
+    });
+    return { _scroll_id: scrollId, ...page(hits, from) };
+  }
+
+  private scrollPage(method: string, body: Record<string, unknown>): [number, unknown] {
+    const ids = [body.scroll_id].flat().filter((id): id is string => typeof id === "string");
+    if (method === "DELETE") {
+      for (const id of ids) this.scrolls.delete(id);
+      return [200, { succeeded: true, num_freed: ids.length }];
+    }
+    const scroll = ids[0] ? this.scrolls.get(ids[0]) : undefined;
+    if (!scroll || !ids[0])
+      return [404, errorBody(404, "search_context_missing_exception", "No search context found for id")];
+    return [200, { _scroll_id: ids[0], ...scroll.next() }];
   }
 
   /** Routes one request; returns [status, body]. */
@@ -429,8 +455,9 @@ export class OpenSearchEmulator {
     if (first === "_bulk" && (method === "POST" || method === "PUT")) return [200, this.bulk(body)];
     if (first === "_refresh" || second === "_refresh")
       return [200, { _shards: { total: 1, successful: 1, failed: 0 } }];
+    if (first === "_search" && second === "scroll") return this.scrollPage(method, json());
     if (first === "_search" || first === "_count")
-      return [200, this.search("_all", json(), first === "_count")];
+      return [200, this.search("_all", json(), first === "_count", url.searchParams.get("scroll"))];
     if (first === "_index_template" && second) {
       if (method === "PUT" || method === "POST") {
         this.templates.set(second, json() as Template);
@@ -498,7 +525,7 @@ export class OpenSearchEmulator {
     }
     if (second === "_bulk") return [200, this.bulk(body, name)];
     if (second === "_search" || second === "_count")
-      return [200, this.search(name, json(), second === "_count")];
+      return [200, this.search(name, json(), second === "_count", url.searchParams.get("scroll"))];
     if (second === "_doc" && third) {
       if (method === "GET" || method === "HEAD") {
         const d = this.index(name).docs.get(third);

@@ -1,0 +1,12 @@
+/** `npm run db:migrate`: applies db/migrations to DATABASE_URL. */
+import { join } from "node:path";
+import { migrate } from "./db/migrations";
+import { projectRoot } from "./lib/sam-function";
+
+const url = process.env.DATABASE_URL;
+if (!url) {
+  console.error("db:migrate: set DATABASE_URL (npm start prints the local one)");
+  process.exit(2);
+}
+const applied = await migrate(url, join(projectRoot(), "db", "migrations"));
+console.log(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");

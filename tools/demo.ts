@@ -1,0 +1,21 @@
+/** `npm run demo`: the demo workload against the running `npm start` (see tools/local-stack/demo.ts). */
+import { Client } from "@opensearch-project/opensearch";
+import { runDemo } from "./local-stack/demo";
+import { readStackFile } from "./local-stack/stack-file";
+
+const stack = readStackFile();
+if (!stack) {
+  console.error("demo: no running stack; start one with `npm start` (or run `npm start -- --demo`)");
+  process.exit(2);
+}
+const search = new Client({ node: stack.opensearchUrl, ssl: { rejectUnauthorized: false } });
+try {
+  await runDemo({
+    databaseUrl: stack.databaseUrl,
+    search,
+    indexPrefix: stack.indexPrefix,
+    print: console.log,
+  });
+} finally {
+  await search.close();
+}

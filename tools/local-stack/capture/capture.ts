@@ -1,0 +1,393 @@
+/**
+ * Local stand-in for AWS DMS CDC: logical replication (`pgoutput`) from a publication, each committed
+ * transaction written to Kinesis as DMS records, and the slot's position confirmed only after Kinesis
+ * accepted all of them. A crash or restart therefore re-sends at most the transactions that were not
+ * confirmed yet (harmless: the indexer's versions make duplicates no-ops) and never loses one.
+ * Tables that join the publication are first fully loaded (`load` records), as a DMS full-load-and-CDC task.
+ */
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import pg from "pg";
+import { LogicalReplicationService, type Pgoutput, PgoutputPlugin } from "pg-logical-replication";
+import {
+  type Change,
+  type CommittedTransaction,
+  type KinesisEntry,
+  loadRecord,
+  type Relation,
+  type Tuple,
+  transactionRecords,
+} from "./dms-records";
+import { putAll } from "./kinesis-writer";
+
+export type CaptureOptions = {
+  databaseUrl: string;
+  kinesis: KinesisClient;
+  streamName: string;
+  /** `schema.table` names to publish (those that exist). */
+  tables: string[];
+  slotName?: string;
+  publicationName?: string;
+  /** Load existing rows of tables that join the publication (default true). */
+  fullLoad?: boolean;
+  log?: (message: string) => void;
+};
+
+export type CaptureStats = {
+  /** Change records written to Kinesis (CDC and load). */
+  captured: number;
+  loaded: number;
+  transactions: number;
+  /** Commit time (epoch µs) of the last confirmed transaction. */
+  lastCommitMicros: bigint;
+};
+
+/** pgoutput with values left as PostgreSQL text: DMS rendering needs the text, not JS conversions. */
+class TextPgoutputPlugin extends PgoutputPlugin {
+  constructor(options: ConstructorParameters<typeof PgoutputPlugin>[0]) {
+    super(options);
+    const parser = (this as unknown as { parser: { readRelationColumn(reader: unknown): object } }).parser;
+    const read = parser.readRelationColumn.bind(parser);
+    parser.readRelationColumn = (reader) => ({ ...read(reader), parser: (text: string) => text });
+  }
+}
+
+const lsnValue = (lsn: string) => {
+  const [high, low] = lsn.split("/");
+  return (BigInt(`0x${high}`) << 32n) | BigInt(`0x${low}`);
+};
+const nowMicros = () => BigInt(Date.now()) * 1000n;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function toRelation(r: Pgoutput.MessageRelation): Relation {
+  return {
+    schema: r.schema,
+    name: r.name,
+    columns: r.columns.map((c) => ({ name: c.name, typeOid: c.typeOid })),
+    keyColumns: r.keyColumns,
+  };
+}
+
+export class Capture {
+  readonly stats: CaptureStats = { captured: 0, loaded: 0, transactions: 0, lastCommitMicros: 0n };
+  private readonly slot: string;
+  private readonly publication: string;
+  private readonly log: (message: string) => void;
+  private readonly abort = new AbortController();
+  private readonly lookups: pg.Pool;
+  private service: LogicalReplicationService | undefined;
+  private current: CommittedTransaction | undefined;
+  private prevXid: number | undefined;
+  private confirmedLsn = "0/0";
+  private handling: Promise<void> = Promise.resolve();
+  private failed: Error | undefined;
+
+  constructor(private readonly options: CaptureOptions) {
+    this.slot = options.slotName ?? "cdc_local";
+    this.publication = options.publicationName ?? "cdc_local";
+    this.log = options.log ?? (() => {});
+    this.lookups = new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
+  }
+
+  /** Prepares publication and slot, runs any full load, then streams changes until stop(). */
+  async start(): Promise<void> {
+    const toLoad = await this.prepare();
+    if (toLoad.length > 0 && this.options.fullLoad !== false) await this.fullLoad(toLoad);
+    await this.stream();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort(new Error("capture stopped"));
+    await this.handling.catch(() => undefined);
+    await this.service?.stop().catch(() => undefined);
+    await this.lookups.end().catch(() => undefined);
+  }
+
+  /**
+   * Resolves once every transaction committed up to `lsn` is in Kinesis and confirmed (false on timeout).
+   * Use with `pg_logical_emit_message(true, …)`, whose transaction the capture confirms like any other.
+   */
+  async confirmedPast(lsn: string, timeoutMs: number): Promise<boolean> {
+    const target = lsnValue(lsn);
+    const deadline = Date.now() + timeoutMs;
+    while (lsnValue(this.confirmedLsn) < target) {
+      if (this.failed || Date.now() > deadline) return false;
+      await sleep(20);
+    }
+    return true;
+  }
+
+  /** The error that stopped the capture, if any. */
+  get error(): Error | undefined {
+    return this.failed;
+  }
+
+  private async prepare(): Promise<string[]> {
+    const client = new pg.Client({ connectionString: this.options.databaseUrl });
+    await client.connect();
+    try {
+      const existing = (
+        await client.query<{ name: string }>(
+          `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND n.nspname || '.' || c.relname = ANY($1)`,
+          [this.options.tables],
+        )
+      ).rows.map((r) => r.name);
+      const quoted = (name: string) =>
+        name
+          .split(".")
+          .map((part) => client.escapeIdentifier(part))
+          .join(".");
+      const pub = client.escapeIdentifier(this.publication);
+      const hasPublication = (
+        await client.query("SELECT 1 FROM pg_publication WHERE pubname = $1", [this.publication])
+      ).rowCount;
+      if (!hasPublication) await client.query(`CREATE PUBLICATION ${pub}`);
+      const published = new Set(
+        (
+          await client.query<{ name: string }>(
+            "SELECT schemaname || '.' || tablename AS name FROM pg_publication_tables WHERE pubname = $1",
+            [this.publication],
+          )
+        ).rows.map((r) => r.name),
+      );
+      for (const table of existing)
+        if (!published.has(table)) await client.query(`ALTER PUBLICATION ${pub} ADD TABLE ${quoted(table)}`);
+
+      await client.query(`CREATE SCHEMA IF NOT EXISTS cdc_local;
+        CREATE TABLE IF NOT EXISTS cdc_local.loaded_tables (
+          slot_name text NOT NULL, table_name text NOT NULL, loaded_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (slot_name, table_name))`);
+      const hasSlot = (
+        await client.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [this.slot])
+      ).rowCount;
+      if (!hasSlot) {
+        await client.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [this.slot]);
+        await client.query("DELETE FROM cdc_local.loaded_tables WHERE slot_name = $1", [this.slot]);
+        this.log(`capture: created replication slot ${this.slot}`);
+      }
+      const loaded = new Set(
+        (
+          await client.query<{ table_name: string }>(
+            "SELECT table_name FROM cdc_local.loaded_tables WHERE slot_name = $1",
+            [this.slot],
+          )
+        ).rows.map((r) => r.table_name),
+      );
+      return existing.filter((t) => !loaded.has(t));
+    } finally {
+      await client.end();
+    }
+  }
+
+  /**
+   * Reads the tables in one snapshot taken after the slot exists. Load records carry the time L taken
+   * before the snapshot: every change committed before L is in the snapshot, every change after L is
+   * also streamed with a newer commit time, so the versions the indexer derives converge either way.
+   */
+  private async fullLoad(tables: string[]): Promise<void> {
+    const loadMicros = nowMicros();
+    await sleep(100);
+    const client = new pg.Client({ connectionString: this.options.databaseUrl });
+    await client.connect();
+    try {
+      await client.query("SET TimeZone = 'UTC'");
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      for (const table of tables) {
+        const relation = await describeTable(client, table);
+        const columns = relation.columns.map((c) => `${client.escapeIdentifier(c.name)}::text`).join(", ");
+        const from = `${client.escapeIdentifier(relation.schema)}.${client.escapeIdentifier(relation.name)}`;
+        await client.query(`DECLARE load_rows NO SCROLL CURSOR FOR SELECT ${columns} FROM ${from}`);
+        for (;;) {
+          const batch = await client.query<string[]>({ text: "FETCH 1000 FROM load_rows", rowMode: "array" });
+          if (batch.rows.length === 0) break;
+          const entries = batch.rows.map((values) => {
+            const tuple: Tuple = {};
+            relation.columns.forEach((c, i) => {
+              tuple[c.name] = values[i] ?? null;
+            });
+            return loadRecord(relation, tuple, loadMicros);
+          });
+          await this.put(entries);
+          this.stats.loaded += entries.length;
+        }
+        await client.query("CLOSE load_rows");
+        this.log(`capture: full load of ${table} sent`);
+      }
+      await client.query("COMMIT");
+      await client.query(
+        "INSERT INTO cdc_local.loaded_tables (slot_name, table_name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
+        [this.slot, tables],
+      );
+    } finally {
+      await client.end();
+    }
+  }
+
+  private async stream(): Promise<void> {
+    const service = new LogicalReplicationService(
+      { connectionString: this.options.databaseUrl, options: "-c TimeZone=UTC" },
+      { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
+    );
+    this.service = service;
+    service.on("data", (_lsn: string, message: Pgoutput.Message) => {
+      this.handling = this.handling.then(() => this.onMessage(message));
+      return this.handling;
+    });
+    service.on("heartbeat", async (_lsn: string, _time: number, shouldRespond: boolean) => {
+      if (shouldRespond) await service.acknowledge(this.confirmedLsn);
+    });
+    service.on("error", (error: Error) => {
+      if (this.abort.signal.aborted) return;
+      this.failed ??= error;
+      this.log(`capture: replication error: ${error.message}`);
+    });
+    const started = new Promise<void>((resolve) => service.once("start", () => resolve()));
+    service
+      .subscribe(
+        new TextPgoutputPlugin({ protoVersion: 1, publicationNames: [this.publication], messages: true }),
+        this.slot,
+      )
+      .catch((error: Error) => {
+        if (!this.abort.signal.aborted) this.failed ??= error;
+      });
+    await Promise.race([
+      started,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(this.failed ?? new Error("replication did not start within 10 s")), 10_000),
+      ),
+    ]);
+  }
+
+  private async onMessage(message: Pgoutput.Message): Promise<void> {
+    if (this.failed || this.abort.signal.aborted) return; // nothing after a failure may be confirmed
+    switch (message.tag) {
+      case "begin":
+        this.current = {
+          xid: message.xid,
+          commitMicros: message.commitTime as bigint,
+          commitLsn: message.commitLsn ?? "0/0",
+          ...(this.prevXid !== undefined && { prevXid: this.prevXid }),
+          changes: [],
+        };
+        return;
+      case "insert":
+        this.current?.changes.push({
+          kind: "insert",
+          relation: toRelation(message.relation),
+          row: message.new,
+        });
+        return;
+      case "update":
+        this.current?.changes.push({
+          kind: "update",
+          relation: toRelation(message.relation),
+          row: message.new,
+          oldKey: message.key ?? message.old,
+        });
+        return;
+      case "delete":
+        this.current?.changes.push({
+          kind: "delete",
+          relation: toRelation(message.relation),
+          old: (message.key ?? message.old ?? {}) as Tuple,
+        });
+        return;
+      case "truncate":
+        this.log(
+          `capture: TRUNCATE of ${message.relations.map((r) => `${r.schema}.${r.name}`).join(", ")} is not replicated (as with DMS); run verify`,
+        );
+        return;
+      case "commit":
+        await this.commit(message);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async commit(message: Pgoutput.MessageCommit): Promise<void> {
+    const tx = this.current;
+    this.current = undefined;
+    if (!tx) return;
+    try {
+      if (tx.changes.length > 0) {
+        await this.fillUnchangedToast(tx.changes);
+        await this.put(transactionRecords(tx, nowMicros()));
+        this.stats.captured += tx.changes.length;
+        this.stats.transactions++;
+        this.stats.lastCommitMicros = tx.commitMicros;
+      }
+      this.prevXid = tx.xid;
+      // The commit record's start LSN: confirming it (+1, which the library adds) skips this transaction
+      // on restart and keeps every later one.
+      this.confirmedLsn = message.commitLsn ?? tx.commitLsn;
+      await this.service?.acknowledge(this.confirmedLsn);
+    } catch (error) {
+      if (!this.abort.signal.aborted) {
+        this.failed = error as Error;
+        this.log(`capture: stopped, transaction ${tx.xid} not confirmed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Kinesis may be briefly unavailable: keep trying until it accepts or the capture is stopped. */
+  private async put(entries: KinesisEntry[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await putAll(this.options.kinesis, this.options.streamName, entries, this.abort.signal);
+        return;
+      } catch (error) {
+        if (this.abort.signal.aborted) throw error;
+        this.log(`capture: PutRecords failed (${(error as Error).message}); retrying`);
+        await sleep(Math.min(5_000, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  /**
+   * An update that leaves a TOASTed value (a large jsonb or text) unchanged does not carry it in the WAL.
+   * Like DMS's LOB lookup, read the current value from the table so the document is never truncated.
+   */
+  private async fillUnchangedToast(changes: Change[]): Promise<void> {
+    for (const change of changes) {
+      if (change.kind !== "update") continue;
+      const missing = change.relation.columns.filter((c) => change.row[c.name] === undefined);
+      if (missing.length === 0 || change.relation.keyColumns.length === 0) continue;
+      const id = (name: string) => `"${name.replaceAll('"', '""')}"`;
+      const where = change.relation.keyColumns.map((k, i) => `${id(k)}::text = $${i + 1}`).join(" AND ");
+      const result = await this.lookups.query<string[]>({
+        text: `SELECT ${missing.map((c) => `${id(c.name)}::text`).join(", ")} FROM ${id(change.relation.schema)}.${id(change.relation.name)} WHERE ${where}`,
+        values: change.relation.keyColumns.map((k) => change.row[k]),
+        rowMode: "array",
+      });
+      const values = result.rows[0];
+      missing.forEach((c, i) => {
+        change.row[c.name] = values?.[i] ?? null;
+      });
+    }
+  }
+}
+
+/** Columns (with type OIDs, in table order) and primary key of `schema.table`. */
+export async function describeTable(client: pg.ClientBase, table: string): Promise<Relation> {
+  const [schema, name] = table.split(".") as [string, string];
+  const columns = await client.query<{ name: string; type_oid: number }>(
+    `SELECT a.attname AS name, a.atttypid::int AS type_oid FROM pg_attribute a
+      WHERE a.attrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass
+        AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+    [schema, name],
+  );
+  const keys = await client.query<{ name: string }>(
+    `SELECT a.attname AS name FROM pg_index i
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+      WHERE i.indrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass AND i.indisprimary`,
+    [schema, name],
+  );
+  return {
+    schema,
+    name,
+    columns: columns.rows.map((c) => ({ name: c.name, typeOid: c.type_oid })),
+    keyColumns: keys.rows.map((k) => k.name),
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * The demo workload: a realistic mix of inserts, updates and deletes over the demo tables and business
+ * events, then sample searches, each with the measured end-to-end latency (commit -> found in search).
+ */
+import { randomUUID } from "node:crypto";
+import type { Client } from "@opensearch-project/opensearch";
+import pg from "pg";
+
+const CUSTOMERS = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov"];
+const SKUS = ["MG-204", "KB-110", "HD-900", "CB-001", "LT-550"];
+
+/** Waits until `check` holds; returns the milliseconds it took. */
+async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<number> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`not visible in search after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return Date.now() - start;
+}
+
+export async function runDemo(input: {
+  databaseUrl: string;
+  search: Client;
+  indexPrefix: string;
+  print: (line: string) => void;
+}): Promise<void> {
+  const { search, print } = input;
+  const index = (name: string) => `${input.indexPrefix}${name}`;
+  const found = async (name: string, id: string) =>
+    (await search.get({ index: index(name), id }, { ignore: [404] })).body.found === true;
+  const db = new pg.Client({ connectionString: input.databaseUrl });
+  await db.connect();
+  try {
+    const base = Number((await db.query("SELECT coalesce(max(id), 0) AS max FROM orders")).rows[0].max) + 1;
+    print(`demo: writing customers, orders and items from order ${base} on`);
+    for (const [i, name] of CUSTOMERS.entries()) {
+      await db.query(
+        `INSERT INTO customers (id, name, email, country, preferences) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name`,
+        [i + 1, name, `${name.split(" ")[0]?.toLowerCase()}@example.com`, "GB", { newsletter: i % 2 === 0 }],
+      );
+    }
+    await db.query("BEGIN");
+    for (let n = 0; n < 200; n++) {
+      const id = base + n;
+      await db.query(
+        `INSERT INTO orders (id, customer_id, status, amount, attributes, card_number)
+         VALUES ($1, $2, 'new', $3, $4, $5)`,
+        [
+          id,
+          (n % CUSTOMERS.length) + 1,
+          (10 + ((n * 37) % 490)).toFixed(2),
+          { channel: n % 3 ? "web" : "store" },
+          "4111111111111111",
+        ],
+      );
+      for (let line = 1; line <= 1 + (n % 3); line++)
+        await db.query("INSERT INTO order_items VALUES ($1, $2, $3, $4, $5)", [
+          id,
+          line,
+          SKUS[(n + line) % SKUS.length],
+          1 + (line % 2),
+          (5 + line * 2.5).toFixed(2),
+        ]);
+    }
+    await db.query("COMMIT");
+    await db.query(
+      "UPDATE orders SET status = $1, updated_at = now() WHERE id BETWEEN $2 AND $3 AND id % 2 = 0",
+      ["paid", base, base + 199],
+    );
+    await db.query("DELETE FROM order_items WHERE order_id BETWEEN $1 AND $2 AND line_no = 3", [
+      base,
+      base + 49,
+    ]);
+    await db.query("DELETE FROM orders WHERE id BETWEEN $1 AND $2", [base + 190, base + 199]);
+
+    // One tracked change per kind, timed from its commit to the moment search returns it.
+    const probe = base + 200;
+    await db.query("INSERT INTO orders (id, customer_id, status, amount) VALUES ($1, 1, 'new', 42.00)", [
+      probe,
+    ]);
+    print(
+      `  insert order ${probe}: searchable after ${await until(() => found("orders", String(probe)))} ms`,
+    );
+    await db.query("UPDATE orders SET status = 'shipped' WHERE id = $1", [probe]);
+    const shipped = async () =>
+      (await search.get({ index: index("orders"), id: String(probe) }, { ignore: [404] })).body._source
+        ?.status === "shipped";
+    print(`  update order ${probe}: searchable after ${await until(shipped)} ms`);
+    await db.query("DELETE FROM orders WHERE id = $1", [probe]);
+    print(
+      `  delete order ${probe}: gone after ${await until(async () => !(await found("orders", String(probe))))} ms`,
+    );
+    const eventId = randomUUID();
+    await db.query(
+      `INSERT INTO business_events (id, event_name, event_type, created_date, saved_date, event_data)
+       VALUES ($1, 'loan.created', 'LoanCreated', now(), now(), $2)`,
+      [
+        eventId,
+        {
+          eventBody: {
+            entities: [{ entityType: "Loan", entityId: "L-1", updatedAttributes: { amount: 2500 } }],
+          },
+        },
+      ],
+    );
+    print(
+      `  LoanCreated event: in loan-created-events after ${await until(() => found("loan-created-events", eventId))} ms`,
+    );
+
+    await search.indices.refresh({ index: `${input.indexPrefix}*` });
+    const count = async (name: string, query: Record<string, unknown>) =>
+      (await search.count({ index: index(name), body: { query } })).body.count as number;
+    print("demo: sample searches");
+    print(`  paid orders:                      ${await count("orders", { term: { status: "paid" } })}`);
+    print(
+      `  orders over 400 from the web:      ${await count("orders", {
+        bool: { filter: [{ range: { amount: { gt: 400 } } }, { term: { "attributes.channel": "web" } }] },
+      })}`,
+    );
+    print(
+      `  order items with SKU MG-204:      ${await count("order_items", { match_phrase: { sku: "MG-204" } })}`,
+    );
+    print(`  LoanCreated events:               ${await count("loan-created-events", { match_all: {} })}`);
+  } finally {
+    await db.end();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Kinesis for the local stack: `kinesalite` on loopback, its records kept on disk (LevelDB) when given a
+ * folder, so a restart finds the stream where it was. The SDK client speaks HTTP/1.1 to it
+ * (`NodeHttpHandler`): the Kinesis client defaults to HTTP/2, which kinesalite does not serve.
+ */
+import type { Server } from "node:http";
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  KinesisClient,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-kinesis";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import kinesalite from "kinesalite";
+import { LOCAL_CREDENTIALS } from "./credentials";
+
+export type RunningKinesis = { endpoint: string; close(): Promise<void> };
+
+export async function startKinesalite(options: { path?: string } = {}): Promise<RunningKinesis> {
+  const server: Server = kinesalite({
+    ...(options.path && { path: options.path }),
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    shardLimit: 50,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("kinesalite did not bind a port");
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections?.();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/** A Kinesis client; an endpoint (kinesalite) gets local credentials and HTTP/1.1. */
+export function createKinesisClient(region: string, endpoint?: string): KinesisClient {
+  return new KinesisClient({
+    region,
+    ...(endpoint && { endpoint, credentials: LOCAL_CREDENTIALS }),
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
+    maxAttempts: 5,
+  });
+}
+
+/** Creates the stream unless it exists; returns its ARN. */
+export async function ensureStream(client: KinesisClient, name: string, shards: number): Promise<string> {
+  const describe = () => client.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+  try {
+    return (await describe()).StreamDescriptionSummary?.StreamARN as string;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+  for (;;) {
+    const summary = (await describe()).StreamDescriptionSummary;
+    if (summary?.StreamStatus === "ACTIVE") return summary.StreamARN as string;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,409 @@
+/**
+ * A local Lambda event source mapping for Kinesis: reads every shard, batches records per the mapping's
+ * settings (BatchSize, MaximumBatchingWindowInSeconds, ParallelizationFactor with per-partition-key
+ * order), invokes the handler in this process with a Lambda context and its timeout, and handles the
+ * result as Lambda does: ReportBatchItemFailures checkpoints at the lowest failed sequence number,
+ * BisectBatchOnFunctionError splits a failing batch (without using up retries), MaximumRetryAttempts and
+ * MaximumRecordAgeInSeconds discard a batch to the on-failure destination (KinesisBatchInfo message).
+ * Progress per shard is checkpointed so a restart resumes after the last finished record.
+ */
+import { createHash } from "node:crypto";
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+  type _Record as StreamRecord,
+} from "@aws-sdk/client-kinesis";
+import type {
+  Context,
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+  KinesisStreamRecord,
+} from "aws-lambda";
+import { kinesisRecord } from "../../lib/kinesis-event";
+import { createLambdaContext } from "../../lib/lambda-context";
+import { type CheckpointStore, MemoryCheckpoints } from "./checkpoints";
+import type { EsmSettings } from "./esm-settings";
+import { type DiscardCondition, type OnFailureRecord, onFailureRecord } from "./failure-record";
+
+export type Invoke = (event: KinesisStreamEvent, context: Context) => Promise<unknown>;
+
+export type PollerOptions = {
+  kinesis: KinesisClient;
+  streamName: string;
+  streamArn: string;
+  region: string;
+  settings: EsmSettings;
+  fn: { functionName: string; timeoutSeconds: number; memorySize: number };
+  invoke: Invoke;
+  /** The on-failure destination; without one, discarded batches are only counted (as in Lambda). */
+  onFailure?: (record: OnFailureRecord) => Promise<void>;
+  checkpoints?: CheckpointStore;
+  /** How often an idle shard is polled (Lambda: about once a second; shorter here for freshness). */
+  pollIntervalMs?: number;
+  /** First delay before retrying a failed batch; doubles up to 1 s. */
+  retryDelayMs?: number;
+  /** Called with the records of each batch once they are acknowledged. */
+  onAcknowledged?: (records: KinesisStreamRecord[]) => void;
+  log?: (message: string) => void;
+};
+
+export type PollerStats = {
+  read: number;
+  acknowledged: number;
+  invocations: number;
+  functionErrors: number;
+  partialFailures: number;
+  discarded: number;
+};
+
+type Outcome =
+  | { kind: "ok" }
+  | { kind: "partial"; from: number }
+  | { kind: "failed"; functionError: boolean; message: string };
+
+class Lane {
+  queue: KinesisStreamRecord[] = [];
+  firstQueuedAt = 0;
+  busy: Promise<void> | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+class Shard {
+  readonly lanes: Lane[];
+  /** Sequence numbers read and not yet part of the checkpoint, in stream order. */
+  readonly order: string[] = [];
+  readonly done = new Set<string>();
+  /** When the last read that found the shard's end (nothing new, not behind) was started. */
+  endSeenAt = 0;
+  lastRead: string | undefined;
+  constructor(
+    readonly id: string,
+    parallelization: number,
+  ) {
+    this.lanes = Array.from({ length: parallelization }, () => new Lane());
+  }
+  get pending(): number {
+    return this.order.length;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function laneOf(partitionKey: string, lanes: number): number {
+  return lanes === 1 ? 0 : createHash("md5").update(partitionKey).digest().readUInt32BE(0) % lanes;
+}
+
+export class KinesisPoller {
+  readonly stats: PollerStats = {
+    read: 0,
+    acknowledged: 0,
+    invocations: 0,
+    functionErrors: 0,
+    partialFailures: 0,
+    discarded: 0,
+  };
+  private readonly shards = new Map<string, Shard>();
+  private readonly loops: Promise<void>[] = [];
+  private readonly checkpoints: CheckpointStore;
+  private readonly log: (message: string) => void;
+  private stopped = false;
+
+  constructor(private readonly options: PollerOptions) {
+    this.checkpoints = options.checkpoints ?? new MemoryCheckpoints();
+    this.log = options.log ?? (() => {});
+  }
+
+  async start(): Promise<void> {
+    const listed = await this.options.kinesis.send(
+      new ListShardsCommand({ StreamName: this.options.streamName }),
+    );
+    for (const { ShardId } of listed.Shards ?? []) {
+      const shard = new Shard(ShardId as string, this.options.settings.parallelizationFactor);
+      this.shards.set(shard.id, shard);
+      this.loops.push(this.readLoop(shard));
+    }
+  }
+
+  /** Records read but not acknowledged yet. */
+  get inFlight(): number {
+    let n = 0;
+    for (const shard of this.shards.values()) n += shard.pending;
+    return n;
+  }
+
+  /** True when every shard was read to its end by a read started at or after `since`, and all is acknowledged. */
+  idle(since = 0): boolean {
+    for (const shard of this.shards.values()) if (shard.endSeenAt < since || shard.pending > 0) return false;
+    return this.shards.size > 0;
+  }
+
+  /** Waits until everything in the stream now is acknowledged (true) or the timeout passes (false). */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const since = Date.now();
+    const deadline = since + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.idle(since)) return true;
+      await sleep(25);
+    }
+    return this.idle(since);
+  }
+
+  /** Stops reading; batches being processed finish first. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const shard of this.shards.values())
+      for (const lane of shard.lanes) {
+        clearTimeout(lane.timer);
+      }
+    await Promise.all(this.loops);
+    await Promise.all([...this.shards.values()].flatMap((s) => s.lanes.map((l) => l.busy)));
+  }
+
+  private async iterator(shard: Shard): Promise<string> {
+    const after = shard.lastRead ?? this.checkpoints.get(this.options.streamArn, shard.id);
+    const request = after
+      ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER" as const, StartingSequenceNumber: after }
+      : { ShardIteratorType: this.options.settings.startingPosition };
+    try {
+      const r = await this.options.kinesis.send(
+        new GetShardIteratorCommand({ StreamName: this.options.streamName, ShardId: shard.id, ...request }),
+      );
+      return r.ShardIterator as string;
+    } catch (error) {
+      if (!after) throw error;
+      this.log(`poller: checkpoint ${after} of ${shard.id} is not in the stream; reading from the start`);
+      shard.lastRead = undefined;
+      const r = await this.options.kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: this.options.streamName,
+          ShardId: shard.id,
+          ShardIteratorType: "TRIM_HORIZON",
+        }),
+      );
+      return r.ShardIterator as string;
+    }
+  }
+
+  private async readLoop(shard: Shard): Promise<void> {
+    const { settings } = this.options;
+    const maxBuffered = settings.batchSize * settings.parallelizationFactor * 4;
+    const pollMs = this.options.pollIntervalMs ?? 100;
+    let iterator: string | undefined;
+    while (!this.stopped) {
+      try {
+        if (shard.pending >= maxBuffered) {
+          await sleep(pollMs);
+          continue;
+        }
+        iterator ??= await this.iterator(shard);
+        const startedAt = Date.now();
+        const r = await this.options.kinesis.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }),
+        );
+        iterator = r.NextShardIterator;
+        for (const record of r.Records ?? []) this.enqueue(shard, record);
+        if ((r.Records?.length ?? 0) === 0 && (r.MillisBehindLatest ?? 0) === 0) shard.endSeenAt = startedAt;
+        if (!r.Records?.length) await sleep(pollMs);
+      } catch (error) {
+        if (this.stopped) return;
+        this.log(`poller: reading ${shard.id} failed (${(error as Error).message}); retrying`);
+        iterator = undefined;
+        await sleep(500);
+      }
+    }
+  }
+
+  private enqueue(shard: Shard, record: StreamRecord): void {
+    const sequence = record.SequenceNumber as string;
+    const event = kinesisRecord(
+      { partitionKey: record.PartitionKey as string, data: Buffer.from(record.Data ?? new Uint8Array()) },
+      0,
+      {
+        streamArn: this.options.streamArn,
+        shardId: shard.id,
+        sequence,
+        arrival: (record.ApproximateArrivalTimestamp ?? new Date()).getTime() / 1000,
+      },
+    );
+    event.awsRegion = this.options.region;
+    const lane = shard.lanes[laneOf(event.kinesis.partitionKey, shard.lanes.length)] as Lane;
+    if (lane.queue.length === 0) lane.firstQueuedAt = Date.now();
+    lane.queue.push(event);
+    shard.order.push(sequence);
+    shard.lastRead = sequence;
+    this.stats.read++;
+    this.kick(shard, lane);
+  }
+
+  /** Starts a batch on the lane when it is full or its batching window has passed. */
+  private kick(shard: Shard, lane: Lane): void {
+    if (lane.busy || lane.queue.length === 0 || this.stopped) return;
+    const { batchSize, batchingWindowMs } = this.options.settings;
+    const waitMs = lane.firstQueuedAt + batchingWindowMs - Date.now();
+    if (lane.queue.length < batchSize && waitMs > 0) {
+      lane.timer ??= setTimeout(() => {
+        lane.timer = undefined;
+        this.kick(shard, lane);
+      }, waitMs);
+      return;
+    }
+    clearTimeout(lane.timer);
+    lane.timer = undefined;
+    const batch = lane.queue.splice(0, batchSize);
+    lane.firstQueuedAt = Date.now();
+    lane.busy = this.processBatch(shard, batch).finally(() => {
+      lane.busy = undefined;
+      this.kick(shard, lane);
+    });
+  }
+
+  private async processBatch(shard: Shard, batch: KinesisStreamRecord[]): Promise<void> {
+    const { settings } = this.options;
+    const work: { records: KinesisStreamRecord[]; attempts: number; invocations: number }[] = [
+      { records: batch, attempts: 0, invocations: 0 },
+    ];
+    while (work.length > 0) {
+      const item = work[0] as (typeof work)[number];
+      if (settings.maximumRecordAgeSeconds >= 0) {
+        const oldest = Date.now() / 1000 - settings.maximumRecordAgeSeconds;
+        const expired = item.records.filter((r) => r.kinesis.approximateArrivalTimestamp < oldest);
+        if (expired.length > 0) {
+          await this.discard(shard, expired, "RecordAgeExceeded", item.invocations, false);
+          item.records = item.records.filter((r) => !expired.includes(r));
+          if (item.records.length === 0) {
+            work.shift();
+            continue;
+          }
+        }
+      }
+      const outcome = await this.invoke(item.records);
+      item.invocations++;
+      if (outcome.kind === "ok") {
+        this.acknowledge(shard, item.records);
+        work.shift();
+        continue;
+      }
+      if (outcome.kind === "partial") {
+        this.stats.partialFailures++;
+        this.acknowledge(shard, item.records.slice(0, outcome.from));
+        item.records = item.records.slice(outcome.from);
+      } else if (outcome.functionError && settings.bisectOnError && item.records.length > 1) {
+        // Splitting does not use up the retry quota.
+        const half = Math.ceil(item.records.length / 2);
+        work.splice(
+          0,
+          1,
+          { records: item.records.slice(0, half), attempts: item.attempts, invocations: item.invocations },
+          { records: item.records.slice(half), attempts: item.attempts, invocations: item.invocations },
+        );
+        continue;
+      }
+      item.attempts++;
+      if (settings.maximumRetryAttempts >= 0 && item.attempts > settings.maximumRetryAttempts) {
+        await this.discard(
+          shard,
+          item.records,
+          "RetryAttemptsExhausted",
+          item.invocations,
+          outcome.kind === "failed" && outcome.functionError,
+        );
+        work.shift();
+        continue;
+      }
+      await sleep(Math.min(1000, (this.options.retryDelayMs ?? 100) * 2 ** Math.min(item.attempts - 1, 10)));
+    }
+  }
+
+  private async invoke(records: KinesisStreamRecord[]): Promise<Outcome> {
+    const { fn } = this.options;
+    this.stats.invocations++;
+    const context = createLambdaContext({
+      functionName: fn.functionName,
+      timeoutSeconds: fn.timeoutSeconds,
+      memorySize: fn.memorySize,
+      region: this.options.region,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const result = (await Promise.race([
+        this.options.invoke({ Records: records }, context),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`)),
+            fn.timeoutSeconds * 1000,
+          );
+        }),
+      ])) as KinesisStreamBatchResponse | undefined | null;
+      if (!this.options.settings.reportBatchItemFailures) return { kind: "ok" };
+      const failures = result?.batchItemFailures ?? [];
+      if (failures.length === 0) return { kind: "ok" };
+      // Lambda checkpoints at the lowest reported sequence number; an unknown one fails the whole batch.
+      let from = Number.POSITIVE_INFINITY;
+      for (const failure of failures) {
+        const index = records.findIndex((r) => r.kinesis.sequenceNumber === failure.itemIdentifier);
+        if (index < 0) return { kind: "failed", functionError: false, message: "invalid batchItemFailures" };
+        from = Math.min(from, index);
+      }
+      return { kind: "partial", from };
+    } catch (error) {
+      this.stats.functionErrors++;
+      this.log(`poller: ${fn.functionName} failed on ${records.length} records: ${(error as Error).message}`);
+      return { kind: "failed", functionError: true, message: (error as Error).message };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private acknowledge(shard: Shard, records: KinesisStreamRecord[]): void {
+    if (records.length === 0) return;
+    for (const r of records) shard.done.add(r.kinesis.sequenceNumber);
+    this.stats.acknowledged += records.length;
+    this.advanceCheckpoint(shard);
+    this.options.onAcknowledged?.(records);
+  }
+
+  private async discard(
+    shard: Shard,
+    records: KinesisStreamRecord[],
+    condition: DiscardCondition,
+    invokeCount: number,
+    functionError: boolean,
+  ): Promise<void> {
+    const { fn, region, streamArn } = this.options;
+    const message = onFailureRecord({
+      records,
+      shardId: shard.id,
+      streamArn,
+      functionArn: `arn:aws:lambda:${region}:123456789012:function:${fn.functionName}`,
+      condition,
+      invokeCount,
+      functionError,
+      now: new Date(),
+    });
+    for (let attempt = 0; this.options.onFailure; attempt++) {
+      try {
+        await this.options.onFailure(message);
+        break;
+      } catch (error) {
+        this.log(`poller: on-failure destination refused a message (${(error as Error).message}); retrying`);
+        await sleep(Math.min(5000, 100 * 2 ** attempt));
+      }
+    }
+    this.stats.discarded += records.length;
+    this.log(`poller: discarded ${records.length} records of ${shard.id} (${condition})`);
+    for (const r of records) shard.done.add(r.kinesis.sequenceNumber);
+    this.advanceCheckpoint(shard);
+  }
+
+  /** Moves the shard's checkpoint past every record finished in stream order. */
+  private advanceCheckpoint(shard: Shard): void {
+    let last: string | undefined;
+    while (shard.order.length > 0 && shard.done.has(shard.order[0] as string)) {
+      last = shard.order.shift() as string;
+      shard.done.delete(last);
+    }
+    if (last) this.checkpoints.set(this.options.streamArn, shard.id, last);
+  }
+}

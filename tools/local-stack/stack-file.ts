@@ -1,0 +1,38 @@
+/** `.local/stack.json`: how `npm run demo`, `verify` and other terminals find the running `npm start`. */
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { projectRoot } from "../lib/sam-function";
+
+export type StackEndpoints = {
+  pid: number;
+  databaseUrl: string;
+  opensearchUrl: string;
+  indexPrefix: string;
+  kinesisEndpoint?: string;
+  streamArn: string;
+  sqsEndpoint?: string;
+  dlqUrl: string;
+};
+
+const file = (dir = join(projectRoot(), ".local")) => join(dir, "stack.json");
+
+export function writeStackFile(endpoints: StackEndpoints, dir?: string): void {
+  writeFileSync(file(dir), JSON.stringify(endpoints, null, 2), { mode: 0o600 });
+  chmodSync(file(dir), 0o600);
+}
+
+export function removeStackFile(dir?: string): void {
+  rmSync(file(dir), { force: true });
+}
+
+/** The running stack's endpoints, or undefined when none is running. */
+export function readStackFile(dir?: string): StackEndpoints | undefined {
+  if (!existsSync(file(dir))) return undefined;
+  const endpoints = JSON.parse(readFileSync(file(dir), "utf8")) as StackEndpoints;
+  try {
+    process.kill(endpoints.pid, 0);
+    return endpoints;
+  } catch {
+    return undefined;
+  }
+}

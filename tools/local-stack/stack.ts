@@ -1,0 +1,313 @@
+/**
+ * The whole pipeline on one machine: PostgreSQL (embedded), the DMS-format capture, Kinesis (kinesalite),
+ * SQS (fauxqs), OpenSearch (the project's emulator) and the event-source poller running the real indexer
+ * handler in this process. Each part can be swapped for a real one (DATABASE_URL, OPENSEARCH_URL,
+ * AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL_SQS). Dev tooling: never deployed.
+ */
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { Client } from "@opensearch-project/opensearch";
+import type { KinesisStreamRecord } from "aws-lambda";
+import pg from "pg";
+import { type PipelineConfig, parsePipelineConfig } from "../../shared/pipeline-config";
+import { migrate } from "../db/migrations";
+import { parameterValues, pseudoParameters } from "../lib/cfn-resolve";
+import { loadTemplate } from "../lib/cfn-yaml";
+import { localFunction, projectRoot } from "../lib/sam-function";
+import { type RunningEmulator, startEmulator } from "../opensearch-emulator/server";
+import { Capture } from "./capture/capture";
+import { createKinesisClient, ensureStream, type RunningKinesis, startKinesalite } from "./kinesis";
+import { FileCheckpoints, MemoryCheckpoints } from "./poller/checkpoints";
+import { type EsmSettings, kinesisEventSource } from "./poller/esm-settings";
+import { type Invoke, KinesisPoller } from "./poller/poller";
+import { type RunningPostgres, startEmbeddedPostgres } from "./postgres";
+import { type RunningSqs, startLocalSqs } from "./sqs";
+
+export type StackOptions = {
+  /** Folder for local state (PostgreSQL data, Kinesis records, checkpoints); default `.local/`. */
+  dir?: string;
+  /** Wipe the local state first. */
+  fresh?: boolean;
+  /** Keep nothing on disk but PostgreSQL, with fsync off (tests). */
+  ephemeral?: boolean;
+  databaseUrl?: string;
+  opensearchUrl?: string;
+  kinesisEndpoint?: string;
+  sqsEndpoint?: string;
+  region?: string;
+  streamName?: string;
+  shards?: number;
+  indexPrefix?: string;
+  /** Event-source settings to override those read from template.yaml (tests shorten the window). */
+  esm?: Partial<EsmSettings>;
+  /** Wraps the indexer handler (tests inject faults). */
+  wrapInvoke?: (invoke: Invoke) => Invoke;
+  log?: (line: string) => void;
+};
+
+export type StackStatus = {
+  captured: number;
+  indexed: number;
+  inFlight: number;
+  dlqDepth: number;
+  /** Commit -> acknowledged by the indexer, over the last acknowledged batch (ms). */
+  freshnessMs: number | undefined;
+};
+
+const INDEXER = "IndexerFunction";
+
+export class LocalStack {
+  capture!: Capture;
+  poller!: KinesisPoller;
+  search!: Client;
+  pipeline!: PipelineConfig;
+  databaseUrl = "";
+  opensearchUrl = "";
+  kinesisEndpoint: string | undefined;
+  sqsEndpoint: string | undefined;
+  dlqUrl = "";
+  streamArn = "";
+  emulator: RunningEmulator | undefined;
+  private postgres: RunningPostgres | undefined;
+  private kinesis: RunningKinesis | undefined;
+  private sqs: RunningSqs | undefined;
+  private sqsClient!: SQSClient;
+  private kinesisClient!: ReturnType<typeof createKinesisClient>;
+  private freshness: number | undefined;
+  private readonly dir: string;
+  private readonly region: string;
+  private readonly streamName: string;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: StackOptions = {}) {
+    this.dir = options.dir ?? join(projectRoot(), ".local");
+    this.region = options.region ?? "us-east-1";
+    this.streamName = options.streamName ?? "cdc-stream-local";
+    this.log = options.log ?? (() => {});
+  }
+
+  async start(): Promise<this> {
+    const o = this.options;
+    if (o.fresh) rmSync(this.dir, { recursive: true, force: true });
+    await this.startDatabase();
+    await this.startSearch();
+    await this.startStreams();
+    await this.startIndexer();
+    await this.startCapture();
+    return this;
+  }
+
+  private async startDatabase(): Promise<void> {
+    if (this.options.databaseUrl) this.databaseUrl = this.options.databaseUrl;
+    else {
+      this.postgres = await startEmbeddedPostgres({
+        dir: join(this.dir, "postgres"),
+        fast: this.options.ephemeral ?? false,
+      });
+      this.databaseUrl = this.postgres.url;
+    }
+    const root = projectRoot();
+    await migrate(this.databaseUrl, join(root, "db", "migrations"));
+    const db = new pg.Client({ connectionString: this.databaseUrl });
+    await db.connect();
+    try {
+      await db.query(readFileSync(join(root, "db", "demo-schema.sql"), "utf8"));
+    } finally {
+      await db.end();
+    }
+  }
+
+  private async startSearch(): Promise<void> {
+    if (this.options.opensearchUrl) this.opensearchUrl = this.options.opensearchUrl;
+    else {
+      this.emulator = await startEmulator({ gcDeletesMs: 3_600_000 });
+      this.opensearchUrl = this.emulator.url;
+    }
+    this.search = new Client({ node: this.opensearchUrl, ssl: { rejectUnauthorized: false } });
+  }
+
+  private async startStreams(): Promise<void> {
+    const o = this.options;
+    if (o.kinesisEndpoint) this.kinesisEndpoint = o.kinesisEndpoint === "aws" ? undefined : o.kinesisEndpoint;
+    else {
+      this.kinesis = await startKinesalite(o.ephemeral ? {} : { path: join(this.dir, "kinesis") });
+      this.kinesisEndpoint = this.kinesis.endpoint;
+    }
+    this.kinesisClient = createKinesisClient(this.region, this.kinesisEndpoint);
+    this.streamArn = await ensureStream(this.kinesisClient, this.streamName, o.shards ?? 2);
+
+    if (o.sqsEndpoint && o.sqsEndpoint !== "local") {
+      const { SQSClient, GetQueueUrlCommand } = await import("@aws-sdk/client-sqs");
+      this.sqsEndpoint = o.sqsEndpoint === "aws" ? undefined : o.sqsEndpoint;
+      this.sqsClient = new SQSClient({
+        region: this.region,
+        ...(this.sqsEndpoint && { endpoint: this.sqsEndpoint }),
+      });
+      const name = process.env.DLQ_NAME ?? "cdc-indexer-dlq-local";
+      this.dlqUrl = (await this.sqsClient.send(new GetQueueUrlCommand({ QueueName: name })))
+        .QueueUrl as string;
+    } else {
+      this.sqs = await startLocalSqs(this.region);
+      this.sqsEndpoint = this.sqs.endpoint;
+      this.sqsClient = this.sqs.client;
+      this.dlqUrl = this.sqs.createQueue("cdc-indexer-dlq-local");
+      await this.restoreDeadLetters();
+    }
+  }
+
+  private async startIndexer(): Promise<void> {
+    const root = projectRoot();
+    const template = loadTemplate(join(root, "template.yaml"));
+    const fn = localFunction(
+      template,
+      INDEXER,
+      {
+        parameters: parameterValues(template, {}, {}),
+        pseudo: pseudoParameters(this.region),
+        conditions: template.Conditions ?? {},
+      },
+      root,
+    );
+    const settings = { ...kinesisEventSource(fn), ...this.options.esm };
+    const prefix = this.options.indexPrefix ?? "local-";
+    const configPath = process.env.PIPELINE_CONFIG;
+    this.pipeline = parsePipelineConfig(
+      readFileSync(configPath ?? join(root, "config", "pipeline.yaml"), "utf8"),
+      { indexPrefix: prefix },
+    );
+    // The handler reads its settings at import (cold start), as in Lambda.
+    Object.assign(process.env, {
+      OPENSEARCH_ENDPOINT: this.opensearchUrl,
+      OPENSEARCH_AUTH: "none",
+      DLQ_URL: this.dlqUrl,
+      INDEX_PREFIX: prefix,
+      AWS_REGION: this.region,
+      AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
+      ...(this.sqsEndpoint && { AWS_ENDPOINT_URL_SQS: this.sqsEndpoint }),
+      ...(this.sqs && { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" }),
+    });
+    const mod = (await import(pathToFileURL(fn.handlerFile).href)) as { handler: Invoke };
+    const invoke: Invoke = (event, context) => mod.handler(event, context);
+    this.poller = new KinesisPoller({
+      kinesis: this.kinesisClient,
+      streamName: this.streamName,
+      streamArn: this.streamArn,
+      region: this.region,
+      settings,
+      fn,
+      invoke: this.options.wrapInvoke ? this.options.wrapInvoke(invoke) : invoke,
+      onFailure: async (record) => {
+        await this.sqsClient.send(
+          new SendMessageCommand({ QueueUrl: this.dlqUrl, MessageBody: JSON.stringify(record) }),
+        );
+      },
+      checkpoints: this.options.ephemeral
+        ? new MemoryCheckpoints()
+        : new FileCheckpoints(join(this.dir, "poller-checkpoints.json")),
+      onAcknowledged: (records) => this.noteFreshness(records),
+      log: this.log,
+    });
+    await this.poller.start();
+  }
+
+  async startCapture(): Promise<void> {
+    this.capture = new Capture({
+      databaseUrl: this.databaseUrl,
+      kinesis: this.kinesisClient,
+      streamName: this.streamName,
+      tables: this.pipeline.tables().map((t) => t.table),
+      log: this.log,
+    });
+    await this.capture.start();
+  }
+
+  /** Stops and starts the capture (chaos tests): it resumes from the slot's confirmed position. */
+  async restartCapture(): Promise<void> {
+    await this.capture.stop();
+    await this.startCapture();
+  }
+
+  /** Commit -> acknowledged, from the DMS commit timestamps of the batch just acknowledged. */
+  private noteFreshness(records: KinesisStreamRecord[]): void {
+    let newest = 0;
+    for (const r of records) {
+      const match = /"commit-timestamp":"([^"]+)"/.exec(
+        Buffer.from(r.kinesis.data, "base64").toString("utf8"),
+      );
+      if (match?.[1]) newest = Math.max(newest, Date.parse(match[1]));
+    }
+    if (newest > 0) this.freshness = Date.now() - newest;
+  }
+
+  async status(): Promise<StackStatus> {
+    const dlqDepth = this.sqs ? await this.sqs.depth(this.dlqUrl).catch(() => -1) : -1;
+    return {
+      captured: this.capture.stats.captured + this.capture.stats.loaded,
+      indexed: this.poller.stats.acknowledged,
+      inFlight: this.poller.inFlight,
+      dlqDepth,
+      freshnessMs: this.freshness,
+    };
+  }
+
+  /** Waits until every change committed so far is captured and acknowledged by the indexer. */
+  async settle(timeoutMs = 60_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    const db = new pg.Client({ connectionString: this.databaseUrl });
+    await db.connect();
+    let lsn: string;
+    try {
+      lsn = (
+        await db.query<{ lsn: string }>(
+          "SELECT pg_logical_emit_message(true, 'cdc-local-settle', '')::text AS lsn",
+        )
+      ).rows[0]?.lsn as string;
+    } finally {
+      await db.end();
+    }
+    if (!(await this.capture.confirmedPast(lsn, deadline - Date.now()))) return false;
+    return this.poller.drain(Math.max(0, deadline - Date.now()));
+  }
+
+  /** Stops every part: capture first, then the poller drains what is in the stream (bounded). */
+  async stop(drainMs = 10_000): Promise<void> {
+    await this.capture?.stop().catch((e: Error) => this.log(`stop: capture: ${e.message}`));
+    if (this.poller) {
+      await this.poller.drain(drainMs);
+      await this.poller.stop();
+    }
+    await this.saveDeadLetters().catch((e: Error) => this.log(`stop: dead letters not saved: ${e.message}`));
+    this.kinesisClient?.destroy();
+    await this.search?.close().catch(() => undefined);
+    await this.sqs?.stop().catch(() => undefined);
+    await this.kinesis?.close().catch(() => undefined);
+    await this.emulator?.close();
+    await this.postgres?.stop().catch(() => undefined);
+  }
+
+  /** fauxqs keeps queues in memory: dead letters are written to .local on stop and sent back on start. */
+  private async saveDeadLetters(): Promise<void> {
+    if (!this.sqs || this.options.ephemeral) return;
+    const bodies = await this.sqs.drain(this.dlqUrl);
+    writeFileSync(join(this.dir, "dlq.json"), JSON.stringify(bodies));
+  }
+
+  private async restoreDeadLetters(): Promise<void> {
+    const file = join(this.dir, "dlq.json");
+    if (!this.sqs || this.options.ephemeral || !existsSync(file)) return;
+    const bodies = JSON.parse(readFileSync(file, "utf8")) as string[];
+    for (let i = 0; i < bodies.length; i += 10) {
+      await this.sqsClient.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.dlqUrl,
+          Entries: bodies.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body })),
+        }),
+      );
+    }
+    rmSync(file);
+  }
+}

