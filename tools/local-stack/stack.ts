@@ -7,7 +7,12 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  GetQueueUrlCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { Client } from "@opensearch-project/opensearch";
 import type { KinesisStreamRecord } from "aws-lambda";
 import pg from "pg";
@@ -18,6 +23,7 @@ import { loadTemplate } from "../lib/cfn-yaml";
 import { localFunction, projectRoot } from "../lib/sam-function";
 import { type RunningEmulator, startEmulator } from "../opensearch-emulator/server";
 import { Capture } from "./capture/capture";
+import { LOCAL_CREDENTIALS } from "./credentials";
 import { createKinesisClient, ensureStream, type RunningKinesis, startKinesalite } from "./kinesis";
 import { FileCheckpoints, MemoryCheckpoints } from "./poller/checkpoints";
 import { type EsmSettings, kinesisEventSource } from "./poller/esm-settings";
@@ -139,11 +145,11 @@ export class LocalStack {
     this.streamArn = await ensureStream(this.kinesisClient, this.streamName, o.shards ?? 2);
 
     if (o.sqsEndpoint && o.sqsEndpoint !== "local") {
-      const { SQSClient, GetQueueUrlCommand } = await import("@aws-sdk/client-sqs");
       this.sqsEndpoint = o.sqsEndpoint === "aws" ? undefined : o.sqsEndpoint;
       this.sqsClient = new SQSClient({
         region: this.region,
         ...(this.sqsEndpoint && { endpoint: this.sqsEndpoint }),
+        ...(this.sqsEndpoint && !process.env.AWS_ACCESS_KEY_ID && { credentials: LOCAL_CREDENTIALS }),
       });
       const name = process.env.DLQ_NAME ?? "cdc-indexer-dlq-local";
       this.dlqUrl = (await this.sqsClient.send(new GetQueueUrlCommand({ QueueName: name })))
@@ -188,7 +194,11 @@ export class LocalStack {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
       ...(this.sqsEndpoint && { AWS_ENDPOINT_URL_SQS: this.sqsEndpoint }),
-      ...(this.sqs && { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" }),
+      ...(this.sqsEndpoint &&
+        !process.env.AWS_ACCESS_KEY_ID && {
+          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        }),
     });
     const mod = (await import(pathToFileURL(fn.handlerFile).href)) as { handler: Invoke };
     const invoke: Invoke = (event, context) => mod.handler(event, context);
