@@ -204,6 +204,7 @@ export class KinesisPoller {
         );
         iterator = r.NextShardIterator;
         for (const record of r.Records ?? []) this.enqueue(shard, record);
+        for (const lane of shard.lanes) this.kick(shard, lane);
         if ((r.Records?.length ?? 0) === 0 && (r.MillisBehindLatest ?? 0) === 0) shard.endSeenAt = startedAt;
         if (!r.Records?.length) await sleep(pollMs);
       } catch (error) {
@@ -234,7 +235,6 @@ export class KinesisPoller {
     shard.order.push(sequence);
     shard.lastRead = sequence;
     this.stats.read++;
-    this.kick(shard, lane);
   }
 
   /** Starts a batch on the lane when it is full or its batching window has passed. */
