@@ -14,13 +14,12 @@ import { startTestStack } from "../helpers/stack";
 
 const chaos = { crashes: 0, active: true, invocations: 0 };
 
-/** Every 4th invocation applies the first half of its batch, then crashes. */
+/** The first 6 invocations with several records apply the first half of their batch, then crash. */
 const crashingMidBatch =
   (invoke: Invoke): Invoke =>
   async (event, context) => {
     chaos.invocations++;
-    if (!chaos.active || chaos.invocations % 4 !== 0 || event.Records.length < 2)
-      return invoke(event, context);
+    if (!chaos.active || chaos.crashes >= 6 || event.Records.length < 2) return invoke(event, context);
     await invoke({ Records: event.Records.slice(0, Math.floor(event.Records.length / 2)) }, context);
     chaos.crashes++;
     throw new Error("injected crash mid-batch");

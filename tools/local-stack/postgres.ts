@@ -27,15 +27,21 @@ export type PostgresOptions = {
 
 const USER = "postgres";
 
+/** The first existing folder above `dir` that other users cannot pass through, if any. */
+export function blockedAncestor(dir: string): string | undefined {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    if (existsSync(current) && (statSync(current).mode & 0o001) === 0) return current;
+    if (dirname(current) === current) return undefined;
+  }
+}
+
 /** As root, PostgreSQL runs as `postgres`, which must be able to pass through every folder above its data. */
 function assertTraversable(dir: string): void {
-  for (let current = resolve(dir); ; current = dirname(current)) {
-    if ((statSync(current).mode & 0o001) === 0)
-      throw new Error(
-        `PostgreSQL runs as the postgres user and cannot pass through ${current}; choose another folder or chmod o+x it`,
-      );
-    if (dirname(current) === current) return;
-  }
+  const blocked = blockedAncestor(dirname(resolve(dir)));
+  if (blocked)
+    throw new Error(
+      `PostgreSQL runs as the postgres user and cannot pass through ${blocked}; choose another folder or chmod o+x it`,
+    );
 }
 
 export async function startEmbeddedPostgres(options: PostgresOptions): Promise<RunningPostgres> {

@@ -4,7 +4,9 @@
  * handler in this process. Each part can be swapped for a real one (DATABASE_URL, OPENSEARCH_URL,
  * AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL_SQS). Dev tooling: never deployed.
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
@@ -28,7 +30,7 @@ import { createKinesisClient, ensureStream, type RunningKinesis, startKinesalite
 import { FileCheckpoints, MemoryCheckpoints } from "./poller/checkpoints";
 import { type EsmSettings, kinesisEventSource } from "./poller/esm-settings";
 import { type Invoke, KinesisPoller } from "./poller/poller";
-import { type RunningPostgres, startEmbeddedPostgres } from "./postgres";
+import { blockedAncestor, type RunningPostgres, startEmbeddedPostgres } from "./postgres";
 import { type RunningSqs, startLocalSqs } from "./sqs";
 
 export type StackOptions = {
@@ -109,7 +111,8 @@ export class LocalStack {
     if (this.options.databaseUrl) this.databaseUrl = this.options.databaseUrl;
     else {
       this.postgres = await startEmbeddedPostgres({
-        dir: join(this.dir, "postgres"),
+        dir: this.postgresDir(),
+        fresh: this.options.fresh ?? false,
         fast: this.options.ephemeral ?? false,
       });
       this.databaseUrl = this.postgres.url;
@@ -123,6 +126,21 @@ export class LocalStack {
     } finally {
       await db.end();
     }
+  }
+
+  /**
+   * `.local/postgres`, unless running as root in a folder the postgres user cannot pass through (a home
+   * directory): then a folder per project under the system temp directory.
+   */
+  private postgresDir(): string {
+    const preferred = join(this.dir, "postgres");
+    if (process.getuid?.() !== 0 || !blockedAncestor(this.dir)) return preferred;
+    const fallback = join(
+      tmpdir(),
+      `aurora-cdc-${createHash("sha256").update(this.dir).digest("hex").slice(0, 12)}`,
+    );
+    this.log(`PostgreSQL data in ${fallback}: the postgres user cannot reach ${preferred}`);
+    return fallback;
   }
 
   private async startSearch(): Promise<void> {
