@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeadLetterMessage } from "../../functions/indexer/dead-letter";
 import type { Invoke } from "../../tools/local-stack/poller/poller";
 import { verify } from "../../tools/local-stack/verify";
-import { startTestStack } from "../helpers/stack";
+import { startTestStack, stopTestStack } from "../helpers/stack";
 
 const chaos = { crashes: 0, active: true, invocations: 0 };
 
@@ -29,13 +29,7 @@ let t: Awaited<ReturnType<typeof startTestStack>>;
 beforeAll(async () => {
   t = await startTestStack({ wrapInvoke: crashingMidBatch });
 });
-afterAll(async () => {
-  await t?.db.end();
-  for (const routing of t?.stack.pipeline.tables() ?? [])
-    for (const index of [routing.index, ...routing.routes.map((r) => r.index)])
-      await t.stack.search.indices.delete({ index }).catch(() => undefined);
-  await t?.stack.stop();
-});
+afterAll(() => stopTestStack(t));
 
 describe("the local pipeline under faults", () => {
   it("converges to the tables, with only the poison row in the DLQ", async () => {

@@ -4,19 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verify } from "../../tools/local-stack/verify";
-import { startTestStack } from "../helpers/stack";
+import { startTestStack, stopTestStack } from "../helpers/stack";
 
 let t: Awaited<ReturnType<typeof startTestStack>>;
 beforeAll(async () => {
   t = await startTestStack();
 });
-afterAll(async () => {
-  await t?.db.end();
-  for (const routing of t?.stack.pipeline.tables() ?? [])
-    for (const index of [routing.index, ...routing.routes.map((r) => r.index)])
-      await t.stack.search.indices.delete({ index }).catch(() => undefined);
-  await t?.stack.stop();
-});
+afterAll(() => stopTestStack(t));
 
 describe("the local pipeline", () => {
   it("mirrors inserts, updates, deletes, composite keys, jsonb, key changes and a 10,000-row transaction", async () => {

@@ -16,3 +16,15 @@ export async function startTestStack(options: StackOptions = {}) {
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
   return { stack, db };
 }
+
+/** Closes the pool, removes only this test's indices (a shared real cluster stays intact), stops the stack. */
+export async function stopTestStack(
+  t: Awaited<ReturnType<typeof startTestStack>> | undefined,
+): Promise<void> {
+  if (!t) return;
+  await t.db.end();
+  for (const routing of t.stack.pipeline.tables())
+    for (const index of [routing.index, ...routing.routes.map((r) => r.index)])
+      await t.stack.search.indices.delete({ index }).catch(() => undefined);
+  await t.stack.stop();
+}
