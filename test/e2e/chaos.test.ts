@@ -5,7 +5,6 @@
  * which is in the DLQ with its payload and error. (Against OPENSEARCH_URL the emulator's faults are
  * skipped; the crashes, restarts and the poison row still apply.)
  */
-import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeadLetterMessage } from "../../functions/indexer/dead-letter";
 import type { Invoke } from "../../tools/local-stack/poller/poller";
@@ -76,20 +75,7 @@ describe("the local pipeline under faults", () => {
       ["missing", stack.pipeline.routingFor("public", "orders").index, "5000"],
     ]);
 
-    const client = new SQSClient({
-      region: "us-east-1",
-      endpoint: stack.sqsEndpoint,
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    });
-    const bodies: DeadLetterMessage[] = [];
-    for (;;) {
-      const r = await client.send(
-        new ReceiveMessageCommand({ QueueUrl: stack.dlqUrl, MaxNumberOfMessages: 10 }),
-      );
-      if (!r.Messages?.length) break;
-      bodies.push(...r.Messages.map((m) => JSON.parse(m.Body ?? "{}") as DeadLetterMessage));
-    }
-    client.destroy();
+    const bodies = (await stack.deadLetters()).map((body) => JSON.parse(body) as DeadLetterMessage);
     expect(bodies).toHaveLength(1);
     const [dead] = bodies as [DeadLetterMessage];
     expect(dead.error).toMatchObject({ type: "mapper_parsing_exception", status: 400, documentId: "5000" });

@@ -16,6 +16,18 @@ export type RunningSqs = {
   stop(): Promise<void>;
 };
 
+/** Receives (and leaves in flight) every message currently visible in a queue; returns the bodies. */
+export async function receiveAll(client: SQSClient, queueUrl: string): Promise<string[]> {
+  const bodies: string[] = [];
+  for (;;) {
+    const r = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    if (!r.Messages?.length) return bodies;
+    bodies.push(...r.Messages.map((m) => m.Body ?? ""));
+  }
+}
+
 export async function startLocalSqs(region = "us-east-1"): Promise<RunningSqs> {
   const server = await startFauxqs({ port: 0, logger: false });
   const client = new SQSClient({ region, endpoint: server.address, credentials: LOCAL_CREDENTIALS });
@@ -23,16 +35,7 @@ export async function startLocalSqs(region = "us-east-1"): Promise<RunningSqs> {
     endpoint: server.address,
     client,
     createQueue: (name) => server.createQueue(name).queueUrl,
-    async drain(queueUrl) {
-      const bodies: string[] = [];
-      for (;;) {
-        const r = await client.send(
-          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-        );
-        if (!r.Messages?.length) return bodies;
-        bodies.push(...r.Messages.map((m) => m.Body ?? ""));
-      }
-    },
+    drain: (queueUrl) => receiveAll(client, queueUrl),
     async depth(queueUrl) {
       const r = await client.send(
         new GetQueueAttributesCommand({

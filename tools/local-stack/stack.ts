@@ -31,7 +31,7 @@ import { FileCheckpoints, MemoryCheckpoints } from "./poller/checkpoints";
 import { type EsmSettings, kinesisEventSource } from "./poller/esm-settings";
 import { type Invoke, KinesisPoller } from "./poller/poller";
 import { blockedAncestor, type RunningPostgres, startEmbeddedPostgres } from "./postgres";
-import { type RunningSqs, startLocalSqs } from "./sqs";
+import { type RunningSqs, receiveAll, startLocalSqs } from "./sqs";
 
 export type StackOptions = {
   /** Folder for local state (PostgreSQL data, Kinesis records, checkpoints); default `.local/`. */
@@ -317,10 +317,15 @@ export class LocalStack {
     await this.postgres?.stop().catch(() => undefined);
   }
 
+  /** Every message now visible in the DLQ (received, so hidden for the visibility timeout). */
+  deadLetters(): Promise<string[]> {
+    return receiveAll(this.sqsClient, this.dlqUrl);
+  }
+
   /** fauxqs keeps queues in memory: dead letters are written to .local on stop and sent back on start. */
   private async saveDeadLetters(): Promise<void> {
     if (!this.sqs || this.options.ephemeral) return;
-    const bodies = await this.sqs.drain(this.dlqUrl);
+    const bodies = await this.deadLetters();
     writeFileSync(join(this.dir, "dlq.json"), JSON.stringify(bodies));
   }
 

@@ -354,7 +354,7 @@ export class Capture {
       if (change.kind !== "update") continue;
       const missing = change.relation.columns.filter((c) => change.row[c.name] === undefined);
       if (missing.length === 0 || change.relation.keyColumns.length === 0) continue;
-      const id = (name: string) => `"${name.replaceAll('"', '""')}"`;
+      const id = pg.escapeIdentifier;
       const where = change.relation.keyColumns.map((k, i) => `${id(k)}::text = $${i + 1}`).join(" AND ");
       const result = await this.lookups.query<string[]>({
         text: `SELECT ${missing.map((c) => `${id(c.name)}::text`).join(", ")} FROM ${id(change.relation.schema)}.${id(change.relation.name)} WHERE ${where}`,
