@@ -1,0 +1,67 @@
+/**
+ * Which database failures mean "the cluster is not there right now" (stopped, starting, failing over,
+ * or the proxy has no target): those answer 503 and wake the cluster. Everything else is a 500. Pure.
+ */
+import { PipelineError } from "../../shared/errors";
+
+/** Socket errors seen when nothing listens, or the proxy cannot reach its target. */
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "EPIPE",
+]);
+
+/**
+ * SQLSTATEs: class 08 (connection exception), 57P01 admin shutdown, 57P02 crash shutdown,
+ * 57P03 cannot connect now ("the database system is starting up").
+ */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123])$/;
+
+/** Messages from pg's pool and client, PostgreSQL itself and RDS Proxy when its target is down. */
+const UNAVAILABLE_MESSAGES = [
+  /timeout exceeded when trying to connect/i,
+  /connection terminated (due to connection timeout|unexpectedly)/i,
+  /the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)/i,
+  /timed-?out waiting to acquire database connection/i,
+  /database (is )?(currently )?(unavailable|not available)/i,
+];
+
+type ErrorLike = { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (depth > 4 || error === null || typeof error !== "object") return false;
+  const e = error as ErrorLike;
+  const code = typeof e.code === "string" ? e.code : "";
+  if (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code)) return true;
+  const message = typeof e.message === "string" ? e.message : "";
+  if (UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
+  // Node wraps dual-stack connect failures in an AggregateError; pg wraps timeouts with a cause.
+  if (Array.isArray(e.errors) && e.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1)))
+    return true;
+  return isDatabaseUnavailable(e.cause, depth + 1);
+}
+
+/** The database could not be reached; the request can be retried once it is up. */
+export class DatabaseUnavailableError extends PipelineError {
+  constructor(options?: { cause?: unknown }) {
+    super("database_unavailable", "the database cannot be reached", options);
+  }
+}
+
+/** Any other database failure; its cause is logged, never sent to the client. */
+export class DatabaseError extends PipelineError {
+  constructor(operation: string, options?: { cause?: unknown }) {
+    super("database_error", `database ${operation} failed`, options);
+  }
+}
+
+/** Wraps a pg failure in the typed error the HTTP layer maps to 503 or 500. */
+export function databaseFailure(operation: string, error: unknown): PipelineError {
+  return isDatabaseUnavailable(error)
+    ? new DatabaseUnavailableError({ cause: error })
+    : new DatabaseError(operation, { cause: error });
+}

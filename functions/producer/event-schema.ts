@@ -1,0 +1,153 @@
+/**
+ * The business event the producer API accepts, and its validation. Pure: no I/O.
+ *
+ * `eventHeader` and the top level are strict (unknown fields are errors); `eventBody` and its entities
+ * may carry extra fields, which are stored as sent. Dates are epoch milliseconds or ISO 8601 with an
+ * offset. Every string and key must be well-formed Unicode without NUL (PostgreSQL's jsonb and text
+ * reject both), and nesting is bounded.
+ */
+import { z } from "zod";
+
+/** Letters, digits and `. _ : -`, up to 255: safe in a URL path, a log line and an OpenSearch _id. */
+export const EVENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
+const MAX_EPOCH_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+const MAX_DEPTH = 32;
+
+const name = z.string().min(1).max(255).regex(/\S/, "must not be blank");
+
+const isoDateTime = z.iso.datetime({ offset: true });
+const isIsoDate = (text: string) => isoDateTime.safeParse(text).success && !Number.isNaN(Date.parse(text));
+
+const eventDate = z.union(
+  [
+    z.number().int().min(0).max(MAX_EPOCH_MS),
+    z.string().refine(isIsoDate, "must be an ISO 8601 date-time with an offset, e.g. 2024-01-15T10:30:00Z"),
+  ],
+  { error: "must be whole epoch milliseconds or an ISO 8601 date-time with an offset" },
+);
+
+export const eventHeaderSchema = z.strictObject({
+  uuid: z
+    .string()
+    .regex(EVENT_ID_PATTERN, "1-255 letters, digits or . _ : - (starting with a letter or digit)"),
+  eventName: name,
+  eventType: name,
+  createdDate: eventDate,
+  savedDate: eventDate.optional(),
+});
+
+export const entitySchema = z.looseObject({
+  entityType: name,
+  entityId: name,
+  updatedAttributes: z.record(z.string(), z.unknown()),
+});
+
+export const businessEventSchema = z.strictObject({
+  eventHeader: eventHeaderSchema,
+  eventBody: z.looseObject({ entities: z.array(entitySchema).min(1).max(1_000) }),
+});
+
+export type BusinessEvent = z.infer<typeof businessEventSchema>;
+
+export type FieldIssue = { path: string; message: string };
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; tooLarge: boolean; issues: FieldIssue[] };
+
+/** `events[3].eventHeader.uuid` style paths. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out || "(body)";
+}
+
+/**
+ * Strings and keys that PostgreSQL cannot store (lone surrogates, NUL) and nesting deeper than
+ * MAX_DEPTH. Iterative, so a hostile body cannot exhaust the stack.
+ */
+export function unsafeText(value: unknown, base: PropertyKey[] = []): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const check = (text: string, path: PropertyKey[], what: string) => {
+    if (!text.isWellFormed())
+      issues.push({ path: formatPath(path), message: `${what} is not well-formed Unicode` });
+    else if (text.includes("\u0000"))
+      issues.push({ path: formatPath(path), message: `${what} contains NUL` });
+  };
+  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value, path: base }];
+  while (stack.length > 0 && issues.length < 20) {
+    const { value: current, path } = stack.pop() as { value: unknown; path: PropertyKey[] };
+    if (typeof current === "string") check(current, path, "text");
+    else if (current !== null && typeof current === "object") {
+      if (path.length - base.length >= MAX_DEPTH) {
+        issues.push({ path: formatPath(path), message: `nested deeper than ${MAX_DEPTH} levels` });
+        continue;
+      }
+      for (const [key, child] of Object.entries(current)) {
+        const childPath = [...path, Array.isArray(current) ? Number(key) : key];
+        if (!Array.isArray(current)) check(key, childPath, "key");
+        stack.push({ value: child, path: childPath });
+      }
+    }
+  }
+  return issues;
+}
+
+function zodIssues(error: z.ZodError, base: PropertyKey[]): FieldIssue[] {
+  return error.issues.map((issue) => {
+    if (issue.code === "unrecognized_keys")
+      return {
+        path: formatPath([...base, ...issue.path]),
+        message: `unknown field(s): ${issue.keys.join(", ")}`,
+      };
+    return { path: formatPath([...base, ...issue.path]), message: issue.message };
+  });
+}
+
+/** One event: shape first, then text safety and the stored-size limit. */
+export function validateEvent(
+  input: unknown,
+  maxEventBytes: number,
+  base: PropertyKey[] = [],
+): Validation<BusinessEvent> {
+  const text = unsafeText(input, base);
+  if (text.length > 0) return { ok: false, tooLarge: false, issues: text };
+  const parsed = businessEventSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, tooLarge: false, issues: zodIssues(parsed.error, base) };
+  const bytes = Buffer.byteLength(JSON.stringify(parsed.data));
+  if (bytes > maxEventBytes)
+    return {
+      ok: false,
+      tooLarge: true,
+      issues: [{ path: formatPath(base), message: `event is ${bytes} bytes; the limit is ${maxEventBytes}` }],
+    };
+  return { ok: true, value: parsed.data };
+}
+
+/** A batch `{ "events": [ ... ] }`: valid only if every event is (all-or-nothing). */
+export function validateBatch(
+  input: unknown,
+  limits: { maxEventBytes: number; maxBatchEvents: number },
+): Validation<BusinessEvent[]> {
+  const envelope = z
+    .strictObject({ events: z.array(z.unknown()).min(1).max(limits.maxBatchEvents) })
+    .safeParse(input);
+  if (!envelope.success) return { ok: false, tooLarge: false, issues: zodIssues(envelope.error, []) };
+  const issues: FieldIssue[] = [];
+  const events: BusinessEvent[] = [];
+  let invalid = 0;
+  let oversized = 0;
+  envelope.data.events.forEach((item, index) => {
+    const result = validateEvent(item, limits.maxEventBytes, ["events", index]);
+    if (result.ok) events.push(result.value);
+    else {
+      issues.push(...result.issues);
+      invalid++;
+      if (result.tooLarge) oversized++;
+    }
+  });
+  // 413 only when size is the sole problem; any shape error makes it a 400.
+  if (invalid > 0) return { ok: false, tooLarge: oversized === invalid, issues };
+  return { ok: true, value: events };
+}

@@ -1,0 +1,384 @@
+/**
+ * The producer API end to end against real PostgreSQL: every route and status code, idempotency
+ * under 100 concurrent requests from ten "containers", and bad input that must never write a row.
+ */
+import fc from "fast-check";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { answer, businessEvent, request } from "../helpers/http";
+import { producerContainer, startDatabase } from "../helpers/producer";
+
+let database: Awaited<ReturnType<typeof startDatabase>>;
+let api: ReturnType<typeof producerContainer>;
+
+beforeAll(async () => {
+  database = await startDatabase();
+  api = producerContainer({ DATABASE_URL: database.url });
+});
+afterAll(async () => {
+  await api?.close();
+  await database?.stop();
+});
+beforeEach(async () => {
+  await database.db.query("TRUNCATE business_events");
+});
+
+const call = async (...args: Parameters<typeof request>) => answer(await api.invoke(request(...args)));
+const rows = async () =>
+  (
+    await database.db.query(
+      "SELECT id, event_name, event_type, created_date, saved_date, event_data FROM business_events ORDER BY id",
+    )
+  ).rows;
+
+describe("POST /events", () => {
+  it("creates the row from the header and stores the whole event as JSONB (201 + Location)", async () => {
+    const event = businessEvent({}, "loan-created-1");
+    const res = await call("POST", "/events", event);
+    expect(res.status).toBe(201);
+    expect(res.headers.location).toBe("/events/loan-created-1");
+    expect(res.body).toEqual({ id: "loan-created-1", result: "created" });
+    expect(await rows()).toEqual([
+      {
+        id: "loan-created-1",
+        event_name: "LoanCreated",
+        event_type: "LoanCreated",
+        created_date: new Date("2024-01-15T10:30:00.000Z"),
+        saved_date: new Date("2024-01-15T10:30:05.000Z"),
+        event_data: event,
+      },
+    ]);
+  });
+
+  it("answers 200 and writes nothing for the same uuid with the same event (key order does not matter)", async () => {
+    const event = businessEvent({}, "same-1");
+    expect((await call("POST", "/events", event)).status).toBe(201);
+    const reordered = { eventBody: event.eventBody, eventHeader: { ...event.eventHeader } };
+    const again = await call("POST", "/events", reordered);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ id: "same-1", result: "duplicate" });
+    expect(again.headers.location).toBe("/events/same-1");
+    expect(await rows()).toHaveLength(1);
+  });
+
+  it("answers 409 for the same uuid with different content and keeps the first event", async () => {
+    const first = businessEvent({}, "conflict-1");
+    await call("POST", "/events", first);
+    const res = await call("POST", "/events", businessEvent({ eventName: "LoanUpdated" }, "conflict-1"));
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ error: "Conflict", status: 409, id: "conflict-1" });
+    expect((await rows())[0]?.event_data).toEqual(first);
+  });
+
+  it("accepts ISO 8601 dates with an offset and leaves savedDate optional", async () => {
+    const event = businessEvent({ createdDate: "2024-01-15T12:30:00+02:00" }, "iso-1");
+    delete (event.eventHeader as Record<string, unknown>).savedDate;
+    expect((await call("POST", "/events", event)).status).toBe(201);
+    const [row] = await rows();
+    expect(row?.created_date).toEqual(new Date("2024-01-15T10:30:00Z"));
+    expect(row?.saved_date).toBeNull();
+  });
+
+  it("stores SQL metacharacters as plain text", async () => {
+    const name = "x'); DROP TABLE business_events; --";
+    const res = await call("POST", "/events", businessEvent({ eventName: name }, "sql-1"));
+    expect(res.status).toBe(201);
+    expect((await rows())[0]?.event_name).toBe(name);
+  });
+});
+
+describe("validation: 400 lists the failing fields and nothing is written", () => {
+  const cases: [string, unknown, string[]][] = [
+    [
+      "missing header fields",
+      { eventHeader: {}, eventBody: { entities: [] } },
+      [
+        "eventHeader.uuid",
+        "eventHeader.eventName",
+        "eventHeader.eventType",
+        "eventHeader.createdDate",
+        "eventBody.entities",
+      ],
+    ],
+    ["an unknown header field", businessEvent({ priority: "high" }), ["eventHeader"]],
+    ["an unknown top-level field", { ...businessEvent(), extra: 1 }, ["(body)"]],
+    ["a wrong type", businessEvent({ createdDate: true }), ["eventHeader.createdDate"]],
+    [
+      "a date without an offset",
+      businessEvent({ createdDate: "2024-01-15T10:30:00" }),
+      ["eventHeader.createdDate"],
+    ],
+    ["fractional epoch milliseconds", businessEvent({ createdDate: 1.5 }), ["eventHeader.createdDate"]],
+    ["a uuid with SQL metacharacters", businessEvent({ uuid: "1' OR '1'='1" }), ["eventHeader.uuid"]],
+    ["a blank event name", businessEvent({ eventName: "   " }), ["eventHeader.eventName"]],
+    ["an array body", [businessEvent()], ["(body)"]],
+    ["a NUL character", businessEvent({ eventName: "Loan\u0000Created" }), ["eventHeader.eventName"]],
+  ];
+  it.each(cases)("%s", async (_name, body, paths) => {
+    const res = await call("POST", "/events", body);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: "Bad Request", status: 400 });
+    const fields = (res.body.fields as { path: string }[]).map((f) => f.path);
+    for (const path of paths) expect(fields).toContain(path);
+    expect(await rows()).toHaveLength(0);
+  });
+
+  it("names the unknown header field", async () => {
+    const res = await call("POST", "/events", businessEvent({ priority: "high" }));
+    expect(JSON.stringify(res.body.fields)).toContain("priority");
+  });
+
+  it("refuses malformed JSON, a lone surrogate, invalid UTF-8, a __proto__ key and a wrong content type", async () => {
+    const valid = JSON.stringify(businessEvent());
+    const attempts: [Parameters<typeof request>, number][] = [
+      [["POST", "/events", undefined, { raw: `${valid.slice(0, -3)}` }], 400],
+      [["POST", "/events", undefined, { raw: valid.replace("LoanCreated", "Loan\\ud800Created") }], 400],
+      [["POST", "/events", undefined, { raw: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]) }], 400],
+      [
+        [
+          "POST",
+          "/events",
+          undefined,
+          { raw: valid.replace('"eventBody"', '"__proto__":{"x":1},"eventBody"') },
+        ],
+        400,
+      ],
+      [["POST", "/events", undefined, { raw: valid, headers: { "content-type": "text/plain" } }], 415],
+      [["POST", "/events", undefined, { raw: "" }], 400],
+    ];
+    for (const [args, status] of attempts) {
+      const res = await call(...args);
+      expect(res.status, JSON.stringify(res.body)).toBe(status);
+      expect(res.body.status).toBe(status);
+    }
+    expect(await rows()).toHaveLength(0);
+  });
+
+  it("answers 413 for a body over the limit without parsing it", async () => {
+    const huge = businessEvent();
+    (huge.eventBody.entities[0] as { updatedAttributes: Record<string, unknown> }).updatedAttributes.blob =
+      "x".repeat(1_100_000);
+    const res = await call("POST", "/events", huge);
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ error: "Payload Too Large", status: 413, limit_bytes: 1_048_576 });
+    expect(await rows()).toHaveLength(0);
+  });
+
+  it("answers 413 for one event over the stored-event limit", async () => {
+    const big = businessEvent();
+    (big.eventBody.entities[0] as { updatedAttributes: Record<string, unknown> }).updatedAttributes.blob =
+      "x".repeat(300_000);
+    const res = await call("POST", "/events", big);
+    expect(res.status).toBe(413);
+    expect(await rows()).toHaveLength(0);
+  });
+});
+
+describe("POST /events/batch", () => {
+  it("writes every event in one transaction and reports each one", async () => {
+    const existing = businessEvent({}, "b-existing");
+    await call("POST", "/events", existing);
+    const fresh = businessEvent({}, "b-new");
+    const clash = businessEvent({ eventType: "Other" }, "b-existing");
+    const res = await call("POST", "/events/batch", { events: [fresh, existing, clash, fresh] });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      results: [
+        { index: 0, id: "b-new", status: 201, result: "created", location: "/events/b-new" },
+        { index: 1, id: "b-existing", status: 200, result: "duplicate", location: "/events/b-existing" },
+        { index: 2, id: "b-existing", status: 409, result: "conflict" },
+        { index: 3, id: "b-new", status: 200, result: "duplicate", location: "/events/b-new" },
+      ],
+      created: 1,
+      duplicate: 2,
+      conflict: 1,
+    });
+    expect((await rows()).map((r) => r.id)).toEqual(["b-existing", "b-new"]);
+  });
+
+  it("writes nothing when any event is invalid, and names it by index", async () => {
+    const res = await call("POST", "/events/batch", {
+      events: [
+        businessEvent({}, "ok-1"),
+        businessEvent({ createdDate: "yesterday" }, "bad-1"),
+        businessEvent({}, "ok-2"),
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect((res.body.fields as { path: string }[]).map((f) => f.path)).toEqual([
+      "events[1].eventHeader.createdDate",
+    ]);
+    expect(await rows()).toHaveLength(0);
+  });
+
+  it("accepts 100 events and refuses 101", async () => {
+    const events = Array.from({ length: 101 }, (_, i) => businessEvent({}, `many-${i}`));
+    const over = await call("POST", "/events/batch", { events });
+    expect(over.status).toBe(400);
+    expect(JSON.stringify(over.body.fields)).toContain("events");
+    expect(await rows()).toHaveLength(0);
+    const ok = await call("POST", "/events/batch", { events: events.slice(0, 100) });
+    expect(ok.status).toBe(200);
+    expect(ok.body.created).toBe(100);
+    expect(await rows()).toHaveLength(100);
+  });
+
+  it("rolls back the events already written when the transaction fails", async () => {
+    await database.db.query(
+      "ALTER TABLE business_events ADD CONSTRAINT test_no_poison CHECK (event_type <> 'Poison')",
+    );
+    try {
+      const res = await call("POST", "/events/batch", {
+        events: [businessEvent({}, "a-first"), businessEvent({ eventType: "Poison" }, "z-last")],
+      });
+      expect(res.status).toBe(500);
+      expect(await rows()).toHaveLength(0);
+    } finally {
+      await database.db.query("ALTER TABLE business_events DROP CONSTRAINT test_no_poison");
+    }
+  });
+});
+
+describe("GET /events/{id} and GET /health", () => {
+  it("returns the event as it was sent, 404 for an unknown id, 400 for an invalid one", async () => {
+    const event = businessEvent({ createdDate: "2024-01-15T10:30:00.123Z" }, "get-1");
+    await call("POST", "/events", event);
+    const found = await call("GET", "/events/get-1");
+    expect(found.status).toBe(200);
+    expect(found.body).toEqual(event);
+    const missing = await call("GET", "/events/nope");
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ error: "Not Found", status: 404, id: "nope" });
+    expect((await call("GET", "/events/%27%3B--")).status).toBe(400);
+  });
+
+  it("reports the database as up", async () => {
+    const res = await call("GET", "/health");
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: "ok",
+      database: { status: "up", latency_ms: expect.any(Number) },
+    });
+  });
+
+  it("answers 404 as JSON for an unknown route", async () => {
+    const res = await call("DELETE", "/events/x");
+    expect(res.status).toBe(404);
+    expect(res.headers["content-type"]).toBe("application/json");
+  });
+});
+
+describe("other database errors", () => {
+  it("answer 500 with the request id and without SQL, table names or connection details", async () => {
+    await database.db.query("CREATE DATABASE no_tables");
+    const broken = producerContainer({ DATABASE_URL: database.url.replace(/\/postgres$/, "/no_tables") });
+    try {
+      const res = await broken.invoke(request("POST", "/events", businessEvent()));
+      const { status, body } = answer(res);
+      expect(status).toBe(500);
+      expect(body).toEqual({
+        error: "Internal Server Error",
+        message: "The request failed. Quote the request id when reporting it.",
+        status: 500,
+        request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
+      expect(JSON.stringify(res)).not.toMatch(/business_events|relation|INSERT|postgres:|at /);
+    } finally {
+      await broken.close();
+      await database.db.query("DROP DATABASE no_tables");
+    }
+  });
+});
+
+describe("concurrency", () => {
+  it("100 concurrent POSTs over 20 uuids from 10 containers: one row per uuid, one 201 each, 200 for the same event, 409 for another", async () => {
+    const containers = Array.from({ length: 10 }, () =>
+      producerContainer({ DATABASE_URL: database.url, DB_POOL_MAX: "2" }),
+    );
+    try {
+      const posts = Array.from({ length: 100 }, (_, i) => {
+        const uuid = `race-${i % 20}`;
+        // Per uuid: three copies of variant A, two of variant B, arriving interleaved.
+        const variant = Math.floor(i / 20) % 5 < 3 ? "A" : "B";
+        return { uuid, variant, event: businessEvent({ eventName: `Variant${variant}` }, uuid) };
+      });
+      const results = await Promise.all(
+        posts.map(async (p, i) => ({
+          ...p,
+          res: answer(
+            await (containers[i % 10] as (typeof containers)[number]).invoke(
+              request("POST", "/events", p.event),
+            ),
+          ),
+        })),
+      );
+      const stored = await rows();
+      expect(stored).toHaveLength(20);
+      for (const row of stored) {
+        const mine = results.filter((r) => r.uuid === row.id);
+        const winner = (row.event_name as string).replace("Variant", "");
+        expect(mine.filter((r) => r.res.status === 201)).toHaveLength(1);
+        for (const r of mine) {
+          if (r.variant === winner) expect([200, 201]).toContain(r.res.status);
+          else expect(r.res.status).toBe(409);
+        }
+      }
+    } finally {
+      await Promise.all(containers.map((c) => c.close()));
+    }
+  });
+});
+
+describe("fuzz: bad bodies", () => {
+  const header = ["uuid", "eventName", "eventType", "createdDate"] as const;
+  const notAnId = fc.string({ unit: "binary" }).filter((s) => !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/.test(s));
+  const wrongType = fc.oneof(
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.integer()),
+    fc.dictionary(fc.string(), fc.integer()),
+  );
+  const mutatedEvent = fc.oneof(
+    fc.constantFrom(...header).map((field) => {
+      const event = businessEvent();
+      delete (event.eventHeader as Record<string, unknown>)[field];
+      return event;
+    }),
+    fc
+      .tuple(fc.constantFrom(...header), wrongType)
+      .map(([field, value]) => businessEvent({ [field]: value })),
+    notAnId.map((uuid) => businessEvent({}, uuid)),
+    fc
+      .oneof(
+        fc.double().filter((d) => !Number.isInteger(d)),
+        fc.integer({ max: -1 }),
+        fc.string().filter((s) => !/^\d{4}-/.test(s)),
+      )
+      .map((createdDate) => businessEvent({ createdDate })),
+    fc
+      .string({ minLength: 1 })
+      .filter((k) => !["uuid", "eventName", "eventType", "createdDate", "savedDate"].includes(k))
+      .map((key) => businessEvent({ [key]: 1 })),
+    wrongType.map((entities) => ({ ...businessEvent(), eventBody: { entities } })),
+  );
+  const body = fc.oneof(
+    mutatedEvent.map((event) => ({ raw: JSON.stringify(event) })),
+    fc.jsonValue().map((value) => ({ raw: JSON.stringify(value) })),
+    fc.string({ unit: "binary" }).map((raw) => ({ raw })),
+    fc.uint8Array({ maxLength: 200 }).map((bytes) => ({ raw: Buffer.from(bytes) })),
+  );
+
+  it("answers 4xx and writes nothing, for single events and batches", async () => {
+    await fc.assert(
+      fc.asyncProperty(body, fc.boolean(), async ({ raw }, batch) => {
+        const payload =
+          batch && typeof raw === "string" ? `{"events":[${JSON.stringify(businessEvent())},${raw}]}` : raw;
+        const res = await call("POST", batch ? "/events/batch" : "/events", undefined, { raw: payload });
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+        expect(res.headers["content-type"]).toBe("application/json");
+        expect(await rows()).toHaveLength(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

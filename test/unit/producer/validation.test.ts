@@ -1,0 +1,97 @@
+/** Event validation rules that the HTTP tests do not reach one by one. */
+import { describe, expect, it } from "vitest";
+import { toRow } from "../../../functions/producer/event-row";
+import {
+  formatPath,
+  unsafeText,
+  validateBatch,
+  validateEvent,
+} from "../../../functions/producer/event-schema";
+import { businessEvent } from "../../helpers/http";
+
+describe("validateEvent", () => {
+  it("accepts the sample event and maps its header to columns", () => {
+    const result = validateEvent(businessEvent({}, "abc-1"), 262_144);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(toRow(result.value)).toMatchObject({
+      id: "abc-1",
+      eventName: "LoanCreated",
+      eventType: "LoanCreated",
+      createdDate: new Date("2024-01-15T10:30:00Z"),
+      savedDate: new Date("2024-01-15T10:30:05Z"),
+    });
+  });
+
+  it.each([
+    ["2024-02-30T10:00:00Z", false],
+    ["2024-01-15T10:30:00.123456+05:30", true],
+    ["2024-01-15 10:30:00Z", false],
+    ["1705314600000", false],
+    [253_402_300_799_999, true],
+    [253_402_300_800_000, false],
+  ])("createdDate %s valid: %s", (createdDate, valid) => {
+    expect(validateEvent(businessEvent({ createdDate }), 262_144).ok).toBe(valid);
+  });
+
+  it("keeps extra fields in eventBody and entities, as sent", () => {
+    const event = businessEvent();
+    const withExtras = {
+      ...event,
+      eventBody: {
+        ...event.eventBody,
+        source: "branch-7",
+        entities: [{ ...event.eventBody.entities[0], note: "x" }],
+      },
+    };
+    const result = validateEvent(withExtras, 262_144);
+    expect(result.ok && result.value).toEqual(withExtras);
+  });
+
+  it("flags size separately from shape", () => {
+    const result = validateEvent(businessEvent(), 100);
+    expect(result).toMatchObject({ ok: false, tooLarge: true });
+  });
+});
+
+describe("unsafeText", () => {
+  it("finds lone surrogates and NUL in values and keys, with their paths", () => {
+    expect(unsafeText({ a: ["ok", "bad\ud800"], ["k\u0000"]: 1 })).toEqual([
+      { path: "k\u0000", message: "key contains NUL" },
+      { path: "a[1]", message: "text is not well-formed Unicode" },
+    ]);
+  });
+
+  it("stops at 32 levels without recursion, however deep the input", () => {
+    let deep: unknown = "leaf";
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const issues = unsafeText(deep);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.message).toBe("nested deeper than 32 levels");
+  });
+});
+
+describe("validateBatch", () => {
+  const limits = { maxEventBytes: 262_144, maxBatchEvents: 3 };
+  it("is 413 only when size is the only problem", () => {
+    const small = { maxEventBytes: 200, maxBatchEvents: 3 };
+    expect(validateBatch({ events: [businessEvent()] }, small)).toMatchObject({ ok: false, tooLarge: true });
+    expect(validateBatch({ events: [businessEvent(), { eventHeader: {} }] }, small)).toMatchObject({
+      ok: false,
+      tooLarge: false,
+    });
+  });
+  it("refuses an empty batch, too many events and unknown envelope fields", () => {
+    expect(validateBatch({ events: [] }, limits).ok).toBe(false);
+    expect(validateBatch({ events: Array.from({ length: 4 }, () => businessEvent()) }, limits).ok).toBe(
+      false,
+    );
+    expect(validateBatch({ events: [businessEvent()], dryRun: true }, limits).ok).toBe(false);
+    expect(validateBatch({ events: [businessEvent()] }, limits).ok).toBe(true);
+  });
+});
+
+it("formatPath writes indexes in brackets", () => {
+  expect(formatPath(["events", 3, "eventHeader", "uuid"])).toBe("events[3].eventHeader.uuid");
+  expect(formatPath([])).toBe("(body)");
+});
