@@ -10,7 +10,7 @@ import "./lib/text-import-hook";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parameterValues, pseudoParameters } from "./lib/cfn-resolve";
+import { parameterTypes, parameterValues, pseudoParameters } from "./lib/cfn-resolve";
 import { loadTemplate } from "./lib/cfn-yaml";
 import { createLambdaContext } from "./lib/lambda-context";
 import { type LocalFunction, localFunction, projectRoot } from "./lib/sam-function";
@@ -102,6 +102,7 @@ async function main(): Promise<number> {
     ),
     pseudo: pseudoParameters(region),
     conditions: template.Conditions ?? {},
+    parameterTypes: parameterTypes(template),
   };
   const fn = localFunction(template, opts.logicalId, ctx, root);
   applyEnvironment(fn, region, opts.envVars);

@@ -9,6 +9,8 @@ export type ResolveContext = {
   parameters: Record<string, string>;
   pseudo: Record<string, string>;
   conditions: Record<string, unknown>;
+  /** Parameter types; a `List<…>` or `CommaDelimitedList` parameter's Ref is a list. */
+  parameterTypes?: Record<string, string>;
   /** Physical ids / attributes known locally, keyed `LogicalId` or `LogicalId.Attribute`. */
   known?: Record<string, string>;
 };
@@ -44,8 +46,20 @@ export function parameterValues(
   return values;
 }
 
-function refValue(name: string, ctx: ResolveContext): string {
-  if (name in ctx.parameters) return ctx.parameters[name] as string;
+export function parameterTypes(template: Template): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(template.Parameters ?? {}).map(([name, spec]) => [name, String(spec.Type)]),
+  );
+}
+
+function refValue(name: string, ctx: ResolveContext): string | string[] {
+  if (name in ctx.parameters) {
+    const value = ctx.parameters[name] as string;
+    const type = ctx.parameterTypes?.[name] ?? "";
+    return type.startsWith("List<") || type === "CommaDelimitedList"
+      ? value.split(",").filter(Boolean)
+      : value;
+  }
   if (name in ctx.pseudo) return ctx.pseudo[name] as string;
   const known = ctx.known?.[name];
   if (known !== undefined) return known;
@@ -69,7 +83,7 @@ function subString(template: string, vars: Record<string, unknown>, ctx: Resolve
       if (known === undefined) throw new Unresolvable(`\${${expr}} has no local value`);
       return known;
     }
-    return refValue(expr, ctx);
+    return String(refValue(expr, ctx));
   });
 }
 

@@ -20,7 +20,7 @@ import type { KinesisStreamRecord } from "aws-lambda";
 import pg from "pg";
 import { type PipelineConfig, parsePipelineConfig } from "../../shared/pipeline-config";
 import { migrate } from "../db/migrations";
-import { parameterValues, pseudoParameters } from "../lib/cfn-resolve";
+import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-resolve";
 import { loadTemplate } from "../lib/cfn-yaml";
 import { localFunction, projectRoot } from "../lib/sam-function";
 import { type RunningEmulator, startEmulator } from "../opensearch-emulator/server";
@@ -191,6 +191,7 @@ export class LocalStack {
         parameters: parameterValues(template, {}, {}),
         pseudo: pseudoParameters(this.region),
         conditions: template.Conditions ?? {},
+        parameterTypes: parameterTypes(template),
       },
       root,
     );

@@ -56,7 +56,7 @@ describe("validateEvent", () => {
 
 describe("unsafeText", () => {
   it("finds lone surrogates and NUL in values and keys, with their paths", () => {
-    expect(unsafeText({ a: ["ok", "bad\ud800"], ["k\u0000"]: 1 })).toEqual([
+    expect(unsafeText({ a: ["ok", "bad\ud800"], "k\u0000": 1 })).toEqual([
       { path: "k\u0000", message: "key contains NUL" },
       { path: "a[1]", message: "text is not well-formed Unicode" },
     ]);

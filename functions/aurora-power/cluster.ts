@@ -1,0 +1,55 @@
+/** The Aurora cluster through the RDS API: its state, start and stop. */
+import {
+  DescribeDBClustersCommand,
+  InvalidDBClusterStateFault,
+  type RDSClient,
+  StartDBClusterCommand,
+  StopDBClusterCommand,
+} from "@aws-sdk/client-rds";
+import { PipelineError } from "../../shared/errors";
+import type { ClusterState } from "./decide";
+
+export const AUTO_STOP_TAG = "cdc:auto-stop";
+
+export class ClusterNotFoundError extends PipelineError {
+  constructor(identifier: string) {
+    super("cluster_not_found", `Aurora cluster ${identifier} does not exist`);
+  }
+}
+
+export async function describeCluster(
+  rds: Pick<RDSClient, "send">,
+  identifier: string,
+): Promise<ClusterState> {
+  const { DBClusters = [] } = await rds.send(
+    new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }),
+  );
+  const cluster = DBClusters[0];
+  if (!cluster?.Status) throw new ClusterNotFoundError(identifier);
+  return {
+    status: cluster.Status,
+    autoStopTag: cluster.TagList?.find((tag) => tag.Key === AUTO_STOP_TAG)?.Value,
+  };
+}
+
+/**
+ * Starts or stops the cluster. A state change that raced with another caller (the cluster is no
+ * longer in the state the decision saw) is not an error: someone else already did it.
+ */
+export async function changeClusterState(
+  rds: Pick<RDSClient, "send">,
+  identifier: string,
+  action: "start" | "stop",
+): Promise<"requested" | "already-changing"> {
+  try {
+    await rds.send(
+      action === "start"
+        ? new StartDBClusterCommand({ DBClusterIdentifier: identifier })
+        : new StopDBClusterCommand({ DBClusterIdentifier: identifier }),
+    );
+    return "requested";
+  } catch (error) {
+    if (error instanceof InvalidDBClusterStateFault) return "already-changing";
+    throw error;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Aurora auto-stop Lambda (non-production, on a schedule): stops the cluster when the producer API has
+ * served no request for AUTO_STOP_IDLE_HOURS. A cluster tagged `cdc:auto-stop=off` is left alone.
+ */
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { RDSClient } from "@aws-sdk/client-rds";
+import middy from "@middy/core";
+import { ConfigError } from "../../shared/errors";
+import { createLogger, createMetrics } from "../../shared/observability";
+import { apiRequestCount } from "./api-activity";
+import { changeClusterState, describeCluster } from "./cluster";
+import { decideStop } from "./decide";
+import { loadPowerSettings } from "./settings";
+
+const logger = createLogger("aurora-auto-stop");
+const metrics = createMetrics("aurora-auto-stop");
+const settings = loadPowerSettings(process.env);
+if (!settings.apiId)
+  throw new ConfigError("PRODUCER_API_ID is required: auto-stop watches that API's traffic");
+const rds = new RDSClient({ region: process.env.AWS_REGION });
+const cloudwatch = new CloudWatchClient({ region: process.env.AWS_REGION });
+
+export type StopResult = {
+  cluster: string;
+  status: string;
+  apiRequests: number;
+  action: "stop" | "none";
+  outcome?: string;
+};
+
+async function autoStop(): Promise<StopResult> {
+  const cluster = await describeCluster(rds, settings.clusterIdentifier);
+  const apiRequests = await apiRequestCount(cloudwatch, settings.apiId as string, settings.idleHours);
+  const decision = decideStop(cluster, apiRequests, settings.idleHours);
+  const result: StopResult = {
+    cluster: settings.clusterIdentifier,
+    status: cluster.status,
+    apiRequests,
+    action: decision.action,
+  };
+  if (decision.action === "stop") {
+    result.outcome = await changeClusterState(rds, settings.clusterIdentifier, "stop");
+    metrics.addMetric("ClusterStopRequested", MetricUnit.Count, 1);
+  } else metrics.addMetric("ClusterStopSkipped", MetricUnit.Count, 1);
+  logger.info("auto-stop", { ...result, reason: decision.reason });
+  return result;
+}
+
+export const handler = middy(autoStop).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,118 @@
+/** Aurora auto-start and auto-stop: the decisions, and the handlers against mocked RDS and CloudWatch. */
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import {
+  DescribeDBClustersCommand,
+  InvalidDBClusterStateFault,
+  RDSClient,
+  StartDBClusterCommand,
+  StopDBClusterCommand,
+} from "@aws-sdk/client-rds";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { decideStart, decideStop } from "../../functions/aurora-power/decide";
+import { testContext } from "../helpers/lambda";
+
+const CLUSTER = "cdc-aurora-dev";
+const rds = mockClient(RDSClient);
+const cloudwatch = mockClient(CloudWatchClient);
+const clusterIs = (Status: string, tags: { Key: string; Value: string }[] = []) =>
+  rds
+    .on(DescribeDBClustersCommand, { DBClusterIdentifier: CLUSTER })
+    .resolves({ DBClusters: [{ Status, TagList: tags }] });
+
+type Handler = (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
+let start: Handler;
+let stop: Handler;
+beforeAll(async () => {
+  vi.stubEnv("DB_CLUSTER_IDENTIFIER", CLUSTER);
+  vi.stubEnv("PRODUCER_API_ID", "a1b2c3d4e5");
+  vi.stubEnv("AUTO_STOP_IDLE_HOURS", "3");
+  vi.stubEnv("AWS_REGION", "eu-west-1");
+  vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
+  vi.stubEnv("POWERTOOLS_LOG_LEVEL", "SILENT");
+  ({ handler: start } = (await import("../../functions/aurora-power/start")) as never);
+  ({ handler: stop } = (await import("../../functions/aurora-power/stop")) as never);
+});
+beforeEach(() => {
+  rds.reset();
+  cloudwatch.reset();
+});
+
+describe("decisions", () => {
+  it("starts only a stopped cluster", () => {
+    expect(decideStart({ status: "stopped", autoStopTag: undefined }).action).toBe("start");
+    for (const status of ["available", "starting", "stopping", "modifying"])
+      expect(decideStart({ status, autoStopTag: undefined }).action).toBe("none");
+  });
+  it("stops only an available, idle cluster that is not tagged off", () => {
+    expect(decideStop({ status: "available", autoStopTag: undefined }, 0, 3).action).toBe("stop");
+    expect(decideStop({ status: "available", autoStopTag: undefined }, 1, 3).action).toBe("none");
+    expect(decideStop({ status: "available", autoStopTag: "OFF" }, 0, 3).action).toBe("none");
+    expect(decideStop({ status: "starting", autoStopTag: undefined }, 0, 3).action).toBe("none");
+  });
+});
+
+describe("auto-start handler", () => {
+  it("starts a stopped cluster", async () => {
+    clusterIs("stopped");
+    rds.on(StartDBClusterCommand).resolves({});
+    const result = await start({ source: "producer-api" }, testContext());
+    expect(result).toEqual({ cluster: CLUSTER, status: "stopped", action: "start", outcome: "requested" });
+    expect(rds.commandCalls(StartDBClusterCommand)[0]?.args[0].input).toEqual({
+      DBClusterIdentifier: CLUSTER,
+    });
+  });
+
+  it("leaves a starting or available cluster alone", async () => {
+    for (const status of ["starting", "available"]) {
+      clusterIs(status);
+      expect((await start({}, testContext())).action).toBe("none");
+    }
+    expect(rds.commandCalls(StartDBClusterCommand)).toHaveLength(0);
+  });
+
+  it("treats a start that raced with another one as done", async () => {
+    clusterIs("stopped");
+    rds
+      .on(StartDBClusterCommand)
+      .rejects(new InvalidDBClusterStateFault({ message: "is starting", $metadata: {} }));
+    expect((await start({}, testContext())).outcome).toBe("already-changing");
+  });
+
+  it("fails loudly when the cluster does not exist", async () => {
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+    await expect(start({}, testContext())).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe("auto-stop handler", () => {
+  it("stops an available cluster after 3 h without API requests (no datapoints)", async () => {
+    clusterIs("available");
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: "requests", Values: [] }] });
+    rds.on(StopDBClusterCommand).resolves({});
+    const before = Date.now();
+    const result = await stop({}, testContext());
+    expect(result).toMatchObject({ action: "stop", apiRequests: 0, outcome: "requested" });
+    const query = cloudwatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
+    expect(query?.MetricDataQueries?.[0]?.MetricStat?.Metric).toEqual({
+      Namespace: "AWS/ApiGateway",
+      MetricName: "Count",
+      Dimensions: [{ Name: "ApiId", Value: "a1b2c3d4e5" }],
+    });
+    const window = (query?.EndTime as Date).getTime() - (query?.StartTime as Date).getTime();
+    expect(window).toBe(3 * 3_600_000);
+    expect((query?.EndTime as Date).getTime()).toBeGreaterThanOrEqual(before);
+  });
+
+  it("keeps the cluster running while the API has traffic or the tag says off", async () => {
+    clusterIs("available");
+    cloudwatch
+      .on(GetMetricDataCommand)
+      .resolves({ MetricDataResults: [{ Id: "requests", Values: [0, 2, 0] }] });
+    expect(await stop({}, testContext())).toMatchObject({ action: "none", apiRequests: 2 });
+    clusterIs("available", [{ Key: "cdc:auto-stop", Value: "off" }]);
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    expect((await stop({}, testContext())).action).toBe("none");
+    expect(rds.commandCalls(StopDBClusterCommand)).toHaveLength(0);
+  });
+});
