@@ -99,9 +99,10 @@ describe("auto-stop handler", () => {
       MetricName: "Count",
       Dimensions: [{ Name: "ApiId", Value: "a1b2c3d4e5" }],
     });
-    const window = (query?.EndTime as Date).getTime() - (query?.StartTime as Date).getTime();
-    expect(window).toBe(3 * 3_600_000);
-    expect((query?.EndTime as Date).getTime()).toBeGreaterThanOrEqual(before);
+    const end = (query as { EndTime: Date }).EndTime.getTime();
+    const start = (query as { StartTime: Date }).StartTime.getTime();
+    expect(end - start).toBe(3 * 3_600_000);
+    expect(end).toBeGreaterThanOrEqual(before);
   });
 
   it("keeps the cluster running while the API has traffic or the tag says off", async () => {
