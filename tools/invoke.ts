@@ -4,7 +4,8 @@
  *
  * A Docker-free `sam local invoke`: runs the TypeScript handler in this process with the function's
  * Timeout, MemorySize and Environment from template.yaml, prints the handler's JSON result on stdout,
- * logs on stderr, and exits 1 when the handler throws or times out.
+ * logs on stderr, and exits 1 when the handler throws or times out. With `npm start` running, a function
+ * that writes to the database (the producer API) writes to the local stack's PostgreSQL.
  */
 import "./lib/text-import-hook";
 import { readFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import { loadTemplate } from "./lib/cfn-yaml";
 import { createLambdaContext } from "./lib/lambda-context";
 import { type LocalFunction, localFunction, projectRoot } from "./lib/sam-function";
 import { parseParameterOverrides, readSamConfig } from "./lib/samconfig";
+import { readStackFile } from "./local-stack/stack-file";
 
 type Options = {
   logicalId: string;
@@ -56,13 +58,29 @@ function parseArgs(argv: string[]): Options {
   return { event: "-", ...opts } as Options;
 }
 
+/**
+ * A function that reaches the database through RDS Proxy (DB_HOST) gets the running local stack's
+ * DATABASE_URL instead (`npm start`, found through .local/stack.json), unless the shell sets one.
+ */
+function localStackEnvironment(fn: LocalFunction): Record<string, string> {
+  if (!("DB_HOST" in fn.environment) || process.env.DATABASE_URL) return {};
+  const stack = readStackFile();
+  if (!stack) return {};
+  console.error("invoke: DATABASE_URL from the running local stack (.local/stack.json)");
+  return { DATABASE_URL: stack.databaseUrl };
+}
+
 /** `sam local invoke --env-vars`: `Parameters` applies to every function, `<LogicalId>` to one; only declared variables. */
 function applyEnvironment(fn: LocalFunction, region: string, envVarsFile?: string): void {
   const file = envVarsFile
     ? (JSON.parse(readFileSync(envVarsFile, "utf8")) as Record<string, Record<string, unknown>>)
     : {};
   const overrides = { ...(file.Parameters ?? {}), ...(file[fn.logicalId] ?? {}) };
+  const local = localStackEnvironment(fn);
+  Object.assign(process.env, local);
+  const hasDatabaseUrl = Boolean(process.env.DATABASE_URL);
   for (const [key, value] of Object.entries(fn.environment)) {
+    if (key === "DB_HOST" && hasDatabaseUrl && !(key in overrides)) continue;
     if (key in overrides) process.env[key] = String(overrides[key]);
     else if (value !== null) process.env[key] = value;
     else if (process.env[key] === undefined) {

@@ -1,17 +1,36 @@
 /**
- * `npm run events`: regenerates events/kinesis-*.json (base64 Kinesis events, usable unmodified with
- * `sam local invoke` and `npm run invoke`) from their readable sources in events/src/*.yaml.
+ * `npm run events`: regenerates the sample events in events/ (usable unmodified with `sam local invoke`
+ * and `npm run invoke`) from their readable sources in events/src/*.yaml:
+ * - kinesis-*: base64 Kinesis events of DMS records, for IndexerFunction;
+ * - api-*: API Gateway HTTP API (2.0) requests for ProducerFunction, bodies from events/bodies/.
  * `npm run events -- --check` exits 1 when a generated file is out of date.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { loadTemplate } from "./lib/cfn-yaml";
+import { httpApiEvent, matchRoute } from "./lib/http-api-event";
 import { dmsLine, kinesisEvent } from "./lib/kinesis-event";
+import { templateRouteKeys } from "./local-stack/http-api";
 
-type Source = { records: ({ partitionKey: string } & ({ message: unknown } | { raw: string }))[] };
+type KinesisSource = { records: ({ partitionKey: string } & ({ message: unknown } | { raw: string }))[] };
+type HttpSource = {
+  request: {
+    method: string;
+    path: string;
+    headers?: Record<string, string>;
+    bodyFile?: string;
+    body?: unknown;
+  };
+};
 
-export function renderEvent(sourceText: string): string {
-  const source = parse(sourceText) as Source;
+const EVENTS_DIR = join(import.meta.dirname, "..", "events");
+// Fixed, so that regenerating gives identical files.
+const SAMPLE_TIME = new Date("2026-11-21T09:15:02.000Z");
+
+export function renderEvent(sourceText: string, eventsDir = EVENTS_DIR): string {
+  const source = parse(sourceText) as KinesisSource | HttpSource;
+  if ("request" in source) return `${JSON.stringify(renderRequest(source, eventsDir), null, 2)}\n`;
   const inputs = source.records.map((r) => ({
     partitionKey: r.partitionKey,
     data: "raw" in r ? r.raw : dmsLine(r.message),
@@ -19,8 +38,32 @@ export function renderEvent(sourceText: string): string {
   return `${JSON.stringify(kinesisEvent(inputs), null, 2)}\n`;
 }
 
+function renderRequest(source: HttpSource, eventsDir: string) {
+  const { method, path, headers, bodyFile, body } = source.request;
+  const text = bodyFile
+    ? JSON.stringify(JSON.parse(readFileSync(join(eventsDir, bodyFile), "utf8")))
+    : body === undefined
+      ? undefined
+      : JSON.stringify(body);
+  const routeKeys = templateRouteKeys(loadTemplate(join(eventsDir, "..", "template.yaml")));
+  const route = matchRoute(routeKeys, method, path.split("?")[0] as string);
+  if (route.routeKey === "$default") throw new Error(`${method} ${path} matches no route of template.yaml`);
+  return httpApiEvent(
+    {
+      method,
+      path,
+      headers: { host: "abc123.execute-api.eu-west-1.amazonaws.com", "user-agent": "curl/8.5.0", ...headers },
+      ...(text !== undefined && { body: text }),
+      sourceIp: "203.0.113.10",
+      requestId: "sample-request-id",
+      time: SAMPLE_TIME,
+    },
+    route,
+  );
+}
+
 function main(): void {
-  const dir = join(import.meta.dirname, "..", "events");
+  const dir = EVENTS_DIR;
   const check = process.argv.includes("--check");
   let stale = 0;
   for (const file of readdirSync(join(dir, "src")).filter((f) => f.endsWith(".yaml"))) {

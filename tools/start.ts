@@ -85,6 +85,7 @@ writeStackFile({
   streamArn: stack.streamArn,
   ...(stack.sqsEndpoint && { sqsEndpoint: stack.sqsEndpoint }),
   dlqUrl: stack.dlqUrl,
+  ...(stack.producerApiUrl && { producerApiUrl: stack.producerApiUrl }),
 });
 const masked = stack.databaseUrl.replace(/:[^:@/]+@/, ":****@");
 print(`
@@ -93,9 +94,11 @@ print(`
   Kinesis      ${stack.kinesisEndpoint ?? "AWS"}   ${stack.streamArn}
   SQS DLQ      ${stack.dlqUrl}${stack.sqsEndpoint ? `   (endpoint ${stack.sqsEndpoint})` : ""}
   Indices      ${INDEX_PREFIX}<name> per config/pipeline.yaml
+  Producer API ${stack.producerApiUrl}   (POST /events, POST /events/batch, GET /events/{id}, GET /health)
 
   npm run demo     writes a mix of changes and prints searches
   npm run verify   compares every table with its index
+  curl -X POST ${stack.producerApiUrl}/events -H 'content-type: application/json' -d @events/samples/loan-created.json
   Ctrl-C           stops everything
 `);
 

@@ -1,4 +1,9 @@
-/** A validated business event as a `business_events` row: flat columns from its header, the event as JSONB. Pure. */
+/**
+ * A validated business event as a `business_events` row: flat columns from its header, the event as
+ * JSONB. Header dates are stored as epoch milliseconds whichever form they came in, so that every
+ * stored event has one shape for its header (the search index maps each field once) and the same
+ * instant sent as ISO 8601 or as epoch milliseconds is the same event. Pure.
+ */
 import type { BusinessEvent } from "./event-schema";
 
 export type EventRow = {
@@ -7,7 +12,7 @@ export type EventRow = {
   eventType: string;
   createdDate: Date;
   savedDate: Date | null;
-  /** The event as sent (after validation), stored in `event_data`. */
+  /** The event stored in `event_data`: as sent, header dates in epoch milliseconds. */
   eventData: BusinessEvent;
 };
 
@@ -17,12 +22,21 @@ export function toDate(value: number | string): Date {
 
 export function toRow(event: BusinessEvent): EventRow {
   const header = event.eventHeader;
+  const createdDate = toDate(header.createdDate);
+  const savedDate = header.savedDate === undefined ? null : toDate(header.savedDate);
   return {
     id: header.uuid,
     eventName: header.eventName,
     eventType: header.eventType,
-    createdDate: toDate(header.createdDate),
-    savedDate: header.savedDate === undefined ? null : toDate(header.savedDate),
-    eventData: event,
+    createdDate,
+    savedDate,
+    eventData: {
+      ...event,
+      eventHeader: {
+        ...header,
+        createdDate: createdDate.getTime(),
+        ...(savedDate && { savedDate: savedDate.getTime() }),
+      },
+    },
   };
 }

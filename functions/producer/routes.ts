@@ -5,7 +5,7 @@
  *   POST /events        201 created (+ Location) · 200 same uuid, same event · 409 same uuid, other event
  *   POST /events/batch  200 with one result per event, in one transaction; 400/413 and nothing written
  *                       if any event is invalid
- *   GET  /events/{id}   200 the event as it was sent · 404
+ *   GET  /events/{id}   200 the stored event (header dates as epoch milliseconds) · 404
  *   GET  /health        200 database up · 503 database down (reports only; does not wake it)
  */
 import type { Logger } from "@aws-lambda-powertools/logger";

@@ -30,7 +30,8 @@ const envSchema = z
     PUBLIC_BASE_URL: z.url().optional(),
   })
   .refine((e) => e.DATABASE_URL !== undefined || e.DB_HOST !== undefined, {
-    message: "set DB_HOST (RDS Proxy endpoint, IAM auth) or DATABASE_URL (local runs)",
+    message:
+      "set DB_HOST (RDS Proxy endpoint, IAM auth) or DATABASE_URL (local runs; with `npm start` running, `npm run invoke` sets it)",
     path: ["DB_HOST"],
   });
 

@@ -51,3 +51,17 @@ export function businessEvent(
     },
   };
 }
+
+/** What the API stores for an event: header dates as epoch milliseconds. */
+export function stored<T extends { eventHeader: Record<string, unknown> }>(event: T): T {
+  const ms = (v: unknown) => (typeof v === "string" ? Date.parse(v) : v);
+  const { createdDate, savedDate, ...rest } = event.eventHeader;
+  return {
+    ...event,
+    eventHeader: {
+      ...rest,
+      createdDate: ms(createdDate),
+      ...(savedDate !== undefined && { savedDate: ms(savedDate) }),
+    },
+  };
+}

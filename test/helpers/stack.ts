@@ -11,6 +11,7 @@ export async function startTestStack(options: StackOptions = {}) {
     indexPrefix: uniquePrefix(),
     ...(process.env.OPENSEARCH_URL && { opensearchUrl: process.env.OPENSEARCH_URL }),
     esm: { batchingWindowMs: 50 },
+    producerApiPort: 0,
     ...options,
   }).start();
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { answer, businessEvent, request } from "../helpers/http";
+import { answer, businessEvent, request, stored } from "../helpers/http";
 import { producerContainer, startDatabase } from "../helpers/producer";
 
 let database: Awaited<ReturnType<typeof startDatabase>>;
@@ -44,7 +44,7 @@ describe("POST /events", () => {
         event_type: "LoanCreated",
         created_date: new Date("2024-01-15T10:30:00.000Z"),
         saved_date: new Date("2024-01-15T10:30:05.000Z"),
-        event_data: event,
+        event_data: stored(event),
       },
     ]);
   });
@@ -66,7 +66,23 @@ describe("POST /events", () => {
     const res = await call("POST", "/events", businessEvent({ eventName: "LoanUpdated" }, "conflict-1"));
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ error: "Conflict", status: 409, id: "conflict-1" });
-    expect((await rows())[0]?.event_data).toEqual(first);
+    expect((await rows())[0]?.event_data).toEqual(stored(first));
+  });
+
+  it("treats the same instant sent as ISO 8601 or epoch milliseconds as the same event", async () => {
+    await call("POST", "/events", businessEvent({ createdDate: 1_705_314_600_000 }, "instant-1"));
+    const iso = await call(
+      "POST",
+      "/events",
+      businessEvent({ createdDate: "2024-01-15T11:30:00+01:00" }, "instant-1"),
+    );
+    expect(iso.status).toBe(200);
+    const later = await call(
+      "POST",
+      "/events",
+      businessEvent({ createdDate: "2024-01-15T11:30:00.001+01:00" }, "instant-1"),
+    );
+    expect(later.status).toBe(409);
   });
 
   it("accepts ISO 8601 dates with an offset and leaves savedDate optional", async () => {
@@ -239,12 +255,15 @@ describe("POST /events/batch", () => {
 });
 
 describe("GET /events/{id} and GET /health", () => {
-  it("returns the event as it was sent, 404 for an unknown id, 400 for an invalid one", async () => {
+  it("returns the stored event, 404 for an unknown id, 400 for an invalid one", async () => {
     const event = businessEvent({ createdDate: "2024-01-15T10:30:00.123Z" }, "get-1");
     await call("POST", "/events", event);
     const found = await call("GET", "/events/get-1");
     expect(found.status).toBe(200);
-    expect(found.body).toEqual(event);
+    expect(found.body).toEqual(stored(event));
+    expect((found.body.eventHeader as { createdDate: unknown }).createdDate).toBe(
+      Date.parse("2024-01-15T10:30:00.123Z"),
+    );
     const missing = await call("GET", "/events/nope");
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ error: "Not Found", status: 404, id: "nope" });

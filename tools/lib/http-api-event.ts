@@ -61,6 +61,8 @@ export function httpApiEvent(input: HttpRequestInput, route: RouteMatch): APIGat
       isBase64Encoded = true;
     }
   }
+  const domainName = headers.host ?? "localhost";
+  const domainPrefix = domainName.split(".")[0] as string;
   return {
     version: "2.0",
     routeKey: route.routeKey,
@@ -71,9 +73,9 @@ export function httpApiEvent(input: HttpRequestInput, route: RouteMatch): APIGat
     ...(route.pathParameters && { pathParameters: route.pathParameters }),
     requestContext: {
       accountId: "123456789012",
-      apiId: "local",
-      domainName: headers.host ?? "localhost",
-      domainPrefix: "localhost",
+      apiId: domainName.includes(".execute-api.") ? domainPrefix : "local",
+      domainName,
+      domainPrefix,
       http: {
         method: input.method,
         path: rawPath,
@@ -84,12 +86,20 @@ export function httpApiEvent(input: HttpRequestInput, route: RouteMatch): APIGat
       requestId: input.requestId ?? "local-request",
       routeKey: route.routeKey,
       stage: "$default",
-      time: time.toUTCString(),
+      time: apiGatewayTime(time),
       timeEpoch: time.getTime(),
     },
     ...(body !== undefined && { body }),
     isBase64Encoded,
   };
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** `21/Nov/2026:09:15:02 +0000`, API Gateway's requestContext.time format. */
+function apiGatewayTime(time: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${two(time.getUTCDate())}/${MONTHS[time.getUTCMonth()]}/${time.getUTCFullYear()}:${two(time.getUTCHours())}:${two(time.getUTCMinutes())}:${two(time.getUTCSeconds())} +0000`;
 }
 
 function isUtf8(bytes: Buffer): boolean {

@@ -12,9 +12,11 @@ export type StackEndpoints = {
   streamArn: string;
   sqsEndpoint?: string;
   dlqUrl: string;
+  producerApiUrl?: string;
 };
 
-const file = (dir = join(projectRoot(), ".local")) => join(dir, "stack.json");
+/** `.local/`, or LOCAL_STACK_DIR (tests and second checkouts point tools at another stack). */
+const file = (dir = process.env.LOCAL_STACK_DIR ?? join(projectRoot(), ".local")) => join(dir, "stack.json");
 
 export function writeStackFile(endpoints: StackEndpoints, dir?: string): void {
   writeFileSync(file(dir), JSON.stringify(endpoints, null, 2), { mode: 0o600 });

@@ -26,6 +26,7 @@ import { localFunction, projectRoot } from "../lib/sam-function";
 import { type RunningEmulator, startEmulator } from "../opensearch-emulator/server";
 import { Capture } from "./capture/capture";
 import { LOCAL_CREDENTIALS } from "./credentials";
+import { type Handler, type LocalHttpApi, startLocalHttpApi, templateRouteKeys } from "./http-api";
 import { createKinesisClient, ensureStream, type RunningKinesis, startKinesalite } from "./kinesis";
 import { FileCheckpoints, MemoryCheckpoints } from "./poller/checkpoints";
 import { type EsmSettings, kinesisEventSource } from "./poller/esm-settings";
@@ -52,6 +53,8 @@ export type StackOptions = {
   esm?: Partial<EsmSettings>;
   /** Wraps the indexer handler (tests inject faults). */
   wrapInvoke?: (invoke: Invoke) => Invoke;
+  /** Port of the producer API on localhost (default 3000, any free port if taken; 0: any; false: none). */
+  producerApiPort?: number | false;
   log?: (line: string) => void;
 };
 
@@ -65,6 +68,7 @@ export type StackStatus = {
 };
 
 const INDEXER = "IndexerFunction";
+const PRODUCER = "ProducerFunction";
 
 export class LocalStack {
   capture!: Capture;
@@ -78,6 +82,9 @@ export class LocalStack {
   dlqUrl = "";
   streamArn = "";
   emulator: RunningEmulator | undefined;
+  /** Base URL of the producer API, once started. */
+  producerApiUrl: string | undefined;
+  private producerApi: LocalHttpApi | undefined;
   private postgres: RunningPostgres | undefined;
   private kinesis: RunningKinesis | undefined;
   private sqs: RunningSqs | undefined;
@@ -104,7 +111,26 @@ export class LocalStack {
     await this.startStreams();
     await this.startIndexer();
     await this.startCapture();
+    await this.startProducerApi();
     return this;
+  }
+
+  /** A function of template.yaml as a local run sees it (parameter defaults, this region). */
+  private templateFunction(logicalId: string) {
+    const root = projectRoot();
+    const template = loadTemplate(join(root, "template.yaml"));
+    const fn = localFunction(
+      template,
+      logicalId,
+      {
+        parameters: parameterValues(template, {}, {}),
+        pseudo: pseudoParameters(this.region),
+        conditions: template.Conditions ?? {},
+        parameterTypes: parameterTypes(template),
+      },
+      root,
+    );
+    return { template, fn };
   }
 
   private async startDatabase(): Promise<void> {
@@ -183,18 +209,7 @@ export class LocalStack {
 
   private async startIndexer(): Promise<void> {
     const root = projectRoot();
-    const template = loadTemplate(join(root, "template.yaml"));
-    const fn = localFunction(
-      template,
-      INDEXER,
-      {
-        parameters: parameterValues(template, {}, {}),
-        pseudo: pseudoParameters(this.region),
-        conditions: template.Conditions ?? {},
-        parameterTypes: parameterTypes(template),
-      },
-      root,
-    );
+    const { fn } = this.templateFunction(INDEXER);
     const settings = { ...kinesisEventSource(fn), ...this.options.esm };
     const prefix = this.options.indexPrefix ?? "local-";
     const configPath = process.env.PIPELINE_CONFIG;
@@ -254,6 +269,25 @@ export class LocalStack {
     await this.capture.start();
   }
 
+  /** The producer API's real handler behind a local HTTP server, writing to this stack's PostgreSQL. */
+  private async startProducerApi(): Promise<void> {
+    if (this.options.producerApiPort === false) return;
+    const { template, fn } = this.templateFunction(PRODUCER);
+    // Its settings are read at import (cold start); short idle timeout so stopping finds no idle client.
+    Object.assign(process.env, { DATABASE_URL: this.databaseUrl, DB_IDLE_TIMEOUT_MS: "1000" });
+    const mod = (await import(pathToFileURL(fn.handlerFile).href)) as { handler: Handler };
+    this.producerApi = await startLocalHttpApi({
+      port: this.options.producerApiPort ?? 3000,
+      routeKeys: templateRouteKeys(template),
+      handler: mod.handler,
+      functionName: fn.functionName,
+      timeoutSeconds: fn.timeoutSeconds,
+      region: this.region,
+      log: this.log,
+    });
+    this.producerApiUrl = this.producerApi.url;
+  }
+
   /** Stops and starts the capture (chaos tests): it resumes from the slot's confirmed position. */
   async restartCapture(): Promise<void> {
     await this.capture.stop();
@@ -304,6 +338,7 @@ export class LocalStack {
 
   /** Stops every part: capture first, then the poller drains what is in the stream (bounded). */
   async stop(drainMs = 10_000): Promise<void> {
+    await this.producerApi?.close();
     await this.capture?.stop().catch((e: Error) => this.log(`stop: capture: ${e.message}`));
     if (this.poller) {
       await this.poller.drain(drainMs);
