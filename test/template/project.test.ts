@@ -93,4 +93,20 @@ describe("template", () => {
     }
     expect(config.default).toBeDefined();
   });
+
+  it("gives every stage a value for each parameter without a default, so deploys never prompt", () => {
+    const config = parse(readFileSync("samconfig.toml", "utf8")) as Record<
+      string,
+      Record<string, { parameters: Record<string, string> }>
+    >;
+    const required = Object.entries(template.Parameters ?? {})
+      .filter(([, spec]) => spec.Default === undefined)
+      .map(([name]) => name);
+    expect(required.length).toBeGreaterThan(0);
+    for (const stage of ["default", "dev", "staging", "prod"]) {
+      const overrides = config[stage]?.deploy?.parameters?.parameter_overrides ?? "";
+      for (const name of required)
+        expect(overrides, `${stage}: ${name}`).toMatch(new RegExp(`(^| )${name}=\\S`));
+    }
+  });
 });
