@@ -98,7 +98,7 @@ print(`
 
   npm run demo     writes a mix of changes and prints searches
   npm run verify   compares every table with its index
-  curl -X POST ${stack.producerApiUrl}/events -H 'content-type: application/json' -d @events/samples/loan-created.json
+  curl -X POST ${stack.producerApiUrl}/events -H 'content-type: application/json' -d @events/bodies/loan-created-event.json
   Ctrl-C           stops everything
 `);
 

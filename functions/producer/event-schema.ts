@@ -2,7 +2,8 @@
  * The business event the producer API accepts, and its validation. Pure: no I/O.
  *
  * `eventHeader` and the top level are strict (unknown fields are errors); `eventBody` and its entities
- * may carry extra fields, which are stored as sent. Dates are epoch milliseconds or ISO 8601 with an
+ * may carry extra fields, which are stored as sent. Ids and kinds (uuid, eventName, eventType,
+ * entityType) are identifiers with a restricted alphabet; free text lives in the body. Dates are epoch milliseconds or ISO 8601 with an
  * offset. Every string and key must be well-formed Unicode without NUL (PostgreSQL's jsonb and text
  * reject both), and nesting is bounded.
  */
@@ -13,6 +14,10 @@ export const EVENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
 const MAX_EPOCH_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 const MAX_DEPTH = 32;
 
+/** Event and entity kinds are identifiers (`LoanCreated`, `loan.created`): no spaces, quotes or markup. */
+const kind = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9._:-]{0,254}$/, "1-255 letters, digits or . _ : - (starting with a letter)");
 const name = z.string().min(1).max(255).regex(/\S/, "must not be blank");
 
 const isoDateTime = z.iso.datetime({ offset: true });
@@ -30,14 +35,14 @@ export const eventHeaderSchema = z.strictObject({
   uuid: z
     .string()
     .regex(EVENT_ID_PATTERN, "1-255 letters, digits or . _ : - (starting with a letter or digit)"),
-  eventName: name,
-  eventType: name,
+  eventName: kind,
+  eventType: kind,
   createdDate: eventDate,
   savedDate: eventDate.optional(),
 });
 
 export const entitySchema = z.looseObject({
-  entityType: name,
+  entityType: kind,
   entityId: name,
   updatedAttributes: z.record(z.string(), z.unknown()),
 });

@@ -94,11 +94,16 @@ describe("POST /events", () => {
     expect(row?.saved_date).toBeNull();
   });
 
-  it("stores SQL metacharacters as plain text", async () => {
-    const name = "x'); DROP TABLE business_events; --";
-    const res = await call("POST", "/events", businessEvent({ eventName: name }, "sql-1"));
-    expect(res.status).toBe(201);
-    expect((await rows())[0]?.event_name).toBe(name);
+  it("refuses SQL metacharacters in header identifiers and stores them as plain text in the body", async () => {
+    const injection = "x'); DROP TABLE business_events; --";
+    const refused = await call("POST", "/events", businessEvent({ eventName: injection }, "sql-1"));
+    expect(refused.status).toBe(400);
+    expect(await rows()).toHaveLength(0);
+    const event = businessEvent({}, "sql-2");
+    (event.eventBody.entities[0] as { updatedAttributes: Record<string, unknown> }).updatedAttributes.note =
+      injection;
+    expect((await call("POST", "/events", event)).status).toBe(201);
+    expect((await rows())[0]?.event_data.eventBody.entities[0].updatedAttributes.note).toBe(injection);
   });
 });
 
@@ -126,6 +131,7 @@ describe("validation: 400 lists the failing fields and nothing is written", () =
     ["fractional epoch milliseconds", businessEvent({ createdDate: 1.5 }), ["eventHeader.createdDate"]],
     ["a uuid with SQL metacharacters", businessEvent({ uuid: "1' OR '1'='1" }), ["eventHeader.uuid"]],
     ["a blank event name", businessEvent({ eventName: "   " }), ["eventHeader.eventName"]],
+    ["markup in the event type", businessEvent({ eventType: "<script>" }), ["eventHeader.eventType"]],
     ["an array body", [businessEvent()], ["(body)"]],
     ["a NUL character", businessEvent({ eventName: "Loan\u0000Created" }), ["eventHeader.eventName"]],
   ];
