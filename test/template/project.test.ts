@@ -75,6 +75,24 @@ describe("template", () => {
     });
   });
 
+  it("gives redrive operators a policy scoped to this DLQ and this stream", () => {
+    const statements = (
+      template.Resources.RedriveOperatorPolicy?.Properties?.PolicyDocument as {
+        Statement: { Action: string | string[]; Resource: unknown }[];
+      }
+    ).Statement;
+    const resources = Object.fromEntries(statements.map((s) => [[s.Action].flat().join(","), s.Resource]));
+    expect(resources).toEqual({
+      "sqs:ReceiveMessage,sqs:DeleteMessage,sqs:ChangeMessageVisibility,sqs:GetQueueAttributes": {
+        "Fn::GetAtt": ["IndexerDlq", "Arn"],
+      },
+      "kinesis:PutRecords,kinesis:GetShardIterator,kinesis:GetRecords,kinesis:ListShards": {
+        "Fn::GetAtt": ["CdcStream", "Arn"],
+      },
+      "cloudformation:DescribeStacks": { Ref: "AWS::StackId" },
+    });
+  });
+
   it("has a samconfig environment per stage with its Stage override", () => {
     const config = parse(readFileSync("samconfig.toml", "utf8")) as Record<
       string,

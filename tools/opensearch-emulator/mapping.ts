@@ -11,6 +11,22 @@ export type FieldMapping = {
 };
 export type Mappings = { properties: Record<string, FieldMapping> };
 
+/** Explicit mappings as OpenSearch reads them: a field with `properties` and no `type` is an object. */
+export function normalizeProperties(
+  props: Record<string, Partial<FieldMapping>>,
+): Record<string, FieldMapping> {
+  return Object.fromEntries(
+    Object.entries(props).map(([name, field]) => [
+      name,
+      {
+        ...field,
+        type: field.type ?? "object",
+        ...(field.properties && { properties: normalizeProperties(field.properties) }),
+      } as FieldMapping,
+    ]),
+  );
+}
+
 export class MappingError extends Error {
   constructor(
     readonly type: "mapper_parsing_exception" | "illegal_argument_exception",

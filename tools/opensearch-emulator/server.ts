@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { applyDynamicMapping, MappingError, type Mappings } from "./mapping";
+import { applyDynamicMapping, MappingError, type Mappings, normalizeProperties } from "./mapping";
 import { type Doc, matches, QueryError, sortDocs } from "./query";
 
 type StoredDoc = { source: Record<string, unknown>; version: bigint; seqNo: number };
@@ -127,7 +127,7 @@ export class OpenSearchEmulator {
     let dynamic: boolean | "strict" = true;
     for (const source of [...matching.map((t) => t.template ?? {}), body]) {
       Object.assign(settings, source.settings ?? {});
-      Object.assign(mappings.properties, source.mappings?.properties ?? {});
+      Object.assign(mappings.properties, normalizeProperties(source.mappings?.properties ?? {}));
       const d = source.mappings?.dynamic;
       if (d !== undefined) dynamic = d === "strict" ? "strict" : d === false || d === "false" ? false : true;
     }

@@ -8,6 +8,7 @@
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import pg from "pg";
 import { LogicalReplicationService, type Pgoutput, PgoutputPlugin } from "pg-logical-replication";
+import { putAll } from "../../lib/kinesis-put";
 import {
   type Change,
   type CommittedTransaction,
@@ -17,7 +18,6 @@ import {
   type Tuple,
   transactionRecords,
 } from "./dms-records";
-import { putAll } from "./kinesis-writer";
 
 export type CaptureOptions = {
   databaseUrl: string;

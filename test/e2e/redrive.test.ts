@@ -1,0 +1,80 @@
+/**
+ * The operator's loop on the local stack: a row the index refuses lands in the DLQ; once the mapping is
+ * fixed, `npm run redrive` puts it back on the stream and the indexer applies it; the DLQ is empty.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { writeStackFile } from "../../tools/local-stack/stack-file";
+import { startTestStack, stopTestStack } from "../helpers/stack";
+
+const run = promisify(execFile);
+let t: Awaited<ReturnType<typeof startTestStack>>;
+let stackDir: string;
+beforeAll(async () => {
+  t = await startTestStack();
+  stackDir = mkdtempSync(join(tmpdir(), "cdc-redrive-"));
+  const { stack } = t;
+  writeStackFile(
+    {
+      pid: process.pid,
+      databaseUrl: stack.databaseUrl,
+      opensearchUrl: stack.opensearchUrl,
+      indexPrefix: "unused-",
+      streamArn: stack.streamArn,
+      dlqUrl: stack.dlqUrl,
+      ...(stack.kinesisEndpoint && { kinesisEndpoint: stack.kinesisEndpoint }),
+      ...(stack.sqsEndpoint && { sqsEndpoint: stack.sqsEndpoint }),
+    },
+    stackDir,
+  );
+});
+afterAll(async () => {
+  await stopTestStack(t);
+  rmSync(stackDir, { recursive: true, force: true });
+});
+
+const redrive = (...args: string[]) =>
+  run("npm", ["run", "-s", "redrive", "--", ...args], {
+    env: { ...process.env, LOCAL_STACK_DIR: stackDir },
+    timeout: 60_000,
+  });
+
+it("a refused row goes to the DLQ, and after the fix the redrive indexes it", async () => {
+  const { db, stack } = t;
+  const index = stack.pipeline.routingFor("public", "orders").index;
+  await db.query(
+    `INSERT INTO orders (id, status, amount, attributes) VALUES (1, 'first', 1, '{"priority": 1}')`,
+  );
+  expect(await stack.settle(30_000)).toBe(true);
+  await db.query(
+    `INSERT INTO orders (id, status, amount, attributes) VALUES (2, 'poison', 1, '{"priority": "urgent"}')`,
+  );
+  expect(await stack.settle(30_000)).toBe(true);
+  expect((await stack.status()).dlqDepth).toBe(1);
+
+  const dry = await redrive("--dry-run");
+  expect(dry.stdout).toContain("1 message(s) examined; would replay 1 (1 record(s)); 0 kept");
+  expect(dry.stdout).toContain("1 × indexer: mapper_parsing_exception");
+  expect((await stack.status()).dlqDepth).toBe(1);
+
+  // The fix: attributes.priority becomes a keyword, which takes numbers and text alike.
+  await stack.search.indices.delete({ index });
+  await stack.search.indices.create({
+    index,
+    body: { mappings: { properties: { attributes: { properties: { priority: { type: "keyword" } } } } } },
+  });
+  const real = await redrive();
+  expect(real.stdout).toContain("replayed 1 (1 record(s)); 0 kept");
+  expect(await stack.settle(30_000)).toBe(true);
+
+  const doc = (await stack.search.get({ index, id: "2" }, { ignore: [404] })).body as {
+    found: boolean;
+    _source?: Record<string, unknown>;
+  };
+  expect(doc._source).toMatchObject({ id: 2, status: "poison", attributes: { priority: "urgent" } });
+  expect((await stack.status()).dlqDepth).toBe(0);
+});

@@ -1,0 +1,211 @@
+/**
+ * The DLQ redrive against real local parts (kinesalite, fauxqs): dead letters of both shapes, made by
+ * the same code that makes them in production (the indexer's buildDeadLetter, the event source
+ * mapping's on-failure record), go back on the stream byte for byte and leave the queue; messages that
+ * cannot be replayed stay, and a dry run changes nothing.
+ */
+import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from "@aws-sdk/client-kinesis";
+import { DeleteMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import type { KinesisStreamRecord } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDeadLetter } from "../../functions/indexer/dead-letter";
+import { putAll } from "../../tools/lib/kinesis-put";
+import {
+  createKinesisClient,
+  ensureStream,
+  type RunningKinesis,
+  startKinesalite,
+} from "../../tools/local-stack/kinesis";
+import { onFailureRecord } from "../../tools/local-stack/poller/failure-record";
+import type { RunningSqs } from "../../tools/local-stack/sqs";
+import { redrive } from "../../tools/redrive/redrive";
+import { localSqs } from "../helpers/sqs";
+
+const STREAM = "redrive-test";
+let kinesisServer: RunningKinesis;
+let sqs: RunningSqs;
+let kinesis: ReturnType<typeof createKinesisClient>;
+let streamArn: string;
+let shardId: string;
+
+beforeAll(async () => {
+  kinesisServer = await startKinesalite();
+  kinesis = createKinesisClient("us-east-1", kinesisServer.endpoint);
+  streamArn = await ensureStream(kinesis, STREAM, 1);
+  shardId = (await kinesis.send(new ListShardsCommand({ StreamName: STREAM }))).Shards?.[0]
+    ?.ShardId as string;
+  sqs = await localSqs("us-east-1");
+});
+afterAll(async () => {
+  kinesis?.destroy();
+  await sqs?.stop();
+  await kinesisServer?.close();
+});
+
+async function readStream(): Promise<KinesisStreamRecord[]> {
+  let iterator = (
+    await kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: STREAM,
+        ShardId: shardId,
+        ShardIteratorType: "TRIM_HORIZON",
+      }),
+    )
+  ).ShardIterator;
+  const out: KinesisStreamRecord[] = [];
+  for (;;) {
+    const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
+    for (const r of page.Records ?? [])
+      out.push({
+        eventID: `${shardId}:${r.SequenceNumber}`,
+        eventSourceARN: streamArn,
+        kinesis: {
+          partitionKey: r.PartitionKey as string,
+          sequenceNumber: r.SequenceNumber as string,
+          data: Buffer.from(r.Data as Uint8Array).toString("base64"),
+          approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp as Date).getTime() / 1000,
+          kinesisSchemaVersion: "1.0",
+        },
+      } as KinesisStreamRecord);
+    if (!page.Records?.length) return out;
+    iterator = page.NextShardIterator;
+  }
+}
+
+const ctx = {
+  functionName: "cdc-indexer-test",
+  functionVersion: "$LATEST",
+  awsRequestId: "req-1",
+  now: new Date(),
+};
+const failure = {
+  stage: "index" as const,
+  status: 400,
+  type: "mapper_parsing_exception",
+  reason: "failed to parse",
+};
+
+describe("redrive", () => {
+  it("puts every replayable dead letter's records back and keeps the rest", async () => {
+    const records = Array.from({ length: 5 }, (_, i) => ({
+      partitionKey: i < 2 ? "public.orders" : "public.customers",
+      data: `{"data":{"id":${i}},"metadata":{"operation":"insert"}}\n`,
+    }));
+    await putAll(kinesis, STREAM, records);
+    const original = await readStream();
+    expect(original).toHaveLength(5);
+    const [r0, r1, r2, , r4] = original as KinesisStreamRecord[];
+
+    const queueUrl = sqs.createQueue("redrive-dlq");
+    const send = (body: string) =>
+      sqs.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+    await send(buildDeadLetter(r0 as KinesisStreamRecord, failure, ctx, { table: "public.orders" }, 262_144)); // with data
+    await send(buildDeadLetter(r1 as KinesisStreamRecord, failure, ctx, {}, 300)); // too large: pointer only
+    await send(
+      JSON.stringify(
+        onFailureRecord({
+          records: original.slice(2),
+          shardId,
+          streamArn,
+          functionArn: "arn:aws:lambda:us-east-1:123456789012:function:cdc-indexer-local",
+          condition: "RetryAttemptsExhausted",
+          invokeCount: 3,
+          functionError: true,
+          now: new Date(),
+        }),
+      ),
+    );
+    await send("not a dead letter");
+    await send('{"some":"other json"}');
+    const gone = JSON.parse(buildDeadLetter(r4 as KinesisStreamRecord, failure, ctx, {}, 300));
+    gone.source.shardId = "shardId-000000000999";
+    await send(JSON.stringify(gone));
+    expect(
+      JSON.parse(buildDeadLetter(r1 as KinesisStreamRecord, failure, ctx, {}, 300)).data,
+    ).toBeUndefined();
+
+    const dry = await redrive({ sqs: sqs.client, kinesis, queueUrl, streamName: STREAM, dryRun: true });
+    expect(dry).toMatchObject({ examined: 6, replayed: 0, records: 5 });
+    expect(dry.kept).toHaveLength(3);
+    expect(await readStream()).toHaveLength(5);
+    expect(await sqs.depth(queueUrl)).toBe(6);
+
+    const lines: string[] = [];
+    const report = await redrive({
+      sqs: sqs.client,
+      kinesis,
+      queueUrl,
+      streamName: STREAM,
+      log: (l) => lines.push(l),
+    });
+    expect(report).toMatchObject({
+      examined: 6,
+      replayed: 3,
+      records: 5,
+      causes: {
+        "indexer: mapper_parsing_exception": 3,
+        "event source mapping: RetryAttemptsExhausted": 1,
+        unreadable: 2,
+      },
+    });
+    expect(report.kept.map((k) => k.reason).sort()).toEqual([
+      expect.stringContaining("cannot read shardId-000000000999"),
+      "neither an indexer dead letter nor a KinesisBatchInfo record",
+      "not JSON",
+    ]);
+
+    const after = await readStream();
+    expect(after).toHaveLength(10);
+    const bytes = (r: KinesisStreamRecord) => `${r.kinesis.partitionKey}|${r.kinesis.data}`;
+    expect(after.slice(5).map(bytes).sort()).toEqual(original.map(bytes).sort());
+    // The two that could not be replayed are visible again for inspection.
+    expect((await sqs.drain(queueUrl)).sort()).toEqual(
+      [JSON.stringify(gone), "not a dead letter", '{"some":"other json"}'].sort(),
+    );
+  });
+
+  it("keeps every message when the stream refuses the records", async () => {
+    await putAll(kinesis, STREAM, [{ partitionKey: "public.orders", data: '{"data":{"id":98}}\n' }]);
+    const record = (await readStream()).at(-1);
+    const queueUrl = sqs.createQueue("redrive-dlq-2");
+    await sqs.client.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: buildDeadLetter(record as KinesisStreamRecord, failure, ctx, {}, 262_144),
+      }),
+    );
+    const report = await redrive({ sqs: sqs.client, kinesis, queueUrl, streamName: "no-such-stream" });
+    expect(report).toMatchObject({ examined: 1, replayed: 0 });
+    expect(report.kept[0]?.reason).toMatch(/put to no-such-stream failed/);
+    expect(await sqs.drain(queueUrl)).toHaveLength(1);
+  });
+
+  it("leaves for the next run what fails again during this one (no loop)", async () => {
+    await putAll(kinesis, STREAM, [{ partitionKey: "public.orders", data: '{"data":{"id":99}}\n' }]);
+    const record = (await readStream()).at(-1) as KinesisStreamRecord;
+    const queueUrl = sqs.createQueue("redrive-dlq-3");
+    await sqs.client.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: buildDeadLetter(record, failure, ctx, {}, 262_144),
+      }),
+    );
+    // After each delete, the indexer refuses the replayed record again: a new dead letter about it.
+    const refusedAgain: string[] = [];
+    const sqsClient = {
+      send: async (command: Parameters<typeof sqs.client.send>[0]) => {
+        const result = await sqs.client.send(command as never);
+        if (command instanceof DeleteMessageCommand) {
+          const replayed = (await readStream()).at(-1) as KinesisStreamRecord;
+          const body = buildDeadLetter(replayed, failure, ctx, {}, refusedAgain.length % 2 ? 300 : 262_144);
+          refusedAgain.push(body);
+          await sqs.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+        }
+        return result;
+      },
+    };
+    const report = await redrive({ sqs: sqsClient as never, kinesis, queueUrl, streamName: STREAM });
+    expect(report).toMatchObject({ examined: 1, replayed: 1, failedAgain: 1 });
+    expect(await sqs.drain(queueUrl)).toEqual(refusedAgain);
+  });
+});

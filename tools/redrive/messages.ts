@@ -1,0 +1,95 @@
+/**
+ * What a dead-letter message asks to replay. The DLQ holds two shapes:
+ * - the indexer's permanent failures (`cdc-indexer.permanent-failure`): the record's data, or, when it
+ *   was too large for SQS, a pointer (shard and sequence number) into the stream;
+ * - the event source mapping's on-failure records (`KinesisBatchInfo`): a range of sequence numbers.
+ * Pure: parsing only.
+ */
+import { z } from "zod";
+import { DEAD_LETTER_KIND } from "../../functions/indexer/dead-letter";
+
+export type StoredRecord = { partitionKey: string; data: Buffer };
+
+export type ReplayPlan =
+  | { kind: "records"; records: StoredRecord[]; shardId: string; sequenceNumber: string; reason: string }
+  | {
+      kind: "range";
+      streamArn: string;
+      shardId: string;
+      startSequenceNumber: string;
+      endSequenceNumber: string;
+      reason: string;
+    }
+  | { kind: "unreadable"; reason: string };
+
+const sequence = z.string().regex(/^\d+$/);
+
+const indexerMessage = z.object({
+  kind: z.literal(DEAD_LETTER_KIND),
+  schemaVersion: z.literal(1),
+  error: z.object({ type: z.string(), reason: z.string() }),
+  source: z.object({
+    eventSourceARN: z.string(),
+    shardId: z.string().min(1),
+    partitionKey: z.string().min(1),
+    sequenceNumber: sequence,
+  }),
+  data: z.base64().optional(),
+});
+
+const onFailureMessage = z.object({
+  requestContext: z.object({ condition: z.string() }),
+  KinesisBatchInfo: z.object({
+    shardId: z.string().min(1),
+    startSequenceNumber: sequence,
+    endSequenceNumber: sequence,
+    streamArn: z.string(),
+  }),
+});
+
+export function planReplay(body: string): ReplayPlan {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { kind: "unreadable", reason: "not JSON" };
+  }
+  const indexer = indexerMessage.safeParse(json);
+  if (indexer.success) {
+    const { source, error, data } = indexer.data;
+    const reason = `indexer: ${error.type}`;
+    if (data !== undefined)
+      return {
+        kind: "records",
+        records: [{ partitionKey: source.partitionKey, data: Buffer.from(data, "base64") }],
+        shardId: source.shardId,
+        sequenceNumber: source.sequenceNumber,
+        reason,
+      };
+    return {
+      kind: "range",
+      streamArn: source.eventSourceARN,
+      shardId: source.shardId,
+      startSequenceNumber: source.sequenceNumber,
+      endSequenceNumber: source.sequenceNumber,
+      reason,
+    };
+  }
+  const onFailure = onFailureMessage.safeParse(json);
+  if (onFailure.success) {
+    const info = onFailure.data.KinesisBatchInfo;
+    return {
+      kind: "range",
+      ...info,
+      reason: `event source mapping: ${onFailure.data.requestContext.condition}`,
+    };
+  }
+  return { kind: "unreadable", reason: "neither an indexer dead letter nor a KinesisBatchInfo record" };
+}
+
+/** `arn:aws:kinesis:<region>:<account>:stream/<name>` -> name and region. */
+export function parseStreamArn(arn: string): { name: string; region: string } {
+  const match = /^arn:aws[\w-]*:kinesis:([\w-]+):\d{12}:stream\/([\w.-]+)$/.exec(arn);
+  if (!match) throw new Error(`not a Kinesis stream ARN: ${arn}`);
+  return { region: match[1] as string, name: match[2] as string };
+}

@@ -1,0 +1,155 @@
+/**
+ * The DLQ redrive: each dead letter's records are put back on the stream they came from (same
+ * partition key, same bytes) and the message is deleted only after Kinesis accepted all of them. The
+ * indexer then applies them like any record; external versions make an outdated replay a no-op. A
+ * message that cannot be replayed (unreadable, records past retention) stays in the queue.
+ */
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import { type PutPosition, putAll } from "../lib/kinesis-put";
+import { parseStreamArn, planReplay, type ReplayPlan, type StoredRecord } from "./messages";
+import { readRange } from "./stream-range";
+
+export type RedriveOptions = {
+  sqs: Pick<SQSClient, "send">;
+  kinesis: KinesisClient;
+  queueUrl: string;
+  /** Stream the records go back to. */
+  streamName: string;
+  /** Only report what would be replayed; every message stays in the queue. */
+  dryRun?: boolean;
+  /** Stop after this many messages. */
+  max?: number;
+  /** How long a message being replayed stays hidden from other consumers. */
+  visibilityTimeoutSeconds?: number;
+  log?: (line: string) => void;
+};
+
+export type RedriveReport = {
+  examined: number;
+  replayed: number;
+  records: number;
+  kept: { messageId: string; reason: string }[];
+  /** Dead letters of records this run replayed that failed again: left for the next run. */
+  failedAgain: number;
+  /** Messages per cause (indexer error type or event-source-mapping condition). */
+  causes: Record<string, number>;
+};
+
+/** A dead letter about a record this run put on the stream (the replay failed again). */
+function isFromThisRun(plan: ReplayPlan, putHere: PutPosition[]): boolean {
+  if (plan.kind === "unreadable") return false;
+  const start = BigInt(plan.kind === "range" ? plan.startSequenceNumber : plan.sequenceNumber);
+  const end = BigInt(plan.kind === "range" ? plan.endSequenceNumber : plan.sequenceNumber);
+  return putHere.some(
+    (p) => p.shardId === plan.shardId && BigInt(p.sequenceNumber) >= start && BigInt(p.sequenceNumber) <= end,
+  );
+}
+
+async function recordsOf(
+  plan: ReplayPlan,
+  kinesis: KinesisClient,
+): Promise<{ records?: StoredRecord[]; cause: string; problem?: string }> {
+  if (plan.kind === "unreadable") return { cause: "unreadable", problem: plan.reason };
+  if (plan.kind === "records") return { records: plan.records, cause: plan.reason };
+  const range = await readRange(
+    kinesis,
+    parseStreamArn(plan.streamArn).name,
+    plan.shardId,
+    plan.startSequenceNumber,
+    plan.endSequenceNumber,
+  );
+  return range.complete
+    ? { records: range.records, cause: plan.reason }
+    : { cause: plan.reason, problem: range.problem ?? "range incomplete" };
+}
+
+export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
+  const log = options.log ?? (() => {});
+  const max = options.max ?? Number.POSITIVE_INFINITY;
+  const report: RedriveReport = {
+    examined: 0,
+    replayed: 0,
+    records: 0,
+    kept: [],
+    causes: {},
+    failedAgain: 0,
+  };
+  const seen = new Set<string>();
+  // Where this run put records: one of them failing again comes back as a new dead letter pointing at
+  // it, which waits for the next run instead of looping.
+  const putHere: PutPosition[] = [];
+  // Messages left in the queue are made visible again at the end (not earlier: the loop would see them again).
+  const handBack: Message[] = [];
+
+  while (report.examined < max) {
+    const received = await options.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: options.queueUrl,
+        MaxNumberOfMessages: Math.min(10, max - report.examined),
+        VisibilityTimeout: options.visibilityTimeoutSeconds ?? 120,
+        // Long polling asks every SQS server, so an empty answer means an empty queue.
+        WaitTimeSeconds: 1,
+      }),
+    );
+    const fresh = (received.Messages ?? []).filter((m) => !seen.has(m.MessageId as string));
+    if (fresh.length === 0) break;
+    for (const message of fresh) {
+      const id = message.MessageId as string;
+      seen.add(id);
+      const plan = planReplay(message.Body ?? "");
+      if (isFromThisRun(plan, putHere)) {
+        handBack.push(message);
+        report.failedAgain++;
+        continue;
+      }
+      report.examined++;
+      const { records, cause, problem } = await recordsOf(plan, options.kinesis);
+      report.causes[cause] = (report.causes[cause] ?? 0) + 1;
+      if (!records) {
+        handBack.push(message);
+        report.kept.push({ messageId: id, reason: problem ?? cause });
+        log(`${options.dryRun ? "(dry run) would keep" : "kept"} ${id}: ${problem ?? cause}`);
+        continue;
+      }
+      if (options.dryRun) {
+        handBack.push(message);
+        report.records += records.length;
+        continue;
+      }
+      try {
+        putHere.push(...(await putAll(options.kinesis, options.streamName, records)));
+      } catch (error) {
+        // Not on the stream: the message stays, to be redriven again.
+        handBack.push(message);
+        report.kept.push({
+          messageId: id,
+          reason: `put to ${options.streamName} failed: ${(error as Error).message}`,
+        });
+        log(`kept ${id}: put to ${options.streamName} failed: ${(error as Error).message}`);
+        continue;
+      }
+      await options.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
+      report.replayed++;
+      report.records += records.length;
+      log(`replayed ${id}: ${records.length} record(s), ${cause}`);
+    }
+  }
+  for (const message of handBack)
+    await options.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: options.queueUrl,
+        ReceiptHandle: message.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+  return report;
+}

@@ -1,0 +1,65 @@
+/**
+ * Where the redrive reads and writes: given explicitly, from a deployed stack's outputs
+ * (`--config-env <stage>`: samconfig's stack name and region, then CloudFormation DescribeStacks), or
+ * the running local stack (.local/stack.json).
+ */
+import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { readSamConfig } from "../lib/samconfig";
+import type { StackEndpoints } from "../local-stack/stack-file";
+import { parseStreamArn } from "./messages";
+
+export type RedriveTargets = {
+  queueUrl: string;
+  streamName: string;
+  region: string;
+  /** Local emulators (the local stack); absent for AWS. */
+  sqsEndpoint?: string;
+  kinesisEndpoint?: string;
+};
+
+export type TargetOptions = { queueUrl?: string; streamArn?: string; configEnv?: string; region?: string };
+
+export async function resolveTargets(
+  options: TargetOptions,
+  sources: {
+    samconfigPath: string;
+    localStack: () => StackEndpoints | undefined;
+    cloudformation?: (region: string) => Pick<CloudFormationClient, "send">;
+  },
+): Promise<RedriveTargets> {
+  if (options.queueUrl && options.streamArn) {
+    const stream = parseStreamArn(options.streamArn);
+    return { queueUrl: options.queueUrl, streamName: stream.name, region: options.region ?? stream.region };
+  }
+  if (options.configEnv) {
+    const config = readSamConfig(sources.samconfigPath, options.configEnv, "deploy");
+    const stackName = String(config.stack_name ?? "");
+    const region = options.region ?? String(config.region ?? process.env.AWS_REGION ?? "");
+    if (!stackName || !region)
+      throw new Error(`samconfig.toml [${options.configEnv}] needs stack_name and region`);
+    const cloudformation = (sources.cloudformation ?? ((r) => new CloudFormationClient({ region: r })))(
+      region,
+    );
+    const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const outputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    const queueUrl = outputs.DeadLetterQueueUrl;
+    const streamArn = outputs.StreamArn;
+    if (!queueUrl || !streamArn)
+      throw new Error(`stack ${stackName} has no DeadLetterQueueUrl/StreamArn outputs`);
+    return { queueUrl, streamName: parseStreamArn(streamArn).name, region };
+  }
+  const local = sources.localStack();
+  if (local) {
+    const stream = parseStreamArn(local.streamArn);
+    return {
+      queueUrl: local.dlqUrl,
+      streamName: stream.name,
+      region: stream.region,
+      ...(local.sqsEndpoint && { sqsEndpoint: local.sqsEndpoint }),
+      ...(local.kinesisEndpoint && { kinesisEndpoint: local.kinesisEndpoint }),
+    };
+  }
+  throw new Error(
+    "say where: --config-env <stage>, or --queue-url and --stream-arn, or run `npm start` first",
+  );
+}
