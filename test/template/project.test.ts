@@ -76,11 +76,10 @@ describe("template", () => {
   });
 
   it("gives redrive operators a policy scoped to this DLQ and this stream", () => {
-    const statements = (
-      template.Resources.RedriveOperatorPolicy?.Properties?.PolicyDocument as {
-        Statement: { Action: string | string[]; Resource: unknown }[];
-      }
-    ).Statement;
+    const policy = template.Resources.RedriveOperatorPolicy?.Properties as {
+      PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
+    };
+    const statements = policy.PolicyDocument.Statement;
     const resources = Object.fromEntries(statements.map((s) => [[s.Action].flat().join(","), s.Resource]));
     expect(resources).toEqual({
       "sqs:ReceiveMessage,sqs:DeleteMessage,sqs:ChangeMessageVisibility,sqs:GetQueueAttributes": {
