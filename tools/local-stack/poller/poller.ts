@@ -110,6 +110,11 @@ export class KinesisPoller {
   private readonly log: (message: string) => void;
   private stopped = false;
 
+  /** The event-source settings in effect (from template.yaml, possibly overridden). */
+  get settings(): EsmSettings {
+    return this.options.settings;
+  }
+
   constructor(private readonly options: PollerOptions) {
     this.checkpoints = options.checkpoints ?? new MemoryCheckpoints();
     this.log = options.log ?? (() => {});

@@ -1,0 +1,141 @@
+/**
+ * Indexer benchmarks, in process (no network): the CPU the indexer spends on a 500-record batch against
+ * the least any indexer must do with it (decode, parse, one bulk line per record), and the heap a
+ * warm container keeps after many batches (it must not grow with the work done).
+ */
+import { readFileSync } from "node:fs";
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { KinesisStreamRecord } from "aws-lambda";
+import type { BulkClient } from "../../functions/indexer/bulk-writer";
+import { processBatch } from "../../functions/indexer/process-batch";
+import { parsePipelineConfig } from "../../shared/pipeline-config";
+import { dmsLine, kinesisRecord } from "../lib/kinesis-event";
+import { createLambdaContext } from "../lib/lambda-context";
+import { collect, compare, type Result } from "./measure";
+
+/** A realistic batch: updates to a few hundred hot rows, inserts, deletes, a jsonb column of ~1 KB. */
+export function workload(size: number, offset = 0): KinesisStreamRecord[] {
+  const base = Date.UTC(2026, 10, 21, 9, 0, 0);
+  return Array.from({ length: size }, (_, i) => {
+    const n = offset + i;
+    const op = n % 10 === 9 ? "delete" : n % 10 >= 7 ? "insert" : "update";
+    const id = op === "insert" ? 100_000 + n : n % 200;
+    const commit = new Date(base + n * 3).toISOString().replace("Z", "123Z");
+    const message = {
+      data: {
+        id,
+        customer_id: n % 50,
+        status: `s${n % 7}`,
+        amount: `${(n % 1000) + 0.5}`,
+        attributes: JSON.stringify({
+          channel: "web",
+          tags: Array.from({ length: 20 }, (_, t) => `tag-${t}-${n % 13}`),
+          note: "x".repeat(600),
+        }),
+        active: "true",
+        card_number: "4111111111111111",
+        created_at: "2026-11-21 09:15:02.123456",
+        updated_at: "2026-11-21 09:15:02.123456",
+      },
+      metadata: {
+        timestamp: commit,
+        "record-type": "data",
+        operation: op,
+        "partition-key-type": "schema-table",
+        "schema-name": "public",
+        "table-name": "orders",
+        "transaction-id": 5_000 + n,
+        "commit-timestamp": commit,
+        "transaction-record-id": 1,
+      },
+    };
+    return kinesisRecord({ partitionKey: "public.orders", data: dmsLine(message) }, n);
+  });
+}
+
+/** OpenSearch that accepts everything instantly: what remains is the indexer's own work. */
+export const acceptingSearch: BulkClient = {
+  async bulk({ body }) {
+    const items: Record<string, { status: number; _id: string }>[] = [];
+    const lines = body.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] as string;
+      if (!line) continue;
+      const [action, meta] = Object.entries(JSON.parse(line))[0] as [string, { _id: string }];
+      items.push({ [action]: { status: action === "delete" ? 200 : 201, _id: meta._id } });
+      if (action !== "delete") i++;
+    }
+    return { body: { errors: false, items } };
+  },
+};
+
+const pipeline = parsePipelineConfig(readFileSync("config/pipeline.yaml", "utf8"), { indexPrefix: "bench-" });
+const deps = {
+  search: acceptingSearch,
+  sqs: { send: async () => ({}) } as unknown as SQSClient,
+  pipeline,
+  logger: new Logger({ serviceName: "bench", logLevel: "SILENT" }),
+  settings: {
+    dlqUrl: "http://dlq",
+    dlqMaxMessageBytes: 262_144,
+    retry: { maxBytes: 5_000_000, maxActions: 1_000, baseDelayMs: 1, maxDelayMs: 1, safetyMarginMs: 0 },
+  },
+};
+const context = () =>
+  createLambdaContext({ functionName: "bench", timeoutSeconds: 60, memorySize: 1024, region: "us-east-1" });
+
+/** The floor: decode and parse every record, write one bulk action and source line for it. */
+function parseOnly(records: KinesisStreamRecord[]): string {
+  const lines: string[] = [];
+  for (const r of records) {
+    const message = JSON.parse(Buffer.from(r.kinesis.data, "base64").toString("utf8")) as {
+      data: { id: number };
+    };
+    lines.push(
+      JSON.stringify({ index: { _index: "bench-orders", _id: String(message.data.id) } }),
+      JSON.stringify(message.data),
+    );
+  }
+  return lines.join("\n");
+}
+
+export async function indexerBenchmarks(): Promise<Result[]> {
+  const batch = workload(500);
+  const cpu = await compare(
+    40,
+    async () => {
+      const { stats } = await processBatch(batch, context(), deps);
+      if (stats.received !== 500) throw new Error("bench batch was not processed");
+    },
+    () => parseOnly(batch),
+    10,
+  );
+
+  // Retention: a warm container handling 200 batches must keep (almost) nothing of them.
+  const payloadBytes = batch.reduce((sum, r) => sum + r.kinesis.data.length, 0);
+  collect();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 200; i++) await processBatch(workload(500, i * 500), context(), deps);
+  collect();
+  const retained = Math.max(0, process.memoryUsage().heapUsed - before);
+
+  return [
+    {
+      name: "indexer CPU per batch",
+      measure: "processBatch of 500 records / decode+parse+serialize floor",
+      subject: cpu.subject,
+      baseline: cpu.baseline,
+      unit: "ms",
+      target: 6,
+    },
+    {
+      name: "indexer heap retained",
+      measure: "heap growth after 200 batches / bytes of one batch",
+      subject: retained / 1024,
+      baseline: payloadBytes / 1024,
+      unit: "KiB",
+      target: 0.5,
+    },
+  ];
+}

@@ -1,0 +1,30 @@
+/**
+ * `npm run bench [-- indexer|producer|freshness ...]`: speed and memory targets as ratios measured in the
+ * same run (never absolute times: machines differ). Prints one line per target; exits 1 if one is missed.
+ */
+import "../lib/text-import-hook";
+import { freshnessBenchmarks } from "./freshness";
+import { indexerBenchmarks } from "./indexer";
+import { type Result, report } from "./measure";
+import { producerBenchmarks } from "./producer";
+
+const suites: Record<string, () => Promise<Result[]>> = {
+  indexer: indexerBenchmarks,
+  producer: producerBenchmarks,
+  freshness: () => freshnessBenchmarks(),
+};
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(name in suites));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(", ")}; choose from ${Object.keys(suites).join(", ")}`);
+  process.exit(2);
+}
+if (!(globalThis as { gc?: unknown }).gc)
+  console.error("note: run through `npm run bench` (--expose-gc) for the heap figures");
+
+const results: Result[] = [];
+for (const name of chosen.length > 0 ? chosen : Object.keys(suites)) {
+  console.error(`running ${name} ...`);
+  results.push(...(await (suites[name] as () => Promise<Result[]>)()));
+}
+process.exit(report(results) ? 0 : 1);
