@@ -49,17 +49,15 @@ export function collect(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-export function report(results: Result[]): boolean {
-  let ok = true;
-  console.log("");
-  for (const r of results) {
+/** One line per result, and whether every target was met. */
+export function report(results: Result[]): { lines: string[]; ok: boolean } {
+  const lines = results.map((r) => {
     const ratio = r.subject / r.baseline;
     const pass = ratio <= r.target;
-    ok &&= pass;
-    console.log(
+    return (
       `${pass ? "ok  " : "FAIL"} ${r.name.padEnd(28)} ${ratio.toFixed(2).padStart(6)}x  (target <= ${r.target}x)  ` +
-        `${r.subject.toFixed(2)} vs ${r.baseline.toFixed(2)} ${r.unit}: ${r.measure}`,
+      `${r.subject.toFixed(2)} vs ${r.baseline.toFixed(2)} ${r.unit}: ${r.measure}`
     );
-  }
-  return ok;
+  });
+  return { lines, ok: lines.every((line) => line.startsWith("ok")) };
 }

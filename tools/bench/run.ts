@@ -27,4 +27,6 @@ for (const name of chosen.length > 0 ? chosen : Object.keys(suites)) {
   console.error(`running ${name} ...`);
   results.push(...(await (suites[name] as () => Promise<Result[]>)()));
 }
-process.exit(report(results) ? 0 : 1);
+const { lines, ok } = report(results);
+console.log(`\n${lines.join("\n")}`);
+process.exit(ok ? 0 : 1);
