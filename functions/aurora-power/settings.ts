@@ -1,6 +1,6 @@
 /** Auto-start / auto-stop settings from the environment, validated once at cold start. */
 import { z } from "zod";
-import { ConfigError } from "../../shared/errors";
+import { parseEnvironment } from "../../shared/environment";
 
 const envSchema = z.object({
   DB_CLUSTER_IDENTIFIER: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, "an Aurora cluster identifier"),
@@ -11,14 +11,10 @@ const envSchema = z.object({
 export type PowerSettings = { clusterIdentifier: string; apiId: string | undefined; idleHours: number };
 
 export function loadPowerSettings(env: NodeJS.ProcessEnv): PowerSettings {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`).join("\n");
-    throw new ConfigError(`auto-start/stop environment is invalid:\n${issues}`);
-  }
+  const data = parseEnvironment(envSchema, env, "auto-start/stop");
   return {
-    clusterIdentifier: parsed.data.DB_CLUSTER_IDENTIFIER,
-    apiId: parsed.data.PRODUCER_API_ID,
-    idleHours: parsed.data.AUTO_STOP_IDLE_HOURS,
+    clusterIdentifier: data.DB_CLUSTER_IDENTIFIER,
+    apiId: data.PRODUCER_API_ID,
+    idleHours: data.AUTO_STOP_IDLE_HOURS,
   };
 }

@@ -1,6 +1,6 @@
 /** Indexer settings from the environment, validated once at cold start. */
 import { z } from "zod";
-import { ConfigError } from "../../shared/errors";
+import { parseEnvironment } from "../../shared/environment";
 
 const int = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -40,12 +40,7 @@ export type IndexerSettings = {
 };
 
 export function loadIndexerSettings(env: NodeJS.ProcessEnv): IndexerSettings {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`).join("\n");
-    throw new ConfigError(`indexer environment is invalid:\n${issues}`);
-  }
-  const e = parsed.data;
+  const e = parseEnvironment(envSchema, env, "indexer");
   return {
     openSearch: { endpoint: e.OPENSEARCH_ENDPOINT, auth: e.OPENSEARCH_AUTH, region: e.AWS_REGION },
     dlqUrl: e.DLQ_URL,

@@ -1,6 +1,6 @@
 /** Producer API settings from the environment, validated once at cold start. */
 import { z } from "zod";
-import { ConfigError } from "../../shared/errors";
+import { parseEnvironment } from "../../shared/environment";
 
 const int = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -65,12 +65,7 @@ export type ProducerSettings = {
 };
 
 export function loadProducerSettings(env: NodeJS.ProcessEnv): ProducerSettings {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`).join("\n");
-    throw new ConfigError(`producer environment is invalid:\n${issues}`);
-  }
-  const e = parsed.data;
+  const e = parseEnvironment(envSchema, env, "producer");
   const pool = {
     poolMax: e.DB_POOL_MAX,
     idleTimeoutMs: e.DB_IDLE_TIMEOUT_MS,
