@@ -54,10 +54,14 @@ export function producerRoutes(
   const count = (name: string, value: number) => {
     if (value > 0) deps.metrics.addMetric(name, MetricUnit.Count, value);
   };
-  const countOutcomes = (outcomes: SaveOutcome[]) => {
-    count("EventsCreated", outcomes.filter((o) => o === "created").length);
-    count("EventsDuplicate", outcomes.filter((o) => o === "duplicate").length);
-    count("EventsConflict", outcomes.filter((o) => o === "conflict").length);
+  /** Outcomes per kind, also published as metrics. */
+  const tally = (outcomes: SaveOutcome[]) => {
+    const counts: Record<SaveOutcome, number> = { created: 0, duplicate: 0, conflict: 0 };
+    for (const outcome of outcomes) counts[outcome]++;
+    count("EventsCreated", counts.created);
+    count("EventsDuplicate", counts.duplicate);
+    count("EventsConflict", counts.conflict);
+    return counts;
   };
 
   const postEvent: Handler = async (event) => {
@@ -68,7 +72,7 @@ export function producerRoutes(
     }
     const row = toRow(result.value);
     const outcome = await deps.store.save(row);
-    countOutcomes([outcome]);
+    tally([outcome]);
     deps.logger.info("event received", { id: row.id, eventType: row.eventType, outcome });
     if (outcome === "conflict")
       throw new HttpProblem(409, "An event with this uuid already exists with different content.", {
@@ -89,9 +93,7 @@ export function producerRoutes(
     }
     const rows = result.value.map(toRow);
     const outcomes = await deps.store.saveAll(rows);
-    countOutcomes(outcomes);
-    const summary = { created: 0, duplicate: 0, conflict: 0 };
-    for (const outcome of outcomes) summary[outcome]++;
+    const summary = tally(outcomes);
     deps.logger.info("batch received", { events: rows.length, ...summary });
     return json(200, {
       results: rows.map((row, index) => {
