@@ -2,6 +2,7 @@
  * The producer API end to end against real PostgreSQL: every route and status code, idempotency
  * under 100 concurrent requests from ten "containers", and bad input that must never write a row.
  */
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { answer, businessEvent, request, stored } from "../helpers/http";
@@ -289,6 +290,33 @@ describe("GET /events/{id} and GET /health", () => {
     const res = await call("DELETE", "/events/x");
     expect(res.status).toBe(404);
     expect(res.headers["content-type"]).toBe("application/json");
+  });
+});
+
+describe("sample events in events/", () => {
+  it("answer as their descriptions say", async () => {
+    const sample = (name: string) => JSON.parse(readFileSync(`events/${name}.json`, "utf8"));
+    const status = async (name: string) => answer(await api.invoke(sample(name))).status;
+    expect(await status("api-health")).toBe(200);
+    expect(await status("api-get-event")).toBe(404);
+    expect(await status("api-post-event")).toBe(201);
+    expect(await status("api-post-event")).toBe(200);
+    expect(await status("api-get-event")).toBe(200);
+    expect(await status("api-post-event-batch")).toBe(200);
+    const invalid = answer(await api.invoke(sample("api-post-event-invalid")));
+    expect(invalid.status).toBe(400);
+    expect((invalid.body.fields as { path: string }[]).map((f) => f.path).sort()).toEqual([
+      "eventBody.entities",
+      "eventHeader",
+      "eventHeader.createdDate",
+      "eventHeader.eventType",
+      "eventHeader.uuid",
+    ]);
+    expect((await rows()).map((r) => r.id).sort()).toEqual([
+      "3f6c1d2e-8b7a-4c5d-9e0f-1a2b3c4d5e61",
+      "3f6c1d2e-8b7a-4c5d-9e0f-1a2b3c4d5e62",
+      "8d0b6a8e-4f1c-4a57-9c1e-2f7d2b0c5a11",
+    ]);
   });
 });
 
