@@ -4,8 +4,8 @@
  *
  * A Docker-free `sam local invoke`: runs the TypeScript handler in this process with the function's
  * Timeout, MemorySize and Environment from template.yaml, prints the handler's JSON result on stdout,
- * logs on stderr, and exits 1 when the handler throws or times out. With `npm start` running, a function
- * that writes to the database (the producer API) writes to the local stack's PostgreSQL.
+ * logs on stderr, and exits 1 when the handler throws or times out. A function that writes to the
+ * database (the producer API) uses the shell's DATABASE_URL, or the running local stack's PostgreSQL.
  */
 import "./lib/text-import-hook";
 import { readFileSync } from "node:fs";
@@ -59,30 +59,33 @@ function parseArgs(argv: string[]): Options {
 }
 
 /**
- * A function that reaches the database through RDS Proxy (DB_HOST) gets the running local stack's
- * DATABASE_URL instead (`npm start`, found through .local/stack.json), unless the shell sets one.
+ * Local values for a function that reaches the database (it declares DATABASE_URL, empty in AWS): the
+ * shell's DATABASE_URL, else the running local stack's (`npm start`, found through .local/stack.json).
  */
-function localStackEnvironment(fn: LocalFunction): Record<string, string> {
-  if (!("DB_HOST" in fn.environment) || process.env.DATABASE_URL) return {};
+function localDatabase(fn: LocalFunction): Record<string, string> {
+  if (!("DATABASE_URL" in fn.environment)) return {};
+  if (process.env.DATABASE_URL) return { DATABASE_URL: process.env.DATABASE_URL };
   const stack = readStackFile();
   if (!stack) return {};
   console.error("invoke: DATABASE_URL from the running local stack (.local/stack.json)");
   return { DATABASE_URL: stack.databaseUrl };
 }
 
-/** `sam local invoke --env-vars`: `Parameters` applies to every function, `<LogicalId>` to one; only declared variables. */
+/**
+ * `sam local invoke --env-vars`: `Parameters` applies to every function, `<LogicalId>` to one; only
+ * declared variables. Local database settings come before the template's values, the file after.
+ */
 function applyEnvironment(fn: LocalFunction, region: string, envVarsFile?: string): void {
   const file = envVarsFile
     ? (JSON.parse(readFileSync(envVarsFile, "utf8")) as Record<string, Record<string, unknown>>)
     : {};
-  const overrides = { ...(file.Parameters ?? {}), ...(file[fn.logicalId] ?? {}) };
-  const local = localStackEnvironment(fn);
-  Object.assign(process.env, local);
-  const hasDatabaseUrl = Boolean(process.env.DATABASE_URL);
+  const overrides = { ...localDatabase(fn), ...(file.Parameters ?? {}), ...(file[fn.logicalId] ?? {}) };
+  // With a database URL, the proxy endpoint (known only once deployed) is not needed.
+  const viaUrl = Boolean(overrides.DATABASE_URL);
   for (const [key, value] of Object.entries(fn.environment)) {
-    if (key === "DB_HOST" && hasDatabaseUrl && !(key in overrides)) continue;
     if (key in overrides) process.env[key] = String(overrides[key]);
     else if (value !== null) process.env[key] = value;
+    else if (key === "DB_HOST" && viaUrl) continue;
     else if (process.env[key] === undefined) {
       console.error(`invoke: ${key} only has a value once deployed; set it with --env-vars or in the shell`);
     }

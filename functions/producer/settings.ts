@@ -5,13 +5,17 @@ import { parseEnvironment } from "../../shared/environment";
 const int = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
+/** A declared but empty variable (the template's DATABASE_URL in AWS) counts as unset. */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === "" ? undefined : v), schema);
+
 const envSchema = z
   .object({
     AWS_REGION: z.string().min(1).default("us-east-1"),
-    /** Local runs only: a full connection string with a password. Never set in AWS. */
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    /** Local runs only: a full connection string with a password. Empty in AWS. */
+    DATABASE_URL: unsetIfEmpty(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
     /** In AWS: the RDS Proxy endpoint, reached with IAM auth and verified TLS. */
-    DB_HOST: z.string().min(1).optional(),
+    DB_HOST: unsetIfEmpty(z.string().min(1).optional()),
     DB_PORT: int(5432, 1, 65_535),
     DB_NAME: z.string().min(1).default("postgres"),
     DB_USER: z.string().min(1).default("cdc_producer"),

@@ -20,6 +20,9 @@ describe("settings", () => {
     expect(() => loadProducerSettings({ ...awsEnv, DB_POOL_MAX: "5" })).toThrow(/DB_POOL_MAX/);
     expect(loadProducerSettings(awsEnv).database).toMatchObject({ kind: "iam", poolMax: 1, port: 5432 });
     expect(loadProducerSettings({ DATABASE_URL: "postgres://u:p@localhost/db" }).database.kind).toBe("url");
+    // As deployed: the template declares DATABASE_URL empty.
+    expect(loadProducerSettings({ ...awsEnv, DATABASE_URL: "" }).database.kind).toBe("iam");
+    expect(() => loadProducerSettings({ DATABASE_URL: "" })).toThrow(/DB_HOST/);
   });
 });
 
