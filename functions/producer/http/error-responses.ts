@@ -33,7 +33,7 @@ export function errorResponses(options: ErrorResponseOptions): middy.MiddlewareO
         if (started === "invoked") options.metrics.addMetric("AutoStartInvoked", MetricUnit.Count, 1);
         options.logger.warn("database unreachable", {
           autoStart: started,
-          cause: describeCause(error.cause),
+          cause: summary(error.cause),
         });
         request.error =
           started === "disabled"
@@ -48,7 +48,7 @@ export function errorResponses(options: ErrorResponseOptions): middy.MiddlewareO
         return;
       }
       const requestId = request.context.awsRequestId;
-      options.logger.error("request failed", { error: error as Error });
+      options.logger.error("request failed", { error: summary(error) });
       request.error = new HttpProblem(500, "The request failed. Quote the request id when reporting it.", {
         extra: { request_id: requestId },
         cause: error,
@@ -68,8 +68,18 @@ function clientMessage(error: HttpLikeError): string {
   return error.message;
 }
 
-/** Code and message of the underlying error only: connection strings never appear in either. */
-function describeCause(cause: unknown): Record<string, unknown> {
-  const c = cause as { code?: unknown; message?: unknown } | undefined;
-  return { code: c?.code, message: c?.message };
+/**
+ * Name, code, message and stack of an error and its causes, nothing else: a PostgreSQL error's
+ * `detail` can quote the failing row, and connection strings never appear in these fields.
+ */
+function summary(error: unknown, depth = 0): Record<string, unknown> | undefined {
+  if (error === null || typeof error !== "object" || depth > 4) return undefined;
+  const e = error as { name?: unknown; code?: unknown; message?: unknown; stack?: unknown; cause?: unknown };
+  return {
+    name: e.name,
+    code: e.code,
+    message: e.message,
+    ...(depth === 0 && { stack: e.stack }),
+    ...(e.cause !== undefined && { cause: summary(e.cause, depth + 1) }),
+  };
 }
