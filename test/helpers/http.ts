@@ -65,3 +65,19 @@ export function stored<T extends { eventHeader: Record<string, unknown> }>(event
     },
   };
 }
+
+/** The event with one more attribute on its first entity. */
+export function withAttribute<T extends ReturnType<typeof businessEvent>>(
+  event: T,
+  key: string,
+  value: unknown,
+): T {
+  const [first, ...rest] = event.eventBody.entities;
+  return {
+    ...event,
+    eventBody: {
+      ...event.eventBody,
+      entities: [{ ...first, updatedAttributes: { ...first?.updatedAttributes, [key]: value } }, ...rest],
+    },
+  } as T;
+}

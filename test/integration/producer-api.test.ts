@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { answer, businessEvent, request, stored } from "../helpers/http";
+import { answer, businessEvent, request, stored, withAttribute } from "../helpers/http";
 import { producerContainer, startDatabase } from "../helpers/producer";
 
 let database: Awaited<ReturnType<typeof startDatabase>>;
@@ -177,9 +177,7 @@ describe("validation: 400 lists the failing fields and nothing is written", () =
   });
 
   it("answers 413 for a body over the limit without parsing it", async () => {
-    const huge = businessEvent();
-    (huge.eventBody.entities[0] as { updatedAttributes: Record<string, unknown> }).updatedAttributes.blob =
-      "x".repeat(1_100_000);
+    const huge = withAttribute(businessEvent(), "blob", "x".repeat(1_100_000));
     const res = await call("POST", "/events", huge);
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ error: "Payload Too Large", status: 413, limit_bytes: 1_048_576 });
@@ -187,9 +185,7 @@ describe("validation: 400 lists the failing fields and nothing is written", () =
   });
 
   it("answers 413 for one event over the stored-event limit", async () => {
-    const big = businessEvent();
-    (big.eventBody.entities[0] as { updatedAttributes: Record<string, unknown> }).updatedAttributes.blob =
-      "x".repeat(300_000);
+    const big = withAttribute(businessEvent(), "blob", "x".repeat(300_000));
     const res = await call("POST", "/events", big);
     expect(res.status).toBe(413);
     expect(await rows()).toHaveLength(0);

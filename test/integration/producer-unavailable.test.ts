@@ -104,16 +104,21 @@ describe("other ways a stopped or starting cluster looks", () => {
       }),
     );
 
+  /** POSTs one event and checks the answer is exactly the "database starting" 503. */
+  const expectStarting503 = async (api: Awaited<ReturnType<typeof container>>) => {
+    const res = (await api.invoke(request("POST", "/events", businessEvent()))) as {
+      statusCode: number;
+      body: string;
+    };
+    expect(res.statusCode).toBe(503);
+    expect(res.body).toBe(EXACT_503);
+  };
+
   it.each(["silent", "starting-up"] as const)("a %s server: 503 exact and one invoke", async (mode) => {
     const fake = await startFakePostgres(mode);
     const api = await container(fake.url);
     try {
-      const res = (await api.invoke(request("POST", "/events", businessEvent()))) as {
-        statusCode: number;
-        body: string;
-      };
-      expect(res.statusCode).toBe(503);
-      expect(res.body).toBe(EXACT_503);
+      await expectStarting503(api);
       expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
     } finally {
       await api.close();
@@ -125,12 +130,7 @@ describe("other ways a stopped or starting cluster looks", () => {
     lambda.on(InvokeCommand).rejects(new Error("AccessDeniedException"));
     const api = await container(`postgres://u:p@127.0.0.1:${await closedPort()}/postgres`);
     try {
-      const res = (await api.invoke(request("POST", "/events", businessEvent()))) as {
-        statusCode: number;
-        body: string;
-      };
-      expect(res.statusCode).toBe(503);
-      expect(res.body).toBe(EXACT_503);
+      await expectStarting503(api);
     } finally {
       await api.close();
     }
