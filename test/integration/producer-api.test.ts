@@ -100,9 +100,7 @@ describe("POST /events", () => {
     const refused = await call("POST", "/events", businessEvent({ eventName: injection }, "sql-1"));
     expect(refused.status).toBe(400);
     expect(await rows()).toHaveLength(0);
-    const event = businessEvent({}, "sql-2");
-    (event.eventBody.entities[0] as { updatedAttributes: Record<string, unknown> }).updatedAttributes.note =
-      injection;
+    const event = withAttribute(businessEvent({}, "sql-2"), "note", injection);
     expect((await call("POST", "/events", event)).status).toBe(201);
     expect((await rows())[0]?.event_data.eventBody.entities[0].updatedAttributes.note).toBe(injection);
   });
