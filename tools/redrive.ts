@@ -7,6 +7,7 @@
  */
 import "./lib/text-import-hook";
 import { join } from "node:path";
+import { parseArgs as nodeParseArgs } from "node:util";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { projectRoot } from "./lib/sam-function";
 import { LOCAL_CREDENTIALS } from "./local-stack/credentials";
@@ -19,27 +20,46 @@ const USAGE =
   "usage: npm run redrive -- [--config-env <stage> | --queue-url <url> --stream-arn <arn>] [--region <r>] [--dry-run] [--max <n>]";
 
 function parseArgs(argv: string[]): TargetOptions & { dryRun: boolean; max?: number } {
-  const out: TargetOptions & { dryRun: boolean; max?: number } = { dryRun: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (arg === "--dry-run") out.dryRun = true;
-    else if (arg === "--config-env") out.configEnv = value();
-    else if (arg === "--queue-url") out.queueUrl = value();
-    else if (arg === "--stream-arn") out.streamArn = value();
-    else if (arg === "--region") out.region = value();
-    else if (arg === "--max") {
-      out.max = Number(value());
-      if (!Number.isInteger(out.max) || out.max < 1)
-        throw new Error(`--max must be a positive integer\n${USAGE}`);
-    } else throw new Error(`unknown option ${arg}\n${USAGE}`);
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${USAGE}`);
   }
-  return out;
+  const {
+    "dry-run": dryRun,
+    "config-env": configEnv,
+    "queue-url": queueUrl,
+    "stream-arn": streamArn,
+    region,
+    max,
+  } = parsed.values;
+  const limit = max === undefined ? undefined : Number(max);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new Error(`--max must be a positive integer\n${USAGE}`);
+  return {
+    dryRun: dryRun ?? false,
+    ...(configEnv && { configEnv }),
+    ...(queueUrl && { queueUrl }),
+    ...(streamArn && { streamArn }),
+    ...(region && { region }),
+    ...(limit !== undefined && { max: limit }),
+  };
 }
+
+const parse = (args: string[]) =>
+  nodeParseArgs({
+    args,
+    strict: true,
+    options: {
+      "dry-run": { type: "boolean" },
+      "config-env": { type: "string" },
+      "queue-url": { type: "string" },
+      "stream-arn": { type: "string" },
+      region: { type: "string" },
+      max: { type: "string" },
+    },
+  });
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));

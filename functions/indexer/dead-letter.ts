@@ -5,6 +5,7 @@
  */
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { KinesisStreamRecord } from "aws-lambda";
+import { groupByCountAndBytes } from "../../shared/batching";
 
 export const DEAD_LETTER_KIND = "cdc-indexer.permanent-failure";
 
@@ -92,20 +93,7 @@ export async function sendDeadLetters(
 ): Promise<{ failed: Set<string>; errors: string[] }> {
   const failed = new Set<string>();
   const errors: string[] = [];
-  const batches: DeadLetterEntry[][] = [];
-  let batch: DeadLetterEntry[] = [];
-  let size = 0;
-  for (const entry of entries) {
-    const bytes = Buffer.byteLength(entry.body);
-    if (batch.length > 0 && (batch.length === 10 || size + bytes > maxBytes)) {
-      batches.push(batch);
-      batch = [];
-      size = 0;
-    }
-    batch.push(entry);
-    size += bytes;
-  }
-  if (batch.length > 0) batches.push(batch);
+  const batches = groupByCountAndBytes(entries, 10, maxBytes, (entry) => Buffer.byteLength(entry.body));
 
   for (const group of batches) {
     try {

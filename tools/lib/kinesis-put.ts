@@ -5,6 +5,7 @@
  * the DLQ redrive command.
  */
 import { type KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import { groupByCountAndBytes } from "../../shared/batching";
 
 /** One record to put: its partition key and its bytes (text is sent as UTF-8). */
 export type KinesisEntry = { partitionKey: string; data: string | Uint8Array };
@@ -12,23 +13,7 @@ export type KinesisEntry = { partitionKey: string; data: string | Uint8Array };
 const MAX_RECORDS = 500;
 const MAX_BYTES = 5 * 1024 * 1024;
 
-function chunks(entries: KinesisEntry[]): KinesisEntry[][] {
-  const out: KinesisEntry[][] = [];
-  let current: KinesisEntry[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    const size = Buffer.byteLength(entry.data) + Buffer.byteLength(entry.partitionKey);
-    if (current.length > 0 && (current.length === MAX_RECORDS || bytes + size > MAX_BYTES)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
+const sizeOf = (entry: KinesisEntry) => Buffer.byteLength(entry.data) + Buffer.byteLength(entry.partitionKey);
 
 /** Where Kinesis stored a record. */
 export type PutPosition = { shardId: string; sequenceNumber: string };
@@ -41,7 +26,7 @@ export async function putAll(
   signal?: AbortSignal,
 ): Promise<PutPosition[]> {
   const positions: PutPosition[] = [];
-  for (const chunk of chunks(entries)) {
+  for (const chunk of groupByCountAndBytes(entries, MAX_RECORDS, MAX_BYTES, sizeOf)) {
     const placed: (PutPosition | undefined)[] = new Array(chunk.length);
     let pending = chunk.map((entry, index) => ({ entry, index }));
     for (let attempt = 0; pending.length > 0; attempt++) {
