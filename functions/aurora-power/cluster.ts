@@ -12,6 +12,7 @@ import type { ClusterState } from "./decide";
 export const AUTO_STOP_TAG = "cdc:auto-stop";
 
 export class ClusterNotFoundError extends PipelineError {
+  override name = "ClusterNotFoundError";
   constructor(identifier: string) {
     super("cluster_not_found", `Aurora cluster ${identifier} does not exist`);
   }

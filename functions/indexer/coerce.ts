@@ -23,6 +23,7 @@ const BOOLEANS = new Map<unknown, boolean>([
 ]);
 
 export class CoercionError extends PermanentRecordError {
+  override name = "CoercionError";
   constructor(column: string, type: ColumnType, value: unknown, detail?: string) {
     const shown = JSON.stringify(value)?.slice(0, 80);
     super(

@@ -175,19 +175,21 @@ export async function processBatch(
       deps.settings.dlqMaxMessageBytes,
     );
     toDeadLetter.forEach((s, i) => {
-      if (failed.has(String(i))) s.status = "retry";
+      const refused = failed.has(String(i));
+      if (refused) s.status = "retry";
       else stats.deadLettered++;
+      deps.logger.warn(
+        refused ? "dead-letter queue refused record; it will be retried" : "record dead-lettered",
+        {
+          sequenceNumber: s.record.kinesis.sequenceNumber,
+          table: s.table,
+          operation: s.operation,
+          error: { stage: s.failure?.stage, type: s.failure?.type, status: s.failure?.status },
+        },
+      );
     });
     if (failed.size > 0)
       deps.logger.error("dead-letter queue did not accept records", { count: failed.size, errors });
-    for (const s of toDeadLetter) {
-      deps.logger.warn("record dead-lettered", {
-        sequenceNumber: s.record.kinesis.sequenceNumber,
-        table: s.table,
-        operation: s.operation,
-        error: { stage: s.failure?.stage, type: s.failure?.type, status: s.failure?.status },
-      });
-    }
   }
 
   const failing = states.filter(

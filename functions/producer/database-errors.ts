@@ -47,6 +47,7 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
 
 /** The database could not be reached; the request can be retried once it is up. */
 export class DatabaseUnavailableError extends PipelineError {
+  override name = "DatabaseUnavailableError";
   constructor(options?: { cause?: unknown }) {
     super("database_unavailable", "the database cannot be reached", options);
   }
@@ -54,6 +55,7 @@ export class DatabaseUnavailableError extends PipelineError {
 
 /** Any other database failure; its cause is logged, never sent to the client. */
 export class DatabaseError extends PipelineError {
+  override name = "DatabaseError";
   constructor(operation: string, options?: { cause?: unknown }) {
     super("database_error", `database ${operation} failed`, options);
   }

@@ -3,8 +3,12 @@
  * function bundles, and the bundle imports nothing but Node built-ins and the runtime-deps layer's
  * packages (anything else would be missing at run time in Lambda).
  */
-import { readFileSync } from "node:fs";
+import { execSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { loadTemplate } from "../../tools/lib/cfn-yaml";
@@ -66,5 +70,51 @@ describe("esbuild bundles (sam build)", () => {
         inputs.some((i) => i.includes(`node_modules/${pkg}/`)),
         pkg,
       ).toBe(false);
+  });
+});
+
+/** Every typed error of the deployed code, found in the source: `class X extends <another error>`. */
+function errorClasses(): { file: string; name: string }[] {
+  const files = execSync("git ls-files functions shared", { encoding: "utf8" })
+    .split("\n")
+    .filter((f) => f.endsWith(".ts"));
+  return files.flatMap((file) =>
+    [...readFileSync(file, "utf8").matchAll(/export class (\w+) extends (\w*Error|Error)\b/g)].map((m) => ({
+      file,
+      name: m[1] as string,
+    })),
+  );
+}
+
+describe("error names in the minified bundles", () => {
+  it("every typed error keeps its class name after minification (logs and DLQ reasons name it)", async () => {
+    const classes = errorClasses();
+    expect(classes.map((c) => c.name)).toEqual(
+      expect.arrayContaining(["PipelineError", "PermanentRecordError", "CoercionError", "ConfigError"]),
+    );
+    const indexer = functions.find((f) => f.id === "IndexerFunction")?.props as BuildProperties;
+    const result = await build({
+      stdin: {
+        contents: classes.map((c) => `export { ${c.name} } from "./${c.file}";`).join("\n"),
+        resolveDir: process.cwd(),
+        loader: "ts",
+      },
+      bundle: true,
+      write: false,
+      platform: "node",
+      format: indexer.Format,
+      target: indexer.Target,
+      minify: indexer.Minify,
+      external: indexer.External,
+      logLevel: "silent",
+    });
+    const dir = mkdtempSync(join(tmpdir(), "error-names-"));
+    const file = join(dir, "errors.mjs");
+    writeFileSync(file, result.outputFiles[0]?.text ?? "");
+    const built = (await import(pathToFileURL(file).href)) as Record<string, new (...a: unknown[]) => Error>;
+    const names = classes.map((c) =>
+      built[c.name] ? Reflect.construct(built[c.name], ["x", "y"]).name : "?",
+    );
+    expect(names).toEqual(classes.map((c) => c.name));
   });
 });

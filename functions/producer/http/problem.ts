@@ -8,6 +8,7 @@ import { PipelineError } from "../../../shared/errors";
 export type ProblemBody = { error: string; message: string; status: number } & Record<string, unknown>;
 
 export class HttpProblem extends PipelineError {
+  override name = "HttpProblem";
   readonly statusCode: number;
   readonly expose = true;
   readonly headers: Record<string, string>;

@@ -186,6 +186,25 @@ describe("processBatch", () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]?.kinesis.sequenceNumber }]);
   });
 
+  it("logs 'record dead-lettered' only for records the queue accepted; refused ones get their own line", async () => {
+    const { deps } = setup();
+    sqsMock.on(SendMessageBatchCommand).resolves({
+      Successful: [{ Id: "0", MessageId: "m", MD5OfMessageBody: "x" }],
+      Failed: [{ Id: "1", Code: "InternalError", SenderFault: false }],
+    });
+    const records = [rawRecord("a", 0), rawRecord("b", 1)];
+    await processBatch(records, testContext(), deps);
+    const lines = (
+      deps.logger as unknown as { lines: { message: string; extra?: { sequenceNumber?: string } }[] }
+    ).lines;
+    const about = (message: string) =>
+      lines.filter((l) => l.message === message).map((l) => l.extra?.sequenceNumber);
+    expect(about("record dead-lettered")).toEqual([records[0]?.kinesis.sequenceNumber]);
+    expect(about("dead-letter queue refused record; it will be retried")).toEqual([
+      records[1]?.kinesis.sequenceNumber,
+    ]);
+  });
+
   it("replaces the data with a pointer when the DLQ message would be too large", async () => {
     const { deps } = setup({});
     deps.settings = { ...deps.settings, dlqMaxMessageBytes: 2_000 };
