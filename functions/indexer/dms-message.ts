@@ -31,15 +31,22 @@ const messageSchema = z
 export const DATA_OPERATIONS = ["load", "insert", "update", "delete"] as const;
 export type DataOperation = (typeof DATA_OPERATIONS)[number];
 
-/** Where a change sits in the source's commit order: the basis of its document version. */
-export type CommitPosition = {
-  /** Commit time in microseconds since the Unix epoch. */
-  micros: bigint;
-  /** Offset of the record within its transaction; 0 when unknown. */
-  recordOffset: number;
-  /** True when transaction details were absent and `metadata.timestamp` was used instead. */
-  fromRecordTimestamp: boolean;
-};
+/**
+ * Where a change sits in the source's commit order: the basis of its document version. Full-load records
+ * have none: DMS reads them from a snapshot and stamps them when it builds the message, which is later
+ * than the commits of the changes cached during the load (delivered after them). They are a `snapshot`.
+ */
+export type CommitPosition =
+  | {
+      kind: "commit";
+      /** Commit time in microseconds since the Unix epoch. */
+      micros: bigint;
+      /** Offset of the record within its transaction; 0 when unknown. */
+      recordOffset: number;
+      /** True when transaction details were absent and `metadata.timestamp` was used instead. */
+      fromRecordTimestamp: boolean;
+    }
+  | { kind: "snapshot" };
 
 export type DmsChange = {
   kind: "change";
@@ -98,13 +105,14 @@ export function parseDmsMessage(payload: Buffer | string): DmsMessage {
 }
 
 function commitPosition(m: z.infer<typeof metadataSchema>): CommitPosition {
+  if (m.operation === "load") return { kind: "snapshot" };
   const commit = m["commit-timestamp"];
   const offset = Number(m["transaction-record-id"] ?? 0);
   const recordOffset = Number.isSafeInteger(offset) && offset >= 0 ? offset : 0;
-  if (commit !== undefined && m.operation !== "load") {
+  if (commit !== undefined) {
     const micros =
       typeof commit === "number" ? BigInt(Math.trunc(commit)) * 1000n : parseTimestampMicros(commit);
-    if (micros !== undefined) return { micros, recordOffset, fromRecordTimestamp: false };
+    if (micros !== undefined) return { kind: "commit", micros, recordOffset, fromRecordTimestamp: false };
   }
   const micros = parseTimestampMicros(m.timestamp);
   if (micros === undefined) {
@@ -113,5 +121,5 @@ function commitPosition(m: z.infer<typeof metadataSchema>): CommitPosition {
       `metadata.timestamp "${m.timestamp}" is not a timestamp`,
     );
   }
-  return { micros, recordOffset: m.operation === "load" ? 0 : recordOffset, fromRecordTimestamp: true };
+  return { kind: "commit", micros, recordOffset, fromRecordTimestamp: true };
 }

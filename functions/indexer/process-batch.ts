@@ -101,12 +101,15 @@ export async function processBatch(
         stats.controlSkipped++;
         return;
       }
-      if (message.position.fromRecordTimestamp && message.operation !== "load") stats.usedRecordTimestamp++;
+      if (message.position.kind === "commit" && message.position.fromRecordTimestamp)
+        stats.usedRecordTimestamp++;
       stage = "plan";
       const plan = planChange(message, deps.pipeline.routingFor(message.schema, message.table));
       stats.filtered += plan.filtered;
       for (const action of plan.actions) planned.push({ action, record: i });
-      state.commitMillis = plan.actions[0] ? versionCommitMillis(plan.actions[0].version) : undefined;
+      // Freshness is measured on changes only: a snapshot row has no commit time.
+      if (message.position.kind === "commit" && plan.actions[0])
+        state.commitMillis = versionCommitMillis(plan.actions[0].version);
     } catch (error) {
       const known = error instanceof PermanentRecordError;
       if (!known)

@@ -24,7 +24,7 @@ import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-re
 import { loadTemplate } from "../lib/cfn-yaml";
 import { localFunction, projectRoot } from "../lib/sam-function";
 import { type RunningEmulator, startEmulator } from "../opensearch-emulator/server";
-import { Capture } from "./capture/capture";
+import { Capture, type CaptureOptions } from "./capture/capture";
 import { LOCAL_CREDENTIALS } from "./credentials";
 import { type Handler, type LocalHttpApi, startLocalHttpApi, templateRouteKeys } from "./http-api";
 import { createKinesisClient, ensureStream, type RunningKinesis, startKinesalite } from "./kinesis";
@@ -258,13 +258,14 @@ export class LocalStack {
     await this.poller.start();
   }
 
-  async startCapture(): Promise<void> {
+  async startCapture(extra: Pick<CaptureOptions, "onLoadBatch" | "loadBatchRows"> = {}): Promise<void> {
     this.capture = new Capture({
       databaseUrl: this.databaseUrl,
       kinesis: this.kinesisClient,
       streamName: this.streamName,
       tables: this.pipeline.tables().map((t) => t.table),
       log: this.log,
+      ...extra,
     });
     await this.capture.start();
   }
@@ -289,9 +290,9 @@ export class LocalStack {
   }
 
   /** Stops and starts the capture (chaos tests): it resumes from the slot's confirmed position. */
-  async restartCapture(): Promise<void> {
+  async restartCapture(extra: Parameters<LocalStack["startCapture"]>[0] = {}): Promise<void> {
     await this.capture.stop();
-    await this.startCapture();
+    await this.startCapture(extra);
   }
 
   /** Commit -> acknowledged, from the DMS commit timestamps of the batch just acknowledged. */

@@ -15,6 +15,7 @@ describe("parseDmsMessage", () => {
     });
     if (m.kind !== "change") throw new Error("expected a change");
     expect(m.position).toEqual({
+      kind: "commit",
       micros: BigInt(Date.UTC(2026, 0, 1)) * 1000n + 123n,
       recordOffset: 4,
       fromRecordTimestamp: false,
@@ -26,20 +27,19 @@ describe("parseDmsMessage", () => {
     expect(parseDmsMessage(text)).toMatchObject({ kind: "change", operation: "update" });
   });
 
-  it("versions load records by metadata.timestamp", () => {
+  it("gives load records a snapshot position, whatever their metadata.timestamp", () => {
     const m = parseDmsMessage(
       JSON.stringify(dmsMessage({ op: "load", row: { id: 3 }, commitMs: Date.UTC(2026, 0, 1) })),
     );
     if (m.kind !== "change") throw new Error("expected a change");
-    expect(m.position.fromRecordTimestamp).toBe(true);
-    expect(m.position.micros).toBe(BigInt(Date.UTC(2026, 0, 1) + 300) * 1000n);
+    expect(m.position).toEqual({ kind: "snapshot" });
   });
 
   it("falls back to metadata.timestamp when transaction details are absent", () => {
     const msg = dmsMessage({ op: "insert", row: { id: 1 } }) as { metadata: Record<string, unknown> };
     delete msg.metadata["commit-timestamp"];
     const m = parseDmsMessage(JSON.stringify(msg));
-    expect(m.kind === "change" && m.position.fromRecordTimestamp).toBe(true);
+    expect(m.kind === "change" && m.position).toMatchObject({ kind: "commit", fromRecordTimestamp: true });
   });
 
   it("returns control records as control", () => {

@@ -123,11 +123,16 @@ describe("transactionRecords", () => {
       operation: "insert",
       schema: "public",
       table: "orders",
-      position: { micros: 1_795_000_000_123_456n, recordOffset: 1, fromRecordTimestamp: false },
+      position: {
+        kind: "commit",
+        micros: 1_795_000_000_123_456n,
+        recordOffset: 1,
+        fromRecordTimestamp: false,
+      },
     });
     const load = parseDmsMessage(
       loadRecord(orders, { id: "7", amount: "1", attributes: null, active: "t" }, 5n).data,
     );
-    expect(load).toMatchObject({ operation: "load", position: { micros: 5n, fromRecordTimestamp: true } });
+    expect(load).toMatchObject({ operation: "load", position: { kind: "snapshot" } });
   });
 });

@@ -29,6 +29,10 @@ export type CaptureOptions = {
   publicationName?: string;
   /** Load existing rows of tables that join the publication (default true). */
   fullLoad?: boolean;
+  /** Rows per full-load read (default 1000). */
+  loadBatchRows?: number;
+  /** Called after each full-load batch is in Kinesis (tests commit changes in the middle of a load). */
+  onLoadBatch?: (table: string, rowsSent: number) => Promise<void> | void;
   log?: (message: string) => void;
 };
 
@@ -181,15 +185,14 @@ export class Capture {
   }
 
   /**
-   * Reads the tables in one snapshot taken after the slot exists. Load records carry the time L taken
-   * before the snapshot: every change committed before L is in the snapshot, every change after L is
-   * also streamed with a newer commit time, so the versions the indexer derives converge either way.
+   * Reads the tables in one snapshot taken after the slot exists, as DMS full-load-and-cdc does: load
+   * records first, stamped with the time each is built (later than the commits of changes made during the
+   * load), then the changes committed meanwhile, which the slot streams once the load is done.
    */
   private async fullLoad(tables: string[]): Promise<void> {
-    const loadMicros = nowMicros();
-    await sleep(100);
     const client = new pg.Client({ connectionString: this.options.databaseUrl });
     await client.connect();
+    const batchRows = this.options.loadBatchRows ?? 1000;
     try {
       await client.query("SET TimeZone = 'UTC'");
       await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -198,18 +201,25 @@ export class Capture {
         const columns = relation.columns.map((c) => `${client.escapeIdentifier(c.name)}::text`).join(", ");
         const from = `${client.escapeIdentifier(relation.schema)}.${client.escapeIdentifier(relation.name)}`;
         await client.query(`DECLARE load_rows NO SCROLL CURSOR FOR SELECT ${columns} FROM ${from}`);
+        let sent = 0;
         for (;;) {
-          const batch = await client.query<string[]>({ text: "FETCH 1000 FROM load_rows", rowMode: "array" });
+          const batch = await client.query<string[]>({
+            text: `FETCH ${batchRows} FROM load_rows`,
+            rowMode: "array",
+          });
           if (batch.rows.length === 0) break;
+          const builtMicros = nowMicros();
           const entries = batch.rows.map((values) => {
             const tuple: Tuple = {};
             relation.columns.forEach((c, i) => {
               tuple[c.name] = values[i] ?? null;
             });
-            return loadRecord(relation, tuple, loadMicros);
+            return loadRecord(relation, tuple, builtMicros);
           });
           await this.put(entries);
           this.stats.loaded += entries.length;
+          sent += entries.length;
+          await this.options.onLoadBatch?.(table, sent);
         }
         await client.query("CLOSE load_rows");
         this.log(`capture: full load of ${table} sent`);

@@ -82,10 +82,13 @@ export function transactionRecords(tx: CommittedTransaction, emittedMicros: bigi
   });
 }
 
-/** DMS full-load records: no transaction details; `timestamp` is when the snapshot's state was current. */
-export function loadRecord(relation: Relation, tuple: Tuple, loadMicros: bigint): KinesisEntry {
+/**
+ * DMS full-load records: no transaction details; `timestamp` is when DMS built the record, which is later
+ * than the commit of any change made to the row during the load (those follow the load records).
+ */
+export function loadRecord(relation: Relation, tuple: Tuple, builtMicros: bigint): KinesisEntry {
   const metadata = {
-    timestamp: isoMicros(loadMicros),
+    timestamp: isoMicros(builtMicros),
     "record-type": "data",
     operation: "load",
     "partition-key-type": "schema-table",
