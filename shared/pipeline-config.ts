@@ -81,14 +81,39 @@ const tableName = z.string().regex(/^[^.\s]+\.[^.\s]+$/, "tables are named schem
 
 const onCoercionError = z.enum(["dead-letter"]);
 
+/**
+ * A column's declared type, with its mapping options: `number` may set `scale` (decimal places kept
+ * exactly in the index, as `scaled_float`); `json` may be `freeForm` (any shape, as `flat_object`).
+ */
+export type ColumnSpec = { type: ColumnType; scale?: number; freeForm?: boolean };
+
+const columnSpec = z.union([
+  z.enum(COLUMN_TYPES).transform((type): ColumnSpec => ({ type })),
+  z
+    .object({ type: z.literal("number"), scale: z.number().int().min(0).max(9).optional() })
+    .strict(),
+  z.object({ type: z.literal("json"), freeForm: z.boolean().optional() }).strict(),
+  z.object({ type: z.enum(COLUMN_TYPES) }).strict(),
+]);
+
 const tableSchema = z
   .object({
     primaryKey: z.array(z.string().min(1)).min(1, "primaryKey must name at least one column").optional(),
     index: indexName.optional(),
-    columns: z.record(z.string(), z.enum(COLUMN_TYPES)).default({}),
+    columns: z.record(z.string(), columnSpec).default({}),
     exclude: z.array(z.string().min(1)).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((table, ctx) => {
+    for (const column of table.exclude) {
+      if (column in table.columns)
+        ctx.addIssue({
+          code: "custom",
+          path: ["exclude"],
+          message: `"${column}" is both typed in columns and excluded`,
+        });
+    }
+  });
 
 const routeSchema = z
   .object({ index: indexName, table: tableName, when: conditionSchema.optional() })
@@ -129,7 +154,10 @@ export type TableRouting = {
   table: string;
   index: string;
   primaryKey: string[] | undefined;
+  /** Declared column types (what the indexer coerces to). */
   columns: Record<string, ColumnType>;
+  /** Declared columns with their mapping options (what the index templates map). */
+  columnSpecs: Record<string, ColumnSpec>;
   exclude: Set<string>;
   routes: { index: string; matches: Predicate }[];
 };
@@ -262,7 +290,8 @@ export function parsePipelineConfig(
         table: key,
         index: name(t?.index ?? config.defaults.index, schema, table),
         primaryKey: t?.primaryKey,
-        columns: t?.columns ?? {},
+        columns: Object.fromEntries(Object.entries(t?.columns ?? {}).map(([c, spec]) => [c, spec.type])),
+        columnSpecs: t?.columns ?? {},
         exclude: new Set(t?.exclude ?? []),
         routes: routesByTable.get(key) ?? [],
       };

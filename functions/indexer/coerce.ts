@@ -44,9 +44,17 @@ function toNumber(column: string, type: "number" | "integer", value: unknown): u
   const n = Number(text);
   if (!Number.isFinite(n) || (type === "integer" && !Number.isInteger(n)))
     throw new CoercionError(column, type, value);
-  // Integers beyond 2^53 stay as digit strings: a JSON number would lose digits, OpenSearch coerces the string.
+  // Integers beyond 2^53, and decimals with more significant digits than a double keeps exactly (15),
+  // stay digit strings: a JSON number would lose digits; OpenSearch coerces the string into the field.
   if (/^[+-]?\d+$/.test(text) && !Number.isSafeInteger(n)) return text;
+  if (significantDigits(text) > 15) return text;
   return n;
+}
+
+/** Significant digits of a decimal text (`0012.3400e5` has 4). */
+function significantDigits(text: string): number {
+  const mantissa = text.replace(/^[+-]/, "").replace(/[eE].*$/, "").replace(".", "");
+  return mantissa.replace(/^0+/, "").replace(/0+$/, "").length;
 }
 
 export function coerceValue(column: string, type: ColumnType, value: unknown): unknown {

@@ -18,6 +18,7 @@ import {
 import { Client } from "@opensearch-project/opensearch";
 import type { KinesisStreamRecord } from "aws-lambda";
 import pg from "pg";
+import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
 import { type PipelineConfig, parsePipelineConfig } from "../../shared/pipeline-config";
 import { migrate } from "../db/migrations";
 import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-resolve";
@@ -217,6 +218,7 @@ export class LocalStack {
       readFileSync(configPath ?? join(root, "config", "pipeline.yaml"), "utf8"),
       { indexPrefix: prefix },
     );
+    await this.installIndexTemplates();
     // The handler reads its settings at import (cold start), as in Lambda.
     Object.assign(process.env, {
       OPENSEARCH_ENDPOINT: this.opensearchUrl,
@@ -256,6 +258,18 @@ export class LocalStack {
       log: this.log,
     });
     await this.poller.start();
+  }
+
+  /**
+   * The index templates rendered from the routing config, installed before the indexer runs (as the
+   * search bootstrap does in AWS), so no index is created with dynamic mappings. One node: no replicas.
+   */
+  private async installIndexTemplates(): Promise<void> {
+    for (const t of renderIndexTemplates(this.pipeline, { ...DEFAULT_INDEX_SETTINGS, replicas: 0 })) {
+      await this.search.indices.putIndexTemplate({ name: t.name, body: t.body as never });
+      const exists = (await this.search.indices.exists({ index: t.index })).body;
+      if (exists) this.log(`index ${t.index} existed before its template; rebuild it to apply the mappings`);
+    }
   }
 
   async startCapture(extra: Pick<CaptureOptions, "onLoadBatch" | "loadBatchRows"> = {}): Promise<void> {

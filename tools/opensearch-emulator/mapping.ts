@@ -8,8 +8,11 @@ export type FieldMapping = {
   type: string;
   properties?: Record<string, FieldMapping>;
   fields?: Record<string, FieldMapping>;
+  format?: string;
+  scaling_factor?: number;
 };
-export type Mappings = { properties: Record<string, FieldMapping> };
+export type DynamicTemplate = Record<string, { match_mapping_type?: string; mapping: Partial<FieldMapping> }>;
+export type Mappings = { properties: Record<string, FieldMapping>; dynamic_templates?: DynamicTemplate[] };
 
 /** Explicit mappings as OpenSearch reads them: a field with `properties` and no `type` is an object. */
 export function normalizeProperties(
@@ -48,9 +51,31 @@ const NUMERIC_TYPES = new Set([
   "scaled_float",
 ]);
 
-function infer(value: unknown): FieldMapping | undefined {
+/** The JSON type OpenSearch's dynamic templates match on (`match_mapping_type`). */
+function mappingType(value: unknown): string | undefined {
+  switch (typeof value) {
+    case "boolean":
+      return "boolean";
+    case "number":
+      return Number.isInteger(value) ? "long" : "double";
+    case "string":
+      return DATE.test(value) && !Number.isNaN(Date.parse(value.replace(" ", "T"))) ? "date" : "string";
+    case "object":
+      return value === null ? undefined : "object";
+    default:
+      return undefined;
+  }
+}
+
+function infer(value: unknown, templates: DynamicTemplate[] = []): FieldMapping | undefined {
   if (value === null || value === undefined) return undefined;
-  if (Array.isArray(value)) return value.map(infer).find((m) => m !== undefined);
+  if (Array.isArray(value)) return value.map((v) => infer(v, templates)).find((m) => m !== undefined);
+  const jsonType = mappingType(value);
+  for (const entry of templates) {
+    const t = Object.values(entry)[0];
+    if (t && (t.match_mapping_type === jsonType || t.match_mapping_type === "*"))
+      return { ...t.mapping, type: t.mapping.type ?? (jsonType === "object" ? "object" : "keyword") };
+  }
   switch (typeof value) {
     case "boolean":
       return { type: "boolean" };
@@ -79,6 +104,11 @@ function fits(mapping: FieldMapping, value: unknown, path: string): void {
     );
   };
   const t = mapping.type;
+  if (t === "flat_object") {
+    if (typeof value !== "object")
+      fail(`tried to parse field [${path}] as flat_object, but found a concrete value`);
+    return;
+  }
   if (t === "object" || t === "nested") {
     if (typeof value !== "object")
       fail(`tried to parse field [${path}] as object, but found a concrete value`);
@@ -105,14 +135,61 @@ function fits(mapping: FieldMapping, value: unknown, path: string): void {
     return;
   }
   if (t === "date") {
+    const format = mapping.format ?? "strict_date_optional_time||epoch_millis";
+    const formats = format.split("||");
     const ok =
-      typeof value === "number" ||
-      (typeof value === "string" && DATE.test(value) && !Number.isNaN(Date.parse(value.replace(" ", "T"))));
-    if (!ok)
-      fail(
-        `failed to parse date field [${String(value)}] with format [strict_date_optional_time||epoch_millis]`,
-      );
+      (typeof value === "number" && formats.includes("epoch_millis")) ||
+      (typeof value === "string" &&
+        ((formats.includes("strict_date_optional_time") && ISO_DATE.test(value)) ||
+          (formats.includes("epoch_millis") && /^-?\d+$/.test(value))) &&
+        !Number.isNaN(Date.parse(value)));
+    if (!ok) fail(`failed to parse date field [${String(value)}] with format [${format}]`);
   }
+}
+
+/** strict_date_optional_time: `yyyy-MM-dd` with an optional `THH:mm[:ss[.fraction]]` and zone. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}(?::\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+const WHOLE_NUMBER_TYPES = new Set(["long", "integer", "short", "byte"]);
+
+/**
+ * The value a field's index holds for a source value (what queries, sorts and aggregations see), as
+ * OpenSearch coerces it: a fraction into a whole-number field is truncated, `scaled_float` is rounded to
+ * its scaling factor, `float` to single precision, dates to epoch milliseconds. `_source` keeps the value
+ * as sent.
+ */
+export function indexedValue(mapping: FieldMapping | undefined, value: unknown): unknown {
+  if (!mapping || value === null || value === undefined || typeof value === "object") return value;
+  const t = mapping.type;
+  if (NUMERIC_TYPES.has(t)) {
+    const n = typeof value === "number" ? value : Number(value);
+    if (Number.isNaN(n)) return value;
+    if (WHOLE_NUMBER_TYPES.has(t)) return Math.trunc(n);
+    if (t === "scaled_float") {
+      const factor = mapping.scaling_factor ?? 1;
+      return Math.round(n * factor) / factor;
+    }
+    if (t === "float" || t === "half_float") return Math.fround(n);
+    return n;
+  }
+  if (t === "date") {
+    const millis = typeof value === "number" ? value : Date.parse(String(value).replace(" ", "T"));
+    return Number.isNaN(millis) ? value : millis;
+  }
+  return value;
+}
+
+/** The mapping of a dotted field path (`a.b`, `name.keyword`), if the index has one. */
+export function resolveField(mappings: Mappings, path: string): FieldMapping | undefined {
+  let props: Record<string, FieldMapping> | undefined = mappings.properties;
+  let found: FieldMapping | undefined;
+  for (const part of path.split(".")) {
+    const next: FieldMapping | undefined = props?.[part] ?? found?.fields?.[part];
+    if (!next) return found?.type === "flat_object" ? { type: "keyword" } : undefined;
+    found = next;
+    props = next.properties;
+  }
+  return found;
 }
 
 function countFields(props: Record<string, FieldMapping>): number {
@@ -138,7 +215,7 @@ export function applyDynamicMapping(
       const path = prefix ? `${prefix}.${key}` : key;
       let mapping = props[key];
       if (!mapping) {
-        const inferred = infer(value);
+        const inferred = infer(value, next.dynamic_templates);
         if (!inferred) continue;
         if (options.dynamic === "strict") {
           throw new MappingError(
@@ -151,6 +228,7 @@ export function applyDynamicMapping(
         mapping = inferred;
       }
       fits(mapping, value, path);
+      if (mapping.type === "object" && !mapping.properties) mapping.properties = {};
       if (mapping.properties && value && typeof value === "object") {
         for (const item of Array.isArray(value) ? value : [value]) {
           if (item && typeof item === "object")

@@ -1,10 +1,15 @@
-/** The query DSL subset the pipeline, the demo and the tests use. */
+/**
+ * The query DSL subset the pipeline, the demo and the tests use. Queries and sorts see a field's indexed
+ * value (`indexed`), as OpenSearch does: a fraction in a `long` field is truncated there.
+ */
 export type Doc = { id: string; source: Record<string, unknown> };
 type Query = Record<string, unknown>;
+/** The indexed values of a field of a document. */
+export type Indexed = (source: Record<string, unknown>, field: string) => unknown[];
 
 export class QueryError extends Error {}
 
-function values(source: Record<string, unknown>, field: string): unknown[] {
+export function sourceValues(source: Record<string, unknown>, field: string): unknown[] {
   const path = field.endsWith(".keyword") ? field.slice(0, -".keyword".length) : field;
   if (path === "_id") return [];
   let current: unknown[] = [source];
@@ -47,7 +52,7 @@ const single = (q: Query, name: string): [string, unknown] => {
   return entries[0] as [string, unknown];
 };
 
-export function matches(doc: Doc, query: Query | undefined): boolean {
+export function matches(doc: Doc, query: Query | undefined, values: Indexed = sourceValues): boolean {
   if (!query || Object.keys(query).length === 0) return true;
   const [kind] = Object.keys(query);
   switch (kind) {
@@ -100,9 +105,9 @@ export function matches(doc: Doc, query: Query | undefined): boolean {
         b.minimum_should_match ?? (must.length === 0 && should.length > 0 ? 1 : 0),
       );
       return (
-        must.every((q) => matches(doc, q)) &&
-        !list(b.must_not).some((q) => matches(doc, q)) &&
-        should.filter((q) => matches(doc, q)).length >= minimumShould
+        must.every((q) => matches(doc, q, values)) &&
+        !list(b.must_not).some((q) => matches(doc, q, values)) &&
+        should.filter((q) => matches(doc, q, values)).length >= minimumShould
       );
     }
     default:
@@ -110,7 +115,7 @@ export function matches(doc: Doc, query: Query | undefined): boolean {
   }
 }
 
-export function sortDocs(docs: Doc[], sort: unknown): Doc[] {
+export function sortDocs(docs: Doc[], sort: unknown, values: Indexed = sourceValues): Doc[] {
   if (!sort) return docs;
   const specs = (Array.isArray(sort) ? sort : [sort]).map((s) => {
     if (typeof s === "string") return { field: s, desc: false };

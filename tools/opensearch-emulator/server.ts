@@ -8,14 +8,22 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { applyDynamicMapping, MappingError, type Mappings, normalizeProperties } from "./mapping";
-import { type Doc, matches, QueryError, sortDocs } from "./query";
+import {
+  applyDynamicMapping,
+  indexedValue,
+  MappingError,
+  type Mappings,
+  normalizeProperties,
+  resolveField,
+} from "./mapping";
+import { type Doc, type Indexed, matches, QueryError, sortDocs, sourceValues } from "./query";
 
 type StoredDoc = { source: Record<string, unknown>; version: bigint; seqNo: number };
 type Tombstone = { version: bigint; at: number };
 type IndexState = {
   name: string;
-  settings: Record<string, unknown>;
+  /** Flat settings as OpenSearch keeps them: `index.refresh_interval` → "1s" (strings). */
+  settings: Record<string, string>;
   mappings: Mappings;
   dynamic: boolean | "strict";
   docs: Map<string, StoredDoc>;
@@ -73,6 +81,38 @@ const wildcard = (pattern: string) =>
       .join(".*")}$`,
   );
 
+/** Settings as OpenSearch stores them: flat keys under `index.`, string values. */
+function flatSettings(settings: Record<string, unknown>, prefix = ""): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (value !== null && typeof value === "object" && !Array.isArray(value))
+      Object.assign(flat, flatSettings(value as Record<string, unknown>, path));
+    else flat[path.startsWith("index.") ? path : `index.${path}`] = String(value);
+  }
+  return flat;
+}
+
+/** Flat settings back in the nested form GET answers with. */
+function nestSettings(flat: Record<string, string>): Record<string, unknown> {
+  const nested: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flat)) {
+    const parts = key.split(".");
+    let node = nested;
+    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+    node[parts.at(-1) as string] = value;
+  }
+  return nested;
+}
+
+/** OpenSearch time units: `60s`, `15d`, `500ms`, `1h`. */
+function durationMs(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(nanos|micros|ms|s|m|h|d)$/.exec(value.trim());
+  if (!m) throw new HttpError(400, "illegal_argument_exception", `failed to parse setting value [${value}]`);
+  const unit = { nanos: 1e-6, micros: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  return Number(m[1]) * unit[m[2] as keyof typeof unit];
+}
+
 /** Parses a bulk action line keeping `version` exact (it is a 64-bit long). */
 function parseActionLine(line: string): Record<string, Record<string, unknown>> {
   return JSON.parse(line, (key, value, context?: { source?: string }) =>
@@ -122,12 +162,14 @@ export class OpenSearchEmulator {
     const matching = [...this.templates.values()]
       .filter((t) => t.index_patterns.some((p) => wildcard(p).test(name)))
       .sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
-    const settings: Record<string, unknown> = {};
+    const settings: Record<string, string> = {};
     const mappings: Mappings = { properties: {} };
     let dynamic: boolean | "strict" = true;
     for (const source of [...matching.map((t) => t.template ?? {}), body]) {
-      Object.assign(settings, source.settings ?? {});
+      Object.assign(settings, flatSettings(source.settings ?? {}));
       Object.assign(mappings.properties, normalizeProperties(source.mappings?.properties ?? {}));
+      const dynamicTemplates = source.mappings?.dynamic_templates;
+      if (dynamicTemplates) mappings.dynamic_templates = [...(mappings.dynamic_templates ?? []), ...dynamicTemplates];
       const d = source.mappings?.dynamic;
       if (d !== undefined) dynamic = d === "strict" ? "strict" : d === false || d === "false" ? false : true;
     }
@@ -153,21 +195,18 @@ export class OpenSearchEmulator {
   }
 
   private totalFieldsLimit(index: IndexState): number {
-    const s = index.settings;
-    const nested = (s.index as Record<string, unknown> | undefined)?.mapping as
-      | Record<string, { limit?: unknown }>
-      | undefined;
-    return Number(
-      s["index.mapping.total_fields.limit"] ??
-        s["mapping.total_fields.limit"] ??
-        nested?.total_fields?.limit ??
-        1000,
-    );
+    return Number(index.settings["index.mapping.total_fields.limit"] ?? 1000);
+  }
+
+  /** index.gc_deletes of the index, else the emulator's default. */
+  private gcDeletesMs(index: IndexState): number {
+    const value = index.settings["index.gc_deletes"];
+    return value === undefined ? this.options.gcDeletesMs : durationMs(value);
   }
 
   private liveTombstone(index: IndexState, id: string): Tombstone | undefined {
     const t = index.tombstones.get(id);
-    if (t && Date.now() - t.at > this.options.gcDeletesMs) {
+    if (t && Date.now() - t.at >= this.gcDeletesMs(index)) {
       index.tombstones.delete(id);
       return undefined;
     }
@@ -341,11 +380,16 @@ export class OpenSearchEmulator {
       return [p];
     });
     let hits: (Doc & { index: string; version: bigint })[] = [];
+    // Queries and sorts read indexed values: the first index's mappings stand for all (as one shard would).
+    let values: Indexed = sourceValues;
     for (const name of names) {
       const index = this.index(name);
+      const indexed: Indexed = (source, field) =>
+        sourceValues(source, field).map((v) => indexedValue(resolveField(index.mappings, field), v));
+      if (values === sourceValues) values = indexed;
       for (const [id, d] of index.docs) {
         const doc = { id, source: d.source };
-        if (matches(doc, body.query as Record<string, unknown> | undefined))
+        if (matches(doc, body.query as Record<string, unknown> | undefined, indexed))
           hits.push({ ...doc, index: name, version: d.version });
       }
     }
@@ -354,7 +398,7 @@ export class OpenSearchEmulator {
         count: hits.length,
         _shards: { total: names.length, successful: names.length, skipped: 0, failed: 0 },
       };
-    hits = sortDocs(hits, body.sort) as typeof hits;
+    hits = sortDocs(hits, body.sort, values) as typeof hits;
     const from = Number(body.from ?? 0);
     const size = Number(body.size ?? 10);
     const page = (all: typeof hits, start: number) => ({
@@ -513,7 +557,7 @@ export class OpenSearchEmulator {
                 ...(index.dynamic !== true && { dynamic: String(index.dynamic) }),
                 properties: index.mappings.properties,
               },
-              settings: { index: index.settings },
+              settings: nestSettings(index.settings),
             },
           },
         ];
