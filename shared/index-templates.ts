@@ -102,7 +102,11 @@ export function renderIndexTemplates(
             },
             mappings: { dynamic_templates: DYNAMIC_TEMPLATES, properties },
           },
-          _meta: { managed_by: "aurora-cdc-opensearch", source: "config/pipeline.yaml", table: routing.table },
+          _meta: {
+            managed_by: "aurora-cdc-opensearch",
+            source: "config/pipeline.yaml",
+            table: routing.table,
+          },
         },
       });
     }

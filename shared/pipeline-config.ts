@@ -89,9 +89,7 @@ export type ColumnSpec = { type: ColumnType; scale?: number; freeForm?: boolean 
 
 const columnSpec = z.union([
   z.enum(COLUMN_TYPES).transform((type): ColumnSpec => ({ type })),
-  z
-    .object({ type: z.literal("number"), scale: z.number().int().min(0).max(9).optional() })
-    .strict(),
+  z.object({ type: z.literal("number"), scale: z.number().int().min(0).max(9).optional() }).strict(),
   z.object({ type: z.literal("json"), freeForm: z.boolean().optional() }).strict(),
   z.object({ type: z.enum(COLUMN_TYPES) }).strict(),
 ]);
@@ -106,6 +104,12 @@ const tableSchema = z
   .strict()
   .superRefine((table, ctx) => {
     for (const column of table.exclude) {
+      if (table.primaryKey?.includes(column))
+        ctx.addIssue({
+          code: "custom",
+          path: ["exclude"],
+          message: `"${column}" is a primary-key column and cannot be excluded`,
+        });
       if (column in table.columns)
         ctx.addIssue({
           code: "custom",

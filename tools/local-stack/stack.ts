@@ -18,6 +18,7 @@ import {
 import { Client } from "@opensearch-project/opensearch";
 import type { KinesisStreamRecord } from "aws-lambda";
 import pg from "pg";
+import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
 import { type PipelineConfig, parsePipelineConfig } from "../../shared/pipeline-config";
 import { migrate } from "../db/migrations";
@@ -277,7 +278,7 @@ export class LocalStack {
       databaseUrl: this.databaseUrl,
       kinesis: this.kinesisClient,
       streamName: this.streamName,
-      tables: this.pipeline.tables().map((t) => t.table),
+      tableMappings: dmsTableMappings(this.pipeline),
       log: this.log,
       ...extra,
     });

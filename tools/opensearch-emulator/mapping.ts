@@ -148,7 +148,8 @@ function fits(mapping: FieldMapping, value: unknown, path: string): void {
 }
 
 /** strict_date_optional_time: `yyyy-MM-dd` with an optional `THH:mm[:ss[.fraction]]` and zone. */
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}(?::\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const ISO_DATE =
+  /^\d{4}-\d{2}-\d{2}(?:T\d{2}(?::\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
 const WHOLE_NUMBER_TYPES = new Set(["long", "integer", "short", "byte"]);
 

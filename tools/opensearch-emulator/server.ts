@@ -169,7 +169,8 @@ export class OpenSearchEmulator {
       Object.assign(settings, flatSettings(source.settings ?? {}));
       Object.assign(mappings.properties, normalizeProperties(source.mappings?.properties ?? {}));
       const dynamicTemplates = source.mappings?.dynamic_templates;
-      if (dynamicTemplates) mappings.dynamic_templates = [...(mappings.dynamic_templates ?? []), ...dynamicTemplates];
+      if (dynamicTemplates)
+        mappings.dynamic_templates = [...(mappings.dynamic_templates ?? []), ...dynamicTemplates];
       const d = source.mappings?.dynamic;
       if (d !== undefined) dynamic = d === "strict" ? "strict" : d === false || d === "false" ? false : true;
     }

@@ -8,6 +8,11 @@
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import pg from "pg";
 import { LogicalReplicationService, type Pgoutput, PgoutputPlugin } from "pg-logical-replication";
+import {
+  type CaptureSelection,
+  readTableMappings,
+  type TableMappings,
+} from "../../../shared/dms-table-mappings";
 import { putAll } from "../../lib/kinesis-put";
 import {
   type Change,
@@ -23,8 +28,11 @@ export type CaptureOptions = {
   databaseUrl: string;
   kinesis: KinesisClient;
   streamName: string;
-  /** `schema.table` names to publish (those that exist). */
-  tables: string[];
+  /**
+   * The DMS task's table mappings (`dmsTableMappings` of the routing config): the tables it selects are
+   * published, and the columns it removes are dropped before any record is written, as DMS does.
+   */
+  tableMappings: TableMappings;
   slotName?: string;
   publicationName?: string;
   /** Load existing rows of tables that join the publication (default true). */
@@ -62,6 +70,15 @@ const lsnValue = (lsn: string) => {
 const nowMicros = () => BigInt(Date.now()) * 1000n;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A relation as the task captures it: without the columns its table mappings remove. */
+function captured(relation: Relation, selection: CaptureSelection): Relation {
+  const { schema, name } = relation;
+  return {
+    ...relation,
+    columns: relation.columns.filter((c) => !selection.removesColumn(schema, name, c.name)),
+  };
+}
+
 function toRelation(r: Pgoutput.MessageRelation): Relation {
   return {
     schema: r.schema,
@@ -78,6 +95,8 @@ export class Capture {
   private readonly log: (message: string) => void;
   private readonly abort = new AbortController();
   private readonly lookups: pg.Pool;
+  private readonly selection: CaptureSelection;
+  private readonly relations = new WeakMap<Pgoutput.MessageRelation, Relation>();
   private service: LogicalReplicationService | undefined;
   private current: CommittedTransaction | undefined;
   private prevXid: number | undefined;
@@ -90,6 +109,7 @@ export class Capture {
     this.publication = options.publicationName ?? "cdc_local";
     this.log = options.log ?? (() => {});
     this.lookups = new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
+    this.selection = readTableMappings(options.tableMappings);
   }
 
   /** Prepares publication and slot, runs any full load, then streams changes until stop(). */
@@ -134,7 +154,7 @@ export class Capture {
           `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c
              JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p') AND n.nspname || '.' || c.relname = ANY($1)`,
-          [this.options.tables],
+          [this.selection.tables],
         )
       ).rows.map((r) => r.name);
       const quoted = (name: string) =>
@@ -197,7 +217,7 @@ export class Capture {
       await client.query("SET TimeZone = 'UTC'");
       await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       for (const table of tables) {
-        const relation = await describeTable(client, table);
+        const relation = captured(await describeTable(client, table), this.selection);
         const columns = relation.columns.map((c) => `${client.escapeIdentifier(c.name)}::text`).join(", ");
         const from = `${client.escapeIdentifier(relation.schema)}.${client.escapeIdentifier(relation.name)}`;
         await client.query(`DECLARE load_rows NO SCROLL CURSOR FOR SELECT ${columns} FROM ${from}`);
@@ -269,6 +289,15 @@ export class Capture {
     ]);
   }
 
+  private relation(r: Pgoutput.MessageRelation): Relation {
+    let relation = this.relations.get(r);
+    if (!relation) {
+      relation = captured(toRelation(r), this.selection);
+      this.relations.set(r, relation);
+    }
+    return relation;
+  }
+
   private async onMessage(message: Pgoutput.Message): Promise<void> {
     if (this.failed || this.abort.signal.aborted) return; // nothing after a failure may be confirmed
     switch (message.tag) {
@@ -284,14 +313,14 @@ export class Capture {
       case "insert":
         this.current?.changes.push({
           kind: "insert",
-          relation: toRelation(message.relation),
+          relation: this.relation(message.relation),
           row: message.new,
         });
         return;
       case "update":
         this.current?.changes.push({
           kind: "update",
-          relation: toRelation(message.relation),
+          relation: this.relation(message.relation),
           row: message.new,
           oldKey: message.key ?? message.old,
         });
@@ -299,7 +328,7 @@ export class Capture {
       case "delete":
         this.current?.changes.push({
           kind: "delete",
-          relation: toRelation(message.relation),
+          relation: this.relation(message.relation),
           old: (message.key ?? message.old ?? {}) as Tuple,
         });
         return;
