@@ -4,6 +4,7 @@
  * Rule for a value that fails its coercion: the whole record is a permanent failure (dead-letter queue,
  * reason `coercion_failed` naming the column); it is never dropped or indexed half-converted.
  */
+import { LOB_MAX_BYTES } from "../../shared/dms-settings";
 import { PermanentRecordError } from "../../shared/errors";
 import type { ColumnType } from "../../shared/pipeline-config";
 import { toIsoUtc } from "./timestamps";
@@ -53,7 +54,10 @@ function toNumber(column: string, type: "number" | "integer", value: unknown): u
 
 /** Significant digits of a decimal text (`0012.3400e5` has 4). */
 function significantDigits(text: string): number {
-  const mantissa = text.replace(/^[+-]/, "").replace(/[eE].*$/, "").replace(".", "");
+  const mantissa = text
+    .replace(/^[+-]/, "")
+    .replace(/[eE].*$/, "")
+    .replace(".", "");
   return mantissa.replace(/^0+/, "").replace(/0+$/, "").length;
 }
 
@@ -86,6 +90,20 @@ export function coerceValue(column: string, type: ColumnType, value: unknown): u
   }
 }
 
+/**
+ * A text value as long as the DMS task's LOB limit may have been cut there (limited LOB mode): indexing it
+ * would present part of a value as the whole, so the record is a permanent failure (`lob_truncated`).
+ */
+function refuseTruncatedLob(column: string, value: unknown): void {
+  if (typeof value !== "string" || value.length * 3 < LOB_MAX_BYTES) return;
+  const bytes = Buffer.byteLength(value);
+  if (bytes >= LOB_MAX_BYTES)
+    throw new PermanentRecordError(
+      "lob_truncated",
+      `column ${column}: ${bytes} bytes reaches the DMS LOB limit (LobMaxSize ${LOB_MAX_BYTES / 1024} KB); the value may be truncated`,
+    );
+}
+
 /** The document for a row: excluded columns removed, typed columns coerced, others as DMS sent them. */
 export function buildDocument(
   row: Record<string, unknown>,
@@ -95,6 +113,7 @@ export function buildDocument(
   const doc: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
     if (exclude.has(key)) continue;
+    refuseTruncatedLob(key, value);
     const type = columns[key];
     doc[key] = type ? coerceValue(key, type, value) : value;
   }

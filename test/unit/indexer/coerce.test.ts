@@ -62,3 +62,18 @@ describe("buildDocument", () => {
 describe("toIsoUtc", () => {
   it("rejects text that is not a timestamp", () => expect(toIsoUtc("12:00")).toBeUndefined());
 });
+
+describe("values cut at the DMS LOB limit", () => {
+  it("refuses a text value that reaches LobMaxSize (it may be truncated), in any column", async () => {
+    const { LOB_MAX_BYTES } = await import("../../../shared/dms-settings");
+    const at = "é".repeat(LOB_MAX_BYTES / 2);
+    expect(() => buildDocument({ note: at }, {}, new Set())).toThrow(
+      expect.objectContaining({ code: "lob_truncated" }),
+    );
+    expect(() =>
+      buildDocument({ data: `{"a":"${"x".repeat(LOB_MAX_BYTES)}` }, { data: "json" }, new Set()),
+    ).toThrow(expect.objectContaining({ code: "lob_truncated" }));
+    const under = "x".repeat(LOB_MAX_BYTES - 1);
+    expect(buildDocument({ note: under }, {}, new Set())).toEqual({ note: under });
+  });
+});

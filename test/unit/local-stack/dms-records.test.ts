@@ -34,8 +34,8 @@ describe("renderValue (DMS rendering of PostgreSQL text values)", () => {
     ["10.50", PG_TYPE.numeric, "10.50"],
     ["1.5", PG_TYPE.float8, 1.5],
     ["NaN", PG_TYPE.float8, "NaN"],
-    ["t", PG_TYPE.bool, true],
-    ["false", PG_TYPE.bool, false],
+    ["t", PG_TYPE.bool, "true"],
+    ["false", PG_TYPE.bool, "false"],
     ["2026-11-21 09:00:00.123456+00", PG_TYPE.timestamptz, "2026-11-21 09:00:00.123456"],
     ["2026-11-21 09:00:00", PG_TYPE.timestamp, "2026-11-21 09:00:00"],
     ["\\x0102", PG_TYPE.bytea, "AQI="],
@@ -44,6 +44,22 @@ describe("renderValue (DMS rendering of PostgreSQL text values)", () => {
     [null, PG_TYPE.int4, null],
   ])("%s (type %i) -> %j", (text, oid, expected) => {
     expect(renderValue(text, oid)).toEqual(expected);
+  });
+
+  it("renders booleans as JSON booleans only with MapBooleanAsBoolean", () => {
+    expect(renderValue("t", PG_TYPE.bool, { mapBooleanAsBoolean: true, lobMaxBytes: 10 })).toBe(true);
+    expect(renderValue("t", PG_TYPE.bool, { mapBooleanAsBoolean: false, lobMaxBytes: 10 })).toBe("true");
+  });
+
+  it("truncates LOB values (text, json, jsonb, xml, bytea) at the task's LobMaxSize, at a character boundary", () => {
+    const settings = { mapBooleanAsBoolean: false, lobMaxBytes: 8 };
+    expect(renderValue("abcdefghij", PG_TYPE.text, settings)).toBe("abcdefgh");
+    expect(renderValue('{"a": "bcdefgh"}', PG_TYPE.jsonb, settings)).toBe('{"a": "b');
+    expect(renderValue("abcdefgé", PG_TYPE.json, settings)).toBe("abcdefg");
+    expect(renderValue("\\x00010203040506070809", PG_TYPE.bytea, settings)).toBe(
+      Buffer.from([0, 1, 2, 3, 4, 5, 6, 7]).toString("base64"),
+    );
+    expect(renderValue("abcdefghij", PG_TYPE.numeric, settings)).toBe("abcdefghij");
   });
 
   it("writes bigints beyond 16 digits in scientific notation, as DMS does", () => {
@@ -68,7 +84,7 @@ describe("transactionRecords", () => {
     expect(insert?.partitionKey).toBe("public.orders");
     expect(insert?.data.endsWith("\n")).toBe(true);
     expect(JSON.parse(insert?.data ?? "")).toEqual({
-      data: { id: 7, amount: "1.00", attributes: '{"p": 1}', active: true },
+      data: { id: 7, amount: "1.00", attributes: '{"p": 1}', active: "true" },
       metadata: {
         timestamp: "2026-11-18T11:06:40.200000Z",
         "record-type": "data",

@@ -7,14 +7,22 @@
  * - int2/int4/oid -> JSON number; int8 -> JSON number, in scientific notation beyond 16 digits (lossy,
  *   as DMS does: the indexer refuses such a value as a key);
  * - float4/float8 -> JSON number (NaN/Infinity as strings); numeric -> string (exact);
- * - bool -> JSON boolean; timestamp -> "YYYY-MM-DD HH:MM:SS.ffffff"; timestamptz -> the same in UTC;
+ * - bool -> "true" / "false" (varchar(5); a JSON boolean with `MapBooleanAsBoolean`, see shared/dms-settings);
+ * - timestamp -> "YYYY-MM-DD HH:MM:SS.ffffff"; timestamptz -> the same in UTC;
  * - json, jsonb, arrays, uuid, text and everything else -> the PostgreSQL text as a string;
- * - bytea -> base64.
+ * - bytea -> base64;
+ * - LOBs (text, json, jsonb, xml, bytea) longer than the task's `LobMaxSize` are truncated to it, as in
+ *   DMS's limited LOB mode.
  */
+import { DMS_SOURCE_SETTINGS, LOB_MAX_BYTES } from "../../../shared/dms-settings";
 
 export const PG_TYPE = {
   bool: 16,
   bytea: 17,
+  text: 25,
+  json: 114,
+  xml: 142,
+  jsonb: 3802,
   int8: 20,
   int2: 21,
   int4: 23,
@@ -48,8 +56,30 @@ function renderFloat(text: string): DmsValue {
   return Number.isFinite(value) ? value : text;
 }
 
-export function renderValue(text: string | null | undefined, typeOid: number): DmsValue {
+export type RenderSettings = { mapBooleanAsBoolean: boolean; lobMaxBytes: number };
+export const TASK_RENDERING: RenderSettings = {
+  mapBooleanAsBoolean: DMS_SOURCE_SETTINGS.MapBooleanAsBoolean,
+  lobMaxBytes: LOB_MAX_BYTES,
+};
+
+const LOB_TYPES = new Set<number>([PG_TYPE.text, PG_TYPE.json, PG_TYPE.jsonb, PG_TYPE.xml]);
+
+/** The first `maxBytes` bytes of a UTF-8 text, cut at a character boundary. */
+function truncateUtf8(text: string, maxBytes: number): string {
+  if (text.length * 3 < maxBytes || Buffer.byteLength(text) <= maxBytes) return text;
+  return Buffer.from(text)
+    .subarray(0, maxBytes)
+    .toString("utf8")
+    .replace(/\uFFFD$/, "");
+}
+
+export function renderValue(
+  text: string | null | undefined,
+  typeOid: number,
+  settings: RenderSettings = TASK_RENDERING,
+): DmsValue {
   if (text === null || text === undefined) return null;
+  if (LOB_TYPES.has(typeOid)) return truncateUtf8(text, settings.lobMaxBytes);
   switch (typeOid) {
     case PG_TYPE.int2:
     case PG_TYPE.int4:
@@ -60,13 +90,17 @@ export function renderValue(text: string | null | undefined, typeOid: number): D
     case PG_TYPE.float4:
     case PG_TYPE.float8:
       return renderFloat(text);
-    case PG_TYPE.bool:
-      return text === "t" || text === "true";
+    case PG_TYPE.bool: {
+      const value = text === "t" || text === "true";
+      return settings.mapBooleanAsBoolean ? value : String(value);
+    }
     case PG_TYPE.timestamptz:
       // The replication session runs with TimeZone=UTC: drop the "+00" suffix.
       return text.replace(/\+00(:00)?$/, "");
-    case PG_TYPE.bytea:
-      return Buffer.from(text.replace(/^\\x/, ""), "hex").toString("base64");
+    case PG_TYPE.bytea: {
+      const bytes = Buffer.from(text.replace(/^\\x/, ""), "hex");
+      return bytes.subarray(0, settings.lobMaxBytes).toString("base64");
+    }
     default:
       return text;
   }

@@ -1,0 +1,54 @@
+/**
+ * Records as DMS renders them with the task's settings (shared/dms-settings.ts): booleans as strings, and
+ * LOBs cut at LobMaxSize. A declared boolean is indexed as a boolean; a value that reached the LOB limit
+ * is dead-lettered as `lob_truncated`, never indexed as if it were whole; one just under is indexed whole.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOB_MAX_BYTES } from "../../shared/dms-settings";
+import { verify } from "../../tools/local-stack/verify";
+import { startTestStack, stopTestStack } from "../helpers/stack";
+
+let t: Awaited<ReturnType<typeof startTestStack>>;
+beforeAll(async () => {
+  t = await startTestStack();
+});
+afterAll(() => stopTestStack(t));
+
+describe("DMS rendering on the local stack", () => {
+  it("indexes declared booleans as booleans and refuses values cut at the LOB limit", async () => {
+    const { db, stack } = t;
+    const bigJson = (bytes: number) => JSON.stringify({ note: "x".repeat(bytes - 12) });
+    await db.query(
+      `INSERT INTO orders (id, status, amount, active, attributes) VALUES
+         (1, 'small', 1, false, $1), (2, 'too-big', 1, true, $2), (3, 'under', 1, true, $3)`,
+      [bigJson(100), bigJson(LOB_MAX_BYTES + 5_000), bigJson(LOB_MAX_BYTES - 100)],
+    );
+    expect(await stack.settle(60_000)).toBe(true);
+
+    const index = stack.pipeline.routingFor("public", "orders").index;
+    const get = async (id: string) =>
+      (await stack.search.get({ index, id }, { ignore: [404] })).body as {
+        found: boolean;
+        _source?: { active: unknown; attributes: { note: string } };
+      };
+    expect((await get("1"))._source?.active).toBe(false);
+    expect((await get("3"))._source?.attributes.note.length).toBe(LOB_MAX_BYTES - 112);
+    expect((await get("2")).found).toBe(false);
+
+    const letters = (await stack.deadLetters()).map(
+      (m) => JSON.parse(m) as { error: Record<string, string> },
+    );
+    expect(letters.map((l) => l.error.type)).toEqual(["lob_truncated"]);
+    expect(letters[0]?.error.reason).toMatch(/attributes: \d+ bytes reaches the DMS LOB limit/);
+
+    const report = await verify({
+      databaseUrl: stack.databaseUrl,
+      search: stack.search,
+      pipeline: stack.pipeline,
+    });
+    expect(report.differences).toEqual([]);
+    expect(report.unindexable.map((u) => [u.key, u.reason.split(":")[0]])).toEqual([
+      ["2", "column attributes"],
+    ]);
+  });
+});
