@@ -99,7 +99,10 @@ function nestSettings(flat: Record<string, string>): Record<string, unknown> {
   for (const [key, value] of Object.entries(flat)) {
     const parts = key.split(".");
     let node = nested;
-    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+    for (const part of parts.slice(0, -1)) {
+      node[part] ??= {};
+      node = node[part] as Record<string, unknown>;
+    }
     node[parts.at(-1) as string] = value;
   }
   return nested;
@@ -172,7 +175,7 @@ export class OpenSearchEmulator {
       if (dynamicTemplates)
         mappings.dynamic_templates = [...(mappings.dynamic_templates ?? []), ...dynamicTemplates];
       const d = source.mappings?.dynamic;
-      if (d !== undefined) dynamic = d === "strict" ? "strict" : d === false || d === "false" ? false : true;
+      if (d !== undefined) dynamic = d === "strict" ? "strict" : !(d === false || d === "false");
     }
     const index: IndexState = {
       name,
