@@ -16,6 +16,11 @@ try {
     indexPrefix: stack.indexPrefix,
     print: console.log,
   });
+} catch (error) {
+  // One line a person can act on, not a driver's error dump.
+  const e = error as Error & { code?: string; detail?: string };
+  console.error(`demo failed: ${e.message}${e.code ? ` (${e.code})` : ""}`);
+  process.exitCode = 1;
 } finally {
   await search.close();
 }

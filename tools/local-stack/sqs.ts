@@ -1,10 +1,23 @@
 /**
  * SQS for the local stack: `fauxqs` on loopback. Its queue URLs name the host `sqs.<region>.localhost`,
  * which need not resolve: clients are given the endpoint explicitly and only use the URL as a name.
+ *
+ * fauxqs keeps queues in memory. With a journal file, every message a queue accepts and every message
+ * deleted is appended to it before fauxqs answers (through its message spy, which it calls while
+ * handling the request), so a dead letter the indexer was told is accepted survives any stop, kill -9
+ * included; `restore` puts the messages still alive back into their queue on the next start.
  */
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { startFauxqs } from "fauxqs";
 import { LOCAL_CREDENTIALS } from "./credentials";
+
+type JournalLine = { status: string; queueName: string; messageId: string; body: string };
 
 export type RunningSqs = {
   endpoint: string;
@@ -13,8 +26,28 @@ export type RunningSqs = {
   /** Receives (and leaves in flight) every message currently visible. */
   drain(queueUrl: string): Promise<string[]>;
   depth(queueUrl: string): Promise<number>;
+  /** Sends the messages a queue held when the last run stopped (journal) back into it; returns how many. */
+  restore(queueName: string, queueUrl: string): Promise<number>;
   stop(): Promise<void>;
 };
+
+/** Bodies of the messages a journal says a queue still holds (published, not deleted), oldest first. */
+function liveBodies(file: string, queueName: string): string[] {
+  if (!existsSync(file)) return [];
+  const live = new Map<string, string>();
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    let entry: JournalLine;
+    try {
+      entry = JSON.parse(line) as JournalLine;
+    } catch {
+      continue; // an empty or torn last line: its request was never answered
+    }
+    if (entry.queueName !== queueName) continue;
+    if (entry.status === "published") live.set(entry.messageId, entry.body);
+    else if (entry.status === "consumed") live.delete(entry.messageId);
+  }
+  return [...live.values()];
+}
 
 /** Receives (and leaves in flight) every message currently visible in a queue; returns the bodies. */
 export async function receiveAll(client: SQSClient, queueUrl: string): Promise<string[]> {
@@ -28,8 +61,39 @@ export async function receiveAll(client: SQSClient, queueUrl: string): Promise<s
   }
 }
 
-export async function startLocalSqs(region = "us-east-1"): Promise<RunningSqs> {
-  const server = await startFauxqs({ port: 0, logger: false });
+export async function startLocalSqs(
+  region = "us-east-1",
+  options: { journal?: string } = {},
+): Promise<RunningSqs> {
+  const journal = options.journal;
+  // A restore interrupted by a kill left the earlier journal beside the current one: read both.
+  const previous = journal && `${journal}.previous`;
+  if (journal && previous && existsSync(journal)) {
+    if (existsSync(previous)) appendFileSync(previous, readFileSync(journal));
+    else renameSync(journal, previous);
+    rmSync(journal, { force: true });
+  }
+  const server = await startFauxqs({
+    port: 0,
+    logger: false,
+    ...(journal && { messageSpies: { bufferSize: 1 } }),
+  });
+  if (journal) {
+    const spy = server.spy as unknown as { addMessage(m: JournalLine & { service: string }): void };
+    const record = spy.addMessage.bind(spy);
+    spy.addMessage = (m) => {
+      if (m.service === "sqs" && (m.status === "published" || m.status === "consumed")) {
+        const line: JournalLine = {
+          status: m.status,
+          queueName: m.queueName,
+          messageId: m.messageId,
+          body: m.body,
+        };
+        appendFileSync(journal, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+      }
+      record(m);
+    };
+  }
   const client = new SQSClient({ region, endpoint: server.address, credentials: LOCAL_CREDENTIALS });
   return {
     endpoint: server.address,
@@ -47,6 +111,20 @@ export async function startLocalSqs(region = "us-east-1"): Promise<RunningSqs> {
         Number(r.Attributes?.ApproximateNumberOfMessages ?? 0) +
         Number(r.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
       );
+    },
+    async restore(queueName, queueUrl) {
+      if (!previous) return 0;
+      const bodies = [...new Set(liveBodies(previous, queueName))];
+      for (let i = 0; i < bodies.length; i += 10) {
+        await client.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: bodies.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body })),
+          }),
+        );
+      }
+      rmSync(previous, { force: true });
+      return bodies.length;
     },
     stop: async () => {
       client.destroy();

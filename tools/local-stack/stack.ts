@@ -5,19 +5,15 @@
  * AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL_SQS). Dev tooling: never deployed.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import {
-  GetQueueUrlCommand,
-  SendMessageBatchCommand,
-  SendMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Client } from "@opensearch-project/opensearch";
 import type { KinesisStreamRecord } from "aws-lambda";
 import pg from "pg";
+import { parseDmsMessage } from "../../functions/indexer/dms-message";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
 import { type PipelineConfig, parsePipelineConfig } from "../../shared/pipeline-config";
@@ -35,6 +31,7 @@ import { type EsmSettings, kinesisEventSource } from "./poller/esm-settings";
 import { type Invoke, KinesisPoller } from "./poller/poller";
 import { blockedAncestor, type RunningPostgres, startEmbeddedPostgres } from "./postgres";
 import { type RunningSqs, receiveAll, startLocalSqs } from "./sqs";
+import { readStackFile } from "./stack-file";
 
 export type StackOptions = {
   /** Folder for local state (PostgreSQL data, Kinesis records, checkpoints); default `.local/`. */
@@ -61,11 +58,12 @@ export type StackOptions = {
 };
 
 export type StackStatus = {
+  /** Change and full-load records this run's capture put on the stream. */
   captured: number;
-  indexed: number;
+  /** Records the poller has handed to the indexer and not yet seen acknowledged. */
   inFlight: number;
   dlqDepth: number;
-  /** Commit -> acknowledged by the indexer, over the last acknowledged batch (ms). */
+  /** Commit -> acknowledged for the newest change committed during this run (ms). */
   freshnessMs: number | undefined;
 };
 
@@ -93,6 +91,7 @@ export class LocalStack {
   private sqsClient!: SQSClient;
   private kinesisClient!: ReturnType<typeof createKinesisClient>;
   private freshness: number | undefined;
+  private readonly startedMicros = BigInt(Date.now()) * 1000n;
   private readonly dir: string;
   private readonly region: string;
   private readonly streamName: string;
@@ -142,6 +141,11 @@ export class LocalStack {
         dir: this.postgresDir(),
         fresh: this.options.fresh ?? false,
         fast: this.options.ephemeral ?? false,
+        ownerAlive: () => readStackFile(this.dir) !== undefined,
+        onLog: (line) => {
+          if (/FATAL|PANIC/.test(line)) this.log(`postgres: ${line}`);
+        },
+        onNotice: this.log,
       });
       this.databaseUrl = this.postgres.url;
     }
@@ -174,7 +178,12 @@ export class LocalStack {
   private async startSearch(): Promise<void> {
     if (this.options.opensearchUrl) this.opensearchUrl = this.options.opensearchUrl;
     else {
-      this.emulator = await startEmulator({ gcDeletesMs: 3_600_000 });
+      // Its data lives in .local with the rest, so a restart (or kill -9) keeps the index in step with
+      // the replication slot and the poller's checkpoints.
+      this.emulator = await startEmulator({
+        gcDeletesMs: 3_600_000,
+        ...(!this.options.ephemeral && { dataDir: join(this.dir, "opensearch") }),
+      });
       this.opensearchUrl = this.emulator.url;
     }
     this.search = new Client({ node: this.opensearchUrl, ssl: { rejectUnauthorized: false } });
@@ -201,11 +210,16 @@ export class LocalStack {
       this.dlqUrl = (await this.sqsClient.send(new GetQueueUrlCommand({ QueueName: name })))
         .QueueUrl as string;
     } else {
-      this.sqs = await startLocalSqs(this.region);
+      this.sqs = await startLocalSqs(
+        this.region,
+        o.ephemeral ? {} : { journal: join(this.dir, "dlq-journal.ndjson") },
+      );
       this.sqsEndpoint = this.sqs.endpoint;
       this.sqsClient = this.sqs.client;
-      this.dlqUrl = this.sqs.createQueue("cdc-indexer-dlq-local");
-      await this.restoreDeadLetters();
+      const name = "cdc-indexer-dlq-local";
+      this.dlqUrl = this.sqs.createQueue(name);
+      const restored = await this.sqs.restore(name, this.dlqUrl);
+      if (restored > 0) this.log(`DLQ: ${restored} dead letter(s) kept from the last run`);
     }
   }
 
@@ -310,23 +324,28 @@ export class LocalStack {
     await this.startCapture(extra);
   }
 
-  /** Commit -> acknowledged, from the DMS commit timestamps of the batch just acknowledged. */
+  /**
+   * Commit -> acknowledged for the newest live change of the batch just acknowledged: changes committed
+   * since this run started. Replays, records from before a restart and full-load rows are not lag.
+   */
   private noteFreshness(records: KinesisStreamRecord[]): void {
-    let newest = 0;
+    let newest = 0n;
     for (const r of records) {
-      const match = /"commit-timestamp":"([^"]+)"/.exec(
-        Buffer.from(r.kinesis.data, "base64").toString("utf8"),
-      );
-      if (match?.[1]) newest = Math.max(newest, Date.parse(match[1]));
+      try {
+        const m = parseDmsMessage(Buffer.from(r.kinesis.data, "base64"));
+        if (m.kind === "change" && m.position.kind === "commit" && m.position.micros > newest)
+          newest = m.position.micros;
+      } catch {
+        // not a DMS change: the indexer dead-letters it, it has no commit time
+      }
     }
-    if (newest > 0) this.freshness = Date.now() - newest;
+    if (newest >= this.startedMicros) this.freshness = Date.now() - Number(newest / 1000n);
   }
 
   async status(): Promise<StackStatus> {
     const dlqDepth = this.sqs ? await this.sqs.depth(this.dlqUrl).catch(() => -1) : -1;
     return {
       captured: this.capture.stats.captured + this.capture.stats.loaded,
-      indexed: this.poller.stats.acknowledged,
       inFlight: this.poller.inFlight,
       dlqDepth,
       freshnessMs: this.freshness,
@@ -360,7 +379,6 @@ export class LocalStack {
       await this.poller.drain(drainMs);
       await this.poller.stop();
     }
-    await this.saveDeadLetters().catch((e: Error) => this.log(`stop: dead letters not saved: ${e.message}`));
     this.kinesisClient?.destroy();
     await this.search?.close().catch(() => undefined);
     await this.sqs?.stop().catch(() => undefined);
@@ -372,27 +390,5 @@ export class LocalStack {
   /** Every message now visible in the DLQ (received, so hidden for the visibility timeout). */
   deadLetters(): Promise<string[]> {
     return receiveAll(this.sqsClient, this.dlqUrl);
-  }
-
-  /** fauxqs keeps queues in memory: dead letters are written to .local on stop and sent back on start. */
-  private async saveDeadLetters(): Promise<void> {
-    if (!this.sqs || this.options.ephemeral) return;
-    const bodies = await this.deadLetters();
-    writeFileSync(join(this.dir, "dlq.json"), JSON.stringify(bodies));
-  }
-
-  private async restoreDeadLetters(): Promise<void> {
-    const file = join(this.dir, "dlq.json");
-    if (!this.sqs || this.options.ephemeral || !existsSync(file)) return;
-    const bodies = JSON.parse(readFileSync(file, "utf8")) as string[];
-    for (let i = 0; i < bodies.length; i += 10) {
-      await this.sqsClient.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.dlqUrl,
-          Entries: bodies.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body })),
-        }),
-      );
-    }
-    rmSync(file);
   }
 }

@@ -16,6 +16,7 @@ import {
   normalizeProperties,
   resolveField,
 } from "./mapping";
+import { EmulatorStore, type JournalEntry } from "./persistence";
 import { type Doc, type Indexed, matches, QueryError, sortDocs, sourceValues } from "./query";
 
 type StoredDoc = { source: Record<string, unknown>; version: bigint; seqNo: number };
@@ -51,6 +52,8 @@ export type Faults = {
 export type EmulatorOptions = {
   port?: number;
   host?: string;
+  /** Keep the data in this folder (journal + snapshot), so a restart or kill -9 loses no acknowledged write. */
+  dataDir?: string;
   /** http.max_content_length: larger request bodies get 413. */
   maxContentLength?: number;
   /** index.gc_deletes: how long delete tombstones are kept. */
@@ -80,6 +83,20 @@ const wildcard = (pattern: string) =>
       .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
       .join(".*")}$`,
   );
+
+type SavedIndex = Omit<IndexState, "docs" | "tombstones"> & {
+  docs: [string, Record<string, unknown>, string, number][];
+  tombstones: [string, string, number][];
+};
+type SavedState = { indices: SavedIndex[]; templates: [string, Template][] };
+
+/** Requests that change indices, documents or templates (searches, reads and refreshes do not). */
+function changesState(method: string, url: URL): boolean {
+  if (method === "GET" || method === "HEAD") return false;
+  const parts = url.pathname.split("/").filter(Boolean);
+  if (parts[0] === "_emulator") return parts[1] === "reset";
+  return !parts.some((p) => ["_search", "_count", "_refresh", "_mget", "_mapping"].includes(p));
+}
 
 /** Settings as OpenSearch stores them: flat keys under `index.`, string values. */
 function flatSettings(settings: Record<string, unknown>, prefix = ""): Record<string, string> {
@@ -135,7 +152,11 @@ export class OpenSearchEmulator {
   requestCount = 0;
   private readonly scrolls = new Map<string, { next(): Record<string, unknown> }>();
   private scrollCounter = 0;
-  private readonly options: Required<Omit<EmulatorOptions, "port" | "host">>;
+  private readonly options: Required<Omit<EmulatorOptions, "port" | "host" | "dataDir">>;
+  private readonly store: EmulatorStore<SavedState> | undefined;
+  private replaying = false;
+  /** The applied part of the bulk request being handled, for the journal. */
+  private appliedBulk: string[] | undefined;
 
   constructor(options: EmulatorOptions = {}) {
     this.options = {
@@ -143,6 +164,46 @@ export class OpenSearchEmulator {
       gcDeletesMs: options.gcDeletesMs ?? 60_000,
       random: options.random ?? Math.random,
     };
+    if (options.dataDir) {
+      this.store = new EmulatorStore<SavedState>(options.dataDir);
+      const { snapshot, entries } = this.store.load();
+      if (snapshot) this.restore(snapshot);
+      this.replaying = true;
+      try {
+        for (const e of entries) this.route(e.method, new URL(e.path, "http://emulator"), e.body);
+      } finally {
+        this.replaying = false;
+      }
+    }
+  }
+
+  /** Every index and template, as the snapshot keeps them. */
+  private save(): SavedState {
+    return {
+      indices: [...this.indices.values()].map((i) => ({
+        ...i,
+        docs: [...i.docs].map(([id, d]) => [id, d.source, String(d.version), d.seqNo]),
+        tombstones: [...i.tombstones].map(([id, t]) => [id, String(t.version), t.at]),
+      })),
+      templates: [...this.templates],
+    };
+  }
+
+  private restore(state: SavedState): void {
+    for (const i of state.indices)
+      this.indices.set(i.name, {
+        ...i,
+        docs: new Map(
+          i.docs.map(([id, source, version, seqNo]) => [id, { source, version: BigInt(version), seqNo }]),
+        ),
+        tombstones: new Map(i.tombstones.map(([id, version, at]) => [id, { version: BigInt(version), at }])),
+      });
+    for (const [name, t] of state.templates) this.templates.set(name, t);
+  }
+
+  /** Writes a snapshot and drops the journal (on a clean stop; a kill relies on the journal). */
+  persist(): void {
+    this.store?.compact(this.save());
   }
 
   reset(): void {
@@ -224,7 +285,8 @@ export class OpenSearchEmulator {
     source: Record<string, unknown> | undefined,
   ): Record<string, unknown> {
     const indexName = String(meta._index ?? "");
-    const id = meta._id === undefined ? crypto.randomUUID() : String(meta._id);
+    if (meta._id === undefined) meta._id = crypto.randomUUID(); // kept in the journal's copy of the item
+    const id = String(meta._id);
     const base = { _index: indexName, _id: id };
     const fail = (status: number, type: string, reason: string) => ({
       ...base,
@@ -232,7 +294,7 @@ export class OpenSearchEmulator {
       error: { type, reason, index: indexName },
     });
     try {
-      if (this.faults.rejectNextItems && this.faults.rejectNextItems > 0) {
+      if (!this.replaying && this.faults.rejectNextItems && this.faults.rejectNextItems > 0) {
         this.faults.rejectNextItems--;
         return fail(
           429,
@@ -240,7 +302,11 @@ export class OpenSearchEmulator {
           "rejected execution of coordinating operation (emulated)",
         );
       }
-      if (this.faults.itemRejectionRate && this.options.random() < this.faults.itemRejectionRate) {
+      if (
+        !this.replaying &&
+        this.faults.itemRejectionRate &&
+        this.options.random() < this.faults.itemRejectionRate
+      ) {
         return fail(
           429,
           "es_rejected_execution_exception",
@@ -365,7 +431,10 @@ export class OpenSearchEmulator {
           continue;
         }
       }
-      items.push({ [op]: this.bulkItem(op, meta, source) });
+      const item = this.bulkItem(op, meta, source);
+      items.push({ [op]: item });
+      if (this.appliedBulk && Number(item.status) < 300)
+        this.appliedBulk.push(toJson({ [op]: meta }), ...(source === undefined ? [] : [toJson(source)]));
     }
     const errors = items.some((w) => Number((Object.values(w)[0] as { status: number }).status) >= 300);
     return { took: Date.now() - started, errors, items };
@@ -442,8 +511,31 @@ export class OpenSearchEmulator {
     return [200, { _scroll_id: ids[0], ...scroll.next() }];
   }
 
-  /** Routes one request; returns [status, body]. */
+  /**
+   * Handles one request; returns [status, body]. With a data folder, a request that changed something is
+   * in the journal before this returns (so before the response is sent): for a bulk request, the items
+   * that were applied.
+   */
   handle(method: string, url: URL, body: string): [number, unknown] {
+    const isBulk = url.pathname.split("/").includes("_bulk");
+    this.appliedBulk = this.store && isBulk ? [] : undefined;
+    const result = this.route(method, url, body);
+    if (this.store && !this.replaying) {
+      let entry: JournalEntry | undefined;
+      if (isBulk) {
+        if (this.appliedBulk?.length)
+          entry = { method: "POST", path: "/_bulk", body: `${this.appliedBulk.join("\n")}\n` };
+      } else if (changesState(method, url) && result[0] < 300) {
+        entry = { method, path: `${url.pathname}${url.search}`, body };
+      }
+      if (entry && this.store.append(entry)) this.persist();
+    }
+    this.appliedBulk = undefined;
+    return result;
+  }
+
+  /** Routes one request; returns [status, body]. */
+  private route(method: string, url: URL, body: string): [number, unknown] {
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     const json = () => (body.trim() ? (JSON.parse(body) as Record<string, unknown>) : {});
     const [first, second, third] = parts;
@@ -457,7 +549,7 @@ export class OpenSearchEmulator {
       this.reset();
       return [200, { acknowledged: true }];
     }
-    if (this.faults.failNextRequests && this.faults.failNextRequests.count > 0) {
+    if (!this.replaying && this.faults.failNextRequests && this.faults.failNextRequests.count > 0) {
       this.faults.failNextRequests.count--;
       const status = this.faults.failNextRequests.status;
       return [
@@ -650,7 +742,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          emulator.persist();
+          resolve();
+        });
       }),
   };
 }

@@ -26,18 +26,36 @@ export type RedriveOptions = {
   dryRun?: boolean;
   /** Stop after this many messages. */
   max?: number;
+  /** `discard` deletes the matching dead letters instead of replaying them. */
+  mode?: "replay" | "discard";
+  /** Only the dead letters whose cause contains `cause` / whose table is `table`; others stay untouched. */
+  filter?: { cause?: string; table?: string };
+  /**
+   * After replaying, how long to watch the queue for the replayed records failing again (the indexer
+   * answers within its batching window and a bulk request). 0: do not watch.
+   */
+  watchMs?: number;
   /** How long a message being replayed stays hidden from other consumers. */
   visibilityTimeoutSeconds?: number;
   log?: (line: string) => void;
+  sleep?: (ms: number) => Promise<void>;
 };
 
 export type RedriveReport = {
   examined: number;
   replayed: number;
+  /** Dead letters deleted without replay (`mode: "discard"`). */
+  discarded: number;
+  /** Dead letters the filter left alone. */
+  skipped: number;
   records: number;
   kept: { messageId: string; reason: string }[];
-  /** Dead letters of records this run replayed that failed again: left for the next run. */
+  /** Dead letters of records this run replayed that failed again: left in the queue. */
   failedAgain: number;
+  /** Their causes. */
+  failedAgainCauses: Record<string, number>;
+  /** How long the queue was watched for them (ms). */
+  watchedMs: number;
   /** Messages per cause (indexer error type or event-source-mapping condition). */
   causes: Record<string, number>;
 };
@@ -50,6 +68,17 @@ function isFromThisRun(plan: ReplayPlan, putHere: PutPosition[]): boolean {
   return putHere.some(
     (p) => p.shardId === plan.shardId && BigInt(p.sequenceNumber) >= start && BigInt(p.sequenceNumber) <= end,
   );
+}
+
+/** The table a dead letter is about: the indexer names it; otherwise the records' partition key. */
+function tableOf(body: string, records: StoredRecord[] | undefined): string | undefined {
+  try {
+    const table = (JSON.parse(body) as { source?: { table?: unknown } }).source?.table;
+    if (typeof table === "string") return table;
+  } catch {
+    // unreadable: no table
+  }
+  return records?.[0]?.partitionKey;
 }
 
 async function recordsOf(
@@ -73,13 +102,25 @@ async function recordsOf(
 export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
   const log = options.log ?? (() => {});
   const max = options.max ?? Number.POSITIVE_INFINITY;
+  const mode = options.mode ?? "replay";
+  const filter = options.filter ?? {};
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const report: RedriveReport = {
     examined: 0,
     replayed: 0,
+    discarded: 0,
+    skipped: 0,
     records: 0,
     kept: [],
     causes: {},
     failedAgain: 0,
+    failedAgainCauses: {},
+    watchedMs: 0,
+  };
+  const countFailedAgain = (plan: ReplayPlan) => {
+    report.failedAgain++;
+    const cause = plan.kind === "unreadable" ? "unreadable" : plan.reason;
+    report.failedAgainCauses[cause] = (report.failedAgainCauses[cause] ?? 0) + 1;
   };
   const seen = new Set<string>();
   // Where this run put records: one of them failing again comes back as a new dead letter pointing at
@@ -106,12 +147,29 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
       const plan = planReplay(message.Body ?? "");
       if (isFromThisRun(plan, putHere)) {
         handBack.push(message);
-        report.failedAgain++;
+        countFailedAgain(plan);
+        continue;
+      }
+      const { records, cause, problem } = await recordsOf(plan, options.kinesis);
+      const table = tableOf(message.Body ?? "", records);
+      if ((filter.cause && !cause.includes(filter.cause)) || (filter.table && table !== filter.table)) {
+        handBack.push(message);
+        report.skipped++;
         continue;
       }
       report.examined++;
-      const { records, cause, problem } = await recordsOf(plan, options.kinesis);
       report.causes[cause] = (report.causes[cause] ?? 0) + 1;
+      if (mode === "discard") {
+        if (options.dryRun) handBack.push(message);
+        else {
+          await options.sqs.send(
+            new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
+          );
+          report.discarded++;
+          log(`discarded ${id}: ${cause}${table ? ` (${table})` : ""}`);
+        }
+        continue;
+      }
       if (!records) {
         handBack.push(message);
         report.kept.push({ messageId: id, reason: problem ?? cause });
@@ -143,6 +201,31 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
       log(`replayed ${id}: ${records.length} record(s), ${cause}`);
     }
   }
+  // The replayed records go through the indexer again: watch for any that fail again, so the report
+  // says so now rather than on the next run.
+  const watchMs = options.dryRun || putHere.length === 0 ? 0 : (options.watchMs ?? 0);
+  const watchStart = Date.now();
+  // Every replayed record back in the queue: nothing left to wait for.
+  while (Date.now() - watchStart < watchMs && report.failedAgain < putHere.length) {
+    const received = await options.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: options.queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: options.visibilityTimeoutSeconds ?? 120,
+        WaitTimeSeconds: 1,
+      }),
+    );
+    for (const message of received.Messages ?? []) {
+      handBack.push(message);
+      if (seen.has(message.MessageId as string)) continue;
+      seen.add(message.MessageId as string);
+      const plan = planReplay(message.Body ?? "");
+      if (isFromThisRun(plan, putHere)) countFailedAgain(plan);
+    }
+    if (!received.Messages?.length) await sleep(250);
+  }
+  report.watchedMs = Math.min(watchMs, Date.now() - watchStart);
+
   for (const message of handBack)
     await options.sqs.send(
       new ChangeMessageVisibilityCommand({
