@@ -5,7 +5,7 @@
  * A Docker-free `sam local invoke`: runs the TypeScript handler in this process with the function's
  * Timeout, MemorySize and Environment from template.yaml, prints the handler's JSON result on stdout,
  * logs on stderr, and exits 1 when the handler throws or times out. A function that writes to the
- * database (the producer API) uses the shell's DATABASE_URL, or the running local stack's PostgreSQL.
+ * database or the search index uses the shell's settings, else the running local stack's (`npm start`).
  */
 import "./lib/text-import-hook";
 import { readFileSync } from "node:fs";
@@ -16,6 +16,7 @@ import { loadTemplate } from "./lib/cfn-yaml";
 import { createLambdaContext } from "./lib/lambda-context";
 import { type LocalFunction, localFunction, projectRoot } from "./lib/sam-function";
 import { parseParameterOverrides, readSamConfig } from "./lib/samconfig";
+import { LOCAL_CREDENTIALS } from "./local-stack/credentials";
 import { readStackFile } from "./local-stack/stack-file";
 
 type Options = {
@@ -59,16 +60,31 @@ function parseArgs(argv: string[]): Options {
 }
 
 /**
- * Local values for a function that reaches the database (it declares DATABASE_URL, empty in AWS): the
- * shell's DATABASE_URL, else the running local stack's (`npm start`, found through .local/stack.json).
+ * Local values from the running local stack (`npm start`, found through .local/stack.json) for what a
+ * function declares and only has once deployed: the database (DATABASE_URL), and for the indexer the
+ * stack's OpenSearch, DLQ and index prefix. The shell's values and `--env-vars` come first.
  */
-function localDatabase(fn: LocalFunction): Record<string, string> {
-  if (!("DATABASE_URL" in fn.environment)) return {};
-  if (process.env.DATABASE_URL) return { DATABASE_URL: process.env.DATABASE_URL };
+function localStackEnvironment(fn: LocalFunction): Record<string, string> {
+  const declares = (key: string) => key in fn.environment && process.env[key] === undefined;
+  const wanted = ["DATABASE_URL", "OPENSEARCH_ENDPOINT", "DLQ_URL"].filter(declares);
+  if (wanted.length === 0) return {};
   const stack = readStackFile();
   if (!stack) return {};
-  console.error("invoke: DATABASE_URL from the running local stack (.local/stack.json)");
-  return { DATABASE_URL: stack.databaseUrl };
+  const values: Record<string, string> = {};
+  if (wanted.includes("DATABASE_URL")) values.DATABASE_URL = stack.databaseUrl;
+  if (wanted.includes("OPENSEARCH_ENDPOINT"))
+    Object.assign(values, { OPENSEARCH_ENDPOINT: stack.opensearchUrl, OPENSEARCH_AUTH: "none", INDEX_PREFIX: stack.indexPrefix });
+  if (wanted.includes("DLQ_URL")) {
+    values.DLQ_URL = stack.dlqUrl;
+    // The queue's endpoint and fauxqs's credentials, unless the shell names others.
+    if (stack.sqsEndpoint && !process.env.AWS_ENDPOINT_URL_SQS) {
+      process.env.AWS_ENDPOINT_URL_SQS = stack.sqsEndpoint;
+      process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
+    }
+  }
+  console.error(`invoke: ${Object.keys(values).join(", ")} from the running local stack (.local/stack.json)`);
+  return values;
 }
 
 /**
@@ -79,7 +95,7 @@ function applyEnvironment(fn: LocalFunction, region: string, envVarsFile?: strin
   const file = envVarsFile
     ? (JSON.parse(readFileSync(envVarsFile, "utf8")) as Record<string, Record<string, unknown>>)
     : {};
-  const overrides = { ...localDatabase(fn), ...(file.Parameters ?? {}), ...(file[fn.logicalId] ?? {}) };
+  const overrides = { ...localStackEnvironment(fn), ...(file.Parameters ?? {}), ...(file[fn.logicalId] ?? {}) };
   // With a database URL, the proxy endpoint (known only once deployed) is not needed.
   const viaUrl = Boolean(overrides.DATABASE_URL);
   for (const [key, value] of Object.entries(fn.environment)) {

@@ -1,0 +1,205 @@
+/**
+ * `npm start` used the way a person uses it in a terminal, with real processes: start, demo, verify,
+ * Ctrl-C (SIGINT to the whole foreground process group), start again, verify, demo again, verify, a
+ * dead letter, kill -9 of the whole tree while rows are being written, start again: the index equals
+ * the tables (the last committed row included) and the dead letter is still there.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { LOCAL_CREDENTIALS } from "../../tools/local-stack/credentials";
+import { readStackFile, type StackEndpoints } from "../../tools/local-stack/stack-file";
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), "cdc-terminal-"));
+chmodSync(dir, 0o711); // as root, PostgreSQL runs as the postgres user: its data stays in this folder
+const env = { ...process.env, LOCAL_STACK_DIR: dir, CI: "true" };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let current: ChildProcess | undefined;
+let lastPid = 0;
+
+afterAll(async () => {
+  const kill = (pid: number, signal: NodeJS.Signals) => {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  if (current?.pid && current.exitCode === null) {
+    kill(-current.pid, "SIGINT");
+    await exited(current, 15_000);
+  }
+  for (const pid of processesUsing(dir)) kill(pid, "SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Processes whose command line names the stack's folder (PostgreSQL's data directory among them). */
+function processesUsing(path: string): number[] {
+  return readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(path);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+const groupAlive = (pgid: number) => {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** `npm start` as a terminal's foreground job: a process group of its own. */
+async function start(): Promise<{ child: ChildProcess; stack: StackEndpoints; output: string[] }> {
+  const output: string[] = [];
+  const child = spawn("npm", ["start"], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.on("data", (c: Buffer) => output.push(c.toString()));
+  child.stderr?.on("data", (c: Buffer) => output.push(c.toString()));
+  current = child;
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(250)) {
+    const stack = readStackFile(dir);
+    if (stack && stack.pid !== lastPid) {
+      lastPid = stack.pid;
+      return { child, stack, output };
+    }
+    if (child.exitCode !== null) break;
+  }
+  throw new Error(`npm start did not come up:\n${output.join("")}`);
+}
+
+async function npmRun(script: string, ...args: string[]): Promise<{ code: number; stdout: string }> {
+  try {
+    const { stdout } = await run("npm", ["run", "-s", script, "--", ...args], { env, timeout: 120_000 });
+    return { code: 0, stdout };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: `${e.stdout ?? ""}${e.stderr ?? ""}` };
+  }
+}
+
+/** verify until it passes (the pipeline catches up after a start), or its last answer. */
+async function verifyEventually(...args: string[]): Promise<{ code: number; stdout: string }> {
+  let last = await npmRun("verify", ...args);
+  for (const deadline = Date.now() + 60_000; last.code !== 0 && Date.now() < deadline; await sleep(1_000))
+    last = await npmRun("verify", ...args);
+  return last;
+}
+
+async function dlqDepth(stack: StackEndpoints): Promise<number> {
+  const sqs = new SQSClient({
+    region: "us-east-1",
+    endpoint: stack.sqsEndpoint,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    const r = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: stack.dlqUrl,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
+    );
+    return (
+      Number(r.Attributes?.ApproximateNumberOfMessages) +
+      Number(r.Attributes?.ApproximateNumberOfMessagesNotVisible)
+    );
+  } finally {
+    sqs.destroy();
+  }
+}
+
+describe("npm start in a terminal", () => {
+  it("survives Ctrl-C, restarts, repeated demos and kill -9, and keeps the index and the DLQ", {
+    timeout: 600_000,
+  }, async () => {
+    // Start, demo, verify.
+    let { child, stack } = await start();
+    expect(processesUsing(dir).length).toBeGreaterThan(0); // PostgreSQL on this folder: what the stop must end
+    expect((await npmRun("demo")).code).toBe(0);
+    const first = await verifyEventually();
+    expect(first.stdout).not.toContain("DIFF");
+    expect(first.code).toBe(0);
+
+    // Ctrl-C: the terminal sends SIGINT to every process of the foreground group.
+    const pgid = child.pid as number;
+    const sent = Date.now();
+    process.kill(-pgid, "SIGINT");
+    expect(await exited(child, 10_000)).toBe(true);
+    expect(Date.now() - sent).toBeLessThan(10_000);
+    for (let i = 0; i < 20 && groupAlive(pgid); i++) await sleep(100);
+    expect(groupAlive(pgid)).toBe(false);
+    expect(processesUsing(dir)).toEqual([]);
+    expect(existsSync(join(dir, "stack.json"))).toBe(false);
+
+    // Start again: the index is still there; the demo runs again.
+    ({ child, stack } = await start());
+    expect((await verifyEventually()).code).toBe(0);
+    expect((await npmRun("demo")).code).toBe(0);
+    expect((await verifyEventually()).code).toBe(0);
+
+    // A dead letter: a value longer than the DMS LOB limit (the indexer refuses it as possibly cut).
+    const db = new pg.Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    await db.query("INSERT INTO orders (id, status, amount, attributes) VALUES (900001, 'big', 1, $1)", [
+      JSON.stringify({ note: "x".repeat(600_000) }),
+    ]);
+    for (let i = 0; i < 60 && (await dlqDepth(stack)) < 1; i++) await sleep(500);
+    const depthBefore = await dlqDepth(stack);
+    expect(depthBefore).toBe(1);
+
+    // kill -9 of the whole tree while rows are being written.
+    let lastCommitted = 0;
+    let writing = true;
+    const writer = (async () => {
+      for (let id = 910_000; writing; id++) {
+        await db.query("INSERT INTO orders (id, status, amount) VALUES ($1, 'loop', 1)", [id]);
+        lastCommitted = id;
+      }
+    })();
+    await sleep(2_000);
+    process.kill(-(child.pid as number), "SIGKILL");
+    writing = false;
+    await writer.catch(() => undefined);
+    await db.end();
+    expect(await exited(child, 10_000)).toBe(true);
+    for (let i = 0; i < 50 && groupAlive(child.pid as number); i++) await sleep(100);
+    expect(lastCommitted).toBeGreaterThan(910_000);
+
+    // Start again: a PostgreSQL left running by the killed run is dealt with, and nothing was lost.
+    ({ child, stack } = await start());
+    const refused = await npmRun("verify");
+    expect(refused.stdout).toContain("refused: 1 row(s)");
+    const after = await verifyEventually("--accept-refused");
+    expect(after.stdout).not.toContain("DIFF");
+    expect(after.code).toBe(0);
+    const row = await fetch(`${stack.opensearchUrl}/${stack.indexPrefix}orders/_doc/${lastCommitted}`);
+    expect(((await row.json()) as { found: boolean }).found).toBe(true);
+    expect(await dlqDepth(stack)).toBe(depthBefore);
+
+    process.kill(-(child.pid as number), "SIGINT");
+    expect(await exited(child, 10_000)).toBe(true);
+  });
+});
