@@ -1,0 +1,67 @@
+/** npm start's terminal: log lines above the status line, never glued to it; EMF lines tallied, not shown. */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { shortLogLine, Terminal } from "../../../tools/local-stack/terminal";
+
+function fakeStream() {
+  const written: string[] = [];
+  return {
+    written,
+    stream: { write: (chunk: string) => written.push(chunk) > 0 } as never as typeof process.stdout,
+  };
+}
+
+describe("Terminal", () => {
+  it("clears the status line before a log line and draws it again after", () => {
+    const out = fakeStream();
+    const err = fakeStream();
+    const logFile = join(mkdtempSync(join(tmpdir(), "terminal-")), "stack.log");
+    const terminal = new Terminal({ tty: true, logFile, out: out.stream, err: err.stream });
+    terminal.setStatus("captured 1");
+    const log =
+      '{"level":"WARN","message":"record dead-lettered","timestamp":"2026-12-01T10:00:01.000Z","service":"cdc-indexer","table":"public.orders"}';
+    out.stream.write(`${log}\n`);
+    terminal.close();
+    const screen = out.written.join("");
+    expect(screen).toBe(
+      "captured 1\r\x1b[2K10:00:01 WARN record dead-lettered table=public.orders\ncaptured 1\r\x1b[2K",
+    );
+    expect(readFileSync(logFile, "utf8")).toBe(`${log}\n`);
+  });
+
+  it("tallies the indexer's EMF metrics and does not show them; keeps partial lines until complete", () => {
+    const out = fakeStream();
+    const terminal = new Terminal({
+      tty: false,
+      logFile: join(tmpdir(), "unused.log"),
+      out: out.stream,
+      err: fakeStream().stream,
+    });
+    const emf = JSON.stringify({
+      _aws: {},
+      DocumentsIndexed: 3,
+      DocumentsDeleted: [1, 1],
+      StaleSkipped: 2,
+      RecordsDeadLettered: 1,
+    });
+    out.stream.write(emf.slice(0, 10));
+    out.stream.write(`${emf.slice(10)}\nplain line\n`);
+    terminal.close();
+    expect(terminal.tally).toEqual({ applied: 5, stale: 2, deadLettered: 1, retried: 0 });
+    expect(out.written.join("")).toBe("plain line\n");
+  });
+
+  it("writes a short form of a structured log line without the standard fields", () => {
+    expect(
+      shortLogLine({
+        level: "ERROR",
+        message: "x",
+        timestamp: "2026-12-01T10:00:02Z",
+        function_name: "f",
+        error: { a: 1 },
+      }),
+    ).toBe('10:00:02 ERROR x error={"a":1}');
+  });
+});
