@@ -73,7 +73,11 @@ function localStackEnvironment(fn: LocalFunction): Record<string, string> {
   const values: Record<string, string> = {};
   if (wanted.includes("DATABASE_URL")) values.DATABASE_URL = stack.databaseUrl;
   if (wanted.includes("OPENSEARCH_ENDPOINT"))
-    Object.assign(values, { OPENSEARCH_ENDPOINT: stack.opensearchUrl, OPENSEARCH_AUTH: "none", INDEX_PREFIX: stack.indexPrefix });
+    Object.assign(values, {
+      OPENSEARCH_ENDPOINT: stack.opensearchUrl,
+      OPENSEARCH_AUTH: "none",
+      INDEX_PREFIX: stack.indexPrefix,
+    });
   if (wanted.includes("DLQ_URL")) {
     values.DLQ_URL = stack.dlqUrl;
     // The queue's endpoint and fauxqs's credentials, unless the shell names others.
@@ -95,7 +99,11 @@ function applyEnvironment(fn: LocalFunction, region: string, envVarsFile?: strin
   const file = envVarsFile
     ? (JSON.parse(readFileSync(envVarsFile, "utf8")) as Record<string, Record<string, unknown>>)
     : {};
-  const overrides = { ...localStackEnvironment(fn), ...(file.Parameters ?? {}), ...(file[fn.logicalId] ?? {}) };
+  const overrides = {
+    ...localStackEnvironment(fn),
+    ...(file.Parameters ?? {}),
+    ...(file[fn.logicalId] ?? {}),
+  };
   // With a database URL, the proxy endpoint (known only once deployed) is not needed.
   const viaUrl = Boolean(overrides.DATABASE_URL);
   for (const [key, value] of Object.entries(fn.environment)) {
