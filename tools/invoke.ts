@@ -65,7 +65,7 @@ function parseArgs(argv: string[]): Options {
  * stack's OpenSearch, DLQ and index prefix. The shell's values and `--env-vars` come first.
  */
 function localStackEnvironment(fn: LocalFunction): Record<string, string> {
-  const declares = (key: string) => key in fn.environment && process.env[key] === undefined;
+  const declares = (key: string) => key in fn.environment && !process.env[key];
   const wanted = ["DATABASE_URL", "OPENSEARCH_ENDPOINT", "DLQ_URL"].filter(declares);
   if (wanted.length === 0) return {};
   const stack = readStackFile();
