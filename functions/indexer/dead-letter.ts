@@ -5,7 +5,7 @@
  */
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { KinesisStreamRecord } from "aws-lambda";
-import { groupByCountAndBytes } from "../../shared/batching";
+import { groupByCountAndBytes } from "./batching";
 
 export const DEAD_LETTER_KIND = "cdc-indexer.permanent-failure";
 

@@ -10,9 +10,9 @@ import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aw
 import bundledConfig from "../../config/pipeline.yaml";
 import { createSqsClient } from "../../shared/aws-clients";
 import { createLogger, createMetrics } from "../../shared/observability";
-import { createOpenSearchClient } from "../../shared/opensearch-client";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import type { BulkClient } from "./bulk-writer";
+import { createOpenSearchClient } from "./opensearch-client";
 import { processBatch } from "./process-batch";
 import { createBatchReporter } from "./report";
 import { loadIndexerSettings } from "./settings";

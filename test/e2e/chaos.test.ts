@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeadLetterMessage } from "../../functions/indexer/dead-letter";
+import { verify } from "../../operator/verify/verify";
 import type { Invoke } from "../../tools/local-stack/poller/poller";
-import { verify } from "../../tools/local-stack/verify";
 import { startTestStack, stopTestStack } from "../helpers/stack";
 
 const chaos = { crashes: 0, active: true, invocations: 0 };

@@ -4,8 +4,8 @@
  * is dead-lettered as `lob_truncated`, never indexed as if it were whole; one just under is indexed whole.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verify } from "../../operator/verify/verify";
 import { LOB_MAX_BYTES } from "../../shared/dms-settings";
-import { verify } from "../../tools/local-stack/verify";
 import { startTestStack, stopTestStack } from "../helpers/stack";
 
 let t: Awaited<ReturnType<typeof startTestStack>>;

@@ -4,7 +4,7 @@
  * load runs must win over the snapshot, rows deleted meanwhile must go, and verify must find nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verify } from "../../tools/local-stack/verify";
+import { verify } from "../../operator/verify/verify";
 import { startTestStack, stopTestStack } from "../helpers/stack";
 
 let t: Awaited<ReturnType<typeof startTestStack>>;

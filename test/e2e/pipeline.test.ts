@@ -3,7 +3,7 @@
  * OpenSearch (emulator, or OPENSEARCH_URL), then `verify` finds no difference.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verify } from "../../tools/local-stack/verify";
+import { verify } from "../../operator/verify/verify";
 import { startTestStack, stopTestStack } from "../helpers/stack";
 
 let t: Awaited<ReturnType<typeof startTestStack>>;

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeStackFile } from "../../tools/local-stack/stack-file";
+import { writeStackFile } from "../../operator/lib/local-stack-file";
 import { stored } from "../helpers/http";
 import { startTestStack, stopTestStack } from "../helpers/stack";
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { writeStackFile } from "../../tools/local-stack/stack-file";
+import { writeStackFile } from "../../operator/lib/local-stack-file";
 import { startTestStack, stopTestStack } from "../helpers/stack";
 
 const run = promisify(execFile);

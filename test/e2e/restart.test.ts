@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verify } from "../../operator/verify/verify";
 import { startLocalSqs } from "../../tools/local-stack/sqs";
 import { LocalStack, type StackOptions } from "../../tools/local-stack/stack";
-import { verify } from "../../tools/local-stack/verify";
 import { startEmulator } from "../../tools/opensearch-emulator/server";
 import { uniquePrefix } from "../helpers/search";
 

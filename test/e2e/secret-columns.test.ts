@@ -5,7 +5,7 @@
  */
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKinesisClient } from "../../tools/local-stack/kinesis";
+import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { startTestStack, stopTestStack } from "../helpers/stack";
 
 const SECRET = "4111-1111-SECRET-0042";

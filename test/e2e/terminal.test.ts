@@ -12,8 +12,8 @@ import { promisify } from "node:util";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { LOCAL_CREDENTIALS } from "../../tools/local-stack/credentials";
-import { readStackFile, type StackEndpoints } from "../../tools/local-stack/stack-file";
+import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
+import { readStackFile, type StackEndpoints } from "../../operator/lib/local-stack-file";
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "cdc-terminal-"));

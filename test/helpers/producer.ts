@@ -7,7 +7,7 @@ import type { AutoStartResult } from "../../functions/producer/auto-start";
 import { createPool } from "../../functions/producer/database";
 import { EventStore } from "../../functions/producer/event-store";
 import { loadProducerSettings } from "../../functions/producer/settings";
-import { migrate } from "../../tools/db/migrations";
+import { migrate } from "../../operator/db-migrate/migrations";
 import { startEmbeddedPostgres } from "../../tools/local-stack/postgres";
 import { testContext } from "./lambda";
 

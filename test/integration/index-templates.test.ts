@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BulkClient } from "../../functions/indexer/bulk-writer";
+import { createOpenSearchClient } from "../../functions/indexer/opensearch-client";
 import { processBatch } from "../../functions/indexer/process-batch";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
-import { createOpenSearchClient } from "../../shared/opensearch-client";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { changeRecord } from "../helpers/dms";
 import { recordingLogger, testContext } from "../helpers/lambda";

@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 const invoke = (args: string[]) =>
-  run(TSX, ["tools/invoke.ts", ...args], {
+  run(TSX, ["tools/invoke/cli.ts", ...args], {
     env: {
       ...process.env,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,

@@ -4,21 +4,18 @@
  * mapping's on-failure record), go back on the stream byte for byte and leave the queue; messages that
  * cannot be replayed stay, and a dry run changes nothing.
  */
+
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from "@aws-sdk/client-kinesis";
 import { DeleteMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDeadLetter } from "../../functions/indexer/dead-letter";
-import { putAll } from "../../tools/lib/kinesis-put";
-import {
-  createKinesisClient,
-  ensureStream,
-  type RunningKinesis,
-  startKinesalite,
-} from "../../tools/local-stack/kinesis";
+import { createKinesisClient } from "../../operator/lib/kinesis-client";
+import { putAll } from "../../operator/lib/kinesis-put";
+import { redrive } from "../../operator/redrive/redrive";
+import { ensureStream, type RunningKinesis, startKinesalite } from "../../tools/local-stack/kinesis";
 import { onFailureRecord } from "../../tools/local-stack/poller/failure-record";
 import type { RunningSqs } from "../../tools/local-stack/sqs";
-import { redrive } from "../../tools/redrive/redrive";
 import { localSqs } from "../helpers/sqs";
 
 const STREAM = "redrive-test";

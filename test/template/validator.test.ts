@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadTemplate, parseTemplate } from "../../tools/lib/cfn-yaml";
-import { type CheckName, validateTemplate } from "../../tools/lib/template-validator";
+import { type CheckName, validateTemplate } from "../../tools/template/validator";
 
 const broken = validateTemplate(loadTemplate("test/template/fixtures/broken.yaml"));
 const found = (check: CheckName, text: string) =>

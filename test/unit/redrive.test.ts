@@ -3,9 +3,9 @@ import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-clo
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import { buildDeadLetter } from "../../functions/indexer/dead-letter";
+import { resolveTargets } from "../../operator/lib/targets";
+import { parseStreamArn, planReplay } from "../../operator/redrive/messages";
 import { onFailureRecord } from "../../tools/local-stack/poller/failure-record";
-import { parseStreamArn, planReplay } from "../../tools/redrive/messages";
-import { resolveTargets } from "../../tools/redrive/targets";
 import { rawRecord } from "../helpers/dms";
 
 const ctx = { functionName: "f", functionVersion: "1", awsRequestId: "r", now: new Date() };

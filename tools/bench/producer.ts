@@ -9,7 +9,7 @@ import { createPool } from "../../functions/producer/database";
 import { toRow } from "../../functions/producer/event-row";
 import { EventStore } from "../../functions/producer/event-store";
 import { loadProducerSettings } from "../../functions/producer/settings";
-import { migrate } from "../db/migrations";
+import { migrate } from "../../operator/db-migrate/migrations";
 import { httpApiEvent } from "../lib/http-api-event";
 import { createLambdaContext } from "../lib/lambda-context";
 import { startEmbeddedPostgres } from "../local-stack/postgres";

@@ -76,7 +76,3 @@ export function localFunction(
     properties: props,
   };
 }
-
-export function projectRoot(): string {
-  return resolve(join(import.meta.dirname, "..", ".."));
-}

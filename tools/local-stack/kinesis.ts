@@ -7,12 +7,10 @@ import type { Server } from "node:http";
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
-  KinesisClient,
+  type KinesisClient,
   ResourceNotFoundException,
 } from "@aws-sdk/client-kinesis";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
 import kinesalite from "kinesalite";
-import { LOCAL_CREDENTIALS } from "./credentials";
 
 export type RunningKinesis = { endpoint: string; close(): Promise<void> };
 
@@ -38,16 +36,6 @@ export async function startKinesalite(options: { path?: string } = {}): Promise<
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
-}
-
-/** A Kinesis client; an endpoint (kinesalite) gets local credentials and HTTP/1.1. */
-export function createKinesisClient(region: string, endpoint?: string): KinesisClient {
-  return new KinesisClient({
-    region,
-    ...(endpoint && { endpoint, credentials: LOCAL_CREDENTIALS }),
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
-    maxAttempts: 5,
-  });
 }
 
 /** Creates the stream unless it exists; returns its ARN. */

@@ -15,7 +15,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { startFauxqs } from "fauxqs";
-import { LOCAL_CREDENTIALS } from "./credentials";
+import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
 
 type JournalLine = { status: string; queueName: string; messageId: string; body: string };
 

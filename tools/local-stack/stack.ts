@@ -4,6 +4,7 @@
  * handler in this process. Each part can be swapped for a real one (DATABASE_URL, OPENSEARCH_URL,
  * AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL_SQS). Dev tooling: never deployed.
  */
+
 import { createHash } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,24 +15,26 @@ import { Client } from "@opensearch-project/opensearch";
 import type { KinesisStreamRecord } from "aws-lambda";
 import pg from "pg";
 import { parseDmsMessage } from "../../functions/indexer/dms-message";
+import { migrate } from "../../operator/db-migrate/migrations";
+import { createKinesisClient } from "../../operator/lib/kinesis-client";
+import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
+import { readStackFile } from "../../operator/lib/local-stack-file";
+import { projectRoot } from "../../operator/lib/project-root";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
 import { type PipelineConfig, parsePipelineConfig } from "../../shared/pipeline-config";
-import { migrate } from "../db/migrations";
 import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-resolve";
 import { loadTemplate } from "../lib/cfn-yaml";
-import { localFunction, projectRoot } from "../lib/sam-function";
+import { localFunction } from "../lib/sam-function";
 import { type RunningEmulator, startEmulator } from "../opensearch-emulator/server";
 import { Capture, type CaptureOptions } from "./capture/capture";
-import { LOCAL_CREDENTIALS } from "./credentials";
 import { type Handler, type LocalHttpApi, startLocalHttpApi, templateRouteKeys } from "./http-api";
-import { createKinesisClient, ensureStream, type RunningKinesis, startKinesalite } from "./kinesis";
+import { ensureStream, type RunningKinesis, startKinesalite } from "./kinesis";
 import { FileCheckpoints, MemoryCheckpoints } from "./poller/checkpoints";
 import { type EsmSettings, kinesisEventSource } from "./poller/esm-settings";
 import { type Invoke, KinesisPoller } from "./poller/poller";
 import { blockedAncestor, type RunningPostgres, startEmbeddedPostgres } from "./postgres";
 import { type RunningSqs, receiveAll, startLocalSqs } from "./sqs";
-import { readStackFile } from "./stack-file";
 
 export type StackOptions = {
   /** Folder for local state (PostgreSQL data, Kinesis records, checkpoints); default `.local/`. */

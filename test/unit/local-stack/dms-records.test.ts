@@ -1,12 +1,8 @@
 /** The capture's DMS rendering, and that the indexer reads what the capture writes. */
 import { describe, expect, it } from "vitest";
 import { parseDmsMessage } from "../../../functions/indexer/dms-message";
-import {
-  loadRecord,
-  type Relation,
-  transactionRecords,
-} from "../../../tools/local-stack/capture/dms-records";
-import { PG_TYPE, renderValue } from "../../../tools/local-stack/capture/dms-render";
+import { loadRecord, type Relation, transactionRecords } from "../../../operator/lib/dms/records";
+import { PG_TYPE, renderValue } from "../../../operator/lib/dms/render";
 
 const orders: Relation = {
   schema: "public",

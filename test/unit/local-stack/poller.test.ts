@@ -1,13 +1,10 @@
 /** The local event-source poller against kinesalite: batching, partial failures, bisect, discard, resume. */
+
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createKinesisClient,
-  ensureStream,
-  type RunningKinesis,
-  startKinesalite,
-} from "../../../tools/local-stack/kinesis";
+import { createKinesisClient } from "../../../operator/lib/kinesis-client";
+import { ensureStream, type RunningKinesis, startKinesalite } from "../../../tools/local-stack/kinesis";
 import { MemoryCheckpoints } from "../../../tools/local-stack/poller/checkpoints";
 import type { EsmSettings } from "../../../tools/local-stack/poller/esm-settings";
 import type { OnFailureRecord } from "../../../tools/local-stack/poller/failure-record";

@@ -1,6 +1,6 @@
 /** `npm run validate:template [path]`: offline validation of template.yaml; exits 1 on any problem. */
-import { loadTemplate } from "./lib/cfn-yaml";
-import { validateTemplate } from "./lib/template-validator";
+import { loadTemplate } from "../lib/cfn-yaml";
+import { validateTemplate } from "./validator";
 
 const path = process.argv[2] ?? "template.yaml";
 const problems = validateTemplate(loadTemplate(path));

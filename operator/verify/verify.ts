@@ -10,8 +10,8 @@ import { parseDmsMessage } from "../../functions/indexer/dms-message";
 import { planChange } from "../../functions/indexer/plan";
 import { PermanentRecordError } from "../../shared/errors";
 import type { PipelineConfig } from "../../shared/pipeline-config";
-import { describeTable } from "./capture/capture";
-import { loadRecord, type Tuple } from "./capture/dms-records";
+import { describeTable } from "../lib/dms/describe-table";
+import { loadRecord, type Tuple } from "../lib/dms/records";
 
 type Docs = Map<string, Record<string, unknown>>;
 export type Difference = {

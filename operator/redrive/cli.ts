@@ -3,21 +3,21 @@
  * `npm run redrive -- [target] --discard [--cause C] [--table T] [--dry-run | --yes]`
  *
  * Replays the indexer's dead letters: puts each message's records back on the CDC stream and deletes the
- * message once Kinesis has them (tools/redrive/redrive.ts), then watches the queue for the replayed
+ * message once Kinesis has them (redrive.ts), then watches the queue for the replayed
  * records failing again. `--discard` deletes dead letters that are no longer wanted instead. Without a
  * target it uses the running local stack. Exits 1 if any message stayed in the queue or failed again.
  */
-import "./lib/text-import-hook";
+import "../lib/text-import-hook";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseArgs as nodeParseArgs } from "node:util";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { projectRoot } from "./lib/sam-function";
-import { LOCAL_CREDENTIALS } from "./local-stack/credentials";
-import { createKinesisClient } from "./local-stack/kinesis";
-import { readStackFile } from "./local-stack/stack-file";
-import { type RedriveOptions, type RedriveReport, redrive } from "./redrive/redrive";
-import { resolveTargets, type TargetOptions } from "./redrive/targets";
+import { createKinesisClient } from "../lib/kinesis-client";
+import { LOCAL_CREDENTIALS } from "../lib/local-credentials";
+import { readStackFile } from "../lib/local-stack-file";
+import { projectRoot } from "../lib/project-root";
+import { resolveTargets, type TargetOptions } from "../lib/targets";
+import { type RedriveOptions, type RedriveReport, redrive } from "./redrive";
 
 const USAGE = `usage: npm run redrive -- [target] [--dry-run] [--max <n>] [--cause <text>] [--table <schema.table>] [--wait <s>]
        npm run redrive -- [target] --discard [--cause <text>] [--table <schema.table>] [--dry-run | --yes]

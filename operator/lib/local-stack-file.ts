@@ -1,7 +1,7 @@
 /** `.local/stack.json`: how `npm run demo`, `verify` and other terminals find the running `npm start`. */
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { projectRoot } from "../lib/sam-function";
+import { projectRoot } from "./project-root";
 
 export type StackEndpoints = {
   pid: number;

@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { Ajv, type ErrorObject } from "ajv";
-import type { Template } from "./cfn-yaml";
+import type { Template } from "../lib/cfn-yaml";
 
 export type CheckName = "sam-schema" | "cfn-spec" | "getatt" | "ref" | "mapping" | "condition";
 export type Problem = { check: CheckName; path: string; message: string };

@@ -2,7 +2,7 @@
  * `npm run bench [-- indexer|producer|freshness ...]`: speed and memory targets as ratios measured in the
  * same run (never absolute times: machines differ). Prints one line per target; exits 1 if one is missed.
  */
-import "../lib/text-import-hook";
+import "../../operator/lib/text-import-hook";
 import { freshnessBenchmarks } from "./freshness";
 import { indexerBenchmarks } from "./indexer";
 import { type Result, report } from "./measure";

@@ -5,13 +5,15 @@
  * - api-*: API Gateway HTTP API (2.0) requests for ProducerFunction, bodies from events/bodies/.
  * `npm run events -- --check` exits 1 when a generated file is out of date.
  */
+
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { loadTemplate } from "./lib/cfn-yaml";
-import { httpApiEvent, matchRoute } from "./lib/http-api-event";
-import { dmsLine, kinesisEvent } from "./lib/kinesis-event";
-import { templateRouteKeys } from "./local-stack/http-api";
+import { projectRoot } from "../../operator/lib/project-root";
+import { loadTemplate } from "../lib/cfn-yaml";
+import { httpApiEvent, matchRoute } from "../lib/http-api-event";
+import { dmsLine, kinesisEvent } from "../lib/kinesis-event";
+import { templateRouteKeys } from "../local-stack/http-api";
 
 type KinesisSource = { records: ({ partitionKey: string } & ({ message: unknown } | { raw: string }))[] };
 type HttpSource = {
@@ -24,7 +26,7 @@ type HttpSource = {
   };
 };
 
-const EVENTS_DIR = join(import.meta.dirname, "..", "events");
+const EVENTS_DIR = join(projectRoot(), "events");
 // Fixed, so that regenerating gives identical files.
 const SAMPLE_TIME = new Date("2026-11-21T09:15:02.000Z");
 

@@ -4,9 +4,9 @@
  * the running local stack (.local/stack.json).
  */
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
-import { readSamConfig } from "../lib/samconfig";
-import type { StackEndpoints } from "../local-stack/stack-file";
-import { parseStreamArn } from "./messages";
+import { parseStreamArn } from "../redrive/messages";
+import type { StackEndpoints } from "./local-stack-file";
+import { readSamConfig } from "./samconfig";
 
 export type RedriveTargets = {
   queueUrl: string;

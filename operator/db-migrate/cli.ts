@@ -1,7 +1,7 @@
 /** `npm run db:migrate`: applies db/migrations to DATABASE_URL. */
 import { join } from "node:path";
-import { migrate } from "./db/migrations";
-import { projectRoot } from "./lib/sam-function";
+import { projectRoot } from "../lib/project-root";
+import { migrate } from "./migrations";
 
 const url = process.env.DATABASE_URL;
 if (!url) {

@@ -3,13 +3,13 @@
  * with a live status line. Ctrl-C stops everything cleanly. Real services instead of the local ones:
  * DATABASE_URL, OPENSEARCH_URL, AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL_SQS (a URL, or `aws`).
  */
-import "./lib/text-import-hook";
+import "../../operator/lib/text-import-hook";
 import { join } from "node:path";
-import { projectRoot } from "./lib/sam-function";
-import { runDemo } from "./local-stack/demo";
-import { LocalStack } from "./local-stack/stack";
-import { readStackFile, removeStackFile, writeStackFile } from "./local-stack/stack-file";
-import { Terminal } from "./local-stack/terminal";
+import { readStackFile, removeStackFile, writeStackFile } from "../../operator/lib/local-stack-file";
+import { projectRoot } from "../../operator/lib/project-root";
+import { runDemo } from "../demo/demo";
+import { LocalStack } from "./stack";
+import { Terminal } from "./terminal";
 
 const args = new Set(process.argv.slice(2));
 const unknown = [...args].filter((a) => !["--fresh", "--demo"].includes(a));

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { DMS_KINESIS_SETTINGS, DMS_LOB_SETTINGS, DMS_SOURCE_SETTINGS } from "../../shared/dms-settings";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
-import { projectRoot } from "../lib/sam-function";
+import { projectRoot } from "../lib/project-root";
 
 export function dmsSettings(configYaml: string) {
   return {

@@ -5,7 +5,7 @@
  * the DLQ redrive command.
  */
 import { type KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
-import { groupByCountAndBytes } from "../../shared/batching";
+import { groupByCountAndBytes } from "../../functions/indexer/batching";
 
 /** One record to put: its partition key and its bytes (text is sent as UTF-8). */
 export type KinesisEntry = { partitionKey: string; data: string | Uint8Array };

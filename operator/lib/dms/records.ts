@@ -3,7 +3,7 @@
  * records: `{data, before-image?, metadata}` with the transaction details DMS adds when the endpoint has
  * `IncludeTransactionDetails` and `IncludePartitionValue` (partition key `schema.table`). Pure.
  */
-import { type DmsValue, renderValue } from "./dms-render";
+import { type DmsValue, renderValue } from "./render";
 
 export type RelationColumn = { name: string; typeOid: number };
 export type Relation = { schema: string; name: string; columns: RelationColumn[]; keyColumns: string[] };

@@ -9,10 +9,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Client } from "@opensearch-project/opensearch";
-import { parsePipelineConfig } from "../shared/pipeline-config";
-import { projectRoot } from "./lib/sam-function";
-import { readStackFile } from "./local-stack/stack-file";
-import { verify } from "./local-stack/verify";
+import { parsePipelineConfig } from "../../shared/pipeline-config";
+import { readStackFile } from "../lib/local-stack-file";
+import { projectRoot } from "../lib/project-root";
+import { verify } from "./verify";
 
 const USAGE = `usage: npm run verify [-- --accept-refused]
   compares every table of config/pipeline.yaml with its indices (the running npm start, or

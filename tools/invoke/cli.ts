@@ -7,17 +7,18 @@
  * logs on stderr, and exits 1 when the handler throws or times out. A function that writes to the
  * database or the search index uses the shell's settings, else the running local stack's (`npm start`).
  */
-import "./lib/text-import-hook";
+import "../../operator/lib/text-import-hook";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parameterTypes, parameterValues, pseudoParameters } from "./lib/cfn-resolve";
-import { loadTemplate } from "./lib/cfn-yaml";
-import { createLambdaContext } from "./lib/lambda-context";
-import { type LocalFunction, localFunction, projectRoot } from "./lib/sam-function";
-import { parseParameterOverrides, readSamConfig } from "./lib/samconfig";
-import { LOCAL_CREDENTIALS } from "./local-stack/credentials";
-import { readStackFile } from "./local-stack/stack-file";
+import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
+import { readStackFile } from "../../operator/lib/local-stack-file";
+import { projectRoot } from "../../operator/lib/project-root";
+import { parseParameterOverrides, readSamConfig } from "../../operator/lib/samconfig";
+import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-resolve";
+import { loadTemplate } from "../lib/cfn-yaml";
+import { createLambdaContext } from "../lib/lambda-context";
+import { type LocalFunction, localFunction } from "../lib/sam-function";
 
 type Options = {
   logicalId: string;

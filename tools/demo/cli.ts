@@ -1,7 +1,7 @@
 /** `npm run demo`: the demo workload against the running `npm start` (see tools/local-stack/demo.ts). */
 import { Client } from "@opensearch-project/opensearch";
-import { runDemo } from "./local-stack/demo";
-import { readStackFile } from "./local-stack/stack-file";
+import { readStackFile } from "../../operator/lib/local-stack-file";
+import { runDemo } from "./demo";
 
 const stack = readStackFile();
 if (!stack) {
