@@ -5,6 +5,7 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./errors";
+import { issueLines } from "./zod-issues";
 
 export const COLUMN_TYPES = ["string", "number", "integer", "boolean", "json", "timestamp"] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
@@ -250,11 +251,10 @@ export function compileCondition(condition: Condition): Predicate {
   return (ctx) => get(ctx) !== null && get(ctx) !== undefined;
 }
 
-function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => `  - ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+const formatIssues = (error: z.ZodError): string =>
+  issueLines(error)
+    .map((line) => `  - ${line}`)
     .join("\n");
-}
 
 /** Parses and validates the config; throws ConfigError listing every problem. */
 export function parsePipelineConfig(

@@ -3,6 +3,7 @@
  * indexes mix), maps every response item back by position, splits requests on 413/400, and retries
  * retryable items with exponential backoff and full jitter while the invocation's time budget allows.
  */
+import { backoffDelay } from "../../shared/backoff";
 import { type BulkEntry, bodyOf, splitEntries, toEntries } from "./bulk-body";
 import { type BulkResponseItem, classifyItem, classifyRequestError, type ItemOutcome } from "./classify";
 import type { Action } from "./plan";
@@ -108,8 +109,7 @@ export async function writeBulk<T>(
       }
     }
     if (retry.length === 0) break;
-    // Full jitter: a uniform delay in [0, min(cap, base * 2^attempt)].
-    const delay = Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
+    const delay = backoffDelay(attempt, policy, random);
     if (env.remainingMs() - policy.safetyMarginMs - delay <= 0) break;
     await sleep(delay);
     stats.retried += retry.length;

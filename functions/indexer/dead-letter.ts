@@ -1,86 +1,9 @@
 /**
- * Dead-letter messages for records that can never be indexed: everything needed to replay and diagnose
- * them. A message over the SQS size limit carries a pointer (stream ARN, shard id, sequence number)
- * instead of the data. Sent with SendMessageBatch; entries SQS did not accept are reported back.
+ * Sends dead letters (shared/dead-letters.ts builds them) with SendMessageBatch; entries SQS did not
+ * accept are reported back, so their records are retried rather than acknowledged.
  */
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { KinesisStreamRecord } from "aws-lambda";
 import { groupByCountAndBytes } from "./batching";
-
-export const DEAD_LETTER_KIND = "cdc-indexer.permanent-failure";
-
-export type Failure = {
-  stage: "parse" | "plan" | "index";
-  status?: number;
-  type: string;
-  reason: string;
-  index?: string;
-  documentId?: string;
-};
-
-export type DeadLetterMessage = {
-  kind: typeof DEAD_LETTER_KIND;
-  schemaVersion: 1;
-  failedAt: string;
-  functionName: string;
-  functionVersion: string;
-  awsRequestId: string;
-  error: Failure;
-  source: {
-    eventSourceARN: string;
-    shardId: string;
-    partitionKey: string;
-    sequenceNumber: string;
-    approximateArrivalTimestamp: number;
-    table?: string;
-    operation?: string;
-  };
-  /** Base64 of the original Kinesis record data; absent when the message would be too large. */
-  data?: string;
-  dataOmitted?: "too_large";
-};
-
-export type FailureContext = {
-  functionName: string;
-  functionVersion: string;
-  awsRequestId: string;
-  now: Date;
-};
-
-/** Kinesis eventID is `<shardId>:<sequenceNumber>`. */
-export const shardIdOf = (record: KinesisStreamRecord): string => record.eventID.split(":")[0] ?? "";
-
-export function buildDeadLetter(
-  record: KinesisStreamRecord,
-  failure: Failure,
-  ctx: FailureContext,
-  meta: { table?: string; operation?: string },
-  maxBytes: number,
-): string {
-  const message: DeadLetterMessage = {
-    kind: DEAD_LETTER_KIND,
-    schemaVersion: 1,
-    failedAt: ctx.now.toISOString(),
-    functionName: ctx.functionName,
-    functionVersion: ctx.functionVersion,
-    awsRequestId: ctx.awsRequestId,
-    error: failure,
-    source: {
-      eventSourceARN: record.eventSourceARN,
-      shardId: shardIdOf(record),
-      partitionKey: record.kinesis.partitionKey,
-      sequenceNumber: record.kinesis.sequenceNumber,
-      approximateArrivalTimestamp: record.kinesis.approximateArrivalTimestamp,
-      ...meta,
-    },
-    data: record.kinesis.data,
-  };
-  const body = JSON.stringify(message);
-  if (Buffer.byteLength(body) <= maxBytes) return body;
-  const { data: _omitted, ...pointer } = message;
-  const reason = failure.reason.length > 2000 ? `${failure.reason.slice(0, 2000)}…` : failure.reason;
-  return JSON.stringify({ ...pointer, error: { ...failure, reason }, dataOmitted: "too_large" });
-}
 
 export type DeadLetterEntry = { id: string; body: string };
 

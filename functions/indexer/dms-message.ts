@@ -2,8 +2,10 @@
  * Parses one Kinesis record's data as an AWS DMS target message (`json-unformatted`, one document per
  * record, possibly newline-terminated; pretty-printed `json` is accepted too).
  */
+
 import { z } from "zod";
 import { PermanentRecordError } from "../../shared/errors";
+import { issueLines } from "../../shared/zod-issues";
 import { parseTimestampMicros } from "./timestamps";
 
 const id = z.union([z.string(), z.number()]);
@@ -72,7 +74,7 @@ export function parseDmsMessage(payload: Buffer | string): DmsMessage {
   }
   const parsed = messageSchema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    const issues = issueLines(parsed.error).join("; ");
     throw new PermanentRecordError("invalid_dms_message", `not a DMS message: ${issues}`);
   }
   const { metadata: m, data, "before-image": before } = parsed.data;

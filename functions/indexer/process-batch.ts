@@ -6,12 +6,13 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamRecord } from "aws-lambda";
+import { buildDeadLetter, type Failure } from "../../shared/dead-letters";
 import { PermanentRecordError } from "../../shared/errors";
 import type { PipelineConfig } from "../../shared/pipeline-config";
 import { type BulkClient, type RetryPolicy, writeBulk } from "./bulk-writer";
 import type { ItemOutcome } from "./classify";
 import { type CompactedAction, compact, type PlannedAction } from "./compact";
-import { buildDeadLetter, type DeadLetterEntry, type Failure, sendDeadLetters } from "./dead-letter";
+import { type DeadLetterEntry, sendDeadLetters } from "./dead-letter";
 import { parseDmsMessage } from "./dms-message";
 import { planChange } from "./plan";
 import { versionCommitMillis } from "./version";

@@ -4,8 +4,10 @@
  * sent again until every record is accepted or the writer is aborted. Used by the local capture and by
  * the DLQ redrive command.
  */
+
 import { type KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { groupByCountAndBytes } from "../../functions/indexer/batching";
+import { backoffDelay } from "../../shared/backoff";
 
 /** One record to put: its partition key and its bytes (text is sent as UTF-8). */
 export type KinesisEntry = { partitionKey: string; data: string | Uint8Array };
@@ -19,6 +21,9 @@ const sizeOf = (entry: KinesisEntry) => Buffer.byteLength(entry.data) + Buffer.b
 export type PutPosition = { shardId: string; sequenceNumber: string };
 
 /** Puts every entry; resolves to each entry's position, in entry order. */
+/** Records Kinesis refused (throughput) are put again after a short backoff. */
+const PUT_RETRY = { baseDelayMs: 25, maxDelayMs: 1_000 };
+
 export async function putAll(
   kinesis: KinesisClient,
   streamName: string,
@@ -31,7 +36,7 @@ export async function putAll(
     let pending = chunk.map((entry, index) => ({ entry, index }));
     for (let attempt = 0; pending.length > 0; attempt++) {
       signal?.throwIfAborted();
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+      if (attempt > 0) await new Promise((r) => setTimeout(r, backoffDelay(attempt, PUT_RETRY)));
       const result = await kinesis.send(
         new PutRecordsCommand({
           StreamName: streamName,

@@ -5,8 +5,7 @@
  * - the event source mapping's on-failure records (`KinesisBatchInfo`): a range of sequence numbers.
  * Pure: parsing only.
  */
-import { z } from "zod";
-import { DEAD_LETTER_KIND } from "../../functions/indexer/dead-letter";
+import { onFailureSchema, permanentFailureSchema } from "../../shared/dead-letters";
 
 export type StoredRecord = { partitionKey: string; data: Buffer };
 
@@ -22,31 +21,6 @@ export type ReplayPlan =
     }
   | { kind: "unreadable"; reason: string };
 
-const sequence = z.string().regex(/^\d+$/);
-
-const indexerMessage = z.object({
-  kind: z.literal(DEAD_LETTER_KIND),
-  schemaVersion: z.literal(1),
-  error: z.object({ type: z.string(), reason: z.string() }),
-  source: z.object({
-    eventSourceARN: z.string(),
-    shardId: z.string().min(1),
-    partitionKey: z.string().min(1),
-    sequenceNumber: sequence,
-  }),
-  data: z.base64().optional(),
-});
-
-const onFailureMessage = z.object({
-  requestContext: z.object({ condition: z.string() }),
-  KinesisBatchInfo: z.object({
-    shardId: z.string().min(1),
-    startSequenceNumber: sequence,
-    endSequenceNumber: sequence,
-    streamArn: z.string(),
-  }),
-});
-
 export function planReplay(body: string): ReplayPlan {
   let json: unknown;
   try {
@@ -54,7 +28,7 @@ export function planReplay(body: string): ReplayPlan {
   } catch {
     return { kind: "unreadable", reason: "not JSON" };
   }
-  const indexer = indexerMessage.safeParse(json);
+  const indexer = permanentFailureSchema.safeParse(json);
   if (indexer.success) {
     const { source, error, data } = indexer.data;
     const reason = `indexer: ${error.type}`;
@@ -75,12 +49,15 @@ export function planReplay(body: string): ReplayPlan {
       reason,
     };
   }
-  const onFailure = onFailureMessage.safeParse(json);
+  const onFailure = onFailureSchema.safeParse(json);
   if (onFailure.success) {
     const info = onFailure.data.KinesisBatchInfo;
     return {
       kind: "range",
-      ...info,
+      streamArn: info.streamArn,
+      shardId: info.shardId,
+      startSequenceNumber: info.startSequenceNumber,
+      endSequenceNumber: info.endSequenceNumber,
       reason: `event source mapping: ${onFailure.data.requestContext.condition}`,
     };
   }

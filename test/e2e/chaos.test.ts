@@ -6,8 +6,8 @@
  * skipped; the crashes, restarts and the poison row still apply.)
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DeadLetterMessage } from "../../functions/indexer/dead-letter";
 import { verify } from "../../operator/verify/verify";
+import type { PermanentFailureMessage } from "../../shared/dead-letters";
 import type { Invoke } from "../../tools/local-stack/poller/poller";
 import { startTestStack, stopTestStack } from "../helpers/stack";
 
@@ -75,9 +75,9 @@ describe("the local pipeline under faults", () => {
       ["missing", stack.pipeline.routingFor("public", "orders").index, "5000"],
     ]);
 
-    const bodies = (await stack.deadLetters()).map((body) => JSON.parse(body) as DeadLetterMessage);
+    const bodies = (await stack.deadLetters()).map((body) => JSON.parse(body) as PermanentFailureMessage);
     expect(bodies).toHaveLength(1);
-    const [dead] = bodies as [DeadLetterMessage];
+    const [dead] = bodies as [PermanentFailureMessage];
     expect(dead.error).toMatchObject({ type: "mapper_parsing_exception", status: 400, documentId: "5000" });
     expect(dead.source).toMatchObject({ table: "public.orders", operation: "insert" });
     const payload = JSON.parse(Buffer.from(dead.data as string, "base64").toString("utf8"));

@@ -9,12 +9,11 @@ import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from "@
 import { DeleteMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDeadLetter } from "../../functions/indexer/dead-letter";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { putAll } from "../../operator/lib/kinesis-put";
 import { redrive } from "../../operator/redrive/redrive";
+import { buildDeadLetter, buildOnFailureMessage } from "../../shared/dead-letters";
 import { ensureStream, type RunningKinesis, startKinesalite } from "../../tools/local-stack/kinesis";
-import { onFailureRecord } from "../../tools/local-stack/poller/failure-record";
 import type { RunningSqs } from "../../tools/local-stack/sqs";
 import { localSqs } from "../helpers/sqs";
 
@@ -100,7 +99,7 @@ describe("redrive", () => {
     await send(buildDeadLetter(r1 as KinesisStreamRecord, failure, ctx, {}, 300)); // too large: pointer only
     await send(
       JSON.stringify(
-        onFailureRecord({
+        buildOnFailureMessage({
           records: original.slice(2),
           shardId,
           streamArn,

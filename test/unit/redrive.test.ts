@@ -2,10 +2,9 @@
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
-import { buildDeadLetter } from "../../functions/indexer/dead-letter";
 import { resolveTargets } from "../../operator/lib/targets";
 import { parseStreamArn, planReplay } from "../../operator/redrive/messages";
-import { onFailureRecord } from "../../tools/local-stack/poller/failure-record";
+import { buildDeadLetter, buildOnFailureMessage } from "../../shared/dead-letters";
 import { rawRecord } from "../helpers/dms";
 
 const ctx = { functionName: "f", functionVersion: "1", awsRequestId: "r", now: new Date() };
@@ -35,7 +34,7 @@ describe("planReplay", () => {
       endSequenceNumber: record.kinesis.sequenceNumber,
     });
     const batch = [rawRecord("a", 1), rawRecord("b", 2)];
-    const onFailure = onFailureRecord({
+    const onFailure = buildOnFailureMessage({
       records: batch,
       shardId: "shardId-000000000001",
       streamArn: "arn:aws:kinesis:eu-west-1:123456789012:stream/cdc-stream-dev",
@@ -121,5 +120,29 @@ describe("resolveTargets", () => {
       /--config-env/,
     );
     expect(() => parseStreamArn("arn:aws:sqs:x")).toThrow(/not a Kinesis stream ARN/);
+  });
+});
+
+describe("dead-letter contracts (shared/dead-letters.ts)", () => {
+  it("every message a builder writes is valid under its own schema", async () => {
+    const { buildDeadLetter, buildOnFailureMessage, onFailureSchema, permanentFailureSchema } = await import(
+      "../../shared/dead-letters"
+    );
+    const record = rawRecord('{"data":{"id":1}}', 3, "public.orders");
+    for (const maxBytes of [262_144, 300]) {
+      const body = JSON.parse(buildDeadLetter(record, failure, ctx, { table: "public.orders" }, maxBytes));
+      expect(permanentFailureSchema.safeParse(body).success).toBe(true);
+    }
+    const onFailure = buildOnFailureMessage({
+      records: [record],
+      shardId: "shardId-000000000001",
+      streamArn: "arn:aws:kinesis:us-east-1:123456789012:stream/s",
+      functionArn: "arn:aws:lambda:us-east-1:123456789012:function:f",
+      condition: "RecordAgeExceeded",
+      invokeCount: 2,
+      functionError: false,
+      now: new Date(),
+    });
+    expect(onFailureSchema.parse(JSON.parse(JSON.stringify(onFailure)))).toEqual(onFailure);
   });
 });

@@ -17,7 +17,7 @@ import { projectRoot } from "../../operator/lib/project-root";
 import { parseParameterOverrides, readSamConfig } from "../../operator/lib/samconfig";
 import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-resolve";
 import { loadTemplate } from "../lib/cfn-yaml";
-import { createLambdaContext } from "../lib/lambda-context";
+import { createLambdaContext, withLambdaTimeout } from "../lib/lambda-context";
 import { type LocalFunction, localFunction } from "../lib/sam-function";
 
 type Options = {
@@ -167,15 +167,8 @@ async function main(): Promise<number> {
     memorySize: fn.memorySize,
     region,
   });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`)),
-      fn.timeoutSeconds * 1000,
-    );
-  });
   try {
-    const result = await Promise.race([Promise.resolve(handler(event, context)), timeout]);
+    const result = await withLambdaTimeout(handler(event, context), fn.timeoutSeconds);
     writeResult(`${JSON.stringify(result ?? null)}\n`);
     return 0;
   } catch (error) {
@@ -183,8 +176,6 @@ async function main(): Promise<number> {
     writeResult(`${JSON.stringify({ errorType: err.name, errorMessage: err.message })}\n`);
     console.error(err.stack ?? err.message);
     return 1;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -33,3 +33,19 @@ export function createLambdaContext(options: ContextOptions): Context {
     succeed: unsupported("succeed"),
   };
 }
+
+/** The handler's result, or Lambda's "Task timed out" error once the function's timeout has passed. */
+export async function withLambdaTimeout<T>(result: Promise<T> | T, timeoutSeconds: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Task timed out after ${timeoutSeconds.toFixed(2)} seconds`)),
+      timeoutSeconds * 1000,
+    );
+  });
+  try {
+    return await Promise.race([Promise.resolve(result), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,8 +1,8 @@
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { DEAD_LETTER_KIND, type DeadLetterMessage } from "../../../functions/indexer/dead-letter";
 import { type BatchDeps, processBatch } from "../../../functions/indexer/process-batch";
+import { DEAD_LETTER_KIND, type PermanentFailureMessage } from "../../../shared/dead-letters";
 import { parsePipelineConfig } from "../../../shared/pipeline-config";
 import { changeRecord, controlMessage, rawRecord } from "../../helpers/dms";
 import { recordingLogger, testContext } from "../../helpers/lambda";
@@ -37,7 +37,7 @@ const sentMessages = () =>
   sqsMock
     .commandCalls(SendMessageBatchCommand)
     .flatMap((c) =>
-      (c.args[0].input.Entries ?? []).map((e) => JSON.parse(e.MessageBody ?? "") as DeadLetterMessage),
+      (c.args[0].input.Entries ?? []).map((e) => JSON.parse(e.MessageBody ?? "") as PermanentFailureMessage),
     );
 const doc = (emulator: ReturnType<typeof newEmulator>, id: string) =>
   emulator.indices.get("orders")?.docs.get(id)?.source;

@@ -5,6 +5,7 @@
  * confirmed yet (harmless: the indexer's versions make duplicates no-ops) and never loses one.
  * Tables that join the publication are first fully loaded (`load` records), as a DMS full-load-and-CDC task.
  */
+
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import pg from "pg";
 import { LogicalReplicationService, type Pgoutput, PgoutputPlugin } from "pg-logical-replication";
@@ -19,11 +20,13 @@ import {
   transactionRecords,
 } from "../../../operator/lib/dms/records";
 import { putAll } from "../../../operator/lib/kinesis-put";
+import { backoffDelay } from "../../../shared/backoff";
 import {
   type CaptureSelection,
   readTableMappings,
   type TableMappings,
 } from "../../../shared/dms-table-mappings";
+import { LOCAL_RETRY } from "../retry";
 
 export type CaptureOptions = {
   databaseUrl: string;
@@ -380,7 +383,7 @@ export class Capture {
       } catch (error) {
         if (this.abort.signal.aborted) throw error;
         this.log(`capture: PutRecords failed (${(error as Error).message}); retrying`);
-        await sleep(Math.min(5_000, 100 * 2 ** attempt));
+        await sleep(backoffDelay(attempt, LOCAL_RETRY));
       }
     }
   }

@@ -7,6 +7,7 @@
  * MaximumRecordAgeInSeconds discard a batch to the on-failure destination (KinesisBatchInfo message).
  * Progress per shard is checkpointed so a restart resumes after the last finished record.
  */
+
 import { createHash } from "node:crypto";
 import {
   GetRecordsCommand,
@@ -21,11 +22,18 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from "aws-lambda";
+import { backoffDelay } from "../../../shared/backoff";
+import {
+  buildOnFailureMessage,
+  type DiscardCondition,
+  type OnFailureMessage,
+} from "../../../shared/dead-letters";
 import { kinesisRecord } from "../../lib/kinesis-event";
-import { createLambdaContext } from "../../lib/lambda-context";
+import { createLambdaContext, withLambdaTimeout } from "../../lib/lambda-context";
+import { LOCAL_RETRY } from "../retry";
+import { decideAfterInvoke, expiredRecords, type Outcome } from "./batch-decision";
 import { type CheckpointStore, MemoryCheckpoints } from "./checkpoints";
 import type { EsmSettings } from "./esm-settings";
-import { type DiscardCondition, type OnFailureRecord, onFailureRecord } from "./failure-record";
 
 export type Invoke = (event: KinesisStreamEvent, context: Context) => Promise<unknown>;
 
@@ -38,7 +46,7 @@ export type PollerOptions = {
   fn: { functionName: string; timeoutSeconds: number; memorySize: number };
   invoke: Invoke;
   /** The on-failure destination; without one, discarded batches are only counted (as in Lambda). */
-  onFailure?: (record: OnFailureRecord) => Promise<void>;
+  onFailure?: (record: OnFailureMessage) => Promise<void>;
   checkpoints?: CheckpointStore;
   /** How often an idle shard is polled (Lambda: about once a second; shorter here for freshness). */
   pollIntervalMs?: number;
@@ -57,11 +65,6 @@ export type PollerStats = {
   partialFailures: number;
   discarded: number;
 };
-
-type Outcome =
-  | { kind: "ok" }
-  | { kind: "partial"; from: number }
-  | { kind: "failed"; functionError: boolean; message: string };
 
 class Lane {
   queue: KinesisStreamRecord[] = [];
@@ -266,58 +269,67 @@ export class KinesisPoller {
 
   private async processBatch(shard: Shard, batch: KinesisStreamRecord[]): Promise<void> {
     const { settings } = this.options;
+    const decisionSettings = { ...settings, retryDelayMs: this.options.retryDelayMs ?? 100 };
     const work: { records: KinesisStreamRecord[]; attempts: number; invocations: number }[] = [
       { records: batch, attempts: 0, invocations: 0 },
     ];
     while (work.length > 0) {
       const item = work[0] as (typeof work)[number];
-      if (settings.maximumRecordAgeSeconds >= 0) {
-        const oldest = Date.now() / 1000 - settings.maximumRecordAgeSeconds;
-        const expired = item.records.filter((r) => r.kinesis.approximateArrivalTimestamp < oldest);
-        if (expired.length > 0) {
-          await this.discard(shard, expired, "RecordAgeExceeded", item.invocations, false);
-          item.records = item.records.filter((r) => !expired.includes(r));
-          if (item.records.length === 0) {
-            work.shift();
-            continue;
-          }
+      const expired = new Set(
+        expiredRecords(
+          item.records.map((r) => r.kinesis.approximateArrivalTimestamp),
+          Date.now() / 1000,
+          settings.maximumRecordAgeSeconds,
+        ),
+      );
+      if (expired.size > 0) {
+        const old = item.records.filter((_, i) => expired.has(i));
+        await this.discard(shard, old, "RecordAgeExceeded", item.invocations, false);
+        item.records = item.records.filter((_, i) => !expired.has(i));
+        if (item.records.length === 0) {
+          work.shift();
+          continue;
         }
       }
       const outcome = await this.invoke(item.records);
       item.invocations++;
-      if (outcome.kind === "ok") {
-        this.acknowledge(shard, item.records);
-        work.shift();
-        continue;
+      if (outcome.kind === "partial") this.stats.partialFailures++;
+      const decision = decideAfterInvoke(
+        { size: item.records.length, attempts: item.attempts },
+        outcome,
+        decisionSettings,
+      );
+      switch (decision.kind) {
+        case "done":
+          this.acknowledge(shard, item.records);
+          work.shift();
+          break;
+        case "split":
+          work.splice(
+            0,
+            1,
+            { ...item, records: item.records.slice(0, decision.firstHalf) },
+            { ...item, records: item.records.slice(decision.firstHalf) },
+          );
+          break;
+        case "discard":
+          this.acknowledge(shard, item.records.slice(0, decision.acknowledge));
+          await this.discard(
+            shard,
+            item.records.slice(decision.acknowledge),
+            "RetryAttemptsExhausted",
+            item.invocations,
+            decision.functionError,
+          );
+          work.shift();
+          break;
+        case "retry":
+          this.acknowledge(shard, item.records.slice(0, decision.acknowledge));
+          item.records = item.records.slice(decision.acknowledge);
+          item.attempts = decision.attempts;
+          await sleep(decision.delayMs);
+          break;
       }
-      if (outcome.kind === "partial") {
-        this.stats.partialFailures++;
-        this.acknowledge(shard, item.records.slice(0, outcome.from));
-        item.records = item.records.slice(outcome.from);
-      } else if (outcome.functionError && settings.bisectOnError && item.records.length > 1) {
-        // Splitting does not use up the retry quota.
-        const half = Math.ceil(item.records.length / 2);
-        work.splice(
-          0,
-          1,
-          { records: item.records.slice(0, half), attempts: item.attempts, invocations: item.invocations },
-          { records: item.records.slice(half), attempts: item.attempts, invocations: item.invocations },
-        );
-        continue;
-      }
-      item.attempts++;
-      if (settings.maximumRetryAttempts >= 0 && item.attempts > settings.maximumRetryAttempts) {
-        await this.discard(
-          shard,
-          item.records,
-          "RetryAttemptsExhausted",
-          item.invocations,
-          outcome.kind === "failed" && outcome.functionError,
-        );
-        work.shift();
-        continue;
-      }
-      await sleep(Math.min(1000, (this.options.retryDelayMs ?? 100) * 2 ** Math.min(item.attempts - 1, 10)));
     }
   }
 
@@ -330,17 +342,11 @@ export class KinesisPoller {
       memorySize: fn.memorySize,
       region: this.options.region,
     });
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const result = (await Promise.race([
+      const result = (await withLambdaTimeout(
         this.options.invoke({ Records: records }, context),
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`)),
-            fn.timeoutSeconds * 1000,
-          );
-        }),
-      ])) as KinesisStreamBatchResponse | undefined | null;
+        fn.timeoutSeconds,
+      )) as KinesisStreamBatchResponse | undefined | null;
       if (!this.options.settings.reportBatchItemFailures) return { kind: "ok" };
       const failures = result?.batchItemFailures ?? [];
       if (failures.length === 0) return { kind: "ok" };
@@ -356,8 +362,6 @@ export class KinesisPoller {
       this.stats.functionErrors++;
       this.log(`poller: ${fn.functionName} failed on ${records.length} records: ${(error as Error).message}`);
       return { kind: "failed", functionError: true, message: (error as Error).message };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -377,7 +381,7 @@ export class KinesisPoller {
     functionError: boolean,
   ): Promise<void> {
     const { fn, region, streamArn } = this.options;
-    const message = onFailureRecord({
+    const message = buildOnFailureMessage({
       records,
       shardId: shard.id,
       streamArn,
@@ -393,7 +397,7 @@ export class KinesisPoller {
         break;
       } catch (error) {
         this.log(`poller: on-failure destination refused a message (${(error as Error).message}); retrying`);
-        await sleep(Math.min(5000, 100 * 2 ** attempt));
+        await sleep(backoffDelay(attempt, LOCAL_RETRY));
       }
     }
     this.stats.discarded += records.length;

@@ -3,12 +3,12 @@
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKinesisClient } from "../../../operator/lib/kinesis-client";
-import { ensureStream, type RunningKinesis, startKinesalite } from "../../../tools/local-stack/kinesis";
-import { MemoryCheckpoints } from "../../../tools/local-stack/poller/checkpoints";
-import type { EsmSettings } from "../../../tools/local-stack/poller/esm-settings";
-import type { OnFailureRecord } from "../../../tools/local-stack/poller/failure-record";
-import { type Invoke, KinesisPoller } from "../../../tools/local-stack/poller/poller";
+import { createKinesisClient } from "../../operator/lib/kinesis-client";
+import type { OnFailureMessage } from "../../shared/dead-letters";
+import { ensureStream, type RunningKinesis, startKinesalite } from "../../tools/local-stack/kinesis";
+import { MemoryCheckpoints } from "../../tools/local-stack/poller/checkpoints";
+import type { EsmSettings } from "../../tools/local-stack/poller/esm-settings";
+import { type Invoke, KinesisPoller } from "../../tools/local-stack/poller/poller";
 
 let kinesis: RunningKinesis;
 let client: ReturnType<typeof createKinesisClient>;
@@ -55,7 +55,7 @@ async function run(
   overrides: Partial<EsmSettings> = {},
   checkpoints = new MemoryCheckpoints(),
 ) {
-  const failures: OnFailureRecord[] = [];
+  const failures: OnFailureMessage[] = [];
   const poller = new KinesisPoller({
     kinesis: client,
     streamName: name,
@@ -115,7 +115,7 @@ describe("KinesisPoller", () => {
     expect([...new Set(delivered)].sort()).toEqual(["r0", "r1", "r2", "r3", "r4", "r6", "r7"]);
     expect(poller.stats.discarded).toBe(1);
     expect(failures).toHaveLength(1);
-    const [failure] = failures as [OnFailureRecord];
+    const [failure] = failures as [OnFailureMessage];
     expect(failure).toMatchObject({
       requestContext: { condition: "RetryAttemptsExhausted", approximateInvokeCount: expect.any(Number) },
       responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
