@@ -10,6 +10,7 @@ import { buildDeadLetter, type Failure } from "../../shared/dead-letters";
 import { PermanentRecordError } from "../../shared/errors";
 import type { PipelineConfig } from "../../shared/pipeline-config";
 import { type BulkClient, type RetryPolicy, writeBulk } from "./bulk-writer";
+import { batchItemFailures, leftForRetry, type RecordCheckpoint, toDeadLetter } from "./checkpoint";
 import type { ItemOutcome } from "./classify";
 import { type CompactedAction, compact, type PlannedAction } from "./compact";
 import { type DeadLetterEntry, sendDeadLetters } from "./dead-letter";
@@ -45,27 +46,30 @@ export type BatchStats = {
   usedRecordTimestamp: number;
 };
 
-type RecordState = {
+type RecordState = RecordCheckpoint & {
   record: KinesisStreamRecord;
-  status: "done" | "retry" | "permanent";
   failure?: Failure;
   table?: string;
   operation?: string;
   commitMillis?: number;
 };
 
-function lowestSequence(states: RecordState[]): string | undefined {
-  let lowest: bigint | undefined;
-  let text: string | undefined;
-  for (const s of states) {
-    const seq = BigInt(s.record.kinesis.sequenceNumber);
-    if (lowest === undefined || seq < lowest) {
-      lowest = seq;
-      text = s.record.kinesis.sequenceNumber;
-    }
-  }
-  return text;
-}
+const newStats = (received: number): BatchStats => ({
+  received,
+  controlSkipped: 0,
+  indexed: 0,
+  deleted: 0,
+  stale: 0,
+  compacted: 0,
+  filtered: 0,
+  deadLettered: 0,
+  retried: 0,
+  failedToRetry: 0,
+  bulkRequests: 0,
+  bulkLatenciesMs: [],
+  freshnessMs: [],
+  usedRecordTimestamp: 0,
+});
 
 export async function processBatch(
   records: KinesisStreamRecord[],
@@ -73,25 +77,25 @@ export async function processBatch(
   deps: BatchDeps,
 ): Promise<{ response: KinesisStreamBatchResponse; stats: BatchStats }> {
   const now = deps.now ?? Date.now;
-  const stats: BatchStats = {
-    received: records.length,
-    controlSkipped: 0,
-    indexed: 0,
-    deleted: 0,
-    stale: 0,
-    compacted: 0,
-    filtered: 0,
-    deadLettered: 0,
-    retried: 0,
-    failedToRetry: 0,
-    bulkRequests: 0,
-    bulkLatenciesMs: [],
-    freshnessMs: [],
-    usedRecordTimestamp: 0,
-  };
-  const states: RecordState[] = records.map((record) => ({ record, status: "done" }));
-  const planned: PlannedAction[] = [];
+  const stats = newStats(records.length);
+  const states: RecordState[] = records.map((record) => ({
+    record,
+    sequenceNumber: record.kinesis.sequenceNumber,
+    status: "done",
+  }));
+  const planned = parseAndPlan(states, deps, stats);
+  const { actions, compacted } = compact(planned);
+  stats.compacted = compacted;
+  await applyActions(actions, states, context, deps, stats);
+  await deadLetterPermanentFailures(states, context, deps, stats);
+  stats.failedToRetry = leftForRetry(states);
+  noteFreshness(states, now(), stats);
+  return { response: { batchItemFailures: batchItemFailures(states) }, stats };
+}
 
+/** Step 1: each record parsed and planned into actions; a record that cannot be is a permanent failure. */
+function parseAndPlan(states: RecordState[], deps: BatchDeps, stats: BatchStats): PlannedAction[] {
+  const planned: PlannedAction[] = [];
   states.forEach((state, i) => {
     let stage: Failure["stage"] = "parse";
     try {
@@ -123,90 +127,92 @@ export async function processBatch(
       };
     }
   });
+  return planned;
+}
 
-  const { actions, compacted } = compact(planned);
-  stats.compacted = compacted;
+/** Step 2: the actions sent in bulk (with retries); each outcome lands on the records it came from. */
+async function applyActions(
+  actions: CompactedAction[],
+  states: RecordState[],
+  context: Context,
+  deps: BatchDeps,
+  stats: BatchStats,
+): Promise<void> {
+  if (actions.length === 0) return;
+  const { outcomes, stats: write } = await writeBulk<CompactedAction>(
+    deps.search,
+    actions,
+    (a) => a.action,
+    deps.settings.retry,
+    {
+      remainingMs: () => context.getRemainingTimeInMillis(),
+      now: deps.now ?? Date.now,
+      ...(deps.random && { random: deps.random }),
+      ...(deps.sleep && { sleep: deps.sleep }),
+    },
+  );
+  stats.bulkRequests = write.requests;
+  stats.bulkLatenciesMs = write.latenciesMs;
+  stats.retried = write.retried;
+  for (const action of actions) applyOutcome(action, outcomes.get(action) as ItemOutcome, states, stats);
+}
 
-  if (actions.length > 0) {
-    const { outcomes, stats: write } = await writeBulk<CompactedAction>(
-      deps.search,
-      actions,
-      (a) => a.action,
-      deps.settings.retry,
+/**
+ * Step 3: the permanent failures the checkpoint rule allows go to the DLQ; what the queue refuses is
+ * retried instead (never acknowledged).
+ */
+async function deadLetterPermanentFailures(
+  states: RecordState[],
+  context: Context,
+  deps: BatchDeps,
+  stats: BatchStats,
+): Promise<void> {
+  const chosen = toDeadLetter(states).map((i) => states[i] as RecordState);
+  if (chosen.length === 0) return;
+  const failureContext = {
+    functionName: context.functionName,
+    functionVersion: context.functionVersion,
+    awsRequestId: context.awsRequestId,
+    now: new Date((deps.now ?? Date.now)()),
+  };
+  const entries: DeadLetterEntry[] = chosen.map((s, i) => ({
+    id: String(i),
+    body: buildDeadLetter(
+      s.record,
+      s.failure as Failure,
+      failureContext,
+      { ...(s.table && { table: s.table }), ...(s.operation && { operation: s.operation }) },
+      deps.settings.dlqMaxMessageBytes,
+    ),
+  }));
+  const { failed, errors } = await sendDeadLetters(
+    deps.sqs,
+    deps.settings.dlqUrl,
+    entries,
+    deps.settings.dlqMaxMessageBytes,
+  );
+  chosen.forEach((s, i) => {
+    const refused = failed.has(String(i));
+    s.status = refused ? "retry" : "dead-lettered";
+    if (!refused) stats.deadLettered++;
+    deps.logger.warn(
+      refused ? "dead-letter queue refused record; it will be retried" : "record dead-lettered",
       {
-        remainingMs: () => context.getRemainingTimeInMillis(),
-        now,
-        ...(deps.random && { random: deps.random }),
-        ...(deps.sleep && { sleep: deps.sleep }),
+        sequenceNumber: s.record.kinesis.sequenceNumber,
+        table: s.table,
+        operation: s.operation,
+        error: { stage: s.failure?.stage, type: s.failure?.type, status: s.failure?.status },
       },
     );
-    stats.bulkRequests = write.requests;
-    stats.bulkLatenciesMs = write.latenciesMs;
-    stats.retried = write.retried;
-    for (const compactedAction of actions) {
-      const outcome = outcomes.get(compactedAction) as ItemOutcome;
-      applyOutcome(compactedAction, outcome, states, stats);
-    }
-  }
+  });
+  if (failed.size > 0)
+    deps.logger.error("dead-letter queue did not accept records", { count: failed.size, errors });
+}
 
-  // Records at or after the lowest retryable one will be delivered again: dead-letter only those before it.
-  const retrying = states.filter((s) => s.status === "retry");
-  const checkpoint = lowestSequence(retrying);
-  const beforeCheckpoint = (s: RecordState) =>
-    checkpoint === undefined || BigInt(s.record.kinesis.sequenceNumber) < BigInt(checkpoint);
-  const toDeadLetter = states.filter((s) => s.status === "permanent" && beforeCheckpoint(s));
-  if (toDeadLetter.length > 0) {
-    const failureContext = {
-      functionName: context.functionName,
-      functionVersion: context.functionVersion,
-      awsRequestId: context.awsRequestId,
-      now: new Date(now()),
-    };
-    const entries: DeadLetterEntry[] = toDeadLetter.map((s, i) => ({
-      id: String(i),
-      body: buildDeadLetter(
-        s.record,
-        s.failure as Failure,
-        failureContext,
-        { ...(s.table && { table: s.table }), ...(s.operation && { operation: s.operation }) },
-        deps.settings.dlqMaxMessageBytes,
-      ),
-    }));
-    const { failed, errors } = await sendDeadLetters(
-      deps.sqs,
-      deps.settings.dlqUrl,
-      entries,
-      deps.settings.dlqMaxMessageBytes,
-    );
-    toDeadLetter.forEach((s, i) => {
-      const refused = failed.has(String(i));
-      if (refused) s.status = "retry";
-      else stats.deadLettered++;
-      deps.logger.warn(
-        refused ? "dead-letter queue refused record; it will be retried" : "record dead-lettered",
-        {
-          sequenceNumber: s.record.kinesis.sequenceNumber,
-          table: s.table,
-          operation: s.operation,
-          error: { stage: s.failure?.stage, type: s.failure?.type, status: s.failure?.status },
-        },
-      );
-    });
-    if (failed.size > 0)
-      deps.logger.error("dead-letter queue did not accept records", { count: failed.size, errors });
-  }
-
-  const failing = states.filter(
-    (s) => s.status === "retry" || (s.status === "permanent" && !beforeCheckpoint(s)),
-  );
-  stats.failedToRetry = failing.length;
-  const lowest = lowestSequence(failing);
-  const current = now();
-  for (const s of states) {
+function noteFreshness(states: RecordState[], current: number, stats: BatchStats): void {
+  for (const s of states)
     if (s.status === "done" && s.commitMillis !== undefined)
       stats.freshnessMs.push(Math.max(0, current - s.commitMillis));
-  }
-  return { response: { batchItemFailures: lowest ? [{ itemIdentifier: lowest }] : [] }, stats };
 }
 
 function applyOutcome(

@@ -22,3 +22,10 @@ export function recordingLogger() {
     debug: at("debug"),
   } as never as import("@aws-lambda-powertools/logger").Logger & { lines: typeof lines };
 }
+
+/** Indexer settings for tests: real limits, short retry delays, the SQS message limit. */
+export const TEST_BATCH_SETTINGS = {
+  dlqUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/test-dlq",
+  dlqMaxMessageBytes: 262_144,
+  retry: { maxBytes: 5_000_000, maxActions: 1000, baseDelayMs: 1, maxDelayMs: 5, safetyMarginMs: 100 },
+};

@@ -6,12 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BulkClient } from "../../functions/indexer/bulk-writer";
-import { createOpenSearchClient } from "../../functions/indexer/opensearch-client";
+import { createBulkClient } from "../../functions/indexer/opensearch-client";
 import { processBatch } from "../../functions/indexer/process-batch";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { changeRecord } from "../helpers/dms";
-import { recordingLogger, testContext } from "../helpers/lambda";
+import { recordingLogger, TEST_BATCH_SETTINGS, testContext } from "../helpers/lambda";
 import { openSearchTarget, type SearchTarget, uniquePrefix } from "../helpers/search";
 
 let search: SearchTarget;
@@ -56,19 +56,15 @@ async function indexOrders(prefix: string, withTemplates: boolean): Promise<stri
     changeRecord({ op: "insert", row: row(2, "10.75"), commitMs: T0 + 1 }, 1),
   ];
   const { response } = await processBatch(records, testContext(), {
-    search: createOpenSearchClient({
+    search: createBulkClient({
       endpoint: search.url,
       auth: "none",
       region: "us-east-1",
-    }) as unknown as BulkClient,
+    }),
     sqs: undefined as never,
     pipeline,
     logger: recordingLogger(),
-    settings: {
-      dlqUrl: "unused",
-      dlqMaxMessageBytes: 262_144,
-      retry: { maxBytes: 5_000_000, maxActions: 1000, baseDelayMs: 5, maxDelayMs: 50, safetyMarginMs: 200 },
-    },
+    settings: { ...TEST_BATCH_SETTINGS, dlqUrl: "unused" },
   });
   expect(response.batchItemFailures).toEqual([]);
   const index = pipeline.routingFor("public", "orders").index;

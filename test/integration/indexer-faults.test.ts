@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BulkClient } from "../../functions/indexer/bulk-writer";
-import { createOpenSearchClient } from "../../functions/indexer/opensearch-client";
+import { createBulkClient } from "../../functions/indexer/opensearch-client";
 import { type BatchDeps, processBatch } from "../../functions/indexer/process-batch";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { changeRecord } from "../helpers/dms";
@@ -79,11 +79,11 @@ function deps(faults: Faults): BatchDeps {
     "tables: {public.orders: {primaryKey: [id], index: orders, columns: {amount: number}}}",
     { indexPrefix: prefix },
   );
-  const real = createOpenSearchClient({
+  const real = createBulkClient({
     endpoint: search.url,
     auth: "none",
     region: "us-east-1",
-  }) as unknown as BulkClient;
+  });
   return {
     search: faulty(real, faults),
     sqs: sqs.client,

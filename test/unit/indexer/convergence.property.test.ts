@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { processBatch } from "../../../functions/indexer/process-batch";
 import { parsePipelineConfig } from "../../../shared/pipeline-config";
 import { type ChangeInput, changeRecord } from "../../helpers/dms";
-import { recordingLogger, testContext } from "../../helpers/lambda";
+import { recordingLogger, TEST_BATCH_SETTINGS, testContext } from "../../helpers/lambda";
 import { inProcessBulkClient, newEmulator } from "../../helpers/search";
 
 const pipeline = parsePipelineConfig(`
@@ -81,17 +81,7 @@ describe("convergence under any delivery order", () => {
             sqs: undefined as never,
             pipeline,
             logger: recordingLogger(),
-            settings: {
-              dlqUrl: "unused",
-              dlqMaxMessageBytes: 262_144,
-              retry: {
-                maxBytes: 5_000_000,
-                maxActions: 1000,
-                baseDelayMs: 1,
-                maxDelayMs: 1,
-                safetyMarginMs: 0,
-              },
-            },
+            settings: { ...TEST_BATCH_SETTINGS, dlqUrl: "unused" },
           };
           let n = 0;
           for (let b = 0; n < order.length; b++) {

@@ -5,7 +5,7 @@ import { type BatchDeps, processBatch } from "../../../functions/indexer/process
 import { DEAD_LETTER_KIND, type PermanentFailureMessage } from "../../../shared/dead-letters";
 import { parsePipelineConfig } from "../../../shared/pipeline-config";
 import { changeRecord, controlMessage, rawRecord } from "../../helpers/dms";
-import { recordingLogger, testContext } from "../../helpers/lambda";
+import { recordingLogger, TEST_BATCH_SETTINGS, testContext } from "../../helpers/lambda";
 import { inProcessBulkClient, newEmulator } from "../../helpers/search";
 
 const sqsMock = mockClient(SQSClient);
@@ -23,11 +23,7 @@ function setup(overrides: Partial<BatchDeps> = {}) {
     sqs: new SQSClient({ region: "eu-west-1" }),
     pipeline,
     logger: recordingLogger(),
-    settings: {
-      dlqUrl: DLQ,
-      dlqMaxMessageBytes: 262_144,
-      retry: { maxBytes: 5_000_000, maxActions: 1000, baseDelayMs: 1, maxDelayMs: 2, safetyMarginMs: 100 },
-    },
+    settings: { ...TEST_BATCH_SETTINGS, dlqUrl: DLQ },
     sleep: async () => {},
     ...overrides,
   };

@@ -12,7 +12,7 @@ import { type BatchStats, processBatch } from "../../../functions/indexer/proces
 import { createBatchReporter } from "../../../functions/indexer/report";
 import { parsePipelineConfig } from "../../../shared/pipeline-config";
 import { changeRecord, rawRecord } from "../../helpers/dms";
-import { testContext } from "../../helpers/lambda";
+import { TEST_BATCH_SETTINGS, testContext } from "../../helpers/lambda";
 import { inProcessBulkClient, newEmulator } from "../../helpers/search";
 
 let printed: string[];
@@ -142,11 +142,7 @@ describe("logs at info level", () => {
       sqs: new SQSClient({ region: "eu-west-1" }),
       pipeline: parsePipelineConfig("tables: {public.orders: {columns: {amount: number}}}"),
       logger,
-      settings: {
-        dlqUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq",
-        dlqMaxMessageBytes: 262_144,
-        retry: { maxBytes: 5_000_000, maxActions: 1000, baseDelayMs: 1, maxDelayMs: 2, safetyMarginMs: 100 },
-      },
+      settings: { ...TEST_BATCH_SETTINGS, dlqUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq" },
     });
     createBatchReporter(logger, metrics)(batch);
 
