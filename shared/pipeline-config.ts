@@ -5,38 +5,31 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./errors";
+import {
+  type MatchContext,
+  OPERATOR_NAMES,
+  OPERATORS,
+  type OperatorName,
+  type Predicate,
+} from "./route-operators";
+
+export type { MatchContext, Predicate } from "./route-operators";
+
 import { issueLines } from "./zod-issues";
 
 export const COLUMN_TYPES = ["string", "number", "integer", "boolean", "json", "timestamp"] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const field = z.string().min(1, "field must not be empty");
-
-const LEAF_OPERATORS = {
-  equals: scalar,
-  in: z.array(scalar).min(1),
-  notIn: z.array(scalar).min(1),
-  greaterThan: z.union([z.number(), z.string()]),
-  lessThan: z.union([z.number(), z.string()]),
-  greaterThanOrEqual: z.union([z.number(), z.string()]),
-  lessThanOrEqual: z.union([z.number(), z.string()]),
-  between: z.tuple([z.union([z.number(), z.string()]), z.union([z.number(), z.string()])]),
-  matches: z.string(),
-  isNull: z.literal(true),
-  isNotNull: z.literal(true),
-} as const;
-type LeafOperator = keyof typeof LEAF_OPERATORS;
-const OPERATOR_NAMES = Object.keys(LEAF_OPERATORS) as LeafOperator[];
 
 export type Condition =
   | { all: Condition[] }
   | { any: Condition[] }
   | { not: Condition }
-  | ({ field: string } & Partial<Record<LeafOperator, unknown>>);
+  | ({ field: string } & Partial<Record<OperatorName, unknown>>);
 
 const leafSchema = z
-  .object({ field, ...Object.fromEntries(OPERATOR_NAMES.map((op) => [op, LEAF_OPERATORS[op].optional()])) })
+  .object({ field, ...Object.fromEntries(OPERATOR_NAMES.map((op) => [op, OPERATORS[op].schema.optional()])) })
   .strict()
   .superRefine((leaf, ctx) => {
     const ops = OPERATOR_NAMES.filter((op) => (leaf as Record<string, unknown>)[op] !== undefined);
@@ -45,17 +38,6 @@ const leafSchema = z
         code: "custom",
         message: `a condition on "${leaf.field}" needs exactly one operator of ${OPERATOR_NAMES.join(", ")}; found ${ops.length ? ops.join(", ") : "none"}`,
       });
-    }
-    const pattern = (leaf as { matches?: unknown }).matches;
-    if (typeof pattern === "string") {
-      try {
-        new RegExp(pattern);
-      } catch (error) {
-        ctx.addIssue({
-          code: "custom",
-          message: `bad regex for "${leaf.field}": ${(error as Error).message}`,
-        });
-      }
     }
   });
 
@@ -151,10 +133,6 @@ const configSchema = z
 
 export type PipelineConfigInput = z.input<typeof configSchema>;
 
-/** What a change's fields are matched against: the coerced row plus `$operation`, `$schema`, `$table`. */
-export type MatchContext = { row: Record<string, unknown>; operation: string; schema: string; table: string };
-export type Predicate = (ctx: MatchContext) => boolean;
-
 export type TableRouting = {
   table: string;
   index: string;
@@ -187,19 +165,6 @@ function fieldValue(ctx: MatchContext, path: string): unknown {
   return value;
 }
 
-function compare(a: unknown, b: unknown): number | undefined {
-  if (a === null || a === undefined) return undefined;
-  if (typeof b === "number") {
-    const n = typeof a === "number" ? a : Number(a);
-    return Number.isNaN(n) ? undefined : n - b;
-  }
-  const sa = String(a);
-  return sa < String(b) ? -1 : sa > String(b) ? 1 : 0;
-}
-
-const same = (a: unknown, b: unknown): boolean =>
-  a === b || (a !== null && b !== null && a !== undefined && String(a) === String(b));
-
 export function compileCondition(condition: Condition): Predicate {
   if ("all" in condition) {
     const parts = condition.all.map(compileCondition);
@@ -214,41 +179,12 @@ export function compileCondition(condition: Condition): Predicate {
     return (ctx) => !inner(ctx);
   }
   const leaf = condition as Record<string, unknown> & { field: string };
-  const get = (ctx: MatchContext) => fieldValue(ctx, leaf.field);
-  if (leaf.equals !== undefined) return (ctx) => same(get(ctx), leaf.equals);
-  if (leaf.in !== undefined) {
-    const list = leaf.in as unknown[];
-    return (ctx) => list.some((v) => same(get(ctx), v));
-  }
-  if (leaf.notIn !== undefined) {
-    const list = leaf.notIn as unknown[];
-    return (ctx) => !list.some((v) => same(get(ctx), v));
-  }
-  const ordered =
-    (bound: unknown, ok: (c: number) => boolean): Predicate =>
-    (ctx) => {
-      const c = compare(get(ctx), bound);
-      return c !== undefined && ok(c);
-    };
-  if (leaf.greaterThan !== undefined) return ordered(leaf.greaterThan, (c) => c > 0);
-  if (leaf.lessThan !== undefined) return ordered(leaf.lessThan, (c) => c < 0);
-  if (leaf.greaterThanOrEqual !== undefined) return ordered(leaf.greaterThanOrEqual, (c) => c >= 0);
-  if (leaf.lessThanOrEqual !== undefined) return ordered(leaf.lessThanOrEqual, (c) => c <= 0);
-  if (leaf.between !== undefined) {
-    const [low, high] = leaf.between as [unknown, unknown];
-    const above = ordered(low, (c) => c >= 0);
-    const below = ordered(high, (c) => c <= 0);
-    return (ctx) => above(ctx) && below(ctx);
-  }
-  if (leaf.matches !== undefined) {
-    const re = new RegExp(leaf.matches as string);
-    return (ctx) => {
-      const v = get(ctx);
-      return v !== null && v !== undefined && re.test(typeof v === "object" ? JSON.stringify(v) : String(v));
-    };
-  }
-  if (leaf.isNull !== undefined) return (ctx) => get(ctx) === null || get(ctx) === undefined;
-  return (ctx) => get(ctx) !== null && get(ctx) !== undefined;
+  const name = OPERATOR_NAMES.find((op) => leaf[op] !== undefined) as OperatorName;
+  const compile = OPERATORS[name].compile as (
+    operand: unknown,
+    get: (ctx: MatchContext) => unknown,
+  ) => Predicate;
+  return compile(leaf[name], (ctx) => fieldValue(ctx, leaf.field));
 }
 
 const formatIssues = (error: z.ZodError): string =>

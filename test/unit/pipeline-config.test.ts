@@ -108,3 +108,14 @@ describe("conditions", () => {
     ).toBe(true);
   });
 });
+
+describe("route operators", () => {
+  it("docs/routing-config.md lists exactly the operators the config accepts", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { OPERATOR_NAMES } = await import("../../shared/route-operators");
+    const docs = readFileSync("docs/routing-config.md", "utf8");
+    const line = /\*\*Conditions\*\*: `([^`]+)`/.exec(docs)?.[1] ?? "";
+    const documented = line.split(",").map((s) => s.trim().split(" ")[0]);
+    expect(documented).toEqual(OPERATOR_NAMES);
+  });
+});
