@@ -17,5 +17,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // `npm test` runs with --coverage: the deployed code (functions/, shared/) must stay covered.
+    coverage: {
+      provider: "v8",
+      include: ["functions/**/*.ts", "shared/**/*.ts"],
+      reporter: ["text-summary"],
+      thresholds: { statements: 95, branches: 85, functions: 95, lines: 95 },
+    },
   },
 });

@@ -27,12 +27,12 @@ beforeAll(async () => {
   options = {
     dir,
     opensearchUrl: process.env.OPENSEARCH_URL ?? emulator?.url,
-    sqsEndpoint: sqs.endpoint,
+    sqsEndpoint: sqs.url,
     indexPrefix: uniquePrefix(),
     esm: { batchingWindowMs: 50 },
   };
   cleanup = async () => {
-    await emulator?.close();
+    await emulator?.stop();
     await sqs.stop();
     rmSync(dir, { recursive: true, force: true });
   };

@@ -45,7 +45,7 @@ export async function openSearchTarget(): Promise<SearchTarget> {
   const running: RunningEmulator | undefined = external ? undefined : await startEmulator();
   const url = external ?? (running as RunningEmulator).url;
   const client = new Client({ node: url, maxRetries: 0, ssl: { rejectUnauthorized: false } });
-  return { url, client, emulator: running?.emulator, close: async () => running?.close() };
+  return { url, client, emulator: running?.emulator, close: async () => running?.stop() };
 }
 
 /** A unique index prefix per test so a shared real cluster is never cleaned up wholesale. */

@@ -45,7 +45,7 @@ const invoke = (args: string[]) =>
   run(TSX, ["tools/invoke/cli.ts", ...args], {
     env: {
       ...process.env,
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.url,
       AWS_ACCESS_KEY_ID: "local",
       AWS_SECRET_ACCESS_KEY: "local",
       AWS_REGION: "us-east-1",

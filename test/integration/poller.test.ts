@@ -14,11 +14,11 @@ let kinesis: RunningKinesis;
 let client: ReturnType<typeof createKinesisClient>;
 beforeAll(async () => {
   kinesis = await startKinesalite();
-  client = createKinesisClient("us-east-1", kinesis.endpoint);
+  client = createKinesisClient("us-east-1", kinesis.url);
 });
 afterAll(async () => {
   client.destroy();
-  await kinesis.close();
+  await kinesis.stop();
 });
 
 const settings: EsmSettings = {

@@ -26,7 +26,7 @@ let shardId: string;
 
 beforeAll(async () => {
   kinesisServer = await startKinesalite();
-  kinesis = createKinesisClient("us-east-1", kinesisServer.endpoint);
+  kinesis = createKinesisClient("us-east-1", kinesisServer.url);
   streamArn = await ensureStream(kinesis, STREAM, 1);
   shardId = (await kinesis.send(new ListShardsCommand({ StreamName: STREAM }))).Shards?.[0]
     ?.ShardId as string;
@@ -35,7 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   kinesis?.destroy();
   await sqs?.stop();
-  await kinesisServer?.close();
+  await kinesisServer?.stop();
 });
 
 async function readStream(): Promise<KinesisStreamRecord[]> {

@@ -4,12 +4,14 @@
  * and writes its answer back. Routes are the template's `AWS::ApiGatewayV2::Route` RouteKeys; like
  * API Gateway, an unknown route is a 404 and a body over 10 MB a 413 before the function runs.
  */
+
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { Template } from "../lib/cfn-yaml";
 import { httpApiEvent, matchRoute } from "../lib/http-api-event";
 import { createLambdaContext } from "../lib/lambda-context";
+import type { RunningPart } from "./part";
 
 const API_GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 
@@ -26,7 +28,7 @@ export type LocalHttpApiOptions = {
   log?: (line: string) => void;
 };
 
-export type LocalHttpApi = { url: string; close(): Promise<void> };
+export type LocalHttpApi = RunningPart;
 
 /** RouteKeys of the template's HTTP API routes. */
 export function templateRouteKeys(template: Template): string[] {
@@ -115,7 +117,7 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () =>
+    stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());

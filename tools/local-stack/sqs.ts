@@ -16,11 +16,11 @@ import {
 } from "@aws-sdk/client-sqs";
 import { startFauxqs } from "fauxqs";
 import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
+import type { RunningPart } from "./part";
 
 type JournalLine = { status: string; queueName: string; messageId: string; body: string };
 
-export type RunningSqs = {
-  endpoint: string;
+export type RunningSqs = RunningPart & {
   client: SQSClient;
   createQueue(name: string): string;
   /** Receives (and leaves in flight) every message currently visible. */
@@ -96,7 +96,7 @@ export async function startLocalSqs(
   }
   const client = new SQSClient({ region, endpoint: server.address, credentials: LOCAL_CREDENTIALS });
   return {
-    endpoint: server.address,
+    url: server.address,
     client,
     createQueue: (name) => server.createQueue(name).queueUrl,
     drain: (queueUrl) => receiveAll(client, queueUrl),

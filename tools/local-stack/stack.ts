@@ -197,7 +197,7 @@ export class LocalStack {
     if (o.kinesisEndpoint) this.kinesisEndpoint = o.kinesisEndpoint === "aws" ? undefined : o.kinesisEndpoint;
     else {
       this.kinesis = await startKinesalite(o.ephemeral ? {} : { path: join(this.dir, "kinesis") });
-      this.kinesisEndpoint = this.kinesis.endpoint;
+      this.kinesisEndpoint = this.kinesis.url;
     }
     this.kinesisClient = createKinesisClient(this.region, this.kinesisEndpoint);
     this.streamArn = await ensureStream(this.kinesisClient, this.streamName, o.shards ?? 2);
@@ -217,7 +217,7 @@ export class LocalStack {
         this.region,
         o.ephemeral ? {} : { journal: join(this.dir, "dlq-journal.ndjson") },
       );
-      this.sqsEndpoint = this.sqs.endpoint;
+      this.sqsEndpoint = this.sqs.url;
       this.sqsClient = this.sqs.client;
       const name = "cdc-indexer-dlq-local";
       this.dlqUrl = this.sqs.createQueue(name);
@@ -376,7 +376,7 @@ export class LocalStack {
 
   /** Stops every part: capture first, then the poller drains what is in the stream (bounded). */
   async stop(drainMs = 10_000): Promise<void> {
-    await this.producerApi?.close();
+    await this.producerApi?.stop();
     await this.capture?.stop().catch((e: Error) => this.log(`stop: capture: ${e.message}`));
     if (this.poller) {
       await this.poller.drain(drainMs);
@@ -385,8 +385,8 @@ export class LocalStack {
     this.kinesisClient?.destroy();
     await this.search?.close().catch(() => undefined);
     await this.sqs?.stop().catch(() => undefined);
-    await this.kinesis?.close().catch(() => undefined);
-    await this.emulator?.close();
+    await this.kinesis?.stop().catch(() => undefined);
+    await this.emulator?.stop();
     await this.postgres?.stop().catch(() => undefined);
   }
 

@@ -8,6 +8,11 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { clusterRoutes, emulatorControlRoutes } from "./api/cluster";
+import { documentRoutes } from "./api/documents";
+import { indexRoutes } from "./api/indices";
+import { searchRoutes } from "./api/search";
+import { errorBody, HttpError, toJson, wildcard } from "./http";
 import {
   applyDynamicMapping,
   indexedValue,
@@ -18,6 +23,8 @@ import {
 } from "./mapping";
 import { EmulatorStore, type JournalEntry } from "./persistence";
 import { type Doc, type Indexed, matches, QueryError, sortDocs, sourceValues } from "./query";
+import { findRoute, type Reply, type Request, type Route } from "./router";
+import { durationMs, flatSettings } from "./settings";
 
 type StoredDoc = { source: Record<string, unknown>; version: bigint; seqNo: number };
 type Tombstone = { version: bigint; at: number };
@@ -32,7 +39,7 @@ type IndexState = {
   seqNo: number;
   createdAt: number;
 };
-type Template = {
+export type Template = {
   index_patterns: string[];
   priority?: number;
   template?: { settings?: Record<string, unknown>; mappings?: Partial<Mappings> & { dynamic?: unknown } };
@@ -61,29 +68,6 @@ export type EmulatorOptions = {
   random?: () => number;
 };
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const errorBody = (status: number, type: string, reason: string, index?: string) => ({
-  error: { root_cause: [{ type, reason, ...(index && { index }) }], type, reason, ...(index && { index }) },
-  status,
-});
-
-const wildcard = (pattern: string) =>
-  new RegExp(
-    `^${pattern
-      .split("*")
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*")}$`,
-  );
-
 type SavedIndex = Omit<IndexState, "docs" | "tombstones"> & {
   docs: [string, Record<string, unknown>, string, number][];
   tombstones: [string, string, number][];
@@ -98,52 +82,12 @@ function changesState(method: string, url: URL): boolean {
   return !parts.some((p) => ["_search", "_count", "_refresh", "_mget", "_mapping"].includes(p));
 }
 
-/** Settings as OpenSearch stores them: flat keys under `index.`, string values. */
-function flatSettings(settings: Record<string, unknown>, prefix = ""): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [key, value] of Object.entries(settings)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (value !== null && typeof value === "object" && !Array.isArray(value))
-      Object.assign(flat, flatSettings(value as Record<string, unknown>, path));
-    else flat[path.startsWith("index.") ? path : `index.${path}`] = String(value);
-  }
-  return flat;
-}
-
-/** Flat settings back in the nested form GET answers with. */
-function nestSettings(flat: Record<string, string>): Record<string, unknown> {
-  const nested: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(flat)) {
-    const parts = key.split(".");
-    let node = nested;
-    for (const part of parts.slice(0, -1)) {
-      node[part] ??= {};
-      node = node[part] as Record<string, unknown>;
-    }
-    node[parts.at(-1) as string] = value;
-  }
-  return nested;
-}
-
-/** OpenSearch time units: `60s`, `15d`, `500ms`, `1h`. */
-function durationMs(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(nanos|micros|ms|s|m|h|d)$/.exec(value.trim());
-  if (!m) throw new HttpError(400, "illegal_argument_exception", `failed to parse setting value [${value}]`);
-  const unit = { nanos: 1e-6, micros: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-  return Number(m[1]) * unit[m[2] as keyof typeof unit];
-}
-
 /** Parses a bulk action line keeping `version` exact (it is a 64-bit long). */
 function parseActionLine(line: string): Record<string, Record<string, unknown>> {
   return JSON.parse(line, (key, value, context?: { source?: string }) =>
     key === "version" && typeof value === "number" && context?.source ? BigInt(context.source) : value,
   );
 }
-
-const toJson = (value: unknown) =>
-  JSON.stringify(value, (_k, v) =>
-    typeof v === "bigint" ? (JSON as unknown as { rawJSON(s: string): unknown }).rawJSON(v.toString()) : v,
-  );
 
 export class OpenSearchEmulator {
   readonly indices = new Map<string, IndexState>();
@@ -154,6 +98,12 @@ export class OpenSearchEmulator {
   private scrollCounter = 0;
   private readonly options: Required<Omit<EmulatorOptions, "port" | "host" | "dataDir">>;
   private readonly store: EmulatorStore<SavedState> | undefined;
+  private readonly routes: Route[] = [
+    ...clusterRoutes(this),
+    ...indexRoutes(this),
+    ...documentRoutes(this),
+    ...searchRoutes(this),
+  ];
   private replaying = false;
   /** The applied part of the bulk request being handled, for the journal. */
   private appliedBulk: string[] | undefined;
@@ -212,7 +162,7 @@ export class OpenSearchEmulator {
     this.faults = {};
   }
 
-  private createIndex(
+  createIndex(
     name: string,
     body: { settings?: Record<string, unknown>; mappings?: Partial<Mappings> & { dynamic?: unknown } } = {},
   ): IndexState {
@@ -252,7 +202,7 @@ export class OpenSearchEmulator {
     return index;
   }
 
-  private index(name: string, autoCreate = false): IndexState {
+  getIndex(name: string, autoCreate = false): IndexState {
     const found = this.indices.get(name);
     if (found) return found;
     if (autoCreate) return this.createIndex(name);
@@ -279,7 +229,7 @@ export class OpenSearchEmulator {
   }
 
   /** One bulk item; returns the response item (status inside). */
-  private bulkItem(
+  bulkItem(
     op: string,
     meta: Record<string, unknown>,
     source: Record<string, unknown> | undefined,
@@ -317,7 +267,10 @@ export class OpenSearchEmulator {
       const external = versionType === "external" || versionType === "external_gte";
       // As OpenSearch does: bulk auto-creates the index for writes and for externally versioned deletes
       // (so that their tombstone is kept), not for plain deletes or updates.
-      const index = this.index(indexName, op === "index" || op === "create" || (op === "delete" && external));
+      const index = this.getIndex(
+        indexName,
+        op === "index" || op === "create" || (op === "delete" && external),
+      );
       const version = meta.version === undefined ? undefined : BigInt(meta.version as bigint);
       if (external && version === undefined)
         return fail(
@@ -393,7 +346,7 @@ export class OpenSearchEmulator {
     }
   }
 
-  private bulk(body: string, defaultIndex?: string): Record<string, unknown> {
+  bulk(body: string, defaultIndex?: string): Record<string, unknown> {
     const started = Date.now();
     const lines = body.split("\n");
     const items: Record<string, unknown>[] = [];
@@ -440,7 +393,7 @@ export class OpenSearchEmulator {
     return { took: Date.now() - started, errors, items };
   }
 
-  private search(
+  search(
     indexPattern: string,
     body: Record<string, unknown>,
     countOnly: boolean,
@@ -449,14 +402,14 @@ export class OpenSearchEmulator {
     const names = indexPattern.split(",").flatMap((p) => {
       if (p === "_all" || p === "*") return [...this.indices.keys()];
       if (p.includes("*")) return [...this.indices.keys()].filter((n) => wildcard(p).test(n));
-      this.index(p);
+      this.getIndex(p);
       return [p];
     });
     let hits: (Doc & { index: string; version: bigint })[] = [];
     // Queries and sorts read indexed values: the first index's mappings stand for all (as one shard would).
     let values: Indexed = sourceValues;
     for (const name of names) {
-      const index = this.index(name);
+      const index = this.getIndex(name);
       const indexed: Indexed = (source, field) =>
         sourceValues(source, field).map((v) => indexedValue(resolveField(index.mappings, field), v));
       if (values === sourceValues) values = indexed;
@@ -499,7 +452,7 @@ export class OpenSearchEmulator {
     return { _scroll_id: scrollId, ...page(hits, from) };
   }
 
-  private scrollPage(method: string, body: Record<string, unknown>): [number, unknown] {
+  scrollPage(method: string, body: Record<string, unknown>): [number, unknown] {
     const ids = [body.scroll_id].flat().filter((id): id is string => typeof id === "string");
     if (method === "DELETE") {
       for (const id of ids) this.scrolls.delete(id);
@@ -534,172 +487,37 @@ export class OpenSearchEmulator {
     return result;
   }
 
-  /** Routes one request; returns [status, body]. */
-  private route(method: string, url: URL, body: string): [number, unknown] {
-    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
-    const json = () => (body.trim() ? (JSON.parse(body) as Record<string, unknown>) : {});
-    const [first, second, third] = parts;
-
-    if (first === "_emulator" && second === "faults") {
-      if (method === "DELETE") this.faults = {};
-      else if (method === "POST" || method === "PUT") this.faults = { ...this.faults, ...(json() as Faults) };
-      return [200, { faults: this.faults }];
-    }
-    if (first === "_emulator" && second === "reset" && method === "POST") {
-      this.reset();
-      return [200, { acknowledged: true }];
-    }
+  /** Routes one request; returns [status, body]. The emulator's controls answer even while faults are on. */
+  private route(method: string, url: URL, body: string): Reply {
+    const request = (params: Record<string, string>): Request => ({
+      method,
+      url,
+      params,
+      body,
+      json: () => (body.trim() ? (JSON.parse(body) as Record<string, unknown>) : {}),
+    });
+    const control = findRoute(emulatorControlRoutes(this), method, url);
+    if (control) return control.route.handler(request(control.params));
     if (!this.replaying && this.faults.failNextRequests && this.faults.failNextRequests.count > 0) {
       this.faults.failNextRequests.count--;
       const status = this.faults.failNextRequests.status;
-      return [
-        status,
-        errorBody(
-          status,
-          status === 429 ? "es_rejected_execution_exception" : "unavailable",
-          "injected fault (emulator)",
-        ),
-      ];
+      const type = status === 429 ? "es_rejected_execution_exception" : "unavailable";
+      return [status, errorBody(status, type, "injected fault (emulator)")];
     }
     if (Buffer.byteLength(body) > this.options.maxContentLength) {
-      return [
-        413,
-        errorBody(
-          413,
-          "content_too_long_exception",
-          `request body is larger than http.max_content_length [${this.options.maxContentLength}]`,
-        ),
-      ];
+      const reason = `request body is larger than http.max_content_length [${this.options.maxContentLength}]`;
+      return [413, errorBody(413, "content_too_long_exception", reason)];
     }
-
-    if (parts.length === 0)
-      return [
-        200,
-        {
-          name: "emulator",
-          cluster_name: "opensearch-emulator",
-          version: { distribution: "opensearch", number: "2.19.0" },
-          tagline: "OpenSearch API emulator (dev/test only)",
-        },
-      ];
-    if (first === "_cluster" && second === "health")
-      return [
-        200,
-        {
-          cluster_name: "opensearch-emulator",
-          status: "green",
-          number_of_nodes: 1,
-          active_shards: this.indices.size,
-        },
-      ];
-    if (first === "_bulk" && (method === "POST" || method === "PUT")) return [200, this.bulk(body)];
-    if (first === "_refresh" || second === "_refresh")
-      return [200, { _shards: { total: 1, successful: 1, failed: 0 } }];
-    if (first === "_search" && second === "scroll") return this.scrollPage(method, json());
-    if (first === "_search" || first === "_count")
-      return [200, this.search("_all", json(), first === "_count", url.searchParams.get("scroll"))];
-    if (first === "_index_template" && second) {
-      if (method === "PUT" || method === "POST") {
-        this.templates.set(second, json() as Template);
-        return [200, { acknowledged: true }];
-      }
-      if (method === "DELETE") return [this.templates.delete(second) ? 200 : 404, { acknowledged: true }];
-      const t = this.templates.get(second);
-      return t
-        ? [200, { index_templates: [{ name: second, index_template: t }] }]
-        : [
-            404,
-            errorBody(404, "resource_not_found_exception", `index template matching [${second}] not found`),
-          ];
-    }
-    if (!first || first.startsWith("_"))
-      return [
-        400,
-        errorBody(400, "illegal_argument_exception", `unsupported path ${url.pathname} (emulator)`),
-      ];
-
-    const name = first;
-    if (!second) {
-      if (method === "PUT") {
-        if (this.indices.has(name))
-          return [
-            400,
-            errorBody(
-              400,
-              "resource_already_exists_exception",
-              `index [${name}/emulated] already exists`,
-              name,
-            ),
-          ];
-        this.createIndex(name, json());
-        return [200, { acknowledged: true, shards_acknowledged: true, index: name }];
-      }
-      if (method === "HEAD") return [this.indices.has(name) ? 200 : 404, ""];
-      if (method === "DELETE") {
-        const targets = name.includes("*")
-          ? [...this.indices.keys()].filter((n) => wildcard(name).test(n))
-          : [this.index(name).name];
-        for (const t of targets) this.indices.delete(t);
-        return [200, { acknowledged: true }];
-      }
-      if (method === "GET") {
-        const index = this.index(name);
-        return [
-          200,
-          {
-            [name]: {
-              aliases: {},
-              mappings: {
-                ...(index.dynamic !== true && { dynamic: String(index.dynamic) }),
-                properties: index.mappings.properties,
-              },
-              settings: nestSettings(index.settings),
-            },
-          },
-        ];
-      }
-    }
-    if (second === "_mapping" && method === "GET") {
-      const index = this.index(name);
-      return [200, { [name]: { mappings: { properties: index.mappings.properties } } }];
-    }
-    if (second === "_bulk") return [200, this.bulk(body, name)];
-    if (second === "_search" || second === "_count")
-      return [200, this.search(name, json(), second === "_count", url.searchParams.get("scroll"))];
-    if (second === "_doc" && third) {
-      if (method === "GET" || method === "HEAD") {
-        const d = this.index(name).docs.get(third);
-        if (!d) return [404, { _index: name, _id: third, found: false }];
-        return [
-          200,
-          { _index: name, _id: third, _version: d.version, _seq_no: d.seqNo, found: true, _source: d.source },
-        ];
-      }
-      const op = method === "DELETE" ? "delete" : "index";
-      const meta: Record<string, unknown> = { _index: name, _id: third };
-      const v = url.searchParams.get("version");
-      if (v) meta.version = BigInt(v);
-      const vt = url.searchParams.get("version_type");
-      if (vt) meta.version_type = vt;
-      const item = this.bulkItem(op, meta, op === "index" ? json() : undefined) as {
-        status: number;
-        error?: { type: string; reason: string };
-      };
-      if (item.error) return [item.status, errorBody(item.status, item.error.type, item.error.reason, name)];
-      return [item.status, item];
-    }
-    return [
-      400,
-      errorBody(
-        400,
-        "illegal_argument_exception",
-        `unsupported request ${method} ${url.pathname} (emulator)`,
-      ),
-    ];
+    const found = findRoute(this.routes, method, url);
+    if (found) return found.route.handler(request(found.params));
+    const api = url.pathname.split("/").filter(Boolean)[0] ?? "";
+    const what = api.startsWith("_") ? `path ${url.pathname}` : `request ${method} ${url.pathname}`;
+    return [400, errorBody(400, "illegal_argument_exception", `unsupported ${what} (emulator)`)];
   }
 }
 
-export type RunningEmulator = { url: string; emulator: OpenSearchEmulator; close(): Promise<void> };
+/** A running emulator: the local stack's part shape, plus the emulator itself (fault injection). */
+export type RunningEmulator = { url: string; emulator: OpenSearchEmulator; stop(): Promise<void> };
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const emulator = new OpenSearchEmulator(options);
@@ -739,7 +557,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     url: `http://${options.host ?? "127.0.0.1"}:${port}`,
     emulator,
-    close: () =>
+    stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => {

@@ -1,0 +1,68 @@
+/** Cluster-level API: the root banner, `_cluster/health`, `_refresh`; and the emulator's own controls. */
+import type { Route } from "../router";
+import type { Faults, OpenSearchEmulator } from "../server";
+
+export function clusterRoutes(em: OpenSearchEmulator): Route[] {
+  return [
+    {
+      methods: "*",
+      path: "/",
+      handler: () => [
+        200,
+        {
+          name: "emulator",
+          cluster_name: "opensearch-emulator",
+          version: { distribution: "opensearch", number: "2.19.0" },
+          tagline: "OpenSearch API emulator (dev/test only)",
+        },
+      ],
+    },
+    {
+      methods: "*",
+      path: "/_cluster/health",
+      handler: () => [
+        200,
+        {
+          cluster_name: "opensearch-emulator",
+          status: "green",
+          number_of_nodes: 1,
+          active_shards: em.indices.size,
+        },
+      ],
+    },
+    {
+      methods: "*",
+      path: "/_refresh",
+      handler: () => [200, { _shards: { total: 1, successful: 1, failed: 0 } }],
+    },
+    {
+      methods: "*",
+      path: "/{index}/_refresh",
+      handler: () => [200, { _shards: { total: 1, successful: 1, failed: 0 } }],
+    },
+  ];
+}
+
+/** `/_emulator/faults` (inject, read, clear) and `/_emulator/reset`: answered even while faults are on. */
+export function emulatorControlRoutes(em: OpenSearchEmulator): Route[] {
+  return [
+    {
+      methods: "*",
+      path: "/_emulator/faults",
+      handler: (req) => {
+        if (req.method === "DELETE") em.faults = {};
+        else if (req.method === "POST" || req.method === "PUT")
+          em.faults = { ...em.faults, ...(req.json() as Faults) };
+        return [200, { faults: em.faults }];
+      },
+    },
+    {
+      methods: ["POST"],
+      path: "/_emulator/reset",
+      handler: () => {
+        em.reset();
+        return [200, { acknowledged: true }];
+      },
+    },
+  ];
+}

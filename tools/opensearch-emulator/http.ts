@@ -1,0 +1,31 @@
+/** HTTP helpers of the emulator: OpenSearch-shaped errors, JSON with exact 64-bit numbers. */
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const errorBody = (status: number, type: string, reason: string, index?: string) => ({
+  error: { root_cause: [{ type, reason, ...(index && { index }) }], type, reason, ...(index && { index }) },
+  status,
+});
+
+/** An index pattern (`orders*`) as a regular expression. */
+export const wildcard = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
+
+/** JSON with bigints written as exact numbers (versions are 64-bit longs). */
+export const toJson = (value: unknown) =>
+  JSON.stringify(value, (_k, v) =>
+    typeof v === "bigint" ? (JSON as unknown as { rawJSON(s: string): unknown }).rawJSON(v.toString()) : v,
+  );
