@@ -3,20 +3,16 @@
  * LOBs cut at LobMaxSize. A declared boolean is indexed as a boolean; a value that reached the LOB limit
  * is dead-lettered as `lob_truncated`, never indexed as if it were whole; one just under is indexed whole.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { verify } from "../../operator/verify/verify";
 import { LOB_MAX_BYTES } from "../../shared/dms-settings";
-import { startTestStack, stopTestStack } from "../helpers/stack";
+import { useTestStack } from "../helpers/stack";
 
-let t: Awaited<ReturnType<typeof startTestStack>>;
-beforeAll(async () => {
-  t = await startTestStack();
-});
-afterAll(() => stopTestStack(t));
+const testStack = useTestStack();
 
 describe("DMS rendering on the local stack", () => {
   it("indexes declared booleans as booleans and refuses values cut at the LOB limit", async () => {
-    const { db, stack } = t;
+    const { db, stack } = testStack();
     const bigJson = (bytes: number) => JSON.stringify({ note: "x".repeat(bytes - 12) });
     await db.query(
       `INSERT INTO orders (id, status, amount, active, attributes) VALUES

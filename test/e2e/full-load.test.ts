@@ -3,19 +3,15 @@
  * stamped when built, then the changes committed during the load (as DMS does). Changes made while the
  * load runs must win over the snapshot, rows deleted meanwhile must go, and verify must find nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { verify } from "../../operator/verify/verify";
-import { startTestStack, stopTestStack } from "../helpers/stack";
+import { useTestStack } from "../helpers/stack";
 
-let t: Awaited<ReturnType<typeof startTestStack>>;
-beforeAll(async () => {
-  t = await startTestStack();
-});
-afterAll(() => stopTestStack(t));
+const testStack = useTestStack();
 
 describe("a full load with writes running", () => {
   it("ends with the table's state: changes committed during the load win, deleted rows are gone", async () => {
-    const { stack, db } = t;
+    const { stack, db } = testStack();
     // Rows only a full load delivers: a new DMS task (a new replication slot) on a table that has data.
     await stack.capture.stop();
     await db.query("SELECT pg_drop_replication_slot('cdc_local')");

@@ -2,19 +2,15 @@
  * End to end on the local stack: SQL changes -> capture (DMS records) -> Kinesis -> poller -> indexer ->
  * OpenSearch (emulator, or OPENSEARCH_URL), then `verify` finds no difference.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { verify } from "../../operator/verify/verify";
-import { startTestStack, stopTestStack } from "../helpers/stack";
+import { useTestStack } from "../helpers/stack";
 
-let t: Awaited<ReturnType<typeof startTestStack>>;
-beforeAll(async () => {
-  t = await startTestStack();
-});
-afterAll(() => stopTestStack(t));
+const testStack = useTestStack();
 
 describe("the local pipeline", () => {
   it("mirrors inserts, updates, deletes, composite keys, jsonb, key changes and a 10,000-row transaction", async () => {
-    const { db, stack } = t;
+    const { db, stack } = testStack();
     await db.query(
       `INSERT INTO customers (id, name, email, preferences) VALUES
          (1, 'Ada', 'ada@example.com', '{"newsletter": true, "tags": ["a", "b"]}'),
@@ -84,7 +80,7 @@ describe("the local pipeline", () => {
   });
 
   it("verify reports a document changed behind the pipeline's back, and an extra one", async () => {
-    const { stack } = t;
+    const { stack } = testStack();
     const index = stack.pipeline.routingFor("public", "orders").index;
     await stack.search.index({ index, id: "1", body: { status: "tampered" }, refresh: true });
     await stack.search.index({ index, id: "999999", body: { status: "ghost" }, refresh: true });

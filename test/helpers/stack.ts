@@ -1,5 +1,6 @@
 /** A local stack for end-to-end tests: ephemeral state, a short batching window, unique index prefix. */
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 import { LocalStack, type StackOptions } from "../../tools/local-stack/stack";
 import { uniquePrefix } from "./search";
 
@@ -28,4 +29,19 @@ export async function stopTestStack(
     for (const index of [routing.index, ...routing.routes.map((r) => r.index)])
       await t.stack.search.indices.delete({ index }).catch(() => undefined);
   await t.stack.stop();
+}
+
+export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
+
+/** A local stack started before this file's tests and stopped after them; call the result inside a test. */
+export function useTestStack(options: StackOptions = {}): () => TestStack {
+  let t: TestStack | undefined;
+  beforeAll(async () => {
+    t = await startTestStack(options);
+  });
+  afterAll(() => stopTestStack(t));
+  return () => {
+    if (!t) throw new Error("the test stack did not start");
+    return t;
+  };
 }

@@ -5,7 +5,6 @@
  * Runs against the emulator, or a real cluster when OPENSEARCH_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BulkClient } from "../../functions/indexer/bulk-writer";
 import { createBulkClient } from "../../functions/indexer/opensearch-client";
 import { processBatch } from "../../functions/indexer/process-batch";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";

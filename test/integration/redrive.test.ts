@@ -90,7 +90,7 @@ describe("redrive", () => {
     await putAll(kinesis, STREAM, records);
     const original = await readStream();
     expect(original).toHaveLength(5);
-    const [r0, r1, r2, , r4] = original as KinesisStreamRecord[];
+    const [r0, r1, , , r4] = original as KinesisStreamRecord[];
 
     const queueUrl = sqs.createQueue("redrive-dlq");
     const send = (body: string) =>
