@@ -1,0 +1,80 @@
+/**
+ * The template through AWS's own tooling, as `sam validate --lint` and `sam deploy` would: cfn-lint, the
+ * SAM transform (aws-sam-translator), and cdk-nag's AwsSolutions rules over the transformed template,
+ * with acknowledgements only in a resource's Metadata and only with a reason.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { nagFindings, samTransform, suppressionsOf } from "../../tools/template/nag";
+
+const INSTALL = "pip install 'cfn-lint==1.51.*' 'aws-sam-translator==1.110.*' (Python 3.11)";
+
+/** Runs a tool; a missing tool fails with what to install, never skips. */
+function run(command: string, args: string[]): { code: number; output: string } {
+  try {
+    return { code: 0, output: execFileSync(command, args, { encoding: "utf8", stdio: "pipe" }) };
+  } catch (error) {
+    const e = error as { code?: string | number; status?: number; stdout?: string; stderr?: string };
+    if (e.code === "ENOENT") throw new Error(`${command} is not installed: ${INSTALL}`);
+    return { code: e.status ?? 1, output: `${e.stdout ?? ""}${e.stderr ?? ""}` };
+  }
+}
+
+describe("AWS template checks", () => {
+  it("cfn-lint finds nothing in template.yaml, and does find a broken copy", () => {
+    const clean = run("cfn-lint", ["template.yaml"]);
+    expect(clean.output).toBe("");
+    expect(clean.code).toBe(0);
+    const broken = join(mkdtempSync(join(tmpdir(), "lint-")), "template.yaml");
+    writeFileSync(
+      broken,
+      readFileSync("template.yaml", "utf8").replace(
+        "RetentionPeriodHours: !If [IsProd, 168, 24]",
+        "RetentionPeriodHours: twelve",
+      ),
+    );
+    expect(run("cfn-lint", [broken]).code).not.toBe(0);
+  });
+
+  const transformed = (() => {
+    try {
+      return samTransform();
+    } catch (error) {
+      const message = (error as { stderr?: string }).stderr ?? (error as Error).message;
+      throw new Error(
+        /No module named/.test(message) ? `aws-sam-translator is not installed: ${INSTALL}` : message,
+      );
+    }
+  })();
+  const resources = transformed.Resources as Record<string, { Type: string }>;
+
+  it("the SAM transform turns it into plain CloudFormation", () => {
+    const types = new Set(Object.values(resources).map((r) => r.Type));
+    expect([...types].filter((t) => t.startsWith("AWS::Serverless::"))).toEqual([]);
+    expect(types).toContain("AWS::Lambda::Function");
+    expect(types).toContain("AWS::Lambda::EventSourceMapping");
+  });
+
+  it("cdk-nag AwsSolutions: no finding left that the template does not acknowledge with a reason", () => {
+    expect(nagFindings(transformed)).toEqual([]);
+  });
+
+  it("every acknowledgement is specific, explained and still needed", () => {
+    const suppressions = suppressionsOf(transformed);
+    expect(suppressions.size).toBeGreaterThan(0);
+    const stripped = structuredClone(transformed) as { Resources: Record<string, { Metadata?: unknown }> };
+    for (const r of Object.values(stripped.Resources)) delete r.Metadata;
+    const raw = new Set(nagFindings(stripped).map((f) => `${f.resource} ${f.rule}`));
+    for (const [resource, rules] of suppressions)
+      for (const rule of rules) {
+        expect(rule.reason.length, `${resource} ${rule.id}: reason`).toBeGreaterThanOrEqual(60);
+        expect(rule.id, `${resource}: acknowledge one finding, not a whole rule family`).not.toMatch(
+          /^AwsSolutions-IAM5$/,
+        );
+        expect(raw.has(`${resource} ${rule.id}`), `${resource} ${rule.id} acknowledges nothing`).toBe(true);
+      }
+  });
+});
