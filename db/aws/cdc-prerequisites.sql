@@ -58,18 +58,7 @@ GRANT SELECT ON public.business_events TO cdc_dms;
 --    needs). A captured table without a primary key would need REPLICA IDENTITY FULL.
 ALTER TABLE public.business_events REPLICA IDENTITY DEFAULT;
 
--- 4. The publication the DMS task reads with the pgoutput plugin (source endpoint PluginName=pgoutput).
---    Captured tables are those of config/pipeline.yaml; add each with
---    ALTER PUBLICATION cdc_dms ADD TABLE <schema.table>; (and GRANT SELECT to cdc_dms).
-DO $$
-BEGIN
-  IF NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'cdc_dms') THEN
-    CREATE PUBLICATION cdc_dms FOR TABLE public.business_events;
-  ELSIF NOT EXISTS (
-    SELECT FROM pg_publication_tables
-    WHERE pubname = 'cdc_dms' AND schemaname = 'public' AND tablename = 'business_events'
-  ) THEN
-    ALTER PUBLICATION cdc_dms ADD TABLE public.business_events;
-  END IF;
-END
-$$;
+-- 4. No publication: DMS creates and manages its own replication slot (plugin test_decoding, or
+--    pglogical when that extension is installed; PostgreSqlSettings.PluginName has no pgoutput value),
+--    so a publication would never be read. The tables DMS captures are chosen by the task's table
+--    mappings, generated from config/pipeline.yaml (npm run dms:settings).

@@ -1,7 +1,8 @@
 /**
  * db/aws/cdc-prerequisites.sql against real PostgreSQL: it runs twice without error, and the roles it
  * creates can do exactly their job: the producer API works as cdc_producer (and cannot update or delete),
- * and cdc_dms can read the captured table and open a pgoutput replication slot on the publication.
+ * and cdc_dms can read the captured table and open a replication slot with test_decoding, the plugin DMS
+ * uses without pglogical (it manages its own slot; no publication).
  */
 import { readFileSync } from "node:fs";
 import pg from "pg";
@@ -72,7 +73,7 @@ describe("cdc_producer", () => {
 });
 
 describe("cdc_dms", () => {
-  it("reads the captured table, cannot write, and opens a pgoutput slot on the publication", async () => {
+  it("reads the captured table, cannot write, and decodes changes with test_decoding", async () => {
     const client = await connect("cdc_dms", PASSWORDS.dms_password);
     try {
       await client.query("SELECT count(*) FROM business_events");
@@ -81,23 +82,23 @@ describe("cdc_dms", () => {
       ).rejects.toMatchObject({
         code: "42501",
       });
-      await client.query("SELECT pg_create_logical_replication_slot('prereq_test', 'pgoutput')");
+      await client.query("SELECT pg_create_logical_replication_slot('prereq_test', 'test_decoding')");
       // Committed synchronously: logical decoding only reads WAL that is flushed (tests run fsync-off).
       await database.db.query(`BEGIN; SET LOCAL synchronous_commit = on;
         INSERT INTO business_events (id, event_name, event_data) VALUES ('after-slot', 'x', '{}'); COMMIT`);
       const changes = await client.query(
-        "SELECT count(*)::int AS n FROM pg_logical_slot_peek_binary_changes('prereq_test', NULL, NULL, 'proto_version', '1', 'publication_names', 'cdc_dms')",
+        "SELECT count(*)::int AS n FROM pg_logical_slot_peek_changes('prereq_test', NULL, NULL)",
       );
-      // BEGIN, RELATION, INSERT, COMMIT for the row written after the slot was created.
+      // BEGIN, INSERT, COMMIT for the row written after the slot was created.
       expect(changes.rows[0].n).toBeGreaterThanOrEqual(3);
       await client.query("SELECT pg_drop_replication_slot('prereq_test')");
     } finally {
       await client.end();
     }
-    const published = await database.db.query(
-      "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = 'cdc_dms'",
+    const publications = await database.db.query(
+      "SELECT pubname FROM pg_publication WHERE pubname = 'cdc_dms'",
     );
-    expect(published.rows).toEqual([{ schemaname: "public", tablename: "business_events" }]);
+    expect(publications.rows).toEqual([]);
     const identity = await database.db.query(
       "SELECT relreplident FROM pg_class WHERE oid = 'public.business_events'::regclass",
     );

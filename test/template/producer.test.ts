@@ -157,3 +157,15 @@ describe("producer API template", () => {
     expect(prodStatements.map((s) => s.Sid)).not.toContain("WakeTheCluster");
   });
 });
+
+describe("concurrency", () => {
+  it("reserves no concurrency: a new account's quota (10) cannot spare any; auto-start and auto-stop are idempotent", () => {
+    const reserving = Object.entries(template.Resources)
+      .filter(
+        ([, r]) =>
+          (r.Properties as Record<string, unknown> | undefined)?.ReservedConcurrentExecutions !== undefined,
+      )
+      .map(([id]) => id);
+    expect(reserving).toEqual([]);
+  });
+});
