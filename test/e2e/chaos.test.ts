@@ -6,10 +6,9 @@
  * skipped; the crashes, restarts and the poison row still apply.)
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verify } from "../../operator/verify/verify";
 import type { PermanentFailureMessage } from "../../shared/dead-letters";
 import type { Invoke } from "../../tools/local-stack/poller/poller";
-import { startTestStack, stopTestStack } from "../helpers/stack";
+import { startTestStack, stopTestStack, verifyStack } from "../helpers/stack";
 
 const chaos = { crashes: 0, active: true, invocations: 0 };
 
@@ -66,11 +65,7 @@ describe("the local pipeline under faults", () => {
     expect(chaos.crashes).toBeGreaterThan(0);
     expect(stack.poller.stats.functionErrors).toBeGreaterThan(0);
 
-    const report = await verify({
-      databaseUrl: stack.databaseUrl,
-      search: stack.search,
-      pipeline: stack.pipeline,
-    });
+    const report = await verifyStack(stack);
     expect(report.differences.map((d) => [d.kind, d.index, d.id])).toEqual([
       ["missing", stack.pipeline.routingFor("public", "orders").index, "5000"],
     ]);

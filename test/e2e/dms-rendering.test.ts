@@ -4,9 +4,8 @@
  * is dead-lettered as `lob_truncated`, never indexed as if it were whole; one just under is indexed whole.
  */
 import { describe, expect, it } from "vitest";
-import { verify } from "../../operator/verify/verify";
 import { LOB_MAX_BYTES } from "../../shared/dms-settings";
-import { useTestStack } from "../helpers/stack";
+import { useTestStack, verifyStack } from "../helpers/stack";
 
 const testStack = useTestStack();
 
@@ -37,11 +36,7 @@ describe("DMS rendering on the local stack", () => {
     expect(letters.map((l) => l.error.type)).toEqual(["lob_truncated"]);
     expect(letters[0]?.error.reason).toMatch(/attributes: \d+ bytes reaches the DMS LOB limit/);
 
-    const report = await verify({
-      databaseUrl: stack.databaseUrl,
-      search: stack.search,
-      pipeline: stack.pipeline,
-    });
+    const report = await verifyStack(stack);
     expect(report.differences).toEqual([]);
     expect(report.unindexable.map((u) => [u.key, u.reason.split(":")[0]])).toEqual([
       ["2", "column attributes"],

@@ -4,8 +4,7 @@
  * load runs must win over the snapshot, rows deleted meanwhile must go, and verify must find nothing.
  */
 import { describe, expect, it } from "vitest";
-import { verify } from "../../operator/verify/verify";
-import { useTestStack } from "../helpers/stack";
+import { useTestStack, verifyStack } from "../helpers/stack";
 
 const testStack = useTestStack();
 
@@ -51,11 +50,7 @@ describe("a full load with writes running", () => {
     expect(stack.capture.stats.loaded).toBeGreaterThanOrEqual(2950);
     expect(await stack.settle(90_000)).toBe(true);
 
-    const report = await verify({
-      databaseUrl: stack.databaseUrl,
-      search: stack.search,
-      pipeline: stack.pipeline,
-    });
+    const report = await verifyStack(stack);
     expect(report.differences).toEqual([]);
     const index = stack.pipeline.routingFor("public", "orders").index;
     const get = async (id: number) =>

@@ -3,8 +3,7 @@
  * OpenSearch (emulator, or OPENSEARCH_URL), then `verify` finds no difference.
  */
 import { describe, expect, it } from "vitest";
-import { verify } from "../../operator/verify/verify";
-import { useTestStack } from "../helpers/stack";
+import { useTestStack, verifyStack } from "../helpers/stack";
 
 const testStack = useTestStack();
 
@@ -42,11 +41,7 @@ describe("the local pipeline", () => {
     );
     expect(await stack.settle(90_000)).toBe(true);
 
-    const report = await verify({
-      databaseUrl: stack.databaseUrl,
-      search: stack.search,
-      pipeline: stack.pipeline,
-    });
+    const report = await verifyStack(stack);
     expect(report.differences).toEqual([]);
     expect(report.unindexable).toEqual([]);
     expect(report.indices.find((i) => i.index.endsWith("orders"))?.actual).toBe(10_002);
@@ -84,11 +79,7 @@ describe("the local pipeline", () => {
     const index = stack.pipeline.routingFor("public", "orders").index;
     await stack.search.index({ index, id: "1", body: { status: "tampered" }, refresh: true });
     await stack.search.index({ index, id: "999999", body: { status: "ghost" }, refresh: true });
-    const report = await verify({
-      databaseUrl: stack.databaseUrl,
-      search: stack.search,
-      pipeline: stack.pipeline,
-    });
+    const report = await verifyStack(stack);
     expect(report.differences.map((d) => [d.kind, d.id]).sort()).toEqual([
       ["differs", "1"],
       ["extra", "999999"],

@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verify } from "../../operator/verify/verify";
 import { startLocalSqs } from "../../tools/local-stack/sqs";
 import { LocalStack, type StackOptions } from "../../tools/local-stack/stack";
 import { startEmulator } from "../../tools/opensearch-emulator/server";
 import { uniquePrefix } from "../helpers/search";
+import { verifyStack } from "../helpers/stack";
 
 const dir = mkdtempSync(join(tmpdir(), "cdc-restart-"));
 chmodSync(dir, 0o711); // as root, PostgreSQL runs as the postgres user and must pass through
@@ -51,9 +51,7 @@ async function withStack<T>(run: (stack: LocalStack, db: pg.Client) => Promise<T
   }
 }
 
-const check = async (stack: LocalStack) =>
-  (await verify({ databaseUrl: stack.databaseUrl, search: stack.search, pipeline: stack.pipeline }))
-    .differences;
+const check = async (stack: LocalStack) => (await verifyStack(stack)).differences;
 
 describe("restarting the local stack", () => {
   it("resumes without re-emitting or losing changes, and full-loads for a new slot", async () => {

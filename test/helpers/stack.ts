@@ -1,6 +1,7 @@
 /** A local stack for end-to-end tests: ephemeral state, a short batching window, unique index prefix. */
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
+import { verify } from "../../operator/verify/verify";
 import { LocalStack, type StackOptions } from "../../tools/local-stack/stack";
 import { uniquePrefix } from "./search";
 
@@ -44,4 +45,9 @@ export function useTestStack(options: StackOptions = {}): () => TestStack {
     if (!t) throw new Error("the test stack did not start");
     return t;
   };
+}
+
+/** `npm run verify` on a stack: every configured table against its indices. */
+export function verifyStack(stack: LocalStack) {
+  return verify({ databaseUrl: stack.databaseUrl, search: stack.search, pipeline: stack.pipeline });
 }
