@@ -284,9 +284,20 @@ export class LocalStack {
    */
   private async installIndexTemplates(): Promise<void> {
     for (const t of renderIndexTemplates(this.pipeline, { ...DEFAULT_INDEX_SETTINGS, replicas: 0 })) {
-      await this.search.indices.putIndexTemplate({ name: t.name, body: t.body as never });
-      const exists = (await this.search.indices.exists({ index: t.index })).body;
-      if (exists) this.log(`index ${t.index} existed before its template; rebuild it to apply the mappings`);
+      // OpenSearch normalises a stored template but keeps `_meta` as sent: a fingerprint there tells
+      // whether this exact rendering is installed.
+      const fingerprint = createHash("sha256").update(JSON.stringify(t.body)).digest("hex").slice(0, 16);
+      const installed = await this.search.indices.getIndexTemplate({ name: t.name }, { ignore: [404] });
+      type Installed = { index_templates?: { index_template: { _meta?: { fingerprint?: string } } }[] };
+      const current = (installed.body as Installed).index_templates?.[0];
+      if (current?.index_template._meta?.fingerprint === fingerprint) continue;
+      const body = { ...t.body, _meta: { ...t.body._meta, fingerprint } };
+      await this.search.indices.putIndexTemplate({ name: t.name, body: body as never });
+      // A template applies to indices created after it: an index made under an older one keeps its mappings.
+      if ((await this.search.indices.exists({ index: t.index })).body)
+        this.log(
+          `index ${t.index} predates its current template: npm start -- --fresh (or delete it) to rebuild it`,
+        );
     }
   }
 
