@@ -37,7 +37,9 @@ export const DMS_KINESIS_SETTINGS = {
  * Task `TargetMetadata` LOB settings. DMS treats `text`, `json`, `jsonb`, `xml`, arrays and `bytea` as
  * LOBs and, in limited LOB mode, truncates a longer value to `LobMaxSize` KB (with a warning, or failing
  * the task with `FailTasksOnLobTruncation`). 512 KB: the producer API accepts events of up to 256 KiB
- * of compact JSON, and PostgreSQL's jsonb text adds at most a space after each `:` and `,` (under 2x).
+ * of compact JSON, and PostgreSQL's jsonb text adds at most a space after each `:` and `,` (under 2x);
+ * numbers written out in full can grow more, which the `business_events_event_data_fits_cdc` constraint
+ * (db/migrations/0002) refuses at write time.
  * One row's record must also fit Kinesis's 1 MiB record limit. A value that reaches the limit may be
  * cut: the indexer dead-letters it (`lob_truncated`) rather than index part of it.
  */

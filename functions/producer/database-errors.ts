@@ -61,8 +61,22 @@ export class DatabaseError extends PipelineError {
   }
 }
 
-/** Wraps a pg failure in the typed error the HTTP layer maps to 503 or 500. */
+/** The constraint (db/migrations/0002) that keeps a stored event within what DMS carries whole. */
+export const FITS_CDC_CONSTRAINT = "business_events_event_data_fits_cdc";
+
+/** An event whose stored form is too large for change data capture: the client's to fix (413). */
+export class EventTooLargeForCaptureError extends PipelineError {
+  override name = "EventTooLargeForCaptureError";
+  constructor(options?: { cause?: unknown }) {
+    super("event_too_large_for_capture", "the stored event is too large for change data capture", options);
+  }
+}
+
+/** Wraps a pg failure in the typed error the HTTP layer maps to 413, 503 or 500. */
 export function databaseFailure(operation: string, error: unknown): PipelineError {
+  const e = error as { code?: unknown; constraint?: unknown } | null;
+  if (e?.code === "23514" && e.constraint === FITS_CDC_CONSTRAINT)
+    return new EventTooLargeForCaptureError({ cause: error });
   return isDatabaseUnavailable(error)
     ? new DatabaseUnavailableError({ cause: error })
     : new DatabaseError(operation, { cause: error });

@@ -106,6 +106,34 @@ describe("POST /events", () => {
   });
 });
 
+describe("events too large for change data capture", () => {
+  it("answers 413 and writes nothing when the stored JSONB would reach DMS's LOB limit, whatever the request size", async () => {
+    // 12 KB of JSON; PostgreSQL stores each 1e300 written out in full (301 characters): over 512 KB.
+    const event = withAttribute(
+      businessEvent({}, "huge-1"),
+      "figures",
+      Array.from({ length: 2_000 }, () => 1e300),
+    );
+    expect(JSON.stringify(event).length).toBeLessThan(20_000);
+    const res = await call("POST", "/events", event);
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ status: 413, message: expect.stringContaining("change data capture") });
+    expect(await rows()).toHaveLength(0);
+    const batch = await call("POST", "/events/batch", { events: [businessEvent({}, "ok-1"), event] });
+    expect(batch.status).toBe(413);
+    expect(await rows()).toHaveLength(0);
+    expect(
+      (await call("POST", "/events", withAttribute(businessEvent({}, "fits-1"), "figures", [1e300]))).status,
+    ).toBe(201);
+  });
+
+  it("refuses exactly what the indexer would dead-letter: the constraint's bound is LOB_MAX_BYTES", async () => {
+    const { LOB_MAX_BYTES } = await import("../../shared/dms-settings");
+    const sql = readFileSync("db/migrations/0002_event_data_fits_cdc.sql", "utf8");
+    expect(sql).toContain(`octet_length(event_data::text) < ${LOB_MAX_BYTES}`);
+  });
+});
+
 describe("validation: 400 lists the failing fields and nothing is written", () => {
   const cases: [string, unknown, string[]][] = [
     [

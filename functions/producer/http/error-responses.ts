@@ -8,7 +8,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type middy from "@middy/core";
 import type { AutoStartResult } from "../auto-start";
-import { DatabaseUnavailableError } from "../database-errors";
+import { DatabaseUnavailableError, EventTooLargeForCaptureError } from "../database-errors";
 import { databaseStartingProblem, databaseUnavailableProblem, HttpProblem } from "./problem";
 
 export type ErrorResponseOptions = {
@@ -23,10 +23,17 @@ type HttpLikeError = Error & { statusCode?: number; expose?: boolean };
 export function errorResponses(options: ErrorResponseOptions): middy.MiddlewareObj {
   return {
     onError: async (request) => {
+      if (request.error instanceof EventTooLargeForCaptureError)
+        request.error = new HttpProblem(
+          413,
+          "The event is too large once stored: change data capture carries at most 512 KB of event data (numbers are stored written out in full). Nothing was written.",
+          { cause: request.error },
+        );
       const error = request.error as HttpLikeError | null;
       const status = typeof error?.statusCode === "number" ? error.statusCode : 500;
       options.metrics.addMetric(status < 500 ? "ClientErrors" : "ServerErrors", MetricUnit.Count, 1);
       if (error instanceof HttpProblem) return;
+
       if (error instanceof DatabaseUnavailableError) {
         options.metrics.addMetric("DatabaseUnavailable", MetricUnit.Count, 1);
         const started = await options.requestStart("database unreachable");
