@@ -1,0 +1,128 @@
+/**
+ * The DMS task controller, a CloudFormation custom resource (see plan.ts for what it does). It always
+ * answers CloudFormation: SUCCESS once the task is where the request needs it, FAILED with the reason
+ * otherwise, including when the task does not settle before the function's time runs out.
+ */
+import type { Logger } from "@aws-lambda-powertools/logger";
+import {
+  type DatabaseMigrationServiceClient,
+  DescribeReplicationTasksCommand,
+  ResourceNotFoundFault,
+  StartReplicationTaskCommand,
+  StopReplicationTaskCommand,
+} from "@aws-sdk/client-database-migration-service";
+import type { CloudFormationCustomResourceEvent, Context } from "aws-lambda";
+import { z } from "zod";
+import { PipelineError } from "../../shared/errors";
+import { issueLines } from "../../shared/zod-issues";
+import type { Respond } from "./cfn-response";
+import { type ControlAction, nextStep, type TaskStatus } from "./plan";
+
+export type DmsTaskDeps = {
+  dms: Pick<DatabaseMigrationServiceClient, "send">;
+  respond: Respond;
+  logger: Pick<Logger, "info" | "error">;
+  sleep?: (ms: number) => Promise<void>;
+  /** How often the task's status is read while waiting (DMS takes about a minute to start or stop). */
+  pollMs?: number;
+  /** Kept back from the function's deadline to answer CloudFormation. */
+  marginMs?: number;
+};
+
+export class TaskControlError extends PipelineError {
+  override name = "TaskControlError";
+}
+
+const propertiesSchema = z.object({
+  Action: z.enum(["start", "stop-for-change"]),
+  TaskIdentifier: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,254}$/, "a DMS replication task identifier"),
+});
+
+type Task = { arn: string; status: TaskStatus; failure?: string };
+
+async function describeTask(dms: DmsTaskDeps["dms"], identifier: string): Promise<Task | undefined> {
+  try {
+    const r = await dms.send(
+      new DescribeReplicationTasksCommand({
+        Filters: [{ Name: "replication-task-id", Values: [identifier] }],
+        WithoutSettings: true,
+      }),
+    );
+    const task = r.ReplicationTasks?.[0];
+    if (!task?.ReplicationTaskArn) return undefined;
+    const failure = task.LastFailureMessage ?? task.StopReason;
+    return { arn: task.ReplicationTaskArn, status: task.Status, ...(failure && { failure }) };
+  } catch (error) {
+    if (error instanceof ResourceNotFoundFault) return undefined;
+    throw error;
+  }
+}
+
+/** Drives the task until the request is satisfied or the time runs out. */
+async function converge(
+  deps: DmsTaskDeps,
+  action: ControlAction,
+  request: CloudFormationCustomResourceEvent["RequestType"],
+  identifier: string,
+  deadline: number,
+): Promise<void> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  let started = false;
+  for (;;) {
+    const task = await describeTask(deps.dms, identifier);
+    const step = nextStep(action, request, task?.status);
+    if (step.kind === "done") return;
+    if (task && step.kind === "start") {
+      if (started)
+        throw new TaskControlError(
+          "task_failed",
+          `task ${identifier} is ${task.status} after its start: ${task.failure ?? "no reason given"}`,
+        );
+      await deps.dms.send(
+        new StartReplicationTaskCommand({
+          ReplicationTaskArn: task.arn,
+          StartReplicationTaskType: step.type,
+        }),
+      );
+      deps.logger.info("replication task started", { task: identifier, type: step.type });
+      started = true;
+      await sleep(deps.pollMs ?? 15_000); // DMS reports the new status only after a moment
+    } else if (task && step.kind === "stop") {
+      await deps.dms.send(new StopReplicationTaskCommand({ ReplicationTaskArn: task.arn }));
+      deps.logger.info("replication task stopping", { task: identifier });
+      await sleep(deps.pollMs ?? 15_000);
+    } else if (Date.now() + (deps.pollMs ?? 15_000) > deadline) {
+      throw new TaskControlError(
+        "task_not_settled",
+        `task ${identifier} did not settle in time (${task?.status ?? "absent"}; waiting until ${step.kind === "wait" ? step.until : step.kind})`,
+      );
+    } else await sleep(deps.pollMs ?? 15_000);
+  }
+}
+
+export function createDmsTaskHandler(deps: DmsTaskDeps) {
+  return async (event: CloudFormationCustomResourceEvent, context: Context): Promise<void> => {
+    const fallbackId = `${event.LogicalResourceId}`;
+    const physicalResourceId = event.RequestType === "Create" ? undefined : event.PhysicalResourceId;
+    try {
+      const parsed = propertiesSchema.safeParse(event.ResourceProperties);
+      if (!parsed.success)
+        throw new TaskControlError("invalid_properties", issueLines(parsed.error).join("; "));
+      const { Action: action, TaskIdentifier: identifier } = parsed.data;
+      const deadline = Date.now() + context.getRemainingTimeInMillis() - (deps.marginMs ?? 15_000);
+      await converge(deps, action, event.RequestType, identifier, deadline);
+      await deps.respond(event, {
+        status: "SUCCESS",
+        physicalResourceId: physicalResourceId ?? `${identifier}/${action}`,
+      });
+    } catch (error) {
+      const e = error as Error;
+      deps.logger.error("replication task control failed", { request: event.RequestType, error: e });
+      await deps.respond(event, {
+        status: "FAILED",
+        physicalResourceId: physicalResourceId ?? fallbackId,
+        reason: `${e.name}: ${e.message}`,
+      });
+    }
+  };
+}

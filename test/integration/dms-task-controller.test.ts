@@ -1,0 +1,177 @@
+/**
+ * The DMS task controller as CloudFormation drives it: DMS mocked (aws-sdk-client-mock, no local DMS
+ * exists), the answer PUT to a real local ResponseURL. Every path answers CloudFormation.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  DatabaseMigrationServiceClient,
+  DescribeReplicationTasksCommand,
+  StartReplicationTaskCommand,
+  StopReplicationTaskCommand,
+} from "@aws-sdk/client-database-migration-service";
+import type { CloudFormationCustomResourceEvent } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createDmsTaskHandler } from "../../functions/dms-task/app";
+import { sendCfnResponse } from "../../functions/dms-task/cfn-response";
+import { recordingLogger, testContext } from "../helpers/lambda";
+
+const dms = mockClient(DatabaseMigrationServiceClient);
+const answers: Record<string, unknown>[] = [];
+let server: Server;
+let responseUrl: string;
+let refuseAnswers = false;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => {
+      body += c;
+    });
+    req.on("end", () => {
+      if (refuseAnswers) {
+        res.writeHead(500).end();
+        return;
+      }
+      answers.push({ method: req.method, ...(JSON.parse(body) as Record<string, unknown>) });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  responseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cfn-response`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+beforeEach(() => {
+  dms.reset();
+  answers.length = 0;
+  refuseAnswers = false;
+});
+
+const ARN = "arn:aws:dms:eu-west-1:123456789012:task:ABCDEF";
+const event = (
+  RequestType: "Create" | "Update" | "Delete",
+  props: Record<string, unknown> = { Action: "start", TaskIdentifier: "cdc-dev" },
+): CloudFormationCustomResourceEvent =>
+  ({
+    RequestType,
+    ServiceToken: "arn:aws:lambda:eu-west-1:123456789012:function:cdc-dms-task-dev",
+    ResponseURL: responseUrl,
+    StackId: "arn:aws:cloudformation:eu-west-1:123456789012:stack/cdc-dev/1",
+    RequestId: "req-1",
+    LogicalResourceId: "DmsTaskStart",
+    ResourceType: "Custom::DmsTask",
+    ResourceProperties: { ServiceToken: "x", ...props },
+    ...(RequestType !== "Create" && { PhysicalResourceId: "cdc-dev/start", OldResourceProperties: {} }),
+  }) as CloudFormationCustomResourceEvent;
+
+/** DescribeReplicationTasks answers these statuses in turn (the last one repeats). */
+function statuses(...list: (string | undefined)[]) {
+  let i = 0;
+  dms.on(DescribeReplicationTasksCommand).callsFake(() => {
+    const status = list[Math.min(i++, list.length - 1)];
+    return { ReplicationTasks: status ? [{ ReplicationTaskArn: ARN, Status: status }] : [] };
+  });
+}
+
+const handler = (overrides: { remainingMs?: number } = {}) =>
+  createDmsTaskHandler({
+    dms: new DatabaseMigrationServiceClient({ region: "eu-west-1" }),
+    respond: sendCfnResponse,
+    logger: recordingLogger(),
+    sleep: async () => {},
+    pollMs: 10,
+    marginMs: 0,
+  })(event("Create"), testContext(overrides.remainingMs ?? 60_000));
+
+describe("DMS task controller", () => {
+  it("starts a new task and answers SUCCESS once it runs", async () => {
+    statuses("creating", "ready", "starting", "running");
+    await handler();
+    expect(dms.commandCalls(StartReplicationTaskCommand).map((c) => c.args[0].input)).toEqual([
+      { ReplicationTaskArn: ARN, StartReplicationTaskType: "start-replication" },
+    ]);
+    expect(answers).toEqual([
+      expect.objectContaining({
+        method: "PUT",
+        Status: "SUCCESS",
+        PhysicalResourceId: "cdc-dev/start",
+        RequestId: "req-1",
+      }),
+    ]);
+  });
+
+  it("resumes a stopped task on update, and stops a running one before deletion", async () => {
+    const run = (type: "Update" | "Delete") =>
+      createDmsTaskHandler({
+        dms: new DatabaseMigrationServiceClient({ region: "eu-west-1" }),
+        respond: sendCfnResponse,
+        logger: recordingLogger(),
+        sleep: async () => {},
+        pollMs: 10,
+        marginMs: 0,
+      })(event(type), testContext());
+    statuses("stopped", "starting", "running");
+    await run("Update");
+    expect(dms.commandCalls(StartReplicationTaskCommand)[0]?.args[0].input.StartReplicationTaskType).toBe(
+      "resume-processing",
+    );
+    dms.reset();
+    statuses("running", "stopping", "stopped");
+    await run("Delete");
+    expect(dms.commandCalls(StopReplicationTaskCommand)).toHaveLength(1);
+    expect(answers.map((a) => a.Status)).toEqual(["SUCCESS", "SUCCESS"]);
+  });
+
+  it("answers FAILED with the reason when the task fails after its start", async () => {
+    let i = 0;
+    dms.on(DescribeReplicationTasksCommand).callsFake(() => ({
+      ReplicationTasks: [
+        {
+          ReplicationTaskArn: ARN,
+          Status: i++ === 0 ? "ready" : "failed",
+          LastFailureMessage: "cannot connect to the source",
+        },
+      ],
+    }));
+    await handler();
+    expect(answers).toEqual([
+      expect.objectContaining({
+        Status: "FAILED",
+        Reason: expect.stringContaining("cannot connect to the source"),
+      }),
+    ]);
+  });
+
+  it("answers FAILED before its time runs out when the task never settles", async () => {
+    statuses("modifying");
+    await handler({ remainingMs: 200 });
+    expect(answers).toEqual([
+      expect.objectContaining({
+        Status: "FAILED",
+        Reason: expect.stringContaining("did not settle in time"),
+      }),
+    ]);
+  });
+
+  it("answers FAILED when DMS refuses, and on invalid properties", async () => {
+    dms.on(DescribeReplicationTasksCommand).rejects(new Error("AccessDeniedException: not authorized"));
+    await handler();
+    await createDmsTaskHandler({
+      dms: new DatabaseMigrationServiceClient({ region: "eu-west-1" }),
+      respond: sendCfnResponse,
+      logger: recordingLogger(),
+    })(event("Create", { Action: "explode", TaskIdentifier: "cdc-dev" }), testContext());
+    expect(answers.map((a) => [a.Status, String(a.Reason).slice(0, 40)])).toEqual([
+      ["FAILED", "Error: AccessDeniedException: not author"],
+      ["FAILED", expect.stringContaining("TaskControlError: Action")],
+    ]);
+    expect(answers[1]?.PhysicalResourceId).toBe("DmsTaskStart");
+  });
+
+  it("rejects (so Lambda retries) when even the ResponseURL refuses the answer", async () => {
+    statuses("running");
+    refuseAnswers = true;
+    await expect(handler()).rejects.toThrow(/ResponseURL answered 500/);
+  });
+});
