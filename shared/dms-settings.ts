@@ -52,3 +52,15 @@ export const DMS_LOB_SETTINGS = {
 
 /** The LOB limit in bytes: a value this long or longer may have been truncated by DMS. */
 export const LOB_MAX_BYTES = DMS_LOB_SETTINGS.LobMaxSize * 1024;
+
+/**
+ * The replication task's settings (ReplicationTaskSettings): the LOB settings above, the old key of a
+ * row whose key changed (so the indexer can delete the old document), and CloudWatch logging.
+ */
+export function dmsTaskSettings() {
+  return {
+    TargetMetadata: DMS_LOB_SETTINGS,
+    BeforeImageSettings: { EnableBeforeImage: true, FieldName: "before-image", ColumnFilter: "pk-only" },
+    Logging: { EnableLogging: true },
+  };
+}

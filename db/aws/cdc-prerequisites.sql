@@ -8,7 +8,7 @@
 --   psql "host=<cluster writer endpoint> dbname=<DbName> user=<master user>" -v ON_ERROR_STOP=1 \
 --     -v producer_password="$(aws secretsmanager get-secret-value --secret-id cdc/<stage>/producer-db \
 --          --query SecretString --output text | jq -r .password)" \
---     -v dms_password="$(aws secretsmanager get-secret-value --secret-id <DMS endpoint secret> \
+--     -v dms_password="$(aws secretsmanager get-secret-value --secret-id cdc/<stage>/dms-db \
 --          --query SecretString --output text | jq -r .password)" \
 --     -f db/aws/cdc-prerequisites.sql
 --

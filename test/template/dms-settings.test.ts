@@ -3,7 +3,10 @@
  * the local capture sends and the indexer parses: a setting changed in one place only fails here.
  */
 import { describe, expect, it } from "vitest";
-import { DMS_KINESIS_SETTINGS } from "../../shared/dms-settings";
+import bundled from "../../config/pipeline.yaml";
+import { DMS_KINESIS_SETTINGS, DMS_SOURCE_SETTINGS, dmsTaskSettings } from "../../shared/dms-settings";
+import { dmsTableMappings } from "../../shared/dms-table-mappings";
+import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { loadTemplate } from "../../tools/lib/cfn-yaml";
 
 const resources = Object.entries(loadTemplate("template.yaml").Resources);
@@ -24,5 +27,37 @@ describe("DMS settings in template.yaml", () => {
       expect(ServiceAccessRoleArn).toBeDefined();
       expect(rendering).toEqual(DMS_KINESIS_SETTINGS);
     }
+  });
+
+  it("the source endpoint renders booleans and LOBs as the capture does, with its password from Secrets Manager", () => {
+    const sources = endpoints.filter((e) => e.props.EngineName === "aurora-postgresql");
+    expect(sources.map((e) => e.id)).toEqual(["DmsSourceEndpoint"]);
+    const settings = sources[0]?.props.PostgreSqlSettings as Record<string, unknown>;
+    expect(settings).toMatchObject(DMS_SOURCE_SETTINGS);
+    expect(settings.SecretsManagerSecretId).toEqual({ Ref: "DmsDbSecret" });
+    expect(sources[0]?.props.SslMode).toBe("require");
+  });
+
+  it("the task captures exactly the routed tables, without excluded columns, with the LOB settings", () => {
+    const tasks = ofType("AWS::DMS::ReplicationTask");
+    expect(tasks.map((t) => t.id)).toEqual(["DmsReplicationTask"]);
+    const task = tasks[0]?.props as Record<string, string>;
+    expect(JSON.parse(task.TableMappings as string)).toEqual(dmsTableMappings(parsePipelineConfig(bundled)));
+    expect(JSON.parse(task.ReplicationTaskSettings as string)).toEqual(dmsTaskSettings());
+    expect(task.MigrationType).toBe("full-load-and-cdc");
+  });
+
+  it("a change of the task's settings updates the stop-for-change resource first, which the task waits for", () => {
+    const resources = loadTemplate("template.yaml").Resources;
+    const task = resources.DmsReplicationTask;
+    const stopper = resources.DmsTaskStopForChange?.Properties as Record<string, unknown>;
+    const taskProps = task?.Properties as Record<string, unknown>;
+    expect(task?.DependsOn).toBe("DmsTaskStopForChange");
+    expect(stopper.TableMappings).toBe(taskProps.TableMappings);
+    expect(stopper.ReplicationTaskSettings).toBe(taskProps.ReplicationTaskSettings);
+    expect(stopper.Action).toBe("stop-for-change");
+    expect((resources.DmsTaskStart?.Properties as Record<string, unknown>).TaskArn).toEqual({
+      Ref: "DmsReplicationTask",
+    });
   });
 });
