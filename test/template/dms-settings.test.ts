@@ -56,8 +56,6 @@ describe("DMS settings in template.yaml", () => {
     expect(stopper.TableMappings).toBe(taskProps.TableMappings);
     expect(stopper.ReplicationTaskSettings).toBe(taskProps.ReplicationTaskSettings);
     expect(stopper.Action).toBe("stop-for-change");
-    expect((resources.DmsTaskStart?.Properties as Record<string, unknown>).TaskArn).toEqual({
-      Ref: "DmsReplicationTask",
-    });
+    expect(resources.DmsTaskStart?.Properties).toMatchObject({ TaskArn: { Ref: "DmsReplicationTask" } });
   });
 });
