@@ -53,6 +53,8 @@ END
 $$;
 GRANT USAGE ON SCHEMA public TO cdc_dms;
 GRANT SELECT ON public.business_events TO cdc_dms;
+-- Every other table config/pipeline.yaml routes needs the same, by hand until the database bootstrap
+-- does it: GRANT SELECT ON <schema.table> TO cdc_dms; (and USAGE on its schema).
 
 -- 3. Replica identity: the primary key is enough (deletes carry the key, which is all the indexer
 --    needs). A captured table without a primary key would need REPLICA IDENTITY FULL.
