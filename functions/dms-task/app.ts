@@ -5,21 +5,19 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import {
-  type DatabaseMigrationServiceClient,
-  DescribeReplicationTasksCommand,
-  ResourceNotFoundFault,
   StartReplicationTaskCommand,
   StopReplicationTaskCommand,
 } from "@aws-sdk/client-database-migration-service";
 import type { CloudFormationCustomResourceEvent, Context } from "aws-lambda";
 import { z } from "zod";
+import { type DmsClient, describeTask } from "../../shared/dms-task";
 import { PipelineError } from "../../shared/errors";
 import { issueLines } from "../../shared/zod-issues";
 import type { Respond } from "./cfn-response";
-import { type ControlAction, nextStep, type TaskStatus } from "./plan";
+import { type ControlAction, nextStep } from "./plan";
 
 export type DmsTaskDeps = {
-  dms: Pick<DatabaseMigrationServiceClient, "send">;
+  dms: DmsClient;
   respond: Respond;
   logger: Pick<Logger, "info" | "error">;
   sleep?: (ms: number) => Promise<void>;
@@ -37,26 +35,6 @@ const propertiesSchema = z.object({
   Action: z.enum(["start", "stop-for-change"]),
   TaskIdentifier: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,254}$/, "a DMS replication task identifier"),
 });
-
-type Task = { arn: string; status: TaskStatus; failure?: string };
-
-async function describeTask(dms: DmsTaskDeps["dms"], identifier: string): Promise<Task | undefined> {
-  try {
-    const r = await dms.send(
-      new DescribeReplicationTasksCommand({
-        Filters: [{ Name: "replication-task-id", Values: [identifier] }],
-        WithoutSettings: true,
-      }),
-    );
-    const task = r.ReplicationTasks?.[0];
-    if (!task?.ReplicationTaskArn) return undefined;
-    const failure = task.LastFailureMessage ?? task.StopReason;
-    return { arn: task.ReplicationTaskArn, status: task.Status, ...(failure && { failure }) };
-  } catch (error) {
-    if (error instanceof ResourceNotFoundFault) return undefined;
-    throw error;
-  }
-}
 
 /** Drives the task until the request is satisfied or the time runs out. */
 async function converge(

@@ -1,6 +1,14 @@
 /** Aurora auto-start and auto-stop: the decisions, and the handlers against mocked RDS and CloudWatch. */
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import {
+  AddTagsToResourceCommand,
+  DatabaseMigrationServiceClient,
+  DescribeReplicationTasksCommand,
+  ListTagsForResourceCommand,
+  StartReplicationTaskCommand,
+  StopReplicationTaskCommand,
+} from "@aws-sdk/client-database-migration-service";
+import {
   DescribeDBClustersCommand,
   InvalidDBClusterStateFault,
   RDSClient,
@@ -15,6 +23,16 @@ import { testContext } from "../helpers/lambda";
 const CLUSTER = "cdc-aurora-dev";
 const rds = mockClient(RDSClient);
 const cloudwatch = mockClient(CloudWatchClient);
+const dms = mockClient(DatabaseMigrationServiceClient);
+const TASK_ARN = "arn:aws:dms:eu-west-1:123456789012:task:XYZ";
+const taskIs = (...statuses: string[]) => {
+  let i = 0;
+  dms.on(DescribeReplicationTasksCommand).callsFake(() => ({
+    ReplicationTasks: [
+      { ReplicationTaskArn: TASK_ARN, Status: statuses[Math.min(i++, statuses.length - 1)] },
+    ],
+  }));
+};
 const clusterIs = (Status: string, tags: { Key: string; Value: string }[] = []) =>
   rds
     .on(DescribeDBClustersCommand, { DBClusterIdentifier: CLUSTER })
@@ -27,6 +45,7 @@ beforeAll(async () => {
   vi.stubEnv("DB_CLUSTER_IDENTIFIER", CLUSTER);
   vi.stubEnv("PRODUCER_API_ID", "a1b2c3d4e5");
   vi.stubEnv("AUTO_STOP_IDLE_HOURS", "3");
+  vi.stubEnv("DMS_TASK_IDENTIFIER", "cdc-dev");
   vi.stubEnv("AWS_REGION", "eu-west-1");
   vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
   vi.stubEnv("POWERTOOLS_LOG_LEVEL", "SILENT");
@@ -36,6 +55,8 @@ beforeAll(async () => {
 beforeEach(() => {
   rds.reset();
   cloudwatch.reset();
+  dms.reset();
+  dms.on(DescribeReplicationTasksCommand).resolves({ ReplicationTasks: [] });
 });
 
 describe("decisions", () => {
@@ -115,5 +136,25 @@ describe("auto-stop handler", () => {
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     expect((await stop({}, testContext())).action).toBe("none");
     expect(rds.commandCalls(StopDBClusterCommand)).toHaveLength(0);
+  });
+
+  it("pauses the DMS task before it stops the cluster, and resumes it once the cluster is available again", async () => {
+    clusterIs("available");
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    taskIs("running", "stopped");
+    const order: string[] = [];
+    dms.on(StopReplicationTaskCommand).callsFake(() => order.push("task stop"));
+    rds.on(StopDBClusterCommand).callsFake(() => order.push("cluster stop"));
+    expect(await stop({}, testContext())).toMatchObject({ action: "stop", capture: "paused" });
+    expect(order).toEqual(["task stop", "cluster stop"]);
+    expect(dms.commandCalls(AddTagsToResourceCommand)).toHaveLength(1);
+
+    // Back (started by the API's auto-start), with traffic: the next scheduled run resumes the task.
+    dms.reset();
+    taskIs("stopped");
+    dms.on(ListTagsForResourceCommand).resolves({ TagList: [{ Key: "cdc:paused-by", Value: "auto-stop" }] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: "requests", Values: [5] }] });
+    expect(await stop({}, testContext())).toMatchObject({ action: "none", capture: "resumed" });
+    expect(dms.commandCalls(StartReplicationTaskCommand)).toHaveLength(1);
   });
 });
