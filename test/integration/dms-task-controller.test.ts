@@ -74,7 +74,11 @@ function statuses(...list: (string | undefined)[]) {
   });
 }
 
-const handler = (overrides: { remainingMs?: number } = {}) =>
+/** The controller on one request, without real waiting. */
+const run = (
+  type: "Create" | "Update" | "Delete",
+  options: { remainingMs?: number; props?: Record<string, unknown> } = {},
+) =>
   createDmsTaskHandler({
     dms: new DatabaseMigrationServiceClient({ region: "eu-west-1" }),
     respond: sendCfnResponse,
@@ -82,7 +86,8 @@ const handler = (overrides: { remainingMs?: number } = {}) =>
     sleep: async () => {},
     pollMs: 10,
     marginMs: 0,
-  })(event("Create"), testContext(overrides.remainingMs ?? 60_000));
+  })(event(type, options.props), testContext(options.remainingMs ?? 60_000));
+const handler = (overrides: { remainingMs?: number } = {}) => run("Create", overrides);
 
 describe("DMS task controller", () => {
   it("starts a new task and answers SUCCESS once it runs", async () => {
@@ -102,15 +107,6 @@ describe("DMS task controller", () => {
   });
 
   it("resumes a stopped task on update, and stops a running one before deletion", async () => {
-    const run = (type: "Update" | "Delete") =>
-      createDmsTaskHandler({
-        dms: new DatabaseMigrationServiceClient({ region: "eu-west-1" }),
-        respond: sendCfnResponse,
-        logger: recordingLogger(),
-        sleep: async () => {},
-        pollMs: 10,
-        marginMs: 0,
-      })(event(type), testContext());
     statuses("stopped", "starting", "running");
     await run("Update");
     expect(dms.commandCalls(StartReplicationTaskCommand)[0]?.args[0].input.StartReplicationTaskType).toBe(
@@ -157,11 +153,7 @@ describe("DMS task controller", () => {
   it("answers FAILED when DMS refuses, and on invalid properties", async () => {
     dms.on(DescribeReplicationTasksCommand).rejects(new Error("AccessDeniedException: not authorized"));
     await handler();
-    await createDmsTaskHandler({
-      dms: new DatabaseMigrationServiceClient({ region: "eu-west-1" }),
-      respond: sendCfnResponse,
-      logger: recordingLogger(),
-    })(event("Create", { Action: "explode", TaskIdentifier: "cdc-dev" }), testContext());
+    await run("Create", { props: { Action: "explode", TaskIdentifier: "cdc-dev" } });
     expect(answers.map((a) => [a.Status, String(a.Reason).slice(0, 40)])).toEqual([
       ["FAILED", "Error: AccessDeniedException: not author"],
       ["FAILED", expect.stringContaining("TaskControlError: Action")],
