@@ -109,6 +109,9 @@ describe("template", () => {
       expect(config[stage]?.global?.parameters).toMatchObject({ stack_name: `cdc-pipeline-${stage}` });
     }
     expect(config.default).toBeDefined();
+    // A bare `sam deploy` must stop, not deploy a stage with half of its settings.
+    expect(config.default?.deploy).toBeUndefined();
+    expect(config.default?.global).toBeUndefined();
   });
 
   it("gives every stage a value for each parameter without a default, so deploys never prompt", () => {
@@ -120,7 +123,7 @@ describe("template", () => {
       .filter(([, spec]) => spec.Default === undefined)
       .map(([name]) => name);
     expect(required.length).toBeGreaterThan(0);
-    for (const stage of ["default", "dev", "staging", "prod"]) {
+    for (const stage of ["dev", "staging", "prod"]) {
       const overrides = config[stage]?.deploy?.parameters?.parameter_overrides ?? "";
       for (const name of required)
         expect(overrides, `${stage}: ${name}`).toMatch(new RegExp(`(^| )${name}=\\S`));
