@@ -1,4 +1,5 @@
 /** Reading the pipeline's DMS replication task, for the functions that drive it. */
+import { setTimeout as delay } from "node:timers/promises";
 import {
   type DatabaseMigrationServiceClient,
   DescribeReplicationTasksCommand,
@@ -24,5 +25,26 @@ export async function describeTask(dms: DmsClient, identifier: string): Promise<
   } catch (error) {
     if (error instanceof ResourceNotFoundFault) return undefined;
     throw error;
+  }
+}
+
+export type WaitOptions = { deadline: number; pollMs?: number; sleep?: (ms: number) => Promise<unknown> };
+
+/**
+ * Reads the task every pollMs until `settled` holds for its status (or it is gone); returns that status,
+ * or undefined once the deadline passes first.
+ */
+export async function waitForTask(
+  dms: DmsClient,
+  identifier: string,
+  settled: (status: string | undefined) => boolean,
+  wait: WaitOptions,
+): Promise<{ status: string | undefined } | undefined> {
+  const sleep = wait.sleep ?? delay;
+  for (;;) {
+    await sleep(wait.pollMs ?? 10_000);
+    const task = await describeTask(dms, identifier);
+    if (!task || settled(task.status)) return { status: task?.status };
+    if (Date.now() > wait.deadline) return undefined;
   }
 }

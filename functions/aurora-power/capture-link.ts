@@ -12,7 +12,7 @@ import {
   StartReplicationTaskCommand,
   StopReplicationTaskCommand,
 } from "@aws-sdk/client-database-migration-service";
-import { type DmsClient, describeTask } from "../../shared/dms-task";
+import { type DmsClient, describeTask, type WaitOptions, waitForTask } from "../../shared/dms-task";
 import { PipelineError } from "../../shared/errors";
 
 export const PAUSED_TAG = "cdc:paused-by";
@@ -21,15 +21,12 @@ export class CapturePauseError extends PipelineError {
   override name = "CapturePauseError";
 }
 
-export type WaitOptions = { deadline: number; pollMs?: number; sleep?: (ms: number) => Promise<void> };
-
 /** Stops a running task and waits until it has stopped; the tag says who stopped it. */
 export async function pauseCapture(
   dms: DmsClient,
   identifier: string,
   wait: WaitOptions,
 ): Promise<"paused" | "not-running" | "absent"> {
-  const sleep = wait.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const task = await describeTask(dms, identifier);
   if (!task) return "absent";
   if (task.status !== "running" && task.status !== "starting") return "not-running";
@@ -37,16 +34,15 @@ export async function pauseCapture(
     new AddTagsToResourceCommand({ ResourceArn: task.arn, Tags: [{ Key: PAUSED_TAG, Value: "auto-stop" }] }),
   );
   await dms.send(new StopReplicationTaskCommand({ ReplicationTaskArn: task.arn }));
-  for (;;) {
-    await sleep(wait.pollMs ?? 10_000);
+  const stopped = await waitForTask(dms, identifier, (s) => s === "stopped" || s === "failed", wait);
+  if (!stopped) {
     const now = await describeTask(dms, identifier);
-    if (!now || now.status === "stopped" || now.status === "failed") return "paused";
-    if (Date.now() > wait.deadline)
-      throw new CapturePauseError(
-        "task_not_stopped",
-        `task ${identifier} is still ${now.status}: the cluster is left running`,
-      );
+    throw new CapturePauseError(
+      "task_not_stopped",
+      `task ${identifier} is still ${now?.status}: the cluster is left running`,
+    );
   }
+  return "paused";
 }
 
 /** Resumes a task this module paused, once it is stopped. */

