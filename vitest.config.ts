@@ -4,10 +4,10 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   plugins: [
     {
-      // YAML imported as text, as esbuild's `--loader:.yaml=text` does in the Lambda bundle.
-      name: "yaml-as-text",
+      // YAML and SQL imported as text, as esbuild's `--loader:.yaml=text` does in the Lambda bundle.
+      name: "text-imports",
       transform(_code, id) {
-        if (!/\.ya?ml$/.test(id)) return undefined;
+        if (!/\.(ya?ml|sql)$/.test(id)) return undefined;
         return { code: `export default ${JSON.stringify(readFileSync(id, "utf8"))};`, map: null };
       },
     },

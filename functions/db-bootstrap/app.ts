@@ -1,0 +1,153 @@
+/**
+ * The database bootstrap, a CloudFormation custom resource. On Create and Update it applies the
+ * migrations and the CDC prerequisites (prerequisites.ts) as the cluster's master user; on Delete it does
+ * nothing (dropping users or tables would destroy data another stack or person may depend on). Every run
+ * is idempotent. It always answers CloudFormation: SUCCESS with what it did, or FAILED with the reason,
+ * including when the database does not answer before the function's time runs out.
+ */
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { CloudFormationCustomResourceEvent, Context } from "aws-lambda";
+import type pg from "pg";
+import { z } from "zod";
+import type { Respond } from "../../shared/cfn-response";
+import { PipelineError } from "../../shared/errors";
+import { applyMigrations, type Migration } from "../../shared/migrations";
+import { issueLines } from "../../shared/zod-issues";
+import { applyPrerequisites, type Login } from "./prerequisites";
+
+export type Connection = { host: string; port: number; database: string } & Login;
+
+export type BootstrapDeps = {
+  /** `{username, password}` of a Secrets Manager secret. */
+  readSecret: (arn: string) => Promise<Login>;
+  /** A connected client (TLS verified in AWS). */
+  connect: (connection: Connection) => Promise<pg.Client>;
+  migrations: Migration[];
+  respond: Respond;
+  logger: Pick<Logger, "info" | "warn" | "error">;
+  /** Kept back from the function's deadline to answer CloudFormation. */
+  marginMs?: number;
+};
+
+export class BootstrapError extends PipelineError {
+  override name = "BootstrapError";
+}
+
+const identifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case PostgreSQL identifier");
+const secretArn = z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, "a Secrets Manager secret ARN");
+
+export const bootstrapProperties = z.object({
+  Host: z.string().regex(/^[a-zA-Z0-9.-]{1,255}$/, "a host name"),
+  Port: z.coerce.number().int().min(1).max(65_535),
+  Database: identifier,
+  MasterSecretArn: secretArn,
+  ProducerSecretArn: secretArn,
+  DmsSecretArn: secretArn,
+  /** Comma-separated `schema.table` list, generated from config/pipeline.yaml. */
+  CapturedTables: z
+    .string()
+    .transform((s) => s.split(",").filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, "schema.table")).min(1)),
+  HeartbeatSchema: identifier.default("awsdms"),
+  /** The bundled migration files; a new one changes this property, so CloudFormation runs an update. */
+  Migrations: z.string().optional(),
+});
+
+const login = (secret: Login, what: string): Login => {
+  const parsed = identifier.safeParse(secret.user);
+  if (!parsed.success)
+    throw new BootstrapError(
+      "invalid_secret",
+      `the ${what} secret's username is not ${parsed.error.issues[0]?.message}`,
+    );
+  return secret;
+};
+
+async function bootstrap(deps: BootstrapDeps, props: z.infer<typeof bootstrapProperties>) {
+  const [master, producer, dms] = await Promise.all([
+    deps.readSecret(props.MasterSecretArn),
+    deps.readSecret(props.ProducerSecretArn),
+    deps.readSecret(props.DmsSecretArn),
+  ]);
+  const client = await deps.connect({
+    host: props.Host,
+    port: props.Port,
+    database: props.Database,
+    ...master,
+  });
+  try {
+    const applied = await applyMigrations(client, deps.migrations);
+    const report = await applyPrerequisites(client, {
+      producer: login(producer, "producer"),
+      dms: login(dms, "DMS"),
+      capturedTables: props.CapturedTables,
+      heartbeatSchema: props.HeartbeatSchema,
+      requireLogicalReplication: true,
+    });
+    return { applied, ...report };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Rejects when the deadline passes first (the work is abandoned; the answer must still go out). */
+function beforeDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new BootstrapError("timeout", `the database did not finish within ${Math.round(ms / 1000)} s`),
+        ),
+      ms,
+    );
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function createBootstrapHandler(deps: BootstrapDeps) {
+  return async (event: CloudFormationCustomResourceEvent, context: Context): Promise<void> => {
+    const existingId = event.RequestType === "Create" ? undefined : event.PhysicalResourceId;
+    try {
+      if (event.RequestType === "Delete") {
+        deps.logger.info("database bootstrap deleted: the database is left as it is");
+        await deps.respond(event, {
+          status: "SUCCESS",
+          physicalResourceId: existingId ?? event.LogicalResourceId,
+        });
+        return;
+      }
+      const parsed = bootstrapProperties.safeParse(event.ResourceProperties);
+      if (!parsed.success)
+        throw new BootstrapError("invalid_properties", issueLines(parsed.error).join("; "));
+      const props = parsed.data;
+      const budget = context.getRemainingTimeInMillis() - (deps.marginMs ?? 10_000);
+      const result = await beforeDeadline(bootstrap(deps, props), budget);
+      deps.logger.info("database bootstrapped", { ...result });
+      if (result.missing.length)
+        deps.logger.warn(
+          "captured tables missing from the database: no grants until a deploy after they exist",
+          {
+            missing: result.missing,
+          },
+        );
+      await deps.respond(event, {
+        status: "SUCCESS",
+        physicalResourceId: `${props.Host}/${props.Database}`,
+        data: {
+          AppliedMigrations: result.applied.join(",") || "none",
+          GrantedTables: result.granted.join(","),
+          MissingTables: result.missing.join(",") || "none",
+        },
+      });
+    } catch (error) {
+      const e = error as Error;
+      deps.logger.error("database bootstrap failed", { request: event.RequestType, error: e });
+      await deps.respond(event, {
+        status: "FAILED",
+        physicalResourceId: existingId ?? event.LogicalResourceId,
+        reason: `${e.name}: ${e.message}`,
+      });
+    }
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Database bootstrap (CloudFormation custom resource): migrations and CDC prerequisites on the Aurora
+ * cluster, as its master user. Wiring only: see app.ts and prerequisites.ts.
+ *
+ * TLS to the cluster is verified against the RDS certificate authorities, which the Lambda runtime ships
+ * in /var/runtime/ca-cert.pem and loads through NODE_EXTRA_CA_CERTS (set in template.yaml).
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import pg from "pg";
+import { bundledMigrations } from "../../db/migrations/index";
+import { sendCfnResponse } from "../../shared/cfn-response";
+import { createLogger } from "../../shared/observability";
+import { createBootstrapHandler } from "./app";
+
+const secrets = new SecretsManagerClient({ region: process.env.AWS_REGION });
+
+export const handler = createBootstrapHandler({
+  readSecret: async (arn) => {
+    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: arn }));
+    const { username, password } = JSON.parse(SecretString ?? "{}") as {
+      username?: string;
+      password?: string;
+    };
+    return { user: username ?? "", password: password ?? "" };
+  },
+  connect: async ({ host, port, database, user, password }) => {
+    const client = new pg.Client({
+      host,
+      port,
+      database,
+      user,
+      password,
+      ssl: { rejectUnauthorized: true, servername: host },
+      connectionTimeoutMillis: 10_000,
+      statement_timeout: 120_000,
+      application_name: "cdc-db-bootstrap",
+    });
+    await client.connect();
+    return client;
+  },
+  migrations: bundledMigrations,
+  respond: sendCfnResponse,
+  logger: createLogger("db-bootstrap"),
+});

@@ -1,0 +1,174 @@
+/**
+ * The database side of CDC, applied idempotently by the bootstrap on every deploy:
+ *
+ * - the producer API's user: log in, read and insert business events, nothing else; its statement
+ *   timeouts are role defaults (a client-side SET would pin RDS Proxy connections);
+ * - the DMS user: `rds_replication` on Aurora (the REPLICATION attribute on plain PostgreSQL), SELECT on
+ *   exactly the captured tables (grants on tables no longer captured are revoked), and its own schema for
+ *   the DMS WAL heartbeat. No rds_superuser: the source endpoint sets `CaptureDdls: false`, so DMS needs
+ *   no DDL trigger, and the slot comes from rds_replication;
+ * - replica identity: a captured table keeps its primary key as replica identity (deletes carry the key,
+ *   all the indexer needs); one without a primary key gets REPLICA IDENTITY FULL.
+ *
+ * Passwords never appear in a statement's text: they are bound parameters of `set_config` and read back
+ * inside a DO block, so `log_statement = ddl` logs no secret. Identifiers are validated by the caller
+ * and quoted with `escapeIdentifier`.
+ */
+import type pg from "pg";
+import { PipelineError } from "../../shared/errors";
+
+export type Login = { user: string; password: string };
+
+export type Prerequisites = {
+  producer: Login;
+  dms: Login;
+  /** `schema.table` of every table the routing config captures. */
+  capturedTables: string[];
+  /** Schema the DMS heartbeat table lives in (owned by the DMS user). */
+  heartbeatSchema: string;
+  /** Refuse a server without `wal_level = logical` (Aurora: `rds.logical_replication = 1`). */
+  requireLogicalReplication: boolean;
+};
+
+export type PrerequisitesReport = {
+  granted: string[];
+  revoked: string[];
+  missing: string[];
+  replicaIdentityFull: string[];
+};
+
+/** The producer reads and inserts its events; nothing else. */
+export const PRODUCER_TABLE = "public.business_events";
+
+export class PrerequisiteError extends PipelineError {
+  override name = "PrerequisiteError";
+}
+
+const qualified = (client: pg.ClientBase, table: string) => {
+  const [schema, name] = table.split(".") as [string, string];
+  return `${client.escapeIdentifier(schema)}.${client.escapeIdentifier(name)}`;
+};
+
+async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    const result = await work();
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK");
+    throw error;
+  }
+}
+
+/** Creates the login role if absent and sets its password and attributes. */
+async function ensureLogin(client: pg.ClientBase, login: Login, attributes: string): Promise<void> {
+  const role = client.escapeIdentifier(login.user);
+  await inTransaction(client, async () => {
+    const exists = await client.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [login.user]);
+    if (exists.rowCount === 0) await client.query(`CREATE ROLE ${role} LOGIN`);
+    await client.query(`ALTER ROLE ${role} WITH LOGIN ${attributes}`);
+    await client.query(
+      "SELECT set_config('cdc_bootstrap.role', $1, true), set_config('cdc_bootstrap.secret', $2, true)",
+      [login.user, login.password],
+    );
+    await client.query(`DO $$ BEGIN
+      EXECUTE format('ALTER ROLE %I PASSWORD %L', current_setting('cdc_bootstrap.role'), current_setting('cdc_bootstrap.secret'));
+    END $$`);
+  });
+}
+
+export async function checkLogicalReplication(client: pg.ClientBase): Promise<void> {
+  const { rows } = await client.query<{ wal_level: string }>(
+    "SELECT current_setting('wal_level') AS wal_level",
+  );
+  if (rows[0]?.wal_level !== "logical")
+    throw new PrerequisiteError(
+      "logical_replication_off",
+      `wal_level is ${rows[0]?.wal_level}, DMS needs logical: set rds.logical_replication = 1 in the cluster parameter group and reboot the writer`,
+    );
+}
+
+async function setUpProducer(client: pg.ClientBase, producer: Login): Promise<void> {
+  const role = client.escapeIdentifier(producer.user);
+  await ensureLogin(client, producer, "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION");
+  await client.query(`ALTER ROLE ${role} SET statement_timeout = '5s'`);
+  await client.query(`ALTER ROLE ${role} SET idle_in_transaction_session_timeout = '10s'`);
+  await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
+  await client.query(`GRANT SELECT, INSERT ON ${qualified(client, PRODUCER_TABLE)} TO ${role}`);
+}
+
+async function setUpDmsUser(client: pg.ClientBase, dms: Login, heartbeatSchema: string): Promise<void> {
+  const role = client.escapeIdentifier(dms.user);
+  await ensureLogin(client, dms, "NOSUPERUSER NOCREATEDB NOCREATEROLE");
+  const aurora = await client.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_replication'");
+  if (aurora.rowCount) await client.query(`GRANT rds_replication TO ${role}`);
+  else await client.query(`ALTER ROLE ${role} REPLICATION`);
+  const schema = client.escapeIdentifier(heartbeatSchema);
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${role}`);
+  await client.query(`GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${role}`);
+}
+
+type TableState = { table: string; exists: boolean; hasPrimaryKey: boolean; replicaIdentity: string };
+
+async function tableStates(client: pg.ClientBase, tables: string[]): Promise<TableState[]> {
+  const { rows } = await client.query<TableState>(
+    `SELECT t.name AS table, c.oid IS NOT NULL AS exists,
+            COALESCE(EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary), false) AS "hasPrimaryKey",
+            COALESCE(c.relreplident::text, '') AS "replicaIdentity"
+       FROM unnest($1::text[]) WITH ORDINALITY AS t(name, position)
+       LEFT JOIN pg_class c ON c.oid = to_regclass(quote_ident(split_part(t.name, '.', 1)) || '.' || quote_ident(split_part(t.name, '.', 2)))
+      ORDER BY t.position`,
+    [tables],
+  );
+  return rows;
+}
+
+/** Grants SELECT on exactly the captured tables that exist, and revokes it from every other table. */
+async function grantCapturedTables(
+  client: pg.ClientBase,
+  plan: Prerequisites,
+  report: PrerequisitesReport,
+): Promise<void> {
+  const role = client.escapeIdentifier(plan.dms.user);
+  const states = await tableStates(client, plan.capturedTables);
+  for (const state of states) {
+    if (!state.exists) {
+      report.missing.push(state.table);
+      continue;
+    }
+    const [schema] = state.table.split(".") as [string];
+    await client.query(`GRANT USAGE ON SCHEMA ${client.escapeIdentifier(schema)} TO ${role}`);
+    await client.query(`GRANT SELECT ON ${qualified(client, state.table)} TO ${role}`);
+    report.granted.push(state.table);
+    if (!state.hasPrimaryKey && state.replicaIdentity !== "f") {
+      await client.query(`ALTER TABLE ${qualified(client, state.table)} REPLICA IDENTITY FULL`);
+      report.replicaIdentityFull.push(state.table);
+    } else if (state.hasPrimaryKey && state.replicaIdentity === "n") {
+      await client.query(`ALTER TABLE ${qualified(client, state.table)} REPLICA IDENTITY DEFAULT`);
+    }
+  }
+  const granted = await client.query<{ table: string }>(
+    `SELECT table_schema || '.' || table_name AS table FROM information_schema.role_table_grants
+      WHERE grantee = $1 AND privilege_type = 'SELECT' AND grantor <> grantee AND table_schema <> $2`,
+    [plan.dms.user, plan.heartbeatSchema],
+  );
+  for (const { table } of granted.rows) {
+    if (plan.capturedTables.includes(table)) continue;
+    await client.query(`REVOKE SELECT ON ${qualified(client, table)} FROM ${role}`);
+    report.revoked.push(table);
+  }
+}
+
+/** Applies the prerequisites; run after the migrations, so the tables they create get their grants. */
+export async function applyPrerequisites(
+  client: pg.ClientBase,
+  plan: Prerequisites,
+): Promise<PrerequisitesReport> {
+  if (plan.requireLogicalReplication) await checkLogicalReplication(client);
+  const report: PrerequisitesReport = { granted: [], revoked: [], missing: [], replicaIdentityFull: [] };
+  await setUpProducer(client, plan.producer);
+  await setUpDmsUser(client, plan.dms, plan.heartbeatSchema);
+  await grantCapturedTables(client, plan, report);
+  return report;
+}

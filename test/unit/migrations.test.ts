@@ -1,0 +1,41 @@
+/**
+ * The migration list bundled into the database bootstrap holds every file of db/migrations, byte for byte,
+ * and the rules of a migration set hold (names, one file per version).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { bundledMigrations } from "../../db/migrations/index";
+import { checkLogicalReplication } from "../../functions/db-bootstrap/prerequisites";
+import { migration, orderedMigrations } from "../../shared/migrations";
+
+describe("bundled migrations", () => {
+  it("are exactly the files of db/migrations, with their text", () => {
+    const files = readdirSync("db/migrations")
+      .filter((f) => f.endsWith(".sql"))
+      .sort();
+    expect(bundledMigrations.map((m) => m.file)).toEqual(files);
+    for (const m of bundledMigrations) expect(m.sql).toBe(readFileSync(`db/migrations/${m.file}`, "utf8"));
+  });
+
+  it("refuse a badly named file and two files with one version", () => {
+    expect(() => migration("add_table.sql", "")).toThrow(/NNNN_name.sql/);
+    expect(() => orderedMigrations([migration("0003_a.sql", "a"), migration("0003_b.sql", "b")])).toThrow(
+      /share version 0003/,
+    );
+    expect(
+      orderedMigrations([migration("0002_b.sql", ""), migration("0001_a.sql", "")]).map((m) => m.file),
+    ).toEqual(["0001_a.sql", "0002_b.sql"]);
+  });
+});
+
+describe("logical replication check", () => {
+  const server = (walLevel: string) =>
+    ({ query: async () => ({ rows: [{ wal_level: walLevel }] }) }) as never as import("pg").ClientBase;
+
+  it("refuses a cluster without rds.logical_replication, saying what to set", async () => {
+    await expect(checkLogicalReplication(server("replica"))).rejects.toThrow(
+      /wal_level is replica.*rds\.logical_replication = 1/,
+    );
+    await expect(checkLogicalReplication(server("logical"))).resolves.toBeUndefined();
+  });
+});
