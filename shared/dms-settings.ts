@@ -18,6 +18,19 @@ export const DMS_SOURCE_SETTINGS = {
    * every table over one value); the indexer recognises such a value and dead-letters its record.
    */
   FailTasksOnLobTruncation: false,
+  /**
+   * false: DMS creates no DDL-capture trigger or table in the database, so its user needs no superuser
+   * role (the target drops table changes anyway: `IncludeTableAlterOperations: false`).
+   */
+  CaptureDdls: false,
+  /**
+   * A heartbeat transaction every few minutes keeps the replication slot's position moving while the
+   * captured tables are idle, so the cluster does not keep WAL for hours. Its table lives in the DMS
+   * user's own schema, which the database bootstrap creates.
+   */
+  HeartbeatEnable: true,
+  HeartbeatFrequency: 5,
+  HeartbeatSchema: "awsdms",
 } as const;
 
 /** Kinesis target endpoint `KinesisSettings` (besides the stream and the role). */
@@ -54,12 +67,48 @@ export const DMS_LOB_SETTINGS = {
 export const LOB_MAX_BYTES = DMS_LOB_SETTINGS.LobMaxSize * 1024;
 
 /**
- * The replication task's settings (ReplicationTaskSettings): the LOB settings above, the old key of a
- * row whose key changed (so the indexer can delete the old document), and CloudWatch logging.
+ * How DMS keys the records it puts on the stream (the Kinesis partition key, hence the shard):
+ *
+ * - `primary-key` (the default): `schema.table.<key>` (`PartitionIncludeSchemaTable` prefixes the table).
+ *   DMS uses the primary key for changes once the task applies them in parallel (`ParallelApply*`
+ *   settings); full-load records are keyed by primary key in both modes. A hot table spreads over every
+ *   shard and over the event source mapping's concurrent batches per shard. Order across keys is lost,
+ *   which the indexer's external versions make irrelevant; order per key is kept (one key, one queue).
+ * - `schema-table`: without parallel apply, every change of a table carries the key `schema.table`, so
+ *   one table lives on one shard (1 MB/s, 1,000 records/s) and one batch at a time per shard.
  */
-export function dmsTaskSettings() {
+export type Partitioning = "primary-key" | "schema-table";
+export const DEFAULT_PARTITIONING: Partitioning = "primary-key";
+
+/** Task `TargetMetadata` settings that make DMS apply changes in parallel, keyed by primary key. */
+export const DMS_PARALLEL_APPLY_SETTINGS = {
+  ParallelApplyThreads: 8,
+  ParallelApplyBufferSize: 1000,
+  ParallelApplyQueuesPerThread: 16,
+} as const;
+
+/** The partition key DMS gives a record of this table and key (key values as PostgreSQL's text). */
+export function dmsPartitionKey(
+  partitioning: Partitioning,
+  schema: string,
+  table: string,
+  keyValues: readonly (string | null | undefined)[],
+): string {
+  if (partitioning === "schema-table") return `${schema}.${table}`;
+  return [schema, table, ...keyValues.map((v) => v ?? "")].join(".");
+}
+
+/**
+ * The replication task's settings (ReplicationTaskSettings): the LOB settings above, parallel apply for
+ * primary-key partitioning, the old key of a row whose key changed (so the indexer can delete the old
+ * document), and CloudWatch logging.
+ */
+export function dmsTaskSettings(partitioning: Partitioning = DEFAULT_PARTITIONING) {
   return {
-    TargetMetadata: DMS_LOB_SETTINGS,
+    TargetMetadata: {
+      ...DMS_LOB_SETTINGS,
+      ...(partitioning === "primary-key" && DMS_PARALLEL_APPLY_SETTINGS),
+    },
     BeforeImageSettings: { EnableBeforeImage: true, FieldName: "before-image", ColumnFilter: "pk-only" },
     Logging: { EnableLogging: true },
   };

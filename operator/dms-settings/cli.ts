@@ -5,36 +5,50 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DMS_KINESIS_SETTINGS, DMS_SOURCE_SETTINGS, dmsTaskSettings } from "../../shared/dms-settings";
+import { bundledMigrations } from "../../db/migrations/index";
+import {
+  DMS_KINESIS_SETTINGS,
+  DMS_SOURCE_SETTINGS,
+  dmsTaskSettings,
+  type Partitioning,
+} from "../../shared/dms-settings";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { projectRoot } from "../lib/project-root";
 
-export function dmsSettings(configYaml: string) {
+export function dmsSettings(configYaml: string, partitioning?: Partitioning) {
   return {
     sourceEndpoint: { EngineName: "aurora-postgresql", PostgreSqlSettings: DMS_SOURCE_SETTINGS },
     targetEndpoint: { EngineName: "kinesis", KinesisSettings: DMS_KINESIS_SETTINGS },
-    replicationTaskSettings: dmsTaskSettings(),
+    replicationTaskSettings: dmsTaskSettings(partitioning),
     tableMappings: dmsTableMappings(parsePipelineConfig(configYaml)),
   };
 }
 
-/** The task's two JSON properties as template.yaml holds them (one line each). */
-export function templateLiterals(configYaml: string): {
-  TableMappings: string;
-  ReplicationTaskSettings: string;
-} {
-  const settings = dmsSettings(configYaml);
+/**
+ * The generated literals of template.yaml (one line each): the task's table mappings and its settings per
+ * partitioning (DmsReplicationTask, DmsTaskStopForChange), and the captured tables and bundled migrations
+ * that make the database bootstrap run again when they change (DatabaseBootstrap).
+ */
+export function templateLiterals(configYaml: string) {
   return {
-    TableMappings: JSON.stringify(settings.tableMappings),
-    ReplicationTaskSettings: JSON.stringify(settings.replicationTaskSettings),
+    TableMappings: JSON.stringify(dmsSettings(configYaml).tableMappings),
+    ReplicationTaskSettings: {
+      "primary-key": JSON.stringify(dmsTaskSettings("primary-key")),
+      "schema-table": JSON.stringify(dmsTaskSettings("schema-table")),
+    },
+    CapturedTables: parsePipelineConfig(configYaml)
+      .tables()
+      .map((t) => t.table)
+      .join(","),
+    Migrations: bundledMigrations.map((m) => m.file).join(","),
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const path = process.env.PIPELINE_CONFIG ?? join(projectRoot(), "config", "pipeline.yaml");
   const yaml = readFileSync(path, "utf8");
-  // --template: the literals for DmsReplicationTask and DmsTaskStopForChange in template.yaml.
+  // --template: the generated literals of template.yaml (DMS task, its stopper, the database bootstrap).
   const out = process.argv.includes("--template") ? templateLiterals(yaml) : dmsSettings(yaml);
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }

@@ -1,7 +1,9 @@
 /**
  * The rooms of the repository and who may import whom (README, "Where things live"):
- * - functions/<name>/ (deployed) imports only its own folder and shared/;
- * - shared/ (deployed, in every function's bundle) imports only shared/;
+ * - functions/<name>/ (deployed) imports only its own folder, shared/ and the data rooms config/ and db/
+ *   (the routing config, the bundled migrations);
+ * - shared/ (deployed, in every function's bundle) imports only shared/ and config/;
+ * - db/ (SQL and the list that bundles it) imports only shared/;
  * - operator/ (commands run against a stage or the local stack) never imports tools/ (dev tooling).
  */
 import { execSync } from "node:child_process";
@@ -30,9 +32,10 @@ function forbiddenImports(imports: [string, string][]): string[] {
       const [fromRoom, toRoom] = [room(from), room(to)];
       if (fromRoom === "functions") {
         const own = from.split("/").slice(0, 2).join("/");
-        return !(to.startsWith(`${own}/`) || toRoom === "shared" || toRoom === "config");
+        return !(to.startsWith(`${own}/`) || ["shared", "config", "db"].includes(toRoom));
       }
       if (fromRoom === "shared") return !(toRoom === "shared" || toRoom === "config");
+      if (fromRoom === "db") return !(toRoom === "db" || toRoom === "shared");
       if (fromRoom === "operator") return toRoom === "tools" || toRoom === "test";
       return false;
     })

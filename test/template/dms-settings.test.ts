@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import bundled from "../../config/pipeline.yaml";
+import { bundledMigrations } from "../../db/migrations/index";
 import { DMS_KINESIS_SETTINGS, DMS_SOURCE_SETTINGS, dmsTaskSettings } from "../../shared/dms-settings";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
@@ -38,13 +39,31 @@ describe("DMS settings in template.yaml", () => {
     expect(sources[0]?.props.SslMode).toBe("require");
   });
 
-  it("the task captures exactly the routed tables, without excluded columns, with the LOB settings", () => {
+  it("the task captures exactly the routed tables, without excluded columns, with the LOB and partitioning settings", () => {
     const tasks = ofType("AWS::DMS::ReplicationTask");
     expect(tasks.map((t) => t.id)).toEqual(["DmsReplicationTask"]);
-    const task = tasks[0]?.props as Record<string, string>;
+    const task = tasks[0]?.props as Record<string, unknown>;
     expect(JSON.parse(task.TableMappings as string)).toEqual(dmsTableMappings(parsePipelineConfig(bundled)));
-    expect(JSON.parse(task.ReplicationTaskSettings as string)).toEqual(dmsTaskSettings());
-    expect(task.MigrationType).toBe("full-load-and-cdc");
+    const [condition, byPrimaryKey, bySchemaTable] = (task.ReplicationTaskSettings as { "Fn::If": string[] })[
+      "Fn::If"
+    ];
+    expect(condition).toBe("PartitionByPrimaryKey");
+    expect(JSON.parse(byPrimaryKey as string)).toEqual(dmsTaskSettings("primary-key"));
+    expect(JSON.parse(bySchemaTable as string)).toEqual(dmsTaskSettings("schema-table"));
+    expect(task.MigrationType).toEqual({ Ref: "DmsMigrationType" });
+  });
+
+  it("the database bootstrap grants on exactly the routed tables and reruns when a migration is added", () => {
+    const props = loadTemplate("template.yaml").Resources.DatabaseBootstrap?.Properties as Record<
+      string,
+      unknown
+    >;
+    expect(String(props.CapturedTables).split(",")).toEqual(
+      parsePipelineConfig(bundled)
+        .tables()
+        .map((t) => t.table),
+    );
+    expect(props.Migrations).toBe(bundledMigrations.map((m) => m.file).join(","));
   });
 
   it("a change of the task's settings updates the stop-for-change resource first, which the task waits for", () => {
@@ -54,8 +73,12 @@ describe("DMS settings in template.yaml", () => {
     const taskProps = task?.Properties as Record<string, unknown>;
     expect(task?.DependsOn).toBe("DmsTaskStopForChange");
     expect(stopper.TableMappings).toBe(taskProps.TableMappings);
-    expect(stopper.ReplicationTaskSettings).toBe(taskProps.ReplicationTaskSettings);
+    expect(stopper.ReplicationTaskSettings).toEqual(taskProps.ReplicationTaskSettings);
+    expect(stopper.MigrationType).toEqual(taskProps.MigrationType);
     expect(stopper.Action).toBe("stop-for-change");
     expect(resources.DmsTaskStart?.Properties).toMatchObject({ TaskArn: { Ref: "DmsReplicationTask" } });
+    // Started only once the database has its DMS user and grants.
+    expect(resources.DmsTaskStart?.DependsOn).toBe("DatabaseBootstrap");
+    expect(resources.DmsTaskStart?.Condition).toBeUndefined();
   });
 });

@@ -6,17 +6,22 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { producerRoutes } from "../../functions/producer/routes";
-import { parameterTypes, parameterValues, pseudoParameters, resolveValue } from "../../tools/lib/cfn-resolve";
-import { loadTemplate } from "../../tools/lib/cfn-yaml";
+import { resolveStage, template } from "../helpers/template";
 
-const template = loadTemplate("template.yaml");
 const DEPLOY_PARAMS = {
   VpcId: "vpc-0abc",
   PrivateSubnetIds: "subnet-1,subnet-2",
-  DbClusterIdentifier: "cdc-aurora-dev",
-  DbClusterSecurityGroupId: "sg-0db",
+};
+/** The same stage reusing an existing cluster instead of creating one. */
+const REUSE_PARAMS = {
+  ExistingDbClusterIdentifier: "legacy-aurora",
+  ExistingDbClusterSecurityGroupId: "sg-0123456789abcdef0",
+  ExistingDbClusterEndpoint: "legacy-aurora.cluster-xyz.eu-west-1.rds.amazonaws.com",
+  ExistingDbMasterSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy-master-AbCdEf",
 };
 const KNOWN = {
+  AuroraCluster: "cdc-aurora-dev",
+  AuroraSecurityGroup: "sg-0db",
   ProducerApiJwtAuthorizer: "authz1",
   ProducerApi: "api1",
   ProducerDbSecret: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cdc/dev/producer-db-AbCdEf",
@@ -37,24 +42,7 @@ const KNOWN = {
 };
 
 function resolved(overrides: Record<string, string>) {
-  const ctx = {
-    parameters: parameterValues(template, DEPLOY_PARAMS, overrides),
-    pseudo: pseudoParameters("eu-west-1"),
-    conditions: template.Conditions ?? {},
-    parameterTypes: parameterTypes(template),
-    // Any other resource's id or attribute resolves to a readable placeholder.
-    known: new Proxy(KNOWN as Record<string, string>, {
-      get: (known, key: string) =>
-        known[key] ?? (template.Resources[key.split(".")[0] as string] ? `<${key}>` : undefined),
-    }),
-  };
-  const exists = (id: string) => {
-    const condition = template.Resources[id]?.Condition;
-    return condition === undefined || resolveValue({ Condition: condition }, ctx) === true;
-  };
-  const props = (id: string) =>
-    resolveValue(template.Resources[id]?.Properties ?? {}, ctx) as Record<string, any>;
-  return { exists, props };
+  return resolveStage(DEPLOY_PARAMS, KNOWN, overrides);
 }
 
 const routes = Object.entries(template.Resources).filter(([, r]) => r.Type === "AWS::ApiGatewayV2::Route");
@@ -101,8 +89,21 @@ describe("producer API template", () => {
       VpcSecurityGroupIds: ["sg-proxy"],
     });
     expect(props("ProducerDbProxyTargetGroup")).toMatchObject({ DBClusterIdentifiers: ["cdc-aurora-dev"] });
+    expect(props("ProducerDbProxySecurityGroup").SecurityGroupEgress[0].DestinationSecurityGroupId).toBe(
+      "sg-0db",
+    );
+    const reused = resolved({ Stage: "dev", ...REUSE_PARAMS });
+    expect(reused.exists("AuroraCluster")).toBe(false);
+    expect(reused.props("ProducerDbProxyTargetGroup")).toMatchObject({
+      DBClusterIdentifiers: ["legacy-aurora"],
+    });
+    expect(reused.props("AuroraIngressFromProxy").GroupId).toBe(
+      REUSE_PARAMS.ExistingDbClusterSecurityGroupId,
+    );
     expect(props("ProducerDbSecret").GenerateSecretString).toMatchObject({ GenerateStringKey: "password" });
-    expect(readFileSync("template.yaml", "utf8")).not.toMatch(/password:\s*\S+|MasterUserPassword/i);
+    expect(readFileSync("template.yaml", "utf8")).not.toMatch(
+      /(^|[^a-z])password:\s*\S+|\bMasterUserPassword\b/im,
+    );
   });
 
   it("runs the function in the VPC, connecting to the proxy as one user with no password in its environment", () => {
@@ -143,6 +144,9 @@ describe("producer API template", () => {
         Resource: "arn:aws:rds:eu-west-1:123456789012:cluster:cdc-aurora-dev",
       }),
     );
+    expect(
+      resolved({ Stage: "dev", ...REUSE_PARAMS }).props("AuroraAutoStopFunction").Environment.Variables,
+    ).toMatchObject({ DB_CLUSTER_IDENTIFIER: "legacy-aurora" });
     expect(dev.props("AuroraAutoStopFunction").Events.Every15Minutes).toMatchObject({ Type: "Schedule" });
 
     const prod = resolved({ Stage: "prod" });

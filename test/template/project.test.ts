@@ -65,12 +65,13 @@ describe("template", () => {
     });
   });
 
-  it("encrypts the stream and the DLQ and keeps DLQ messages 14 days", () => {
-    expect(template.Resources.CdcStream?.Properties?.StreamEncryption).toMatchObject({
+  it("encrypts the stream and the DLQ with the stack's key and keeps DLQ messages 14 days", () => {
+    expect(template.Resources.CdcStream?.Properties?.StreamEncryption).toEqual({
       EncryptionType: "KMS",
+      KeyId: { Ref: "DataKey" },
     });
     expect(template.Resources.IndexerDlq?.Properties).toMatchObject({
-      KmsMasterKeyId: "alias/aws/sqs",
+      KmsMasterKeyId: { Ref: "DataKey" },
       MessageRetentionPeriod: 1_209_600,
     });
   });
@@ -89,6 +90,7 @@ describe("template", () => {
         "Fn::GetAtt": ["CdcStream", "Arn"],
       },
       "cloudformation:DescribeStacks": { Ref: "AWS::StackId" },
+      "kms:Decrypt,kms:GenerateDataKey": { "Fn::GetAtt": ["DataKey", "Arn"] },
     });
   });
 

@@ -13,6 +13,8 @@ export type ResolveContext = {
   parameterTypes?: Record<string, string>;
   /** Physical ids / attributes known locally, keyed `LogicalId` or `LogicalId.Attribute`. */
   known?: Record<string, string>;
+  /** The template's Mappings (Fn::FindInMap). */
+  mappings?: Record<string, Record<string, Record<string, unknown>>>;
 };
 
 export class Unresolvable extends Error {
@@ -74,7 +76,7 @@ function evalCondition(name: string, ctx: ResolveContext, seen = new Set<string>
 }
 
 function subString(template: string, vars: Record<string, unknown>, ctx: ResolveContext): string {
-  return template.replace(/\$\{(!?)([^}]+)\}/g, (whole, bang: string, expr: string) => {
+  return template.replace(/\$\{(!?)([^}]+)\}/g, (_whole, bang: string, expr: string) => {
     if (bang) return `\${${expr}}`;
     if (expr in vars) return String(vars[expr]);
     const dot = expr.indexOf(".");
@@ -141,8 +143,12 @@ export function resolveValue(value: unknown, ctx: ResolveContext, seen?: Set<str
         const [sep, text] = arg as [string, unknown];
         return String(resolveValue(text, ctx, seen)).split(sep);
       }
-      case "Fn::FindInMap":
-        throw new Unresolvable("Fn::FindInMap is not resolved locally");
+      case "Fn::FindInMap": {
+        const [map, top, second] = (arg as unknown[]).map((a) => String(resolveValue(a, ctx, seen)));
+        const value = ctx.mappings?.[map as string]?.[top as string]?.[second as string];
+        if (value === undefined) throw new Unresolvable(`Fn::FindInMap ${map}.${top}.${second} has no value`);
+        return value;
+      }
       default:
         if (key.startsWith("Fn::")) throw new Unresolvable(`${key} has no local value`);
     }

@@ -63,6 +63,7 @@ export type Template = {
   Parameters?: Record<string, { Type: string; Default?: unknown; AllowedValues?: unknown[] }>;
   Mappings?: Record<string, Record<string, Record<string, unknown>>>;
   Conditions?: Record<string, unknown>;
+  Rules?: Record<string, unknown>;
   Globals?: Record<string, Record<string, unknown>>;
   Resources: Record<string, Resource>;
   Outputs?: Record<string, { Value: unknown; Condition?: string }>;
@@ -74,6 +75,8 @@ export type Resource = {
   Metadata?: Record<string, unknown>;
   Condition?: string;
   DependsOn?: string | string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
 };
 
 export function parseTemplate(text: string): Template {

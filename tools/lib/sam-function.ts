@@ -1,6 +1,6 @@
 /** Resolves one AWS::Serverless::Function of template.yaml into what a local run needs. */
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { type ResolveContext, resolveValue, Unresolvable } from "./cfn-resolve";
 import type { Template } from "./cfn-yaml";
 

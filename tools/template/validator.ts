@@ -86,7 +86,7 @@ function samSchema(): SamValidation {
     const functionEventByType = new Map<string, string>();
     for (const [name, def] of Object.entries(schema.definitions)) {
       const type = def.properties?.Type?.enum;
-      if (!type || type.length !== 1 || !name.endsWith("Event") || name.includes("statemachine")) continue;
+      if (type?.length !== 1 || !name.endsWith("Event") || name.includes("statemachine")) continue;
       functionEventByType.set(type[0] as string, name);
     }
     samCache = { ajv, definitionByType, functionEventByType };

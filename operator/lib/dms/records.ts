@@ -1,8 +1,10 @@
 /**
  * Turns one committed transaction (decoded pgoutput changes with text values) into AWS DMS Kinesis
  * records: `{data, before-image?, metadata}` with the transaction details DMS adds when the endpoint has
- * `IncludeTransactionDetails` and `IncludePartitionValue` (partition key `schema.table`). Pure.
+ * `IncludeTransactionDetails` and `IncludePartitionValue`, keyed as the task's partitioning says
+ * (shared/dms-settings.ts). Pure.
  */
+import { DEFAULT_PARTITIONING, dmsPartitionKey, type Partitioning } from "../../../shared/dms-settings";
 import { type DmsValue, renderValue } from "./render";
 
 export type RelationColumn = { name: string; typeOid: number };
@@ -49,14 +51,32 @@ function keyImage(relation: Relation, tuple: Tuple): Record<string, DmsValue> {
   return image;
 }
 
-export function transactionRecords(tx: CommittedTransaction, emittedMicros: bigint): KinesisEntry[] {
+/** The partition key and, with `IncludePartitionValue`, the metadata that names it. */
+function partition(partitioning: Partitioning, relation: Relation, tuple: Tuple) {
+  const key = dmsPartitionKey(
+    partitioning,
+    relation.schema,
+    relation.name,
+    relation.keyColumns.map((k) => tuple[k]),
+  );
+  return partitioning === "schema-table"
+    ? { key, metadata: { "partition-key-type": "schema-table" } }
+    : { key, metadata: { "partition-key-type": "primary-key", "partition-key-value": key } };
+}
+
+export function transactionRecords(
+  tx: CommittedTransaction,
+  emittedMicros: bigint,
+  partitioning: Partitioning = DEFAULT_PARTITIONING,
+): KinesisEntry[] {
   return tx.changes.map((change, i) => {
     const relation = change.relation;
+    const keyed = partition(partitioning, relation, change.kind === "delete" ? change.old : change.row);
     const metadata = {
       timestamp: isoMicros(emittedMicros),
       "record-type": "data",
       operation: change.kind,
-      "partition-key-type": "schema-table",
+      ...keyed.metadata,
       "schema-name": relation.schema,
       "table-name": relation.name,
       "transaction-id": tx.xid,
@@ -75,28 +95,27 @@ export function transactionRecords(tx: CommittedTransaction, emittedMicros: bigi
     } else {
       body = { data: renderRow(relation, change.row) };
     }
-    return {
-      partitionKey: `${relation.schema}.${relation.name}`,
-      data: `${JSON.stringify({ ...body, metadata })}\n`,
-    };
+    return { partitionKey: keyed.key, data: `${JSON.stringify({ ...body, metadata })}\n` };
   });
 }
 
 /**
  * DMS full-load records: no transaction details; `timestamp` is when DMS built the record, which is later
- * than the commit of any change made to the row during the load (those follow the load records).
+ * than the commit of any change made to the row during the load (those follow the load records). DMS
+ * keys load records by primary key whatever the task's partitioning.
  */
 export function loadRecord(relation: Relation, tuple: Tuple, builtMicros: bigint): KinesisEntry {
+  const keyed = partition("primary-key", relation, tuple);
   const metadata = {
     timestamp: isoMicros(builtMicros),
     "record-type": "data",
     operation: "load",
-    "partition-key-type": "schema-table",
+    ...keyed.metadata,
     "schema-name": relation.schema,
     "table-name": relation.name,
   };
   return {
-    partitionKey: `${relation.schema}.${relation.name}`,
+    partitionKey: keyed.key,
     data: `${JSON.stringify({ data: renderRow(relation, tuple), metadata })}\n`,
   };
 }

@@ -76,6 +76,7 @@ describe("transactionRecords", () => {
         },
       ]),
       1_795_000_000_200_000n,
+      "schema-table",
     );
     expect(insert?.partitionKey).toBe("public.orders");
     expect(insert?.data.endsWith("\n")).toBe(true);
@@ -95,6 +96,31 @@ describe("transactionRecords", () => {
         "stream-position": "0/16B3748.1",
       },
     });
+  });
+
+  it("keys each change by schema.table.<primary key> by default, naming it in the metadata, as DMS with parallel apply does", () => {
+    const composite: Relation = { ...orders, name: "order_items", keyColumns: ["id", "amount"] };
+    const records = transactionRecords(
+      tx([
+        { kind: "insert", relation: orders, row: { id: "7", amount: "1", attributes: null, active: "t" } },
+        { kind: "delete", relation: orders, old: { id: "8", amount: null, attributes: null, active: null } },
+        { kind: "insert", relation: composite, row: { id: "7", amount: "3", attributes: null, active: "t" } },
+      ]),
+      1n,
+    );
+    expect(records.map((r) => r.partitionKey)).toEqual([
+      "public.orders.7",
+      "public.orders.8",
+      "public.order_items.7.3",
+    ]);
+    expect(JSON.parse(records[0]?.data ?? "").metadata).toMatchObject({
+      "partition-key-type": "primary-key",
+      "partition-key-value": "public.orders.7",
+    });
+    // Full-load records are keyed by primary key whatever the task's partitioning.
+    expect(loadRecord(orders, { id: "9", amount: "1", attributes: null, active: "t" }, 5n).partitionKey).toBe(
+      "public.orders.9",
+    );
   });
 
   it("adds a before-image only when the key changed; a delete carries the key and nulls", () => {

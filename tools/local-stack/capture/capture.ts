@@ -21,6 +21,7 @@ import {
 } from "../../../operator/lib/dms/records";
 import { putAll } from "../../../operator/lib/kinesis-put";
 import { backoffDelay } from "../../../shared/backoff";
+import type { Partitioning } from "../../../shared/dms-settings";
 import {
   type CaptureSelection,
   readTableMappings,
@@ -37,6 +38,8 @@ export type CaptureOptions = {
    * published, and the columns it removes are dropped before any record is written, as DMS does.
    */
   tableMappings: TableMappings;
+  /** How records are keyed on the stream, as the DMS task's settings say (default primary-key). */
+  partitioning?: Partitioning;
   slotName?: string;
   publicationName?: string;
   /** Load existing rows of tables that join the publication (default true). */
@@ -356,7 +359,7 @@ export class Capture {
     try {
       if (tx.changes.length > 0) {
         await this.fillUnchangedToast(tx.changes);
-        await this.put(transactionRecords(tx, nowMicros()));
+        await this.put(transactionRecords(tx, nowMicros(), this.options.partitioning));
         this.stats.captured += tx.changes.length;
         this.stats.transactions++;
         this.stats.lastCommitMicros = tx.commitMicros;
