@@ -120,9 +120,9 @@ describe("database bootstrap", () => {
   it("comes after the writer and the network, and before the proxy's target and the DMS task", () => {
     const props = stage().props("DatabaseBootstrap");
     expect(props.Writer).toBe("<AuroraWriter>");
-    expect(stage({ NetworkMode: "endpoints" }).props("DatabaseBootstrap").Network).toBe(
-      "<SecretsManagerEndpoint>",
-    );
+    expect(
+      stage({ NetworkMode: "endpoints", PrivateRouteTableIds: "rtb-1" }).props("DatabaseBootstrap").Network,
+    ).toBe("<SecretsManagerEndpoint>,<S3GatewayEndpoint>");
     expect(template.Resources.ProducerDbProxyTargetGroup?.DependsOn).toBe("DatabaseBootstrap");
     expect(template.Resources.DmsTaskStart?.DependsOn).toBe("DatabaseBootstrap");
   });
@@ -131,10 +131,16 @@ describe("database bootstrap", () => {
 describe("network and account-wide roles", () => {
   it("creates the interface endpoints only in NetworkMode=endpoints", () => {
     expect(endpointIds.filter((id) => stage().exists(id))).toEqual([]);
-    const endpoints = stage({ NetworkMode: "endpoints" });
-    const services = endpointIds.map((id) => String(endpoints.props(id).ServiceName).split(".").pop());
+    const endpoints = stage({ NetworkMode: "endpoints", PrivateRouteTableIds: "rtb-1,rtb-2" });
+    const interfaces = endpointIds.filter((id) => endpoints.props(id).VpcEndpointType === "Interface");
+    const services = interfaces.map((id) => String(endpoints.props(id).ServiceName).split(".").pop());
     expect(services.sort()).toEqual([...ENDPOINT_SERVICES].sort());
-    for (const id of endpointIds) expect(endpoints.props(id).PrivateDnsEnabled).toBe(true);
+    for (const id of interfaces) expect(endpoints.props(id).PrivateDnsEnabled).toBe(true);
+    // The bootstrap's answer to CloudFormation (a pre-signed S3 URL) leaves through the S3 gateway.
+    expect(endpoints.props("S3GatewayEndpoint")).toMatchObject({
+      VpcEndpointType: "Gateway",
+      RouteTableIds: ["rtb-1", "rtb-2"],
+    });
   });
 
   it("creates dms-vpc-role and dms-cloudwatch-logs-role only when asked", () => {
