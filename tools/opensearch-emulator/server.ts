@@ -12,6 +12,7 @@ import { clusterRoutes, emulatorControlRoutes } from "./api/cluster";
 import { documentRoutes } from "./api/documents";
 import { indexRoutes } from "./api/indices";
 import { searchRoutes } from "./api/search";
+import { securityApiRoutes } from "./api/security";
 import { errorBody, HttpError, toJson, wildcard } from "./http";
 import {
   applyDynamicMapping,
@@ -72,7 +73,11 @@ type SavedIndex = Omit<IndexState, "docs" | "tombstones"> & {
   docs: [string, Record<string, unknown>, string, number][];
   tombstones: [string, string, number][];
 };
-type SavedState = { indices: SavedIndex[]; templates: [string, Template][] };
+type SavedState = {
+  indices: SavedIndex[];
+  templates: [string, Template][];
+  security?: { roles: [string, unknown][]; rolesmapping: [string, unknown][] };
+};
 
 /** Requests that change indices, documents or templates (searches, reads and refreshes do not). */
 function changesState(method: string, url: URL): boolean {
@@ -92,6 +97,8 @@ function parseActionLine(line: string): Record<string, Record<string, unknown>> 
 export class OpenSearchEmulator {
   readonly indices = new Map<string, IndexState>();
   readonly templates = new Map<string, Template>();
+  /** The security plugin's roles and role mappings (stored and returned, not enforced). */
+  readonly security = { roles: new Map<string, unknown>(), rolesmapping: new Map<string, unknown>() };
   faults: Faults = {};
   requestCount = 0;
   private readonly scrolls = new Map<string, { next(): Record<string, unknown> }>();
@@ -103,6 +110,7 @@ export class OpenSearchEmulator {
     ...indexRoutes(this),
     ...documentRoutes(this),
     ...searchRoutes(this),
+    ...securityApiRoutes(this),
   ];
   private replaying = false;
   /** The applied part of the bulk request being handled, for the journal. */
@@ -136,6 +144,7 @@ export class OpenSearchEmulator {
         tombstones: [...i.tombstones].map(([id, t]) => [id, String(t.version), t.at]),
       })),
       templates: [...this.templates],
+      security: { roles: [...this.security.roles], rolesmapping: [...this.security.rolesmapping] },
     };
   }
 
@@ -149,6 +158,8 @@ export class OpenSearchEmulator {
         tombstones: new Map(i.tombstones.map(([id, version, at]) => [id, { version: BigInt(version), at }])),
       });
     for (const [name, t] of state.templates) this.templates.set(name, t);
+    for (const [name, r] of state.security?.roles ?? []) this.security.roles.set(name, r);
+    for (const [name, m] of state.security?.rolesmapping ?? []) this.security.rolesmapping.set(name, m);
   }
 
   /** Writes a snapshot and drops the journal (on a clean stop; a kill relies on the journal). */
@@ -159,6 +170,8 @@ export class OpenSearchEmulator {
   reset(): void {
     this.indices.clear();
     this.templates.clear();
+    this.security.roles.clear();
+    this.security.rolesmapping.clear();
     this.faults = {};
   }
 

@@ -1,0 +1,93 @@
+/**
+ * What the search bootstrap puts on the domain, as a list of idempotent PUTs (pure):
+ *
+ * - one index template per routed index, rendered from config/pipeline.yaml (shared/index-templates.ts):
+ *   explicit mappings, `index.gc_deletes` covering the DLQ's replay window, shards and replicas per stage.
+ *   They exist before the indexer or the DMS task start, so no index is ever created with dynamic
+ *   mappings;
+ * - two fine-grained-access-control roles on exactly the pipeline's indices, and their mappings to IAM
+ *   roles (FGAC backend roles): `cdc_indexer_<stage>` may bulk-write, create the indices its templates
+ *   describe and add fields to their mappings; `cdc_operator_<stage>` (verify) may read them.
+ *
+ * No lifecycle (ISM) policy: every index here mirrors a table, and a policy that rolls over or deletes
+ * (the design documents' 90-day one) would destroy the mirror. The pipeline has no other indices.
+ */
+import { type IndexSettings, renderIndexTemplates } from "../../shared/index-templates";
+import type { PipelineConfig } from "../../shared/pipeline-config";
+
+export type SearchRequest = { method: "PUT"; path: string; body: Record<string, unknown> };
+
+export type SearchBootstrapInput = {
+  config: PipelineConfig;
+  stage: string;
+  index: IndexSettings;
+  /** IAM role ARNs mapped to the indexer's FGAC role. */
+  indexerRoleArns: string[];
+  /** IAM role ARNs of operators (verify), mapped to the read-only FGAC role. */
+  operatorRoleArns: string[];
+};
+
+/** Bulk writes, index creation by template, new fields of unconfigured columns. */
+export const INDEXER_INDEX_ACTIONS = [
+  "indices:data/write/index",
+  "indices:data/write/delete",
+  "indices:data/write/update",
+  "indices:data/write/bulk[s]",
+  "indices:admin/create",
+  "indices:admin/mapping/put",
+];
+export const INDEXER_CLUSTER_ACTIONS = ["indices:data/write/bulk"];
+/** What `npm run verify` reads: scrolled searches, counts and mappings. */
+export const OPERATOR_INDEX_ACTIONS = [
+  "indices:data/read/search*",
+  "indices:data/read/get",
+  "indices:data/read/mget*",
+  "indices:admin/mappings/get",
+  "indices:monitor/stats",
+];
+export const OPERATOR_CLUSTER_ACTIONS = ["indices:data/read/scroll", "indices:data/read/scroll/clear"];
+
+export const roleNames = (stage: string) => ({
+  indexer: `cdc_indexer_${stage}`,
+  operator: `cdc_operator_${stage}`,
+});
+
+export function searchBootstrapRequests(input: SearchBootstrapInput): SearchRequest[] {
+  const templates = renderIndexTemplates(input.config, input.index);
+  const indices = [...new Set(templates.map((t) => t.index))].sort();
+  const names = roleNames(input.stage);
+  const security = "/_plugins/_security/api";
+  return [
+    ...templates.map(
+      (t): SearchRequest => ({ method: "PUT", path: `/_index_template/${t.name}`, body: t.body }),
+    ),
+    {
+      method: "PUT",
+      path: `${security}/roles/${names.indexer}`,
+      body: {
+        description: `CDC indexer (${input.stage}): bulk writes to the mirror indices`,
+        cluster_permissions: INDEXER_CLUSTER_ACTIONS,
+        index_permissions: [{ index_patterns: indices, allowed_actions: INDEXER_INDEX_ACTIONS }],
+      },
+    },
+    {
+      method: "PUT",
+      path: `${security}/rolesmapping/${names.indexer}`,
+      body: { backend_roles: input.indexerRoleArns },
+    },
+    {
+      method: "PUT",
+      path: `${security}/roles/${names.operator}`,
+      body: {
+        description: `CDC operators (${input.stage}): read the mirror indices (npm run verify)`,
+        cluster_permissions: OPERATOR_CLUSTER_ACTIONS,
+        index_permissions: [{ index_patterns: indices, allowed_actions: OPERATOR_INDEX_ACTIONS }],
+      },
+    },
+    {
+      method: "PUT",
+      path: `${security}/rolesmapping/${names.operator}`,
+      body: { backend_roles: input.operatorRoleArns },
+    },
+  ];
+}
