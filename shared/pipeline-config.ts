@@ -2,6 +2,7 @@
  * The routing config (config/pipeline.yaml): which tables go to which index, their primary keys,
  * column types, excluded columns, and filtered indices (routes). Validated once, at cold start.
  */
+import { createHash } from "node:crypto";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./errors";
@@ -193,6 +194,11 @@ const formatIssues = (error: z.ZodError): string =>
     .join("\n");
 
 /** Parses and validates the config; throws ConfigError listing every problem. */
+/** A short digest of the routing config's text: a change of it reruns the search bootstrap on deploy. */
+export function pipelineConfigDigest(yamlText: string): string {
+  return createHash("sha256").update(yamlText).digest("hex").slice(0, 16);
+}
+
 export function parsePipelineConfig(
   yamlText: string,
   options: { indexPrefix?: string; source?: string } = {},

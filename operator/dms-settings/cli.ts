@@ -13,7 +13,7 @@ import {
   type Partitioning,
 } from "../../shared/dms-settings";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
-import { parsePipelineConfig } from "../../shared/pipeline-config";
+import { parsePipelineConfig, pipelineConfigDigest } from "../../shared/pipeline-config";
 import { projectRoot } from "../lib/project-root";
 
 export function dmsSettings(configYaml: string, partitioning?: Partitioning) {
@@ -27,8 +27,9 @@ export function dmsSettings(configYaml: string, partitioning?: Partitioning) {
 
 /**
  * The generated literals of template.yaml (one line each): the task's table mappings and its settings per
- * partitioning (DmsReplicationTask, DmsTaskStopForChange), and the captured tables and bundled migrations
- * that make the database bootstrap run again when they change (DatabaseBootstrap).
+ * partitioning (DmsReplicationTask, DmsTaskStopForChange), the captured tables and bundled migrations
+ * that make the database bootstrap run again when they change (DatabaseBootstrap), and the routing
+ * config's digest that does the same for the search bootstrap (SearchBootstrap).
  */
 export function templateLiterals(configYaml: string) {
   return {
@@ -42,6 +43,7 @@ export function templateLiterals(configYaml: string) {
       .map((t) => t.table)
       .join(","),
     Migrations: bundledMigrations.map((m) => m.file).join(","),
+    PipelineConfigDigest: pipelineConfigDigest(configYaml),
   };
 }
 

@@ -41,7 +41,7 @@ describe("the stack's KMS key", () => {
     expect(use?.Condition).toEqual({
       StringEquals: {
         "kms:CallerAccount": "123456789012",
-        "kms:ViaService": ["kinesis", "sqs", "secretsmanager", "rds", "dms"].map(
+        "kms:ViaService": ["kinesis", "sqs", "secretsmanager", "rds", "dms", "es", "sns"].map(
           (s) => `${s}.eu-west-1.amazonaws.com`,
         ),
       },
@@ -124,7 +124,7 @@ describe("database bootstrap", () => {
       stage({ NetworkMode: "endpoints", PrivateRouteTableIds: "rtb-1" }).props("DatabaseBootstrap").Network,
     ).toBe("<SecretsManagerEndpoint>,<S3GatewayEndpoint>");
     expect(template.Resources.ProducerDbProxyTargetGroup?.DependsOn).toBe("DatabaseBootstrap");
-    expect(template.Resources.DmsTaskStart?.DependsOn).toBe("DatabaseBootstrap");
+    expect(template.Resources.DmsTaskStart?.DependsOn).toEqual(["DatabaseBootstrap", "SearchBootstrap"]);
   });
 });
 

@@ -78,7 +78,7 @@ describe("DMS settings in template.yaml", () => {
     expect(stopper.Action).toBe("stop-for-change");
     expect(resources.DmsTaskStart?.Properties).toMatchObject({ TaskArn: { Ref: "DmsReplicationTask" } });
     // Started only once the database has its DMS user and grants.
-    expect(resources.DmsTaskStart?.DependsOn).toBe("DatabaseBootstrap");
+    expect(resources.DmsTaskStart?.DependsOn).toEqual(["DatabaseBootstrap", "SearchBootstrap"]);
     expect(resources.DmsTaskStart?.Condition).toBeUndefined();
   });
 });
