@@ -19,6 +19,29 @@ export type RedriveTargets = {
 
 export type TargetOptions = { queueUrl?: string; streamArn?: string; configEnv?: string; region?: string };
 
+export type StackSources = {
+  samconfigPath: string;
+  cloudformation?: (region: string) => Pick<CloudFormationClient, "send">;
+};
+
+/** A deployed stage's stack name, region and outputs (samconfig's stack name and region, then DescribeStacks). */
+export async function readStackOutputs(
+  configEnv: string,
+  sources: StackSources,
+  regionOverride?: string,
+): Promise<{ stackName: string; region: string; outputs: Record<string, string> }> {
+  const config = readSamConfig(sources.samconfigPath, configEnv, "deploy");
+  const stackName = String(config.stack_name ?? "");
+  const region = regionOverride ?? String(config.region ?? process.env.AWS_REGION ?? "");
+  if (!stackName || !region) throw new Error(`samconfig.toml [${configEnv}] needs stack_name and region`);
+  const cloudformation = (sources.cloudformation ?? ((r) => new CloudFormationClient({ region: r })))(region);
+  const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+  const outputs: Record<string, string> = {};
+  for (const o of Stacks[0]?.Outputs ?? [])
+    if (o.OutputKey && o.OutputValue) outputs[o.OutputKey] = o.OutputValue;
+  return { stackName, region, outputs };
+}
+
 export async function resolveTargets(
   options: TargetOptions,
   sources: {
@@ -32,16 +55,7 @@ export async function resolveTargets(
     return { queueUrl: options.queueUrl, streamName: stream.name, region: options.region ?? stream.region };
   }
   if (options.configEnv) {
-    const config = readSamConfig(sources.samconfigPath, options.configEnv, "deploy");
-    const stackName = String(config.stack_name ?? "");
-    const region = options.region ?? String(config.region ?? process.env.AWS_REGION ?? "");
-    if (!stackName || !region)
-      throw new Error(`samconfig.toml [${options.configEnv}] needs stack_name and region`);
-    const cloudformation = (sources.cloudformation ?? ((r) => new CloudFormationClient({ region: r })))(
-      region,
-    );
-    const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
-    const outputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    const { stackName, region, outputs } = await readStackOutputs(options.configEnv, sources, options.region);
     const queueUrl = outputs.DeadLetterQueueUrl;
     const streamArn = outputs.StreamArn;
     if (!queueUrl || !streamArn)

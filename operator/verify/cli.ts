@@ -1,27 +1,53 @@
 /**
- * `npm run verify [-- --accept-refused]`: compares every table in config/pipeline.yaml with its indices
- * and exits 1 on any missing, extra or differing document, and on rows the indexer's rules refuse (they
- * are missing from the index too; `--accept-refused` accepts those). Uses the running `npm start`, or
- * DATABASE_URL + OPENSEARCH_URL (+ INDEX_PREFIX) when set.
+ * `npm run verify [-- --accept-refused] [--config-env <stage>]`: compares every table in
+ * config/pipeline.yaml with its indices and exits 1 on any missing, extra or differing document, and on
+ * rows the indexer's rules refuse (they are missing from the index too; `--accept-refused` accepts
+ * those). Uses the running `npm start`, DATABASE_URL + OPENSEARCH_URL (+ INDEX_PREFIX), or a deployed
+ * stage's outputs (SigV4 to its domain, TLS to its cluster as the read-only DMS user).
  */
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Client } from "@opensearch-project/opensearch";
+import type pg from "pg";
+import { createOpenSearchClient } from "../../shared/opensearch-client";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { readStackFile } from "../lib/local-stack-file";
 import { projectRoot } from "../lib/project-root";
-import { verify } from "./verify";
+import { readStackOutputs } from "../lib/targets";
+import { type VerifyProgress, verify } from "./verify";
 
-const USAGE = `usage: npm run verify [-- --accept-refused]
-  compares every table of config/pipeline.yaml with its indices (the running npm start, or
-  DATABASE_URL + OPENSEARCH_URL [+ INDEX_PREFIX]); exits 1 on any difference
-  --accept-refused   rows the indexer's rules refuse (dead-lettered) do not fail the check`;
-let flags: { "accept-refused"?: boolean; help?: boolean };
+const USAGE = `usage: npm run verify [-- --accept-refused] [--config-env <stage> [--db-host <host>] [--db-port <port>]]
+  compares every table of config/pipeline.yaml with its indices and exits 1 on any difference:
+  the running npm start, or DATABASE_URL + OPENSEARCH_URL [+ INDEX_PREFIX], or a deployed stage
+  --config-env <stage>  the stage's stack outputs: its domain (SigV4) and its cluster, logged in as the
+                        DMS user (read-only on the captured tables; password from its secret). Run it
+                        where the VPC is reachable (docs/deploy.md, "Operating a stage"); TLS to the
+                        cluster is verified with the RDS CA bundle in PGSSLROOTCERT
+  --db-host, --db-port  reach the cluster through a tunnel (the certificate is still checked for the
+                        cluster's name)
+  --accept-refused      rows the indexer's rules refuse (dead-lettered) do not fail the check
+  --quiet               no progress lines on stderr`;
+let flags: {
+  "accept-refused"?: boolean;
+  help?: boolean;
+  quiet?: boolean;
+  "config-env"?: string;
+  "db-host"?: string;
+  "db-port"?: string;
+};
 try {
   flags = parseArgs({
-    options: { "accept-refused": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      "accept-refused": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      quiet: { type: "boolean", short: "q" },
+      "config-env": { type: "string" },
+      "db-host": { type: "string" },
+      "db-port": { type: "string" },
+    },
   }).values;
 } catch (error) {
   console.error(`${(error as Error).message}\n${USAGE}`);
@@ -32,19 +58,80 @@ if (flags.help) {
   process.exit(0);
 }
 
-const running = readStackFile();
-const databaseUrl = process.env.DATABASE_URL ?? running?.databaseUrl;
-const opensearchUrl = process.env.OPENSEARCH_URL ?? running?.opensearchUrl;
-if (!databaseUrl || !opensearchUrl) {
-  console.error("verify: no running stack; start `npm start` or set DATABASE_URL and OPENSEARCH_URL");
+type Targets = { database: string | pg.ClientConfig; search: Client; indexPrefix: string };
+
+/** A deployed stage, from its stack's outputs. */
+async function stageTargets(configEnv: string): Promise<Targets> {
+  const { region, outputs } = await readStackOutputs(configEnv, {
+    samconfigPath: join(projectRoot(), "samconfig.toml"),
+  });
+  const need = ["SearchDomainEndpoint", "DbClusterEndpoint", "DmsDbSecretArn", "IndexPrefix"] as const;
+  const missing = need.filter((k) => outputs[k] === undefined);
+  if (missing.length)
+    throw new Error(`the stack has no ${missing.join(", ")} output(s): deploy the current template`);
+  const ca = process.env.PGSSLROOTCERT;
+  if (!ca)
+    throw new Error(
+      "set PGSSLROOTCERT to the RDS CA bundle (https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem) to verify the cluster's certificate",
+    );
+  const secrets = new SecretsManagerClient({ region });
+  const { SecretString } = await secrets.send(
+    new GetSecretValueCommand({ SecretId: outputs.DmsDbSecretArn }),
+  );
+  const login = JSON.parse(SecretString ?? "{}") as { username?: string; password?: string; dbname?: string };
+  const host = outputs.DbClusterEndpoint as string;
+  return {
+    database: {
+      host: flags["db-host"] ?? host,
+      port: Number(flags["db-port"] ?? 5432),
+      database: outputs.DbName ?? "postgres",
+      user: login.username,
+      password: login.password,
+      ssl: { rejectUnauthorized: true, servername: host, ca: readFileSync(ca, "utf8") },
+      application_name: "cdc-verify",
+    },
+    search: createOpenSearchClient({ endpoint: outputs.SearchDomainEndpoint as string, auth: "iam", region }),
+    indexPrefix: outputs.IndexPrefix === "none" ? "" : (outputs.IndexPrefix as string),
+  };
+}
+
+/** The running local stack, or DATABASE_URL + OPENSEARCH_URL. */
+function localTargets(): Targets {
+  const running = readStackFile();
+  const databaseUrl = process.env.DATABASE_URL ?? running?.databaseUrl;
+  const opensearchUrl = process.env.OPENSEARCH_URL ?? running?.opensearchUrl;
+  if (!databaseUrl || !opensearchUrl)
+    throw new Error(
+      "no running stack; start `npm start`, set DATABASE_URL and OPENSEARCH_URL, or use --config-env",
+    );
+  return {
+    database: databaseUrl,
+    search: new Client({ node: opensearchUrl, ssl: { rejectUnauthorized: false } }),
+    indexPrefix: process.env.INDEX_PREFIX ?? running?.indexPrefix ?? "",
+  };
+}
+
+let targets: Targets;
+try {
+  targets = flags["config-env"] ? await stageTargets(flags["config-env"]) : localTargets();
+} catch (error) {
+  console.error(`verify: ${(error as Error).message}`);
   process.exit(2);
 }
-const indexPrefix = process.env.INDEX_PREFIX ?? running?.indexPrefix ?? "";
 const configPath = process.env.PIPELINE_CONFIG ?? join(projectRoot(), "config", "pipeline.yaml");
-const pipeline = parsePipelineConfig(readFileSync(configPath, "utf8"), { indexPrefix, source: configPath });
-const search = new Client({ node: opensearchUrl, ssl: { rejectUnauthorized: false } });
+const pipeline = parsePipelineConfig(readFileSync(configPath, "utf8"), {
+  indexPrefix: targets.indexPrefix,
+  source: configPath,
+});
+const search = targets.search;
+const progress = (p: VerifyProgress) => {
+  if (flags.quiet) return;
+  if (p.table) process.stderr.write(`  ${p.table}: ${p.rows?.toLocaleString("en")} rows checked\n`);
+  else
+    process.stderr.write(`  ${p.index}: ${p.documents?.toLocaleString("en")} documents scanned for extras\n`);
+};
 try {
-  const report = await verify({ databaseUrl, search, pipeline });
+  const report = await verify({ database: targets.database, search, pipeline, onProgress: progress });
   for (const i of report.indices)
     console.log(
       `${i.differences === 0 ? "ok  " : "DIFF"} ${i.index}: ${i.expected} expected, ${i.actual} found, ${i.differences} differences`,

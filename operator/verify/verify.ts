@@ -1,7 +1,10 @@
 /**
- * `verify`: compares every configured table with its indices. The expected documents are what the
- * indexer makes of each row read as a DMS full load (same parsing, coercion, exclusions, ids and
- * routes); the actual ones are read back with a scroll. Reports missing, extra and differing documents.
+ * `verify`: compares every configured table with its indices, in pages on both sides so a large table
+ * needs memory for one page and the ids only. The expected documents are what the indexer makes of each
+ * row read as a DMS full load (same parsing, coercion, exclusions, ids and routes), read through a cursor
+ * in one repeatable-read snapshot; each page's documents are fetched from the index with `_mget` and
+ * compared (missing, differing). A scroll over each index then finds the documents no row expects
+ * (extra). Progress is reported per page.
  */
 import { isDeepStrictEqual } from "node:util";
 import type { Client } from "@opensearch-project/opensearch";
@@ -30,6 +33,7 @@ export type VerifyReport = {
   unindexable: Unindexable[];
   skippedTables: string[];
 };
+export type VerifyProgress = { table?: string; index?: string; rows?: number; documents?: number };
 
 /** Missing, extra and differing documents between two id -> source maps (pure). */
 export function compareDocuments(index: string, expected: Docs, actual: Docs): Difference[] {
@@ -45,83 +49,138 @@ export function compareDocuments(index: string, expected: Docs, actual: Docs): D
   return differences;
 }
 
-async function readIndex(search: Client, index: string): Promise<Docs> {
-  const docs: Docs = new Map();
-  const exists = await search.indices.exists({ index });
-  if (!exists.body) return docs;
-  let response = (
-    await search.search({ index, scroll: "1m", body: { size: 1000, query: { match_all: {} } } })
-  ).body as { _scroll_id?: string; hits: { hits: { _id: string; _source: Record<string, unknown> }[] } };
-  while (response.hits.hits.length > 0) {
-    for (const hit of response.hits.hits) docs.set(hit._id, hit._source);
-    if (!response._scroll_id) break;
-    response = (await search.scroll({ body: { scroll: "1m", scroll_id: response._scroll_id } }))
-      .body as typeof response;
-  }
-  if (response._scroll_id)
-    await search.clearScroll({ body: { scroll_id: response._scroll_id } }).catch(() => undefined);
-  return docs;
+/** The documents of `ids` that exist in the index (a missing index has none). */
+async function fetchDocuments(search: Client, index: string, ids: string[]): Promise<Docs> {
+  const found: Docs = new Map();
+  if (ids.length === 0) return found;
+  const { body } = await search.mget({ index, body: { ids } });
+  for (const doc of (body as { docs: { _id: string; found?: boolean; _source?: Record<string, unknown> }[] })
+    .docs)
+    if (doc.found && doc._source) found.set(doc._id, doc._source);
+  return found;
 }
 
-export async function verify(input: {
-  databaseUrl: string;
+/** Scrolls an index page by page (a missing index has no pages). */
+async function* indexPages(search: Client, index: string, size: number): AsyncGenerator<Docs> {
+  const exists = await search.indices.exists({ index });
+  if (!exists.body) return;
+  type Page = { _scroll_id?: string; hits: { hits: { _id: string; _source: Record<string, unknown> }[] } };
+  let response = (await search.search({ index, scroll: "2m", body: { size, query: { match_all: {} } } }))
+    .body as Page;
+  try {
+    while (response.hits.hits.length > 0) {
+      yield new Map(response.hits.hits.map((h) => [h._id, h._source]));
+      if (!response._scroll_id) break;
+      response = (await search.scroll({ body: { scroll: "2m", scroll_id: response._scroll_id } }))
+        .body as Page;
+    }
+  } finally {
+    if (response._scroll_id)
+      await search.clearScroll({ body: { scroll_id: response._scroll_id } }).catch(() => undefined);
+  }
+}
+
+export type VerifyInput = {
+  /** A connection string, or pg client options (a deployed stage's database, over TLS). */
+  database: string | pg.ClientConfig;
   search: Client;
   pipeline: PipelineConfig;
-}): Promise<VerifyReport> {
-  const expected = new Map<string, Docs>();
+  /** Rows (and documents) per page; default 1,000. */
+  pageSize?: number;
+  onProgress?: (progress: VerifyProgress) => void;
+};
+
+export async function verify(input: VerifyInput): Promise<VerifyReport> {
+  const pageSize = input.pageSize ?? 1000;
+  const expectedIds = new Map<string, Set<string>>();
   const unindexable: Unindexable[] = [];
   const skippedTables: string[] = [];
-  const db = new pg.Client({ connectionString: input.databaseUrl });
+  const differences: Difference[] = [];
+  const idsOf = (index: string) => {
+    const ids = expectedIds.get(index) ?? new Set<string>();
+    expectedIds.set(index, ids);
+    return ids;
+  };
+  for (const routing of input.pipeline.tables())
+    for (const index of [routing.index, ...routing.routes.map((r) => r.index)]) idsOf(index);
+  await input.search.indices.refresh({ index: [...expectedIds.keys()].join(","), ignore_unavailable: true });
+
+  const db = new pg.Client(
+    typeof input.database === "string" ? { connectionString: input.database } : input.database,
+  );
   await db.connect();
   try {
     await db.query("SET TimeZone = 'UTC'");
     await db.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     for (const routing of input.pipeline.tables()) {
-      for (const index of [routing.index, ...routing.routes.map((r) => r.index)])
-        if (!expected.has(index)) expected.set(index, new Map());
       const [schema, name] = routing.table.split(".") as [string, string];
-      const exists = await db.query("SELECT to_regclass($1) IS NOT NULL AS ok", [
-        `${db.escapeIdentifier(schema)}.${db.escapeIdentifier(name)}`,
-      ]);
+      const table = `${db.escapeIdentifier(schema)}.${db.escapeIdentifier(name)}`;
+      const exists = await db.query("SELECT to_regclass($1) IS NOT NULL AS ok", [table]);
       if (!exists.rows[0]?.ok) {
         skippedTables.push(routing.table);
         continue;
       }
       const relation = await describeTable(db, routing.table);
       const columns = relation.columns.map((c) => `${db.escapeIdentifier(c.name)}::text`).join(", ");
-      const rows = await db.query<string[]>({
-        text: `SELECT ${columns} FROM ${db.escapeIdentifier(schema)}.${db.escapeIdentifier(name)}`,
-        rowMode: "array",
-      });
-      for (const values of rows.rows) {
-        const tuple: Tuple = {};
-        relation.columns.forEach((c, i) => {
-          tuple[c.name] = values[i] ?? null;
+      await db.query(`DECLARE verify_rows NO SCROLL CURSOR FOR SELECT ${columns} FROM ${table}`);
+      let rowsRead = 0;
+      for (;;) {
+        const page = await db.query<string[]>({
+          text: `FETCH ${pageSize} FROM verify_rows`,
+          rowMode: "array",
         });
-        try {
-          const message = parseDmsMessage(loadRecord(relation, tuple, 0n).data);
-          if (message.kind !== "change") continue;
-          for (const action of planChange(message, routing).actions)
-            if (action.op === "index") expected.get(action.index)?.set(action.id, action.doc ?? {});
-        } catch (error) {
-          if (!(error instanceof PermanentRecordError)) throw error;
-          const key = relation.keyColumns.map((k) => tuple[k]).join("|");
-          unindexable.push({ table: routing.table, key, reason: error.message });
+        if (page.rows.length === 0) break;
+        const expected = new Map<string, Docs>();
+        for (const values of page.rows) {
+          const tuple: Tuple = {};
+          relation.columns.forEach((c, i) => {
+            tuple[c.name] = values[i] ?? null;
+          });
+          try {
+            const message = parseDmsMessage(loadRecord(relation, tuple, 0n).data);
+            if (message.kind !== "change") continue;
+            for (const action of planChange(message, routing).actions) {
+              if (action.op !== "index") continue;
+              if (!expected.has(action.index)) expected.set(action.index, new Map());
+              expected.get(action.index)?.set(action.id, action.doc ?? {});
+              idsOf(action.index).add(action.id);
+            }
+          } catch (error) {
+            if (!(error instanceof PermanentRecordError)) throw error;
+            const key = relation.keyColumns.map((k) => tuple[k]).join("|");
+            unindexable.push({ table: routing.table, key, reason: error.message });
+          }
         }
+        for (const [index, docs] of expected) {
+          const actual = await fetchDocuments(input.search, index, [...docs.keys()]);
+          // Only missing and differing here: extras are found by the scroll below.
+          differences.push(...compareDocuments(index, docs, actual).filter((d) => d.kind !== "extra"));
+        }
+        rowsRead += page.rows.length;
+        input.onProgress?.({ table: routing.table, rows: rowsRead });
       }
+      await db.query("CLOSE verify_rows");
     }
     await db.query("COMMIT");
   } finally {
     await db.end();
   }
-  await input.search.indices.refresh({ index: [...expected.keys()].join(","), ignore_unavailable: true });
+
   const indices: IndexSummary[] = [];
-  const differences: Difference[] = [];
-  for (const [index, docs] of expected) {
-    const actual = await readIndex(input.search, index);
-    const found = compareDocuments(index, docs, actual);
-    indices.push({ index, expected: docs.size, actual: actual.size, differences: found.length });
-    differences.push(...found);
+  for (const [index, ids] of expectedIds) {
+    let actual = 0;
+    for await (const page of indexPages(input.search, index, pageSize)) {
+      actual += page.size;
+      for (const [id, doc] of page)
+        if (!ids.has(id)) differences.push({ index, id, kind: "extra", actual: doc });
+      input.onProgress?.({ index, documents: actual });
+    }
+    indices.push({
+      index,
+      expected: ids.size,
+      actual,
+      differences: differences.filter((d) => d.index === index).length,
+    });
   }
   return { indices, differences, unindexable, skippedTables };
 }

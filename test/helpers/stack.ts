@@ -49,5 +49,5 @@ export function useTestStack(options: StackOptions = {}): () => TestStack {
 
 /** `npm run verify` on a stack: every configured table against its indices. */
 export function verifyStack(stack: LocalStack) {
-  return verify({ databaseUrl: stack.databaseUrl, search: stack.search, pipeline: stack.pipeline });
+  return verify({ database: stack.databaseUrl, search: stack.search, pipeline: stack.pipeline });
 }

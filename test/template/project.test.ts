@@ -76,12 +76,17 @@ describe("template", () => {
     });
   });
 
-  it("gives redrive operators a policy scoped to this DLQ and this stream", () => {
+  it("gives operators (redrive, verify) a policy scoped to this DLQ, stream, login and domain", () => {
     const policy = template.Resources.RedriveOperatorPolicy?.Properties as {
-      PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
+      PolicyDocument: {
+        Statement: ({ Action: string | string[]; Resource: unknown } | { "Fn::If": unknown[] })[];
+      };
     };
     const statements = policy.PolicyDocument.Statement;
-    const resources = Object.fromEntries(statements.map((s) => [[s.Action].flat().join(","), s.Resource]));
+    const plain = statements.filter(
+      (s): s is { Action: string | string[]; Resource: unknown } => "Action" in s,
+    );
+    const resources = Object.fromEntries(plain.map((s) => [[s.Action].flat().join(","), s.Resource]));
     expect(resources).toEqual({
       "sqs:ReceiveMessage,sqs:DeleteMessage,sqs:ChangeMessageVisibility,sqs:GetQueueAttributes": {
         "Fn::GetAtt": ["IndexerDlq", "Arn"],
@@ -91,7 +96,15 @@ describe("template", () => {
       },
       "cloudformation:DescribeStacks": { Ref: "AWS::StackId" },
       "kms:Decrypt,kms:GenerateDataKey": { "Fn::GetAtt": ["DataKey", "Arn"] },
+      "secretsmanager:GetSecretValue": { Ref: "DmsDbSecret" },
     });
+    // The domain: reads only, on this stage's domain (created) or the reused one.
+    const domain = statements.find((s) => "Fn::If" in s) as {
+      "Fn::If": [string, { Action: string[] }, { Action: string[] }];
+    };
+    expect(domain["Fn::If"][0]).toBe("CreateDomain");
+    for (const branch of domain["Fn::If"].slice(1) as { Action: string[] }[])
+      expect(branch.Action).toEqual(["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost"]);
   });
 
   it("has a samconfig environment per stage with its Stage override", () => {
