@@ -248,3 +248,73 @@ export function applyDynamicMapping(
   }
   return next;
 }
+
+/** Field types OpenSearch 2.x knows (the emulator indexes the common ones and keeps the rest as source). */
+const KNOWN_TYPES = new Set([
+  "text",
+  "keyword",
+  "match_only_text",
+  "wildcard",
+  "constant_keyword",
+  "long",
+  "integer",
+  "short",
+  "byte",
+  "double",
+  "float",
+  "half_float",
+  "scaled_float",
+  "unsigned_long",
+  "boolean",
+  "date",
+  "date_nanos",
+  "object",
+  "nested",
+  "flat_object",
+  "ip",
+  "binary",
+  "geo_point",
+  "geo_shape",
+  "alias",
+  "token_count",
+  "knn_vector",
+  "integer_range",
+  "long_range",
+  "float_range",
+  "double_range",
+  "date_range",
+  "ip_range",
+  "join",
+  "rank_feature",
+  "rank_features",
+  "search_as_you_type",
+  "completion",
+  "percolator",
+]);
+
+/** Refuses mappings OpenSearch refuses: unknown types, a scaled_float without its factor. */
+export function validateMappings(
+  props: Record<string, Partial<FieldMapping>> | undefined,
+  prefix = "",
+): void {
+  for (const [name, field] of Object.entries(props ?? {})) {
+    const path = `${prefix}${name}`;
+    if (field === null || typeof field !== "object")
+      throw new MappingError(
+        "mapper_parsing_exception",
+        `Expected map for property [fields] on field [${path}] but got a class java.lang.String`,
+      );
+    if (field.type !== undefined && !KNOWN_TYPES.has(field.type))
+      throw new MappingError(
+        "mapper_parsing_exception",
+        `No handler for type [${field.type}] declared on field [${path}]`,
+      );
+    if (field.type === "scaled_float" && field.scaling_factor === undefined)
+      throw new MappingError(
+        "mapper_parsing_exception",
+        `Field [scaling_factor] is required for field [${path}]`,
+      );
+    validateMappings(field.properties, `${path}.`);
+    validateMappings(field.fields, `${path}.`);
+  }
+}

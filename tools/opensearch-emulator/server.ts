@@ -3,8 +3,13 @@
  *
  * An in-memory HTTP server speaking the part of the OpenSearch REST API this project uses: indices,
  * index templates, `_bulk` with external versioning and delete tombstones, dynamic mapping, `_doc`,
- * `_search` (with `scroll`), `_count`, `_refresh`, `_cluster/health`; plus fault injection (`/_emulator/faults`).
- * Every integration test that runs against it also runs against a real cluster when OPENSEARCH_URL is set.
+ * `_create`, `_mget`, `_search` (with `scroll`), `_count`, `_refresh`, `_cluster/health`; plus fault
+ * injection (`/_emulator/faults`). Like OpenSearch, search and count see only what a refresh has
+ * published: each index refreshes every `index.refresh_interval` (1 s by default, `-1` never; an index
+ * without an explicit interval that nobody searched for 30 s refreshes on its next search, as a
+ * search-idle shard does), on `?refresh=true|wait_for` and on `_refresh`; get and mget are realtime.
+ * docs/opensearch-emulator.md measures it against OpenSearch's own REST API tests. Every integration
+ * test that runs against it also runs against a real cluster when OPENSEARCH_URL is set.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -25,21 +30,35 @@ import {
 import { EmulatorStore, type JournalEntry } from "./persistence";
 import { type Doc, type Indexed, matches, QueryError, sortDocs, sourceValues } from "./query";
 import { findRoute, type Reply, type Request, type Route } from "./router";
+import { shardOf } from "./routing";
 import { durationMs, flatSettings } from "./settings";
 
 type StoredDoc = { source: Record<string, unknown>; version: bigint; seqNo: number };
 type Tombstone = { version: bigint; at: number };
+/** A change not yet published by a refresh (null: a delete), on the shard its id routes to. */
+type PendingChange = { id: string; doc: StoredDoc | null; at: number; shard: number };
 type IndexState = {
   name: string;
   /** Flat settings as OpenSearch keeps them: `index.refresh_interval` → "1s" (strings). */
   settings: Record<string, string>;
   mappings: Mappings;
   dynamic: boolean | "strict";
+  /** The live documents: get, mget and versioning read these (realtime). */
   docs: Map<string, StoredDoc>;
   tombstones: Map<string, Tombstone>;
   seqNo: number;
   createdAt: number;
+  /** What search and count see: the documents as of the last refresh. */
+  searchable: Map<string, StoredDoc>;
+  pending: PendingChange[];
+  lastRefresh: number;
+  lastSearch: number;
 };
+
+/** A search-idle shard (no search for 30 s, no explicit refresh_interval) refreshes on its next search. */
+const SEARCH_IDLE_MS = 30_000;
+/** Document ids longer than this many bytes are refused, as OpenSearch does. */
+const MAX_ID_BYTES = 512;
 export type Template = {
   index_patterns: string[];
   priority?: number;
@@ -69,7 +88,7 @@ export type EmulatorOptions = {
   random?: () => number;
 };
 
-type SavedIndex = Omit<IndexState, "docs" | "tombstones"> & {
+type SavedIndex = Omit<IndexState, "docs" | "tombstones" | "searchable" | "pending"> & {
   docs: [string, Record<string, unknown>, string, number][];
   tombstones: [string, string, number][];
 };
@@ -94,6 +113,118 @@ function parseActionLine(line: string): Record<string, Record<string, unknown>> 
   );
 }
 
+export type SearchOptions = {
+  countOnly?: boolean;
+  scroll?: string | null;
+  restTotalHitsAsInt?: boolean;
+  size?: number;
+  from?: number;
+  sort?: unknown;
+  trackTotalHits?: boolean | number;
+  requestCache?: boolean;
+  /** URI search (`q=field:value`), turned into a query. */
+  q?: string;
+  /** `ignore_unavailable`: missing concrete indices are left out instead of a 404. */
+  ignoreUnavailable?: boolean;
+};
+
+/** The top-level keys of a search body the emulator answers; others OpenSearch knows are refused. */
+const SEARCH_KEYS = new Set([
+  "query",
+  "size",
+  "from",
+  "sort",
+  "_source",
+  "track_total_hits",
+  "version",
+  "timeout",
+  "seq_no_primary_term",
+]);
+const UNSUPPORTED_SEARCH_KEYS = new Set([
+  "aggs",
+  "aggregations",
+  "highlight",
+  "post_filter",
+  "search_after",
+  "collapse",
+  "suggest",
+  "rescore",
+  "script_fields",
+  "docvalue_fields",
+  "stored_fields",
+  "min_score",
+  "explain",
+  "indices_boost",
+  "pit",
+  "slice",
+  "fields",
+  "profile",
+  "terminate_after",
+  "stats",
+  "ext",
+]);
+
+/** Validates a search body (as OpenSearch parses it) and returns its query. */
+function checkSearchBody(
+  body: Record<string, unknown>,
+  options: SearchOptions,
+): Record<string, unknown> | undefined {
+  for (const [key, value] of Object.entries(body)) {
+    if (SEARCH_KEYS.has(key)) continue;
+    if (UNSUPPORTED_SEARCH_KEYS.has(key))
+      throw new HttpError(
+        400,
+        "illegal_argument_exception",
+        `search [${key}] is not supported by the emulator`,
+      );
+    const token =
+      value !== null && typeof value === "object"
+        ? Array.isArray(value)
+          ? "START_ARRAY"
+          : "START_OBJECT"
+        : "VALUE";
+    throw new HttpError(400, "parsing_exception", `Unknown key for a ${token} in [${key}].`);
+  }
+  const size = Number(body.size ?? options.size ?? 10);
+  if (options.scroll) {
+    if (size === 0)
+      throw new HttpError(400, "illegal_argument_exception", "[size] cannot be [0] in a scroll context");
+    if (options.requestCache)
+      throw new HttpError(
+        400,
+        "illegal_argument_exception",
+        "[request_cache] cannot be used in a scroll context",
+      );
+  }
+  if (options.q !== undefined) {
+    if (body.query !== undefined)
+      throw new HttpError(400, "illegal_argument_exception", "q and a query in the body cannot be combined");
+    return uriQuery(options.q);
+  }
+  return body.query as Record<string, unknown> | undefined;
+}
+
+/** `q=`: `*` or `field:value`; more of the query-string syntax is not emulated (400). */
+function uriQuery(q: string): Record<string, unknown> {
+  const text = q.trim();
+  if (text === "*" || text === "*:*") return { match_all: {} };
+  const m = /^([\w.@-]+):("?)([^"\s]+)\2$/.exec(text);
+  if (m) return { match: { [m[1] as string]: m[3] } };
+  throw new HttpError(
+    400,
+    "illegal_argument_exception",
+    `q=${q}: only * and field:value are supported by the emulator`,
+  );
+}
+
+/** The sort values of a hit, as OpenSearch returns them in `sort`. */
+function sortValues(doc: Doc, sort: unknown, values: Indexed): unknown[] {
+  return [sort]
+    .flat()
+    .map((s) => (typeof s === "string" ? s : Object.keys(s as object)[0]))
+    .map((field) => (field === "_id" ? doc.id : (values(doc.source, String(field))[0] ?? null)));
+}
+
 export class OpenSearchEmulator {
   readonly indices = new Map<string, IndexState>();
   readonly templates = new Map<string, Template>();
@@ -101,7 +232,7 @@ export class OpenSearchEmulator {
   readonly security = { roles: new Map<string, unknown>(), rolesmapping: new Map<string, unknown>() };
   faults: Faults = {};
   requestCount = 0;
-  private readonly scrolls = new Map<string, { next(): Record<string, unknown> }>();
+  private readonly scrolls = new Map<string, { next(asInt: boolean): Record<string, unknown> }>();
   private scrollCounter = 0;
   private readonly options: Required<Omit<EmulatorOptions, "port" | "host" | "dataDir">>;
   private readonly store: EmulatorStore<SavedState> | undefined;
@@ -132,13 +263,14 @@ export class OpenSearchEmulator {
       } finally {
         this.replaying = false;
       }
+      for (const index of this.indices.values()) this.refreshIndex(index);
     }
   }
 
   /** Every index and template, as the snapshot keeps them. */
   private save(): SavedState {
     return {
-      indices: [...this.indices.values()].map((i) => ({
+      indices: [...this.indices.values()].map(({ searchable: _s, pending: _p, ...i }) => ({
         ...i,
         docs: [...i.docs].map(([id, d]) => [id, d.source, String(d.version), d.seqNo]),
         tombstones: [...i.tombstones].map(([id, t]) => [id, String(t.version), t.at]),
@@ -149,14 +281,24 @@ export class OpenSearchEmulator {
   }
 
   private restore(state: SavedState): void {
-    for (const i of state.indices)
+    for (const i of state.indices) {
+      const docs = new Map(
+        i.docs.map(([id, source, version, seqNo]): [string, StoredDoc] => [
+          id,
+          { source, version: BigInt(version), seqNo },
+        ]),
+      );
       this.indices.set(i.name, {
         ...i,
-        docs: new Map(
-          i.docs.map(([id, source, version, seqNo]) => [id, { source, version: BigInt(version), seqNo }]),
-        ),
+        docs,
         tombstones: new Map(i.tombstones.map(([id, version, at]) => [id, { version: BigInt(version), at }])),
+        // A restarted node has refreshed everything it recovered.
+        searchable: new Map(docs),
+        pending: [],
+        lastRefresh: Date.now(),
+        lastSearch: Date.now(),
       });
+    }
     for (const [name, t] of state.templates) this.templates.set(name, t);
     for (const [name, r] of state.security?.roles ?? []) this.security.roles.set(name, r);
     for (const [name, m] of state.security?.rolesmapping ?? []) this.security.rolesmapping.set(name, m);
@@ -179,16 +321,26 @@ export class OpenSearchEmulator {
     name: string,
     body: { settings?: Record<string, unknown>; mappings?: Partial<Mappings> & { dynamic?: unknown } } = {},
   ): IndexState {
-    if (!/^(?![-_+])[a-z0-9_\-.]+$/.test(name) || name === "." || name === "..") {
-      throw new HttpError(
-        400,
-        "invalid_index_name_exception",
-        `Invalid index name [${name}], must be lowercase`,
-      );
-    }
+    const invalid =
+      name !== name.toLowerCase()
+        ? "must be lowercase"
+        : /[\\/*?"<>| ,#:]/.test(name)
+          ? 'must not contain the following characters [ , ", *, \\, <, |, ,, >, /, ?, #, :]'
+          : /^[-_+]/.test(name)
+            ? "must not start with '_', '-', or '+'"
+            : name === "." || name === ".." || Buffer.byteLength(name) > 255
+              ? "must not be '.', '..' or longer than 255 bytes"
+              : undefined;
+    if (invalid)
+      throw new HttpError(400, "invalid_index_name_exception", `Invalid index name [${name}], ${invalid}`);
     const matching = [...this.templates.values()]
       .filter((t) => t.index_patterns.some((p) => wildcard(p).test(name)))
       .sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
+    const aliases = [body, ...matching.map((t) => t.template ?? {})].some(
+      (source) => Object.keys((source as { aliases?: object }).aliases ?? {}).length > 0,
+    );
+    if (aliases)
+      throw new HttpError(400, "illegal_argument_exception", "aliases are not supported by the emulator");
     const settings: Record<string, string> = {};
     const mappings: Mappings = { properties: {} };
     let dynamic: boolean | "strict" = true;
@@ -210,9 +362,140 @@ export class OpenSearchEmulator {
       tombstones: new Map(),
       seqNo: 0,
       createdAt: Date.now(),
+      searchable: new Map(),
+      pending: [],
+      lastRefresh: Date.now(),
+      lastSearch: Date.now(),
     };
     this.indices.set(name, index);
     return index;
+  }
+
+  /** Shards of an index (primaries and replicas), as `_shards` counts them on a one-node cluster. */
+  shardCounts(index: IndexState): { total: number; successful: number; failed: number } {
+    const primaries = Number(index.settings["index.number_of_shards"] ?? 1);
+    const replicas = Number(index.settings["index.number_of_replicas"] ?? 1);
+    return { total: primaries * (1 + replicas), successful: primaries, failed: 0 };
+  }
+
+  /** Records a change of the live documents for the next refresh to publish. */
+  private stage(index: IndexState, id: string, doc: StoredDoc | null): void {
+    index.pending.push({ id, doc, at: Date.now(), shard: this.shardOf(index, id) });
+  }
+
+  /** The primary shard a document id routes to. */
+  shardOf(index: IndexState, id: string): number {
+    const shards = Number(index.settings["index.number_of_shards"] ?? 1);
+    const routing = index.settings["index.number_of_routing_shards"];
+    return shards === 1 ? 0 : shardOf(id, shards, routing === undefined ? undefined : Number(routing));
+  }
+
+  /** Publishes pending changes to search: every shard's (a refresh), or only those of the given shards. */
+  refreshIndex(index: IndexState, shards?: Set<number>): void {
+    if (!shards) {
+      this.publish(index, index.pending.length);
+      index.lastRefresh = Date.now();
+      return;
+    }
+    const kept: PendingChange[] = [];
+    for (const change of index.pending) {
+      if (!shards.has(change.shard)) kept.push(change);
+      else if (change.doc) index.searchable.set(change.id, change.doc);
+      else index.searchable.delete(change.id);
+    }
+    index.pending = kept;
+  }
+
+  private publish(index: IndexState, count: number): void {
+    for (const change of index.pending.splice(0, count)) {
+      if (change.doc) index.searchable.set(change.id, change.doc);
+      else index.searchable.delete(change.id);
+    }
+  }
+
+  /**
+   * Brings an index's searchable view to what OpenSearch would show now: the scheduled refreshes since
+   * the last one (every refresh_interval), or, for a search-idle index, a refresh on this search.
+   */
+  private settle(index: IndexState, now: number, searching: boolean): void {
+    const explicit = index.settings["index.refresh_interval"];
+    const interval = explicit === undefined ? 1000 : explicit === "-1" ? -1 : durationMs(explicit);
+    if (searching && explicit === undefined && now - index.lastSearch >= SEARCH_IDLE_MS) {
+      this.refreshIndex(index);
+    } else if (interval > 0 && now - index.lastRefresh >= interval) {
+      const tick = index.lastRefresh + Math.floor((now - index.lastRefresh) / interval) * interval;
+      const due = index.pending.findIndex((c) => c.at > tick);
+      this.publish(index, due === -1 ? index.pending.length : due);
+      index.lastRefresh = tick;
+    }
+    if (searching) index.lastSearch = now;
+  }
+
+  /** The indices a name, a list, `_all` or a wildcard pattern names (missing concrete names: 404). */
+  resolveIndices(expression: string | undefined, options: { ignoreMissing?: boolean } = {}): IndexState[] {
+    const names = (expression ?? "_all").split(",").filter(Boolean);
+    if (names.length === 0) names.push("_all");
+    const found = new Map<string, IndexState>();
+    for (const name of names) {
+      if (name === "_all" || name === "*") {
+        for (const i of this.indices.values()) found.set(i.name, i);
+      } else if (name.includes("*")) {
+        for (const i of this.indices.values()) if (wildcard(name).test(i.name)) found.set(i.name, i);
+      } else {
+        const index = this.indices.get(name);
+        if (index) found.set(name, index);
+        else if (!options.ignoreMissing)
+          throw new HttpError(404, "index_not_found_exception", `no such index [${name}]`);
+      }
+    }
+    return [...found.values()];
+  }
+
+  /** `_refresh`: publishes every change of the named indices; `_shards` as OpenSearch counts them. */
+  refresh(expression?: string, options: { ignoreMissing?: boolean } = {}): Record<string, unknown> {
+    const shards = { total: 0, successful: 0, failed: 0 };
+    for (const index of this.resolveIndices(expression, options)) {
+      this.refreshIndex(index);
+      const counts = this.shardCounts(index);
+      shards.total += counts.total;
+      shards.successful += counts.successful;
+    }
+    return { _shards: shards };
+  }
+
+  /** One document, realtime (the live copy) unless `realtime=false` (the searchable one). */
+  getDocument(
+    indexName: string,
+    id: string,
+    options: { realtime?: boolean; refresh?: boolean; version?: bigint },
+  ): [number, Record<string, unknown>] {
+    const index = this.getIndex(indexName);
+    if (options.refresh) this.refreshIndex(index);
+    else this.settle(index, Date.now(), false);
+    const d = options.realtime === false ? index.searchable.get(id) : index.docs.get(id);
+    if (!d) return [404, { _index: indexName, _id: id, found: false }];
+    if (options.version !== undefined && options.version !== d.version)
+      return [
+        409,
+        errorBody(
+          409,
+          "version_conflict_engine_exception",
+          `[${id}]: version conflict, current version [${d.version}] is different than the one provided [${options.version}]`,
+          indexName,
+        ),
+      ];
+    return [
+      200,
+      {
+        _index: indexName,
+        _id: id,
+        _version: d.version,
+        _seq_no: d.seqNo,
+        _primary_term: 1,
+        found: true,
+        _source: d.source,
+      },
+    ];
   }
 
   getIndex(name: string, autoCreate = false): IndexState {
@@ -248,9 +531,30 @@ export class OpenSearchEmulator {
     source: Record<string, unknown> | undefined,
   ): Record<string, unknown> {
     const indexName = String(meta._index ?? "");
-    if (meta._id === undefined) meta._id = crypto.randomUUID(); // kept in the journal's copy of the item
+    if (meta._id === "")
+      return {
+        _index: indexName,
+        _id: "",
+        status: 400,
+        error: {
+          type: "illegal_argument_exception",
+          reason: "if _id is specified it must not be empty",
+          index: indexName,
+        },
+      };
+    if (meta._id === undefined || meta._id === null) meta._id = crypto.randomUUID(); // kept in the journal's copy
     const id = String(meta._id);
     const base = { _index: indexName, _id: id };
+    if (Buffer.byteLength(id) > MAX_ID_BYTES)
+      return {
+        ...base,
+        status: 400,
+        error: {
+          type: "illegal_argument_exception",
+          reason: `id [${id}] is too long, must be no longer than 512 bytes but was: ${Buffer.byteLength(id)}`,
+          index: indexName,
+        },
+      };
     const fail = (status: number, type: string, reason: string) => ({
       ...base,
       status,
@@ -319,12 +623,17 @@ export class OpenSearchEmulator {
             dynamic: index.dynamic,
             totalFieldsLimit: this.totalFieldsLimit(index),
           });
-          index.docs.set(id, { source, version: nextVersion, seqNo: index.seqNo++ });
+          const stored = { source, version: nextVersion, seqNo: index.seqNo++ };
+          index.docs.set(id, stored);
+          this.stage(index, id, stored);
           index.tombstones.delete(id);
           return {
             ...base,
             _version: nextVersion,
             result: existing ? "updated" : "created",
+            _shards: this.shardCounts(index),
+            _seq_no: stored.seqNo,
+            _primary_term: 1,
             status: existing ? 200 : 201,
           };
         }
@@ -335,15 +644,27 @@ export class OpenSearchEmulator {
             dynamic: index.dynamic,
             totalFieldsLimit: this.totalFieldsLimit(index),
           });
-          index.docs.set(id, { source: doc, version: existing.version + 1n, seqNo: index.seqNo++ });
-          return { ...base, _version: existing.version + 1n, result: "updated", status: 200 };
+          const stored = { source: doc, version: existing.version + 1n, seqNo: index.seqNo++ };
+          index.docs.set(id, stored);
+          this.stage(index, id, stored);
+          return {
+            ...base,
+            _version: stored.version,
+            result: "updated",
+            _shards: this.shardCounts(index),
+            _seq_no: stored.seqNo,
+            _primary_term: 1,
+            status: 200,
+          };
         }
         case "delete": {
           index.docs.delete(id);
+          if (existing) this.stage(index, id, null);
           index.tombstones.set(id, { version: nextVersion, at: Date.now() });
+          const written = { _shards: this.shardCounts(index), _seq_no: index.seqNo++, _primary_term: 1 };
           return existing
-            ? { ...base, _version: nextVersion, result: "deleted", status: 200 }
-            : { ...base, _version: nextVersion, result: "not_found", status: 404 };
+            ? { ...base, _version: nextVersion, result: "deleted", ...written, status: 200 }
+            : { ...base, _version: nextVersion, result: "not_found", ...written, status: 404 };
         }
         default:
           return fail(
@@ -370,10 +691,46 @@ export class OpenSearchEmulator {
       try {
         action = parseActionLine(line);
       } catch {
-        throw new HttpError(400, "json_parse_exception", `Malformed action/metadata line [${i + 1}]`);
+        throw new HttpError(
+          400,
+          "illegal_argument_exception",
+          `Malformed action/metadata line [${i + 1}], expected START_OBJECT or END_OBJECT`,
+        );
       }
-      const [op, meta = {}] = Object.entries(action)[0] ?? ["", {}];
+      if (action === null || typeof action !== "object" || Array.isArray(action))
+        throw new HttpError(
+          400,
+          "illegal_argument_exception",
+          `Malformed action/metadata line [${i + 1}], expected START_OBJECT`,
+        );
+      const entries = Object.entries(action);
+      if (entries.length === 0)
+        throw new HttpError(
+          400,
+          "illegal_argument_exception",
+          `Malformed action/metadata line [${i + 1}], expected FIELD_NAME but found [END_OBJECT]`,
+        );
+      let [op, meta = {}] = entries[0] as [string, Record<string, unknown>];
+      if (!["index", "create", "update", "delete"].includes(op))
+        throw new HttpError(
+          400,
+          "illegal_argument_exception",
+          `Action/metadata line [${i + 1}] contains an unknown parameter [${op}]`,
+        );
+      if (meta === null || typeof meta !== "object" || Array.isArray(meta))
+        throw new HttpError(
+          400,
+          "illegal_argument_exception",
+          `Malformed action/metadata line [${i + 1}], expected START_OBJECT but found [${typeof meta}]`,
+        );
+      if (op === "index" && meta.op_type === "create") op = "create";
       if (defaultIndex && meta._index === undefined) meta._index = defaultIndex;
+      if (meta._index === undefined)
+        throw new HttpError(
+          400,
+          "action_request_validation_exception",
+          "Validation Failed: 1: index is missing;",
+        );
       let source: Record<string, unknown> | undefined;
       if (op !== "delete") {
         const sourceLine = lines[++i];
@@ -407,74 +764,101 @@ export class OpenSearchEmulator {
   }
 
   search(
-    indexPattern: string,
+    indexExpression: string,
     body: Record<string, unknown>,
-    countOnly: boolean,
-    scroll?: string | null,
+    options: SearchOptions = {},
   ): Record<string, unknown> {
-    const names = indexPattern.split(",").flatMap((p) => {
-      if (p === "_all" || p === "*") return [...this.indices.keys()];
-      if (p.includes("*")) return [...this.indices.keys()].filter((n) => wildcard(p).test(n));
-      this.getIndex(p);
-      return [p];
-    });
+    const query = checkSearchBody(body, options);
+    const indices = this.resolveIndices(indexExpression, { ignoreMissing: options.ignoreUnavailable });
+    const now = Date.now();
     let hits: (Doc & { index: string; version: bigint })[] = [];
     // Queries and sorts read indexed values: the first index's mappings stand for all (as one shard would).
     let values: Indexed = sourceValues;
-    for (const name of names) {
-      const index = this.getIndex(name);
+    for (const index of indices) {
+      this.settle(index, now, true);
       const indexed: Indexed = (source, field) =>
         sourceValues(source, field).map((v) => indexedValue(resolveField(index.mappings, field), v));
       if (values === sourceValues) values = indexed;
-      for (const [id, d] of index.docs) {
+      for (const [id, d] of index.searchable) {
         const doc = { id, source: d.source };
-        if (matches(doc, body.query as Record<string, unknown> | undefined, indexed))
-          hits.push({ ...doc, index: name, version: d.version });
+        if (matches(doc, query, indexed)) hits.push({ ...doc, index: index.name, version: d.version });
       }
     }
-    if (countOnly)
+    const shards = { total: indices.length, successful: indices.length, skipped: 0, failed: 0 };
+    if (options.countOnly) return { count: hits.length, _shards: shards };
+    const sort = body.sort ?? options.sort;
+    hits = sortDocs(hits, sort, values) as typeof hits;
+    const from = Number(body.from ?? options.from ?? 0);
+    const size = Number(body.size ?? options.size ?? 10);
+    const sorted = sort !== undefined;
+    const trackTotalHits = body.track_total_hits ?? options.trackTotalHits ?? true;
+    const page = (start: number, asInt: boolean) => {
+      const limit =
+        trackTotalHits === true
+          ? Number.POSITIVE_INFINITY
+          : trackTotalHits === false
+            ? -1
+            : Number(trackTotalHits);
+      const total =
+        limit < 0
+          ? undefined
+          : hits.length > limit
+            ? { value: limit, relation: "gte" }
+            : { value: hits.length, relation: "eq" };
       return {
-        count: hits.length,
-        _shards: { total: names.length, successful: names.length, skipped: 0, failed: 0 },
+        took: 1,
+        timed_out: false,
+        _shards: shards,
+        hits: {
+          ...(total && { total: asInt ? total.value : total }),
+          max_score: sorted || hits.length === 0 ? null : 1,
+          hits: hits.slice(start, start + size).map((h) => ({
+            _index: h.index,
+            _id: h.id,
+            _score: sorted ? null : 1,
+            ...(body.version === true && { _version: h.version }),
+            _source: h.source,
+            ...(sorted && { sort: sortValues(h, sort, values) }),
+          })),
+        },
       };
-    hits = sortDocs(hits, body.sort, values) as typeof hits;
-    const from = Number(body.from ?? 0);
-    const size = Number(body.size ?? 10);
-    const page = (all: typeof hits, start: number) => ({
-      took: 1,
-      timed_out: false,
-      _shards: { total: names.length, successful: names.length, skipped: 0, failed: 0 },
-      hits: {
-        total: { value: all.length, relation: "eq" },
-        max_score: all.length ? 1 : null,
-        hits: all
-          .slice(start, start + size)
-          .map((h) => ({ _index: h.index, _id: h.id, _score: 1, _version: h.version, _source: h.source })),
-      },
-    });
-    if (!scroll) return page(hits, from);
+    };
+    if (!options.scroll) return page(from, options.restTotalHitsAsInt === true);
     // A scroll keeps the result set as of this search and hands it out page by page.
     const scrollId = Buffer.from(`emulator-scroll-${++this.scrollCounter}`).toString("base64url");
     let cursor = from;
     this.scrolls.set(scrollId, {
-      next: () => {
+      next: (asInt) => {
         cursor += size;
-        return page(hits, cursor);
+        return page(cursor, asInt);
       },
     });
-    return { _scroll_id: scrollId, ...page(hits, from) };
+    return { _scroll_id: scrollId, ...page(from, options.restTotalHitsAsInt === true) };
   }
 
-  scrollPage(method: string, body: Record<string, unknown>): [number, unknown] {
-    const ids = [body.scroll_id].flat().filter((id): id is string => typeof id === "string");
+  /** `_search/scroll`: the next page (POST/GET) or freeing scrolls (DELETE); the body's id wins. */
+  scrollPage(
+    method: string,
+    body: Record<string, unknown>,
+    pathId?: string,
+    asInt = false,
+  ): [number, unknown] {
+    const ids = [body.scroll_id ?? pathId ?? []]
+      .flat()
+      .flatMap((id) => String(id).split(","))
+      .filter(Boolean);
     if (method === "DELETE") {
-      for (const id of ids) this.scrolls.delete(id);
-      return [200, { succeeded: true, num_freed: ids.length }];
+      let freed = 0;
+      for (const id of ids) if (this.scrolls.delete(id)) freed++;
+      return [200, { succeeded: true, num_freed: freed }];
     }
     const scroll = ids[0] ? this.scrolls.get(ids[0]) : undefined;
     if (!scroll || !ids[0])
-      return [404, errorBody(404, "search_context_missing_exception", "No search context found for id")];
-    return [200, { _scroll_id: ids[0], ...scroll.next() }];
+      return [
+        404,
+        errorBody(404, "search_context_missing_exception", `No search context found for id [${ids[0]}]`),
+      ];
+    return [200, { _scroll_id: ids[0], ...scroll.next(asInt) }];
   }
 
   /**
@@ -525,7 +909,7 @@ export class OpenSearchEmulator {
     if (found) return found.route.handler(request(found.params));
     const api = url.pathname.split("/").filter(Boolean)[0] ?? "";
     const what = api.startsWith("_") ? `path ${url.pathname}` : `request ${method} ${url.pathname}`;
-    return [400, errorBody(400, "illegal_argument_exception", `unsupported ${what} (emulator)`)];
+    return [400, errorBody(400, "illegal_argument_exception", `${what} is not supported by the emulator`)];
   }
 }
 

@@ -7,10 +7,13 @@ import { OpenSearchEmulator } from "../../../tools/opensearch-emulator/server";
 
 function emulatorWith(mappings: Record<string, unknown>, settings: Record<string, unknown> = {}) {
   const emulator = new OpenSearchEmulator();
+  // Writes refresh, as a test against a real cluster must before it searches.
   const call = (method: string, path: string, body?: unknown) =>
     emulator.handle(
       method,
-      new URL(`http://emulator${path}`),
+      new URL(
+        `http://emulator${path}${/\/_(doc|bulk)/.test(path) ? `${path.includes("?") ? "&" : "?"}refresh=true` : ""}`,
+      ),
       body === undefined ? "" : JSON.stringify(body),
     );
   call("PUT", "/t", { settings, mappings });

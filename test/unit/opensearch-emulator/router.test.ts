@@ -27,7 +27,7 @@ describe("emulator router", () => {
     const emulator = new OpenSearchEmulator();
     const [status, body] = emulator.handle("GET", url("/_cat/indices"), "");
     expect(status).toBe(400);
-    expect(JSON.stringify(body)).toContain("unsupported path /_cat/indices (emulator)");
+    expect(JSON.stringify(body)).toContain("path /_cat/indices is not supported by the emulator");
     expect(emulator.handle("POST", url("/orders/_close"), "")[0]).toBe(400);
   });
 });

@@ -1,4 +1,4 @@
-/** Cluster-level API: the root banner, `_cluster/health`, `_refresh`; and the emulator's own controls. */
+/** Cluster-level API: the root banner, `_cluster/health`, `_refresh` (publishes changes to search); and the emulator's own controls. */
 import type { Route } from "../router";
 import type { Faults, OpenSearchEmulator } from "../server";
 
@@ -30,15 +30,17 @@ export function clusterRoutes(em: OpenSearchEmulator): Route[] {
         },
       ],
     },
+    { methods: ["GET", "POST"], path: "/_refresh", handler: () => [200, em.refresh()] },
+    { methods: ["GET", "POST"], path: "/_all/_refresh", handler: () => [200, em.refresh("_all")] },
     {
-      methods: "*",
-      path: "/_refresh",
-      handler: () => [200, { _shards: { total: 1, successful: 1, failed: 0 } }],
-    },
-    {
-      methods: "*",
+      methods: ["GET", "POST"],
       path: "/{index}/_refresh",
-      handler: () => [200, { _shards: { total: 1, successful: 1, failed: 0 } }],
+      handler: (req) => [
+        200,
+        em.refresh(req.params.index, {
+          ignoreMissing: req.url.searchParams.get("ignore_unavailable") === "true",
+        }),
+      ],
     },
   ];
 }

@@ -1,10 +1,81 @@
 /**
- * Document API: `_bulk` (with and without a default index), single documents (`/{index}/_doc/{id}`) and
- * `_mget` (realtime, as OpenSearch's: a document is returned as soon as it is written).
+ * Document API: `_bulk` (with and without a default index), single documents (`/{index}/_doc/{id}`,
+ * `POST /{index}/_doc` with a generated id, `/{index}/_create/{id}`, `op_type=create`), realtime get and
+ * exists (`realtime=false` reads what search sees), and `_mget`. Writes take `refresh=true|wait_for`
+ * (`true` answers `forced_refresh`; `wait_for` returns once the change is searchable).
  */
 import { errorBody } from "../http";
 import type { Request, Route } from "../router";
 import type { OpenSearchEmulator } from "../server";
+
+/** `refresh` as OpenSearch reads it: present and empty or `true` forces one; `wait_for` waits for one. */
+function refreshMode(req: Request): "force" | "wait" | undefined {
+  const value = req.url.searchParams.get("refresh");
+  if (value === null || value === "false") return undefined;
+  return value === "wait_for" ? "wait" : "force";
+}
+
+/** Refreshes the shards the written documents route to (OpenSearch refreshes only those). */
+function refreshWritten(em: OpenSearchEmulator, written: { index: string; id: string }[]): void {
+  const shards = new Map<string, Set<number>>();
+  for (const { index, id } of written) {
+    const state = em.indices.get(index);
+    if (!state) continue;
+    const set = shards.get(index) ?? new Set<number>();
+    set.add(em.shardOf(state, id));
+    shards.set(index, set);
+  }
+  for (const [name, set] of shards) em.refreshIndex(em.indices.get(name) as never, set);
+}
+
+/** Applies the refresh a write asked for; adds `forced_refresh` when forced. */
+function afterWrite(
+  em: OpenSearchEmulator,
+  req: Request,
+  written: { index: string; id: string },
+  reply: Record<string, unknown>,
+) {
+  const mode = refreshMode(req);
+  if (!mode) return reply;
+  refreshWritten(em, [written]);
+  return mode === "force" ? { ...reply, forced_refresh: true } : reply;
+}
+
+const versionParam = (req: Request) => {
+  const v = req.url.searchParams.get("version");
+  return v === null ? undefined : BigInt(v);
+};
+
+function getOptions(req: Request) {
+  const p = req.url.searchParams;
+  return {
+    realtime: p.get("realtime") !== "false",
+    refresh: p.get("refresh") !== null && p.get("refresh") !== "false",
+    version: versionParam(req),
+  };
+}
+
+/** One write through the bulk item logic; the reply and status of the single-document API. */
+function write(
+  em: OpenSearchEmulator,
+  req: Request,
+  op: "index" | "create" | "delete",
+  id?: string,
+): [number, unknown] {
+  const name = req.params.index as string;
+  const meta: Record<string, unknown> = { _index: name, ...(id !== undefined && { _id: id }) };
+  const v = versionParam(req);
+  if (v !== undefined) meta.version = v;
+  const vt = req.url.searchParams.get("version_type");
+  if (vt) meta.version_type = vt;
+  const item = em.bulkItem(op, meta, op === "delete" ? undefined : req.json()) as {
+    status: number;
+    error?: { type: string; reason: string };
+  };
+  if (item.error) return [item.status, errorBody(item.status, item.error.type, item.error.reason, name)];
+  const { status, ...reply } = item as Record<string, unknown>;
+  return [Number(status), afterWrite(em, req, { index: name, id: String(reply._id) }, reply)];
+}
 
 /** `_mget`: `{docs: [{_index?, _id}]}` or, with a default index, `{ids: [...]}`; one entry per doc, in order. */
 function multiGet(em: OpenSearchEmulator, req: Request, defaultIndex?: string): [number, unknown] {
@@ -12,42 +83,55 @@ function multiGet(em: OpenSearchEmulator, req: Request, defaultIndex?: string): 
   const wanted =
     body.docs?.map((d) => ({ index: d._index ?? defaultIndex, id: d._id })) ??
     body.ids?.map((id) => ({ index: defaultIndex, id }));
-  if (!wanted || wanted.length === 0)
+  const problems: string[] = [];
+  if (!wanted || wanted.length === 0) problems.push("no documents to get");
+  wanted?.forEach((w, i) => {
+    if (w.index === undefined) problems.push(`index is missing for doc ${i}`);
+    if (w.id === undefined || w.id === null || w.id === "") problems.push(`id is missing for doc ${i}`);
+  });
+  if (problems.length)
     return [
       400,
-      errorBody(400, "action_request_validation_exception", "Validation Failed: 1: no documents to get;"),
+      errorBody(
+        400,
+        "action_request_validation_exception",
+        `Validation Failed: ${problems.map((p, i) => `${i + 1}: ${p};`).join("")}`,
+      ),
     ];
-  const docs = wanted.map(({ index, id }) => {
-    if (index === undefined || typeof id !== "string" || id === "")
+  const options = getOptions(req);
+  const docs = (wanted ?? []).map(({ index, id }) => {
+    const name = String(index);
+    const key = String(id);
+    if (!em.indices.has(name))
       return {
-        _index: index ?? null,
-        _id: id ?? null,
-        error: { type: "action_request_validation_exception", reason: "index and id are required" },
+        _index: name,
+        _id: key,
+        error: errorBody(404, "index_not_found_exception", `no such index [${name}]`, name).error,
       };
-    const state = em.indices.get(index);
-    if (!state)
-      return {
-        _index: index,
-        _id: id,
-        error: { type: "index_not_found_exception", reason: `no such index [${index}]`, index },
-      };
-    const d = state.docs.get(id);
-    return d
-      ? {
-          _index: index,
-          _id: id,
-          _version: d.version,
-          _seq_no: d.seqNo,
-          _primary_term: 1,
-          found: true,
-          _source: d.source,
-        }
-      : { _index: index, _id: id, found: false };
+    const [, doc] = em.getDocument(name, key, { realtime: options.realtime, refresh: options.refresh });
+    return doc;
   });
   return [200, { docs }];
 }
 
 export function documentRoutes(em: OpenSearchEmulator): Route[] {
+  const bulk = (req: Request) => {
+    const reply = em.bulk(req.body, req.params.index);
+    const touched = (reply.items as Record<string, { _index?: string }>[]).map((i) =>
+      String(Object.values(i)[0]?._index),
+    );
+    const mode = refreshMode(req);
+    for (const name of mode ? new Set(touched) : []) {
+      const index = em.indices.get(name);
+      if (index) em.refreshIndex(index);
+    }
+    if (mode === "force")
+      for (const item of reply.items as Record<string, Record<string, unknown>>[]) {
+        const result = Object.values(item)[0];
+        if (result && Number(result.status) < 300) result.forced_refresh = true;
+      }
+    return [200, reply] as [number, unknown];
+  };
   return [
     { methods: ["GET", "POST"], path: "/_mget", handler: (req) => multiGet(em, req) },
     {
@@ -55,40 +139,34 @@ export function documentRoutes(em: OpenSearchEmulator): Route[] {
       path: "/{index}/_mget",
       handler: (req) => multiGet(em, req, req.params.index),
     },
-    { methods: ["POST", "PUT"], path: "/_bulk", handler: (req) => [200, em.bulk(req.body)] },
-    { methods: "*", path: "/{index}/_bulk", handler: (req) => [200, em.bulk(req.body, req.params.index)] },
+    { methods: ["POST", "PUT"], path: "/_bulk", handler: bulk },
+    { methods: ["POST", "PUT"], path: "/{index}/_bulk", handler: bulk },
+    { methods: ["POST"], path: "/{index}/_doc", handler: (req) => write(em, req, "index") },
+    {
+      methods: ["PUT", "POST"],
+      path: "/{index}/_create/{id}",
+      handler: (req) => write(em, req, "create", req.params.id),
+    },
     {
       methods: ["GET", "HEAD"],
       path: "/{index}/_doc/{id}",
       handler: (req) => {
-        const { index: name, id } = req.params as { index: string; id: string };
-        const d = em.getIndex(name).docs.get(id);
-        if (!d) return [404, { _index: name, _id: id, found: false }];
-        return [
-          200,
-          { _index: name, _id: id, _version: d.version, _seq_no: d.seqNo, found: true, _source: d.source },
-        ];
+        const { index, id } = req.params as { index: string; id: string };
+        if (!em.indices.has(index))
+          return [404, errorBody(404, "index_not_found_exception", `no such index [${index}]`, index)];
+        return em.getDocument(index, id, getOptions(req));
       },
     },
     {
-      methods: "*",
+      methods: ["PUT", "POST"],
       path: "/{index}/_doc/{id}",
-      handler: (req) => {
-        const { index: name, id } = req.params as { index: string; id: string };
-        const op = req.method === "DELETE" ? "delete" : "index";
-        const meta: Record<string, unknown> = { _index: name, _id: id };
-        const v = req.url.searchParams.get("version");
-        if (v) meta.version = BigInt(v);
-        const vt = req.url.searchParams.get("version_type");
-        if (vt) meta.version_type = vt;
-        const item = em.bulkItem(op, meta, op === "index" ? req.json() : undefined) as {
-          status: number;
-          error?: { type: string; reason: string };
-        };
-        if (item.error)
-          return [item.status, errorBody(item.status, item.error.type, item.error.reason, name)];
-        return [item.status, item];
-      },
+      handler: (req) =>
+        write(em, req, req.url.searchParams.get("op_type") === "create" ? "create" : "index", req.params.id),
+    },
+    {
+      methods: ["DELETE"],
+      path: "/{index}/_doc/{id}",
+      handler: (req) => write(em, req, "delete", req.params.id),
     },
   ];
 }

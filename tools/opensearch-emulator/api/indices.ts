@@ -1,8 +1,64 @@
-/** Index management: create, exists, get, delete, `_mapping`; and index templates. */
-import { errorBody, wildcard } from "../http";
+/**
+ * Index management: create, exists, get, delete, `_mapping`; and index templates, stored the way
+ * OpenSearch returns them (`index_patterns` a list, settings nested under `index` with string values,
+ * alias `routing` split into index and search routing), invalid ones refused.
+ */
+import { errorBody, HttpError, wildcard } from "../http";
+import { MappingError, validateMappings } from "../mapping";
 import type { Route } from "../router";
 import type { OpenSearchEmulator, Template } from "../server";
-import { nestSettings } from "../settings";
+import { flatSettings, nestSettings } from "../settings";
+
+/** A template as OpenSearch stores and returns it; refuses what OpenSearch refuses. */
+function normalizeTemplate(body: Record<string, unknown>): Template {
+  const patterns = [body.index_patterns ?? []].flat().map(String);
+  if (patterns.length === 0)
+    throw new HttpError(
+      400,
+      "action_request_validation_exception",
+      "Validation Failed: 1: index patterns are missing;",
+    );
+  const template = (body.template ?? {}) as {
+    settings?: Record<string, unknown>;
+    mappings?: { properties?: Record<string, never> };
+    aliases?: Record<string, Record<string, unknown>>;
+  };
+  try {
+    validateMappings(template.mappings?.properties);
+  } catch (error) {
+    if (error instanceof MappingError) throw new HttpError(400, error.type, error.message);
+    throw error;
+  }
+  const aliases = template.aliases
+    ? Object.fromEntries(
+        Object.entries(template.aliases).map(([alias, { routing, ...rest }]) => [
+          alias,
+          {
+            ...rest,
+            ...(routing !== undefined && { index_routing: String(routing), search_routing: String(routing) }),
+          },
+        ]),
+      )
+    : undefined;
+  return {
+    ...body,
+    index_patterns: patterns,
+    template: {
+      ...template,
+      ...(template.settings && { settings: nestSettings(flatSettings(template.settings)) }),
+      ...(aliases && { aliases }),
+    },
+  } as Template;
+}
+
+function listTemplates(em: OpenSearchEmulator, pattern: string) {
+  const match = wildcard(pattern);
+  return {
+    index_templates: [...em.templates]
+      .filter(([name]) => pattern.split(",").some((p) => wildcard(p).test(name)) || match.test(name))
+      .map(([name, index_template]) => ({ name, index_template })),
+  };
+}
 
 export function indexRoutes(em: OpenSearchEmulator): Route[] {
   return [
@@ -10,23 +66,40 @@ export function indexRoutes(em: OpenSearchEmulator): Route[] {
       methods: ["PUT", "POST"],
       path: "/_index_template/{name}",
       handler: (req) => {
-        em.templates.set(req.params.name as string, req.json() as Template);
+        const name = req.params.name as string;
+        if (req.url.searchParams.get("create") === "true" && em.templates.has(name))
+          return [
+            400,
+            errorBody(400, "illegal_argument_exception", `index template [${name}] already exists`),
+          ];
+        em.templates.set(name, normalizeTemplate(req.json()));
         return [200, { acknowledged: true }];
       },
     },
     {
       methods: ["DELETE"],
       path: "/_index_template/{name}",
-      handler: (req) => [em.templates.delete(req.params.name as string) ? 200 : 404, { acknowledged: true }],
+      handler: (req) => {
+        const name = req.params.name as string;
+        return em.templates.delete(name)
+          ? [200, { acknowledged: true }]
+          : [404, errorBody(404, "resource_not_found_exception", `index_template [${name}] missing`)];
+      },
+    },
+    { methods: ["GET"], path: "/_index_template", handler: () => [200, listTemplates(em, "*")] },
+    {
+      methods: ["HEAD"],
+      path: "/_index_template/{name}",
+      handler: (req) => [em.templates.has(req.params.name as string) ? 200 : 404, ""],
     },
     {
-      methods: "*",
+      methods: ["GET"],
       path: "/_index_template/{name}",
       handler: (req) => {
         const name = req.params.name as string;
-        const t = em.templates.get(name);
-        return t
-          ? [200, { index_templates: [{ name, index_template: t }] }]
+        const found = listTemplates(em, name);
+        return found.index_templates.length
+          ? [200, found]
           : [
               404,
               errorBody(404, "resource_not_found_exception", `index template matching [${name}] not found`),
@@ -48,7 +121,14 @@ export function indexRoutes(em: OpenSearchEmulator): Route[] {
               name,
             ),
           ];
-        em.createIndex(name, req.json());
+        const body = req.json() as { mappings?: { properties?: Record<string, never> } };
+        try {
+          validateMappings(body.mappings?.properties);
+        } catch (error) {
+          if (error instanceof MappingError) return [400, errorBody(400, error.type, error.message, name)];
+          throw error;
+        }
+        em.createIndex(name, body);
         return [200, { acknowledged: true, shards_acknowledged: true, index: name }];
       },
     },

@@ -1,23 +1,73 @@
-/** Search API: `_search` and `_count` (all indices or a pattern) and scrolls (`_search/scroll`). */
-import type { Route } from "../router";
-import type { OpenSearchEmulator } from "../server";
+/**
+ * Search API: `_search` and `_count` (all indices, a list, a pattern or `_all`) with the URI parameters
+ * OpenSearch takes (`q`, `size`, `from`, `sort`, `track_total_hits`, `rest_total_hits_as_int`, `scroll`,
+ * `request_cache`), and scrolls (`_search/scroll`, the id in the body or the path).
+ */
+import { HttpError } from "../http";
+import type { Request, Route } from "../router";
+import type { OpenSearchEmulator, SearchOptions } from "../server";
+
+const flag = (value: string | null) => value !== null && value !== "false";
+
+/** `sort=field` / `field:desc`, comma-separated, as a body `sort`. */
+function uriSort(value: string): unknown[] {
+  return value.split(",").map((part) => {
+    const [field, order] = part.split(":");
+    return order ? { [field as string]: { order } } : field;
+  });
+}
+
+function searchOptions(req: Request, countOnly: boolean): SearchOptions {
+  const p = req.url.searchParams;
+  const number = (name: string) => {
+    const v = p.get(name);
+    if (v === null) return undefined;
+    if (!/^-?\d+$/.test(v))
+      throw new HttpError(
+        400,
+        "illegal_argument_exception",
+        `Failed to parse int parameter [${name}] with value [${v}]`,
+      );
+    return Number(v);
+  };
+  const track = p.get("track_total_hits");
+  return {
+    countOnly,
+    scroll: p.get("scroll"),
+    restTotalHitsAsInt: flag(p.get("rest_total_hits_as_int")),
+    size: number("size"),
+    from: number("from"),
+    ...(p.get("sort") !== null && { sort: uriSort(p.get("sort") as string) }),
+    ...(track !== null && {
+      trackTotalHits: track === "true" ? true : track === "false" ? false : Number(track),
+    }),
+    requestCache: flag(p.get("request_cache")),
+    ...(p.get("q") !== null && { q: p.get("q") as string }),
+    ignoreUnavailable: flag(p.get("ignore_unavailable")),
+  };
+}
 
 export function searchRoutes(em: OpenSearchEmulator): Route[] {
-  const search = (pattern: string, count: boolean) => (req: Parameters<Route["handler"]>[0]) =>
-    [200, em.search(pattern, req.json(), count, req.url.searchParams.get("scroll"))] as [number, unknown];
+  const search = (countOnly: boolean) => (req: Request) =>
+    [200, em.search(req.params.index ?? "_all", req.json(), searchOptions(req, countOnly))] as [
+      number,
+      unknown,
+    ];
+  const scroll = (req: Request) =>
+    em.scrollPage(
+      req.method,
+      req.json(),
+      req.params.scroll_id,
+      flag(req.url.searchParams.get("rest_total_hits_as_int")),
+    );
   return [
-    { methods: "*", path: "/_search/scroll", handler: (req) => em.scrollPage(req.method, req.json()) },
-    { methods: "*", path: "/_search", handler: search("_all", false) },
-    { methods: "*", path: "/_count", handler: search("_all", true) },
-    {
-      methods: "*",
-      path: "/{index}/_search",
-      handler: (req) => search(req.params.index as string, false)(req),
-    },
-    {
-      methods: "*",
-      path: "/{index}/_count",
-      handler: (req) => search(req.params.index as string, true)(req),
-    },
+    { methods: "*", path: "/_search/scroll/{scroll_id}", handler: scroll },
+    { methods: "*", path: "/_search/scroll", handler: scroll },
+    { methods: ["GET", "POST"], path: "/_search", handler: search(false) },
+    { methods: ["GET", "POST"], path: "/_count", handler: search(true) },
+    { methods: ["GET", "POST"], path: "/_all/_search", handler: search(false) },
+    { methods: ["GET", "POST"], path: "/_all/_count", handler: search(true) },
+    { methods: ["GET", "POST"], path: "/{index}/_search", handler: search(false) },
+    { methods: ["GET", "POST"], path: "/{index}/_count", handler: search(true) },
   ];
 }
