@@ -52,13 +52,22 @@ function toNumber(column: string, type: "number" | "integer", value: unknown): u
   return n;
 }
 
-/** Significant digits of a decimal text (`0012.3400e5` has 4). */
+/** Significant digits of a decimal text (`0012.3400e5` has 4): from the first to the last non-zero digit. */
 function significantDigits(text: string): number {
-  const mantissa = text
-    .replace(/^[+-]/, "")
-    .replace(/[eE].*$/, "")
-    .replace(".", "");
-  return mantissa.replace(/^0+/, "").replace(/0+$/, "").length;
+  let first = -1;
+  let last = -1;
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 101 || c === 69) break; // e, E: the exponent is not part of the mantissa
+    if (c < 48 || c > 57) continue; // sign, point
+    if (c !== 48) {
+      if (first === -1) first = count;
+      last = count;
+    }
+    count++;
+  }
+  return first === -1 ? 0 : last - first + 1;
 }
 
 export function coerceValue(column: string, type: ColumnType, value: unknown): unknown {
