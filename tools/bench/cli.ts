@@ -1,17 +1,20 @@
 /**
- * `npm run bench [-- indexer|producer|freshness ...]`: speed and memory targets as ratios measured in the
+ * `npm run bench [-- indexer|producer|freshness|cold-start ...]`: speed and memory targets as ratios measured in the
  * same run (never absolute times: machines differ). Prints one line per target; exits 1 if one is missed.
  */
 import "../../operator/lib/text-import-hook";
+import { coldStartBenchmarks } from "./cold-start";
 import { freshnessBenchmarks } from "./freshness";
 import { indexerBenchmarks } from "./indexer";
 import { type Result, report } from "./measure";
 import { producerBenchmarks } from "./producer";
+import { saveResults } from "./results";
 
 const suites: Record<string, () => Promise<Result[]>> = {
   indexer: indexerBenchmarks,
   producer: producerBenchmarks,
   freshness: () => freshnessBenchmarks(),
+  "cold-start": () => coldStartBenchmarks(),
 };
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in suites));
@@ -28,5 +31,6 @@ for (const name of chosen.length > 0 ? chosen : Object.keys(suites)) {
   results.push(...(await (suites[name] as () => Promise<Result[]>)()));
 }
 const { lines, ok } = report(results);
+saveResults(results);
 console.log(`\n${lines.join("\n")}`);
 process.exit(ok ? 0 : 1);

@@ -2,9 +2,15 @@
  * Freshness on the local stack, with the event-source settings of template.yaml: the time from a
  * committed row to its document being searchable, against the batching window that bounds it.
  */
+
 import pg from "pg";
+import { DEFAULT_INDEX_SETTINGS } from "../../shared/index-templates";
 import { LocalStack } from "../local-stack/stack";
+import { durationMs } from "../opensearch-emulator/settings";
 import { percentile, type Result } from "./measure";
+
+/** The rendered templates' refresh_interval (1 s): searchable waits for the next refresh. */
+const REFRESH_INTERVAL_MS = durationMs(DEFAULT_INDEX_SETTINGS.refreshInterval);
 
 export async function freshnessBenchmarks(samples = 15): Promise<Result[]> {
   const stack = await new LocalStack({
@@ -40,20 +46,22 @@ export async function freshnessBenchmarks(samples = 15): Promise<Result[]> {
       }
       latencies.push(performance.now() - started);
     }
+    // What bounds freshness on a domain: the event source's batching window plus the index's refresh.
+    const boundMs = windowMs + REFRESH_INTERVAL_MS;
     return [
       {
         name: "freshness p50",
-        measure: `commit -> searchable, median of ${samples} / batching window`,
+        measure: `commit -> searchable, median of ${samples} / batching window + refresh interval`,
         subject: percentile(latencies, 50),
-        baseline: windowMs,
+        baseline: boundMs,
         unit: "ms",
         target: 1.3,
       },
       {
         name: "freshness p95",
-        measure: `commit -> searchable, p95 of ${samples} / batching window`,
+        measure: `commit -> searchable, p95 of ${samples} / batching window + refresh interval`,
         subject: percentile(latencies, 95),
-        baseline: windowMs,
+        baseline: boundMs,
         unit: "ms",
         target: 1.6,
       },
