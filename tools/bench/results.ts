@@ -7,7 +7,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Result } from "./measure";
 
-const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** A horizontal bar per result: its ratio, and its target as a tick (ratios are capped at 10 for the scale). */
 export function chart(results: Result[]): string {
@@ -28,14 +28,15 @@ export function chart(results: Result[]): string {
         ? ""
         : `<line x1="${x(r.target)}" x2="${x(r.target)}" y1="${y - 2}" y2="${y + 18}" stroke="#222" stroke-width="2"/>`;
     return [
-      `<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end" font-size="12">${escape(r.name)}</text>`,
+      `<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end" font-size="12">${escapeXml(r.name)}</text>`,
       `<rect x="${labelWidth}" y="${y}" width="${x(ratio) - labelWidth}" height="16" fill="${ok ? "#4a8" : "#d54"}"/>`,
       target,
       `<text x="${x(ratio) + 6}" y="${y + 13}" font-size="12">${ratio.toFixed(2)}x</text>`,
     ].join("");
   });
   const height = 40 + results.length * row;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + barWidth + 80}" height="${height}" font-family="sans-serif">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + barWidth + 80}" height="${height}" font-family="sans-serif" role="img">
+<title>npm run bench: each result's ratio against its target</title>
 <text x="10" y="18" font-size="13" font-weight="bold">npm run bench: subject / baseline (lower is better; black tick = target)</text>
 ${bars.join("\n")}
 </svg>
