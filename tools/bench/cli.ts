@@ -31,6 +31,7 @@ for (const name of chosen.length > 0 ? chosen : Object.keys(suites)) {
   results.push(...(await (suites[name] as () => Promise<Result[]>)()));
 }
 const { lines, ok } = report(results);
-saveResults(results);
+// Only a full run replaces the kept results (a partial one would drop the other suites' figures).
+if (chosen.length === 0) saveResults(results);
 console.log(`\n${lines.join("\n")}`);
 process.exit(ok ? 0 : 1);

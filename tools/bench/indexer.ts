@@ -115,6 +115,20 @@ export async function indexerBenchmarks(): Promise<Result[]> {
     10,
   );
 
+  // What reaches OpenSearch per change: actions after compaction and body bytes, against the naive indexer's.
+  const sent = { actions: 0, bytes: 0 };
+  const counting: BulkClient = {
+    async bulk({ body }) {
+      const reply = acceptAll(body);
+      sent.actions += reply.items.length;
+      sent.bytes += Buffer.byteLength(body);
+      return { body: reply };
+    },
+  };
+  await processBatch(batch, context(), { ...deps, search: counting });
+  const naiveBody = naiveBulkBody(batch, pipeline);
+  const naiveActions = acceptAll(naiveBody).items.length;
+
   // Retention: a warm container handling 200 batches must keep (almost) nothing of them.
   const payloadBytes = batch.reduce((sum, r) => sum + r.kinesis.data.length, 0);
   collect();
@@ -139,6 +153,20 @@ export async function indexerBenchmarks(): Promise<Result[]> {
       baseline: cpu.baseline,
       unit: "ms",
       target: 3,
+    },
+    {
+      name: "bulk actions per change",
+      measure: `actions sent after compaction / the naive indexer's (${naiveActions} for ${batch.length} changes)`,
+      subject: sent.actions,
+      baseline: naiveActions,
+      unit: "actions",
+    },
+    {
+      name: "bulk bytes per change",
+      measure: "bytes of the bulk bodies / the naive indexer's (no request compression is offered)",
+      subject: sent.bytes / batch.length,
+      baseline: Buffer.byteLength(naiveBody) / batch.length,
+      unit: "bytes",
     },
     {
       name: "indexer heap retained",
