@@ -3,12 +3,17 @@
  * the emulator server by default and a real cluster when OPENSEARCH_URL is set.
  */
 import { Client } from "@opensearch-project/opensearch";
+import type { KinesisStreamRecord } from "aws-lambda";
 import type { BulkClient } from "../../functions/indexer/bulk-writer";
+import { createBulkClient } from "../../functions/indexer/opensearch-client";
+import { processBatch } from "../../functions/indexer/process-batch";
+import type { PipelineConfig } from "../../shared/pipeline-config";
 import {
   OpenSearchEmulator,
   type RunningEmulator,
   startEmulator,
 } from "../../tools/opensearch-emulator/server";
+import { recordingLogger, TEST_BATCH_SETTINGS, testContext } from "./lambda";
 
 /** A bulk client that calls the emulator in-process, throwing the way the real client does on HTTP errors. */
 export function inProcessBulkClient(emulator: OpenSearchEmulator): BulkClient & { calls: number } {
@@ -50,3 +55,20 @@ export async function openSearchTarget(): Promise<SearchTarget> {
 
 /** A unique index prefix per test so a shared real cluster is never cleaned up wholesale. */
 export const uniquePrefix = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}-`;
+
+/** Runs records through the real indexer into the target (no DLQ: every record must apply). */
+export async function indexThroughIndexer(
+  url: string,
+  pipeline: PipelineConfig,
+  records: KinesisStreamRecord[],
+): Promise<void> {
+  const { response } = await processBatch(records, testContext(), {
+    search: createBulkClient({ endpoint: url, auth: "none", region: "us-east-1" }),
+    sqs: undefined as never,
+    pipeline,
+    logger: recordingLogger(),
+    settings: { ...TEST_BATCH_SETTINGS, dlqUrl: "unused" },
+  });
+  if (response.batchItemFailures.length > 0)
+    throw new Error(`records not applied: ${JSON.stringify(response.batchItemFailures)}`);
+}

@@ -5,8 +5,6 @@
  * delete, and answers CloudFormation on every failure (a wrong password, an unreachable database, a
  * database that never answers, bad properties).
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { CloudFormationCustomResourceEvent } from "aws-lambda";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -14,6 +12,7 @@ import { bundledMigrations } from "../../db/migrations/index";
 import { type BootstrapDeps, createBootstrapHandler } from "../../functions/db-bootstrap/app";
 import type { Login } from "../../functions/db-bootstrap/prerequisites";
 import { sendCfnResponse } from "../../shared/cfn-response";
+import { type ResponseServer, startResponseServer } from "../helpers/cfn";
 import { answer, businessEvent, request } from "../helpers/http";
 import { recordingLogger, testContext } from "../helpers/lambda";
 import { producerContainer, startDatabase } from "../helpers/producer";
@@ -24,9 +23,9 @@ const DMS: Login = { user: "cdc_dms", password: "dms-Pa55-%s-%L" };
 
 let database: Awaited<ReturnType<typeof startDatabase>>;
 let master: Login;
-let server: Server;
+let responses: ResponseServer;
 let responseUrl: string;
-const answers: Record<string, unknown>[] = [];
+let answers: Record<string, unknown>[];
 /** Every statement text the bootstrap sent (a password must never be in one). */
 const statements: string[] = [];
 /** CloudFormation's answers to the first Create and Update. */
@@ -36,21 +35,12 @@ beforeAll(async () => {
   database = await startDatabase({ migrate: false });
   const url = new URL(database.url);
   master = { user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => {
-      body += c;
-    });
-    req.on("end", () => {
-      answers.push(JSON.parse(body) as Record<string, unknown>);
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  responseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cfn`;
+  responses = await startResponseServer();
+  responseUrl = responses.url;
+  answers = responses.answers;
 });
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
+  await responses.close();
   await database?.stop();
 });
 beforeEach(() => {

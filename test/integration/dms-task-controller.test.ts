@@ -2,8 +2,6 @@
  * The DMS task controller as CloudFormation drives it: DMS mocked (aws-sdk-client-mock, no local DMS
  * exists), the answer PUT to a real local ResponseURL. Every path answers CloudFormation.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import {
   DatabaseMigrationServiceClient,
   DescribeReplicationTasksCommand,
@@ -15,37 +13,24 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDmsTaskHandler } from "../../functions/dms-task/app";
 import { sendCfnResponse } from "../../shared/cfn-response";
+import { type ResponseServer, startResponseServer } from "../helpers/cfn";
 import { recordingLogger, testContext } from "../helpers/lambda";
 
 const dms = mockClient(DatabaseMigrationServiceClient);
-const answers: Record<string, unknown>[] = [];
-let server: Server;
+let responses: ResponseServer;
+let answers: Record<string, unknown>[];
 let responseUrl: string;
-let refuseAnswers = false;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => {
-      body += c;
-    });
-    req.on("end", () => {
-      if (refuseAnswers) {
-        res.writeHead(500).end();
-        return;
-      }
-      answers.push({ method: req.method, ...(JSON.parse(body) as Record<string, unknown>) });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  responseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cfn-response`;
+  responses = await startResponseServer();
+  answers = responses.answers;
+  responseUrl = responses.url;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => responses.close());
 beforeEach(() => {
   dms.reset();
   answers.length = 0;
-  refuseAnswers = false;
+  responses.refuse = false;
 });
 
 const ARN = "arn:aws:dms:eu-west-1:123456789012:task:ABCDEF";
@@ -163,7 +148,7 @@ describe("DMS task controller", () => {
 
   it("rejects (so Lambda retries) when even the ResponseURL refuses the answer", async () => {
     statuses("running");
-    refuseAnswers = true;
+    responses.refuse = true;
     await expect(handler()).rejects.toThrow(/ResponseURL answered 500/);
   });
 });

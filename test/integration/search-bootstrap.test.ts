@@ -5,51 +5,39 @@
  * alone on delete, and answers CloudFormation on every failure. Through its templates, the real indexer's
  * 10.75 is found by a range query 10.5-11 (the truncation a dynamic `long` mapping would cause).
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { CloudFormationCustomResourceEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import configYaml from "../../config/pipeline.yaml";
-import { createBulkClient } from "../../functions/indexer/opensearch-client";
-import { processBatch } from "../../functions/indexer/process-batch";
 import { createSearchBootstrapHandler, type SearchBootstrapDeps } from "../../functions/search-bootstrap/app";
 import { sendThrough } from "../../functions/search-bootstrap/domain";
 import { roleNames } from "../../functions/search-bootstrap/plan";
 import { sendCfnResponse } from "../../shared/cfn-response";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
+import { type ResponseServer, startResponseServer } from "../helpers/cfn";
 import { changeRecord } from "../helpers/dms";
-import { recordingLogger, TEST_BATCH_SETTINGS, testContext } from "../helpers/lambda";
-import { openSearchTarget, type SearchTarget, uniquePrefix } from "../helpers/search";
+import { recordingLogger, testContext } from "../helpers/lambda";
+import { indexThroughIndexer, openSearchTarget, type SearchTarget, uniquePrefix } from "../helpers/search";
 
 const INDEXER = "arn:aws:iam::123456789012:role/cdc-pipeline-dev-IndexerRole-ABC";
 const OPERATOR = "arn:aws:iam::123456789012:role/cdc-operators";
 let search: SearchTarget;
-let server: Server;
+let responses: ResponseServer;
 let responseUrl: string;
-const answers: Record<string, unknown>[] = [];
+let answers: Record<string, unknown>[];
 const prefix = uniquePrefix();
 const stage = prefix.slice(0, -1);
 
 beforeAll(async () => {
   search = await openSearchTarget();
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => {
-      body += c;
-    });
-    req.on("end", () => {
-      answers.push(JSON.parse(body) as Record<string, unknown>);
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  responseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cfn`;
+  responses = await startResponseServer();
+  responseUrl = responses.url;
+  answers = responses.answers;
 });
 afterAll(async () => {
   await search.client.indices.delete({ index: `${prefix}*` }).catch(() => undefined);
   for (const name of templateNames())
     await search.client.indices.deleteIndexTemplate({ name }).catch(() => undefined);
-  await new Promise<void>((r) => server.close(() => r()));
+  await responses.close();
   await search.close();
 });
 beforeEach(() => {
@@ -153,21 +141,10 @@ describe("search bootstrap on the domain", () => {
       amount,
       active: "true",
     });
-    const { response } = await processBatch(
-      [
-        changeRecord({ op: "insert", row: row(1, "10.00"), commitMs: T0 }, 0),
-        changeRecord({ op: "insert", row: row(2, "10.75"), commitMs: T0 + 1 }, 1),
-      ],
-      testContext(),
-      {
-        search: createBulkClient({ endpoint: search.url, auth: "none", region: "us-east-1" }),
-        sqs: undefined as never,
-        pipeline,
-        logger: recordingLogger(),
-        settings: { ...TEST_BATCH_SETTINGS, dlqUrl: "unused" },
-      },
-    );
-    expect(response.batchItemFailures).toEqual([]);
+    await indexThroughIndexer(search.url, pipeline, [
+      changeRecord({ op: "insert", row: row(1, "10.00"), commitMs: T0 }, 0),
+      changeRecord({ op: "insert", row: row(2, "10.75"), commitMs: T0 + 1 }, 1),
+    ]);
     const index = pipeline.routingFor("public", "orders").index;
     await search.client.indices.refresh({ index });
     const hits = await search.client.search({

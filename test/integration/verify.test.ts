@@ -5,16 +5,13 @@
  * and reports progress per page. Real PostgreSQL; the emulator, or a real cluster (OPENSEARCH_URL).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBulkClient } from "../../functions/indexer/opensearch-client";
-import { processBatch } from "../../functions/indexer/process-batch";
 import { describeTable } from "../../operator/lib/dms/describe-table";
 import { loadRecord } from "../../operator/lib/dms/records";
 import { type VerifyProgress, verify } from "../../operator/verify/verify";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { kinesisRecord } from "../../tools/lib/kinesis-event";
-import { recordingLogger, TEST_BATCH_SETTINGS, testContext } from "../helpers/lambda";
 import { startDatabase } from "../helpers/producer";
-import { openSearchTarget, type SearchTarget, uniquePrefix } from "../helpers/search";
+import { indexThroughIndexer, openSearchTarget, type SearchTarget, uniquePrefix } from "../helpers/search";
 
 let database: Awaited<ReturnType<typeof startDatabase>>;
 let search: SearchTarget;
@@ -45,14 +42,7 @@ beforeAll(async () => {
   const records = rows.rows.map((row, i) =>
     kinesisRecord({ partitionKey: `public.items.${row.id}`, data: loadRecord(relation, row, 0n).data }, i),
   );
-  const { response } = await processBatch(records, testContext(), {
-    search: createBulkClient({ endpoint: search.url, auth: "none", region: "us-east-1" }),
-    sqs: undefined as never,
-    pipeline,
-    logger: recordingLogger(),
-    settings: { ...TEST_BATCH_SETTINGS, dlqUrl: "unused" },
-  });
-  expect(response.batchItemFailures).toEqual([]);
+  await indexThroughIndexer(search.url, pipeline, records);
 });
 afterAll(async () => {
   await search?.client.indices.delete({ index }).catch(() => undefined);

@@ -12,6 +12,7 @@ import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { loadTemplate } from "../../tools/lib/cfn-yaml";
+import { esbuildOptions, type SamBuildProperties } from "../../tools/lib/sam-esbuild";
 
 const template = loadTemplate("template.yaml");
 const layer = Object.keys(
@@ -21,18 +22,9 @@ const layer = Object.keys(
     }
   ).dependencies,
 );
-type BuildProperties = {
-  EntryPoints: string[];
-  External: string[];
-  Loader?: string[];
-  Banner?: string[];
-  Target: string;
-  Format: "esm";
-  Minify: boolean;
-};
 const functions = Object.entries(template.Resources)
   .filter(([, r]) => r.Type === "AWS::Serverless::Function")
-  .map(([id, r]) => ({ id, props: r.Metadata?.BuildProperties as BuildProperties }));
+  .map(([id, r]) => ({ id, props: r.Metadata?.BuildProperties as SamBuildProperties }));
 
 const allowed = (specifier: string) => {
   if (specifier.startsWith("node:") || builtinModules.includes(specifier)) return true;
@@ -41,23 +33,7 @@ const allowed = (specifier: string) => {
 
 describe("esbuild bundles (sam build)", () => {
   it.each(functions)("$id bundles and imports only built-ins and layer packages", async ({ props }) => {
-    const result = await build({
-      entryPoints: props.EntryPoints,
-      bundle: true,
-      write: false,
-      platform: "node",
-      format: props.Format,
-      target: props.Target,
-      minify: props.Minify,
-      external: props.External,
-      mainFields: ["module", "main"],
-      loader: Object.fromEntries((props.Loader ?? []).map((l) => l.split("=") as [string, "text"])),
-      banner: Object.fromEntries(
-        (props.Banner ?? []).map((b) => [b.slice(0, b.indexOf("=")), b.slice(b.indexOf("=") + 1)]),
-      ),
-      metafile: true,
-      logLevel: "silent",
-    });
+    const result = await build({ ...esbuildOptions(props), write: false, metafile: true });
     expect(result.errors).toEqual([]);
     const imports = Object.values(result.metafile.outputs).flatMap((o) =>
       o.imports.filter((i) => i.external).map((i) => i.path),
@@ -92,7 +68,7 @@ describe("error names in the minified bundles", () => {
     expect(classes.map((c) => c.name)).toEqual(
       expect.arrayContaining(["PipelineError", "PermanentRecordError", "CoercionError", "ConfigError"]),
     );
-    const indexer = functions.find((f) => f.id === "IndexerFunction")?.props as BuildProperties;
+    const indexer = functions.find((f) => f.id === "IndexerFunction")?.props as SamBuildProperties;
     const result = await build({
       stdin: {
         contents: classes.map((c) => `export { ${c.name} } from "./${c.file}";`).join("\n"),

@@ -9,16 +9,8 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { loadTemplate } from "../lib/cfn-yaml";
+import { esbuildOptions, type SamBuildProperties } from "../lib/sam-esbuild";
 import { percentile, type Result } from "./measure";
-
-type BuildProperties = {
-  EntryPoints: string[];
-  External?: string[];
-  Loader?: string[];
-  Banner?: string[];
-  Target: string;
-  Minify: boolean;
-};
 
 /** Environment each function validates at cold start: placeholders of the right shape. */
 const ENV: Record<string, string> = {
@@ -61,24 +53,9 @@ export async function coldStartBenchmarks(runs = 7): Promise<Result[]> {
   try {
     for (const [id, resource] of Object.entries(template.Resources)) {
       if (resource.Type !== "AWS::Serverless::Function") continue;
-      const props = resource.Metadata?.BuildProperties as BuildProperties;
+      const props = resource.Metadata?.BuildProperties as SamBuildProperties;
       const outfile = join(dir, `${id}.mjs`);
-      await build({
-        entryPoints: props.EntryPoints,
-        bundle: true,
-        outfile,
-        platform: "node",
-        format: "esm",
-        target: props.Target,
-        minify: props.Minify,
-        external: props.External,
-        mainFields: ["module", "main"],
-        loader: Object.fromEntries((props.Loader ?? []).map((l) => l.split("=") as [string, "text"])),
-        banner: Object.fromEntries(
-          (props.Banner ?? []).map((b) => [b.slice(0, b.indexOf("=")), b.slice(b.indexOf("=") + 1)]),
-        ),
-        logLevel: "silent",
-      });
+      await build({ ...esbuildOptions(props), outfile });
       const empty: number[] = [];
       const loaded: number[] = [];
       for (let i = 0; i < runs; i++) {
