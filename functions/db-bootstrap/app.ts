@@ -6,13 +6,12 @@
  * including when the database does not answer before the function's time runs out.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { CloudFormationCustomResourceEvent, Context } from "aws-lambda";
 import type pg from "pg";
 import { z } from "zod";
 import type { Respond } from "../../shared/cfn-response";
+import { createSetUpResource } from "../../shared/custom-resource";
 import { PipelineError } from "../../shared/errors";
 import { applyMigrations, type Migration } from "../../shared/migrations";
-import { issueLines } from "../../shared/zod-issues";
 import { applyPrerequisites, type Login } from "./prerequisites";
 
 export type Connection = { host: string; port: number; database: string } & Login;
@@ -106,21 +105,14 @@ function beforeDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 export function createBootstrapHandler(deps: BootstrapDeps) {
-  return async (event: CloudFormationCustomResourceEvent, context: Context): Promise<void> => {
-    const existingId = event.RequestType === "Create" ? undefined : event.PhysicalResourceId;
-    try {
-      if (event.RequestType === "Delete") {
-        deps.logger.info("database bootstrap deleted: the database is left as it is");
-        await deps.respond(event, {
-          status: "SUCCESS",
-          physicalResourceId: existingId ?? event.LogicalResourceId,
-        });
-        return;
-      }
-      const parsed = bootstrapProperties.safeParse(event.ResourceProperties);
-      if (!parsed.success)
-        throw new BootstrapError("invalid_properties", issueLines(parsed.error).join("; "));
-      const props = parsed.data;
+  return createSetUpResource({
+    what: "database bootstrap",
+    leftOnDelete: "the database is left as it is",
+    schema: bootstrapProperties,
+    invalid: (message) => new BootstrapError("invalid_properties", message),
+    respond: deps.respond,
+    logger: deps.logger,
+    run: async (props, context) => {
       const budget = context.getRemainingTimeInMillis() - (deps.marginMs ?? 10_000);
       const result = await beforeDeadline(bootstrap(deps, props), budget);
       deps.logger.info("database bootstrapped", { ...result });
@@ -131,23 +123,14 @@ export function createBootstrapHandler(deps: BootstrapDeps) {
             missing: result.missing,
           },
         );
-      await deps.respond(event, {
-        status: "SUCCESS",
+      return {
         physicalResourceId: `${props.Host}/${props.Database}`,
         data: {
           AppliedMigrations: result.applied.join(",") || "none",
           GrantedTables: result.granted.join(","),
           MissingTables: result.missing.join(",") || "none",
         },
-      });
-    } catch (error) {
-      const e = error as Error;
-      deps.logger.error("database bootstrap failed", { request: event.RequestType, error: e });
-      await deps.respond(event, {
-        status: "FAILED",
-        physicalResourceId: existingId ?? event.LogicalResourceId,
-        reason: `${e.name}: ${e.message}`,
-      });
-    }
-  };
+      };
+    },
+  });
 }

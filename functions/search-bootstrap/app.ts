@@ -8,14 +8,13 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { CloudFormationCustomResourceEvent, Context } from "aws-lambda";
 import { z } from "zod";
 import { backoffDelay } from "../../shared/backoff";
 import type { Respond } from "../../shared/cfn-response";
+import { createSetUpResource } from "../../shared/custom-resource";
 import { PipelineError } from "../../shared/errors";
 import { DEFAULT_INDEX_SETTINGS } from "../../shared/index-templates";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
-import { issueLines } from "../../shared/zod-issues";
 import { type SearchRequest, searchBootstrapRequests } from "./plan";
 
 export type SearchAnswer = { status: number; body: unknown };
@@ -91,21 +90,14 @@ async function put(
 }
 
 export function createSearchBootstrapHandler(deps: SearchBootstrapDeps) {
-  return async (event: CloudFormationCustomResourceEvent, context: Context): Promise<void> => {
-    const existingId = event.RequestType === "Create" ? undefined : event.PhysicalResourceId;
-    try {
-      if (event.RequestType === "Delete") {
-        deps.logger.info("search bootstrap deleted: the domain is left as it is");
-        await deps.respond(event, {
-          status: "SUCCESS",
-          physicalResourceId: existingId ?? event.LogicalResourceId,
-        });
-        return;
-      }
-      const parsed = searchBootstrapProperties.safeParse(event.ResourceProperties);
-      if (!parsed.success)
-        throw new SearchBootstrapError("invalid_properties", issueLines(parsed.error).join("; "));
-      const props = parsed.data;
+  return createSetUpResource({
+    what: "search bootstrap",
+    leftOnDelete: "the domain is left as it is",
+    schema: searchBootstrapProperties,
+    invalid: (message) => new SearchBootstrapError("invalid_properties", message),
+    respond: deps.respond,
+    logger: deps.logger,
+    run: async (props, context) => {
       const config = parsePipelineConfig(deps.configYaml, { indexPrefix: props.IndexPrefix });
       const requests = searchBootstrapRequests({
         config,
@@ -118,21 +110,12 @@ export function createSearchBootstrapHandler(deps: SearchBootstrapDeps) {
       for (const request of requests) await put(deps, request, deadline);
       const templates = requests
         .filter((r) => r.path.startsWith("/_index_template/"))
-        .map((r) => r.path.slice(17));
+        .map((r) => r.path.slice("/_index_template/".length));
       deps.logger.info("search domain bootstrapped", { templates, requests: requests.length });
-      await deps.respond(event, {
-        status: "SUCCESS",
+      return {
         physicalResourceId: `search-bootstrap-${props.Stage}`,
         data: { IndexTemplates: templates.join(",") },
-      });
-    } catch (error) {
-      const e = error as Error;
-      deps.logger.error("search bootstrap failed", { request: event.RequestType, error: e });
-      await deps.respond(event, {
-        status: "FAILED",
-        physicalResourceId: existingId ?? event.LogicalResourceId,
-        reason: `${e.name}: ${e.message}`,
-      });
-    }
-  };
+      };
+    },
+  });
 }

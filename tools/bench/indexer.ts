@@ -15,7 +15,7 @@ import { dmsLine, kinesisRecord } from "../lib/kinesis-event";
 import { createLambdaContext } from "../lib/lambda-context";
 import { collect, compare, type Result } from "./measure";
 import { naiveBulkBody } from "./naive-indexer";
-import { acceptAll } from "./standin";
+import { acceptAll, acceptingSearch } from "./standin";
 
 /** A realistic batch: updates to a few hundred hot rows, inserts, deletes, a jsonb column of ~1 KB. */
 export function workload(size: number, offset = 0): KinesisStreamRecord[] {
@@ -56,13 +56,6 @@ export function workload(size: number, offset = 0): KinesisStreamRecord[] {
     return kinesisRecord({ partitionKey: "public.orders", data: dmsLine(message) }, n);
   });
 }
-
-/** OpenSearch that accepts everything instantly: what remains is the indexer's own work. */
-export const acceptingSearch: BulkClient = {
-  async bulk({ body }) {
-    return { body: acceptAll(body) };
-  },
-};
 
 const pipeline = parsePipelineConfig(readFileSync("config/pipeline.yaml", "utf8"), { indexPrefix: "bench-" });
 const deps = {

@@ -251,19 +251,12 @@ export function applyDynamicMapping(
 
 /** Field types OpenSearch 2.x knows (the emulator indexes the common ones and keeps the rest as source). */
 const KNOWN_TYPES = new Set([
+  ...NUMERIC_TYPES,
   "text",
   "keyword",
   "match_only_text",
   "wildcard",
   "constant_keyword",
-  "long",
-  "integer",
-  "short",
-  "byte",
-  "double",
-  "float",
-  "half_float",
-  "scaled_float",
   "unsigned_long",
   "boolean",
   "date",
