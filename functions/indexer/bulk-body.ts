@@ -4,7 +4,7 @@
  */
 import type { Action } from "./plan";
 
-export type BulkEntry<T> = { item: T; text: string; bytes: number };
+export type BulkEntry<T> = { item: T; text: string };
 
 export function actionLines(action: Action): string {
   const meta = `{"_index":${JSON.stringify(action.index)},"_id":${JSON.stringify(action.id)},"version":${action.version.toString()},"version_type":"external_gte"}`;
@@ -13,10 +13,7 @@ export function actionLines(action: Action): string {
 }
 
 export function toEntries<T>(items: T[], actionOf: (item: T) => Action): BulkEntry<T>[] {
-  return items.map((item) => {
-    const text = actionLines(actionOf(item));
-    return { item, text, bytes: Buffer.byteLength(text) };
-  });
+  return items.map((item) => ({ item, text: actionLines(actionOf(item)) }));
 }
 
 /** Greedy split: each request stays under maxBytes and maxActions; an entry larger than maxBytes goes alone. */
@@ -25,17 +22,26 @@ export function splitEntries<T>(
   maxBytes: number,
   maxActions: number,
 ): BulkEntry<T>[][] {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: when three times the characters fit, every split by bytes
+  // would keep everything together, and counting bytes (a pass over every text) can be skipped.
+  let chars = 0;
+  for (const entry of entries) chars += entry.text.length;
+  const bytesOf =
+    chars * 3 <= maxBytes
+      ? (e: BulkEntry<T>) => e.text.length
+      : (e: BulkEntry<T>) => Buffer.byteLength(e.text);
   const chunks: BulkEntry<T>[][] = [];
   let current: BulkEntry<T>[] = [];
   let size = 0;
   for (const entry of entries) {
-    if (current.length > 0 && (size + entry.bytes > maxBytes || current.length >= maxActions)) {
+    const bytes = bytesOf(entry);
+    if (current.length > 0 && (size + bytes > maxBytes || current.length >= maxActions)) {
       chunks.push(current);
       current = [];
       size = 0;
     }
     current.push(entry);
-    size += entry.bytes;
+    size += bytes;
   }
   if (current.length > 0) chunks.push(current);
   return chunks;

@@ -97,11 +97,21 @@ export type DmsMessage = DmsChange | DmsControl;
 /** Exposed for the test that keeps the hand-written shape check equal to the schema. */
 export const dmsMessageShape = { schema: messageSchema, isShape: (json: unknown) => isDmsMessageShape(json) };
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return JSON.parse(text.trim());
+  }
+}
+
 export function parseDmsMessage(payload: Buffer | string): DmsMessage {
-  const text = (typeof payload === "string" ? payload : payload.toString("utf8")).trim();
+  const text = typeof payload === "string" ? payload : payload.toString("utf8");
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // JSON.parse skips JSON's own whitespace (DMS's newline); only text it refuses is trimmed of the rest
+    // (a BOM, other Unicode spaces) and parsed again, so the accepted set and the errors are unchanged.
+    json = parseJson(text);
   } catch (cause) {
     throw new PermanentRecordError("invalid_json", `record data is not JSON: ${(cause as Error).message}`, {
       cause,

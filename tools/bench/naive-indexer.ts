@@ -5,7 +5,7 @@
  * no compaction, no validation beyond JSON.parse, no per-record error handling.
  */
 import { Client } from "@opensearch-project/opensearch";
-import type { KinesisStreamRecord } from "aws-lambda";
+import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import type { PipelineConfig } from "../../shared/pipeline-config";
 
 const serializer = new Client({ node: "http://127.0.0.1:9" }).serializer;
@@ -40,9 +40,12 @@ function coerce(type: string, value: unknown): unknown {
   }
 }
 
-/** The bulk body the naive indexer sends for a batch. */
-export function naiveBulkBody(records: KinesisStreamRecord[], pipeline: PipelineConfig): string {
-  const body: unknown[] = [];
+/** The action and source objects the naive indexer sends for a batch. */
+export function naiveActions(
+  records: KinesisStreamRecord[],
+  pipeline: PipelineConfig,
+): Record<string, unknown>[] {
+  const body: Record<string, unknown>[] = [];
   for (const record of records) {
     const message = JSON.parse(Buffer.from(record.kinesis.data, "base64").toString("utf8")) as DmsRecord;
     const m = message.metadata;
@@ -67,5 +70,20 @@ export function naiveBulkBody(records: KinesisStreamRecord[], pipeline: Pipeline
     }
     body.push({ index: meta }, doc);
   }
-  return serializer.ndserialize(body as Record<string, unknown>[]);
+  return body;
+}
+
+/** The bulk body the naive indexer sends for a batch, as the client serializes it. */
+export function naiveBulkBody(records: KinesisStreamRecord[], pipeline: PipelineConfig): string {
+  return serializer.ndserialize(naiveActions(records, pipeline));
+}
+
+/** The naive Lambda handler: one `client.bulk` per batch, the batch retried whole on any error. */
+export function createNaiveHandler(client: Client, pipeline: PipelineConfig) {
+  return async (event: KinesisStreamEvent): Promise<void> => {
+    const body = naiveActions(event.Records, pipeline);
+    if (body.length === 0) return;
+    const response = await client.bulk({ body });
+    if (response.body.errors) throw new Error("bulk request had errors");
+  };
 }

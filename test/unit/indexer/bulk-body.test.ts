@@ -27,9 +27,22 @@ describe("NDJSON bodies", () => {
       version: 1n,
       doc: { p: "x".repeat(n) },
     }));
-    const bytes = entries[0]?.bytes ?? 0;
+    const bytes = Buffer.byteLength(entries[0]?.text ?? "");
     const chunks = splitEntries(entries, bytes * 2, 100);
     expect(chunks.map((c) => c.length)).toEqual([2, 1, 1, 1]);
     expect(splitEntries(entries, 1e9, 2).map((c) => c.length)).toEqual([2, 2, 1]);
+  });
+  it("splits by UTF-8 bytes, not characters", () => {
+    const entries = toEntries([1, 2, 3], () => ({
+      op: "index",
+      index: "i",
+      id: "x",
+      version: 1n,
+      doc: { p: "€".repeat(100) }, // 3 bytes per character
+    }));
+    const bytes = Buffer.byteLength(entries[0]?.text ?? "");
+    const characters = entries.reduce((sum, e) => sum + e.text.length, 0);
+    expect(characters).toBeLessThan(bytes * 2); // by characters all three would fit in one request
+    expect(splitEntries(entries, bytes * 2, 100).map((c) => c.length)).toEqual([2, 1]);
   });
 });

@@ -1,0 +1,97 @@
+/**
+ * The measured process of the indexer CPU benchmark (bundled by indexer-cpu.ts, run with plain node):
+ * the bundled Lambda handler, the naive indexer and the floor take turns on the same 20,000 records,
+ * and each turn's CPU time of this process (user + system, every thread) is recorded. The stand-in
+ * OpenSearch runs in another process, so its work is not counted; the HTTP client's is.
+ *
+ * With `peak` set it instead handles one batch of about 6 MB (Lambda's payload limit) and reports the
+ * process's peak resident set, what a Lambda memory setting must hold; one indexer per fresh process.
+ */
+import { readFileSync } from "node:fs";
+import { Client } from "@opensearch-project/opensearch";
+import type { KinesisStreamEvent } from "aws-lambda";
+import { parsePipelineConfig } from "../../shared/pipeline-config";
+import { createLambdaContext } from "../lib/lambda-context";
+import { createNaiveHandler } from "./naive-indexer";
+import { workload } from "./workload";
+
+type Handler = (event: KinesisStreamEvent, context: unknown) => Promise<unknown>;
+type Options = {
+  handlerBundle: string;
+  endpoint: string;
+  rounds: number;
+  batches: number;
+  batchSize: number;
+  peak?: "handler" | "naive" | "none";
+  /** Run only these subjects (for profiling one with --cpu-prof). */
+  only?: string[];
+};
+
+const options = JSON.parse(process.argv[2] as string) as Options;
+const pipeline = parsePipelineConfig(readFileSync("config/pipeline.yaml", "utf8"), { indexPrefix: "bench-" });
+const context = () =>
+  createLambdaContext({ functionName: "bench", timeoutSeconds: 60, memorySize: 1024, region: "us-east-1" });
+
+/** The least any indexer does with a record: decode, parse, one action and source line each. */
+function floor(event: KinesisStreamEvent): number {
+  const lines: string[] = [];
+  for (const r of event.Records) {
+    const message = JSON.parse(Buffer.from(r.kinesis.data, "base64").toString("utf8")) as {
+      data: { id: number };
+    };
+    lines.push(
+      JSON.stringify({ index: { _index: "bench-orders", _id: String(message.data.id) } }),
+      JSON.stringify(message.data),
+    );
+  }
+  return `${lines.join("\n")}\n`.length;
+}
+
+async function subjects(): Promise<Record<string, Handler>> {
+  const bundled = (await import(options.handlerBundle)) as { handler: Handler };
+  const naive = createNaiveHandler(new Client({ node: options.endpoint, maxRetries: 0 }), pipeline);
+  return {
+    handler: async (event) => {
+      const reply = (await bundled.handler(event, context())) as { batchItemFailures: unknown[] };
+      if (reply.batchItemFailures.length > 0) throw new Error("the handler reported failures");
+    },
+    naive: (event) => naive(event),
+    floor: async (event) => floor(event),
+  };
+}
+
+async function cpuRounds(): Promise<Record<string, number[]>> {
+  const run = await subjects();
+  const events: KinesisStreamEvent[] = Array.from({ length: options.batches }, (_, b) => ({
+    Records: workload(options.batchSize, b * options.batchSize),
+  }));
+  const names = Object.keys(run).filter((name) => !options.only || options.only.includes(name));
+  const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = -2; round < options.rounds; round++) {
+    // Rotate who goes first, so no subject always follows the same one.
+    const order = names.map((_, i) => names[(i + Math.max(0, round)) % names.length] as string);
+    for (const name of order) {
+      const started = process.cpuUsage();
+      for (const event of events) await (run[name] as Handler)(event, undefined);
+      const used = process.cpuUsage(started);
+      if (round >= 0) cpu[name]?.push((used.user + used.system) / 1000);
+    }
+  }
+  return cpu;
+}
+
+/** Peak resident set of this whole process after handling one batch of about 6 MB ("none": not handled). */
+async function peakResident(
+  which: "handler" | "naive" | "none",
+): Promise<{ peakMiB: number; eventMiB: number }> {
+  const run = await subjects();
+  // As many records as fit in Lambda's 6 MB invocation payload.
+  const perRecord = Buffer.byteLength(JSON.stringify(workload(100, 1_000_000))) / 100;
+  const event = { Records: workload(Math.floor(6_000_000 / perRecord), 1_000_000) };
+  const eventMiB = Buffer.byteLength(JSON.stringify(event)) / 2 ** 20;
+  if (which !== "none") await (run[which] as Handler)(event, undefined);
+  return { peakMiB: process.resourceUsage().maxRSS / 1024, eventMiB };
+}
+
+const result = options.peak ? await peakResident(options.peak) : await cpuRounds();
+process.send?.(result, () => process.exit(0));

@@ -1,0 +1,122 @@
+/**
+ * Indexer CPU and memory, measured as on Lambda: the indexer bundled as `sam build` bundles it, run in a
+ * process of its own with a stand-in OpenSearch in another (standin-server.ts), and timed by that
+ * process's CPU time, so the HTTP client's work counts and the stand-in's does not. The naive indexer
+ * (with `@opensearch-project/opensearch` doing its HTTP) and the floor take turns with it in the same
+ * process (indexer-cpu-worker.ts).
+ */
+import { type ChildProcess, fork, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { build } from "esbuild";
+import { loadTemplate } from "../lib/cfn-yaml";
+import { esbuildOptions, type SamBuildProperties } from "../lib/sam-esbuild";
+import { percentile } from "./measure";
+
+export const CPU_WORKLOAD = { batches: 40, batchSize: 500 } as const;
+
+/** The indexer's environment as template.yaml sets it, pointing at the stand-in, with no AWS behind it. */
+const handlerEnv = (endpoint: string): Record<string, string> => ({
+  OPENSEARCH_ENDPOINT: endpoint,
+  OPENSEARCH_AUTH: "none",
+  DLQ_URL: "http://127.0.0.1:9/000000000000/bench-dlq",
+  INDEX_PREFIX: "bench-",
+  BULK_MAX_BYTES: "5000000",
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+  AWS_SECRET_ACCESS_KEY: "example",
+  STAGE: "bench",
+  POWERTOOLS_SERVICE_NAME: "cdc-indexer",
+  POWERTOOLS_LOG_LEVEL: "INFO",
+  POWERTOOLS_METRICS_NAMESPACE: "CdcPipeline",
+});
+
+async function startStandIn(): Promise<{ endpoint: string; process: ChildProcess }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "tools/bench/standin-server.ts"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<string>((done, fail) => {
+    child.once("exit", (code) => fail(new Error(`the stand-in OpenSearch exited (${code})`)));
+    child.stdout?.once("data", (chunk: Buffer) => done(chunk.toString().trim()));
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, process: child };
+}
+
+function runWorker<T>(
+  worker: string,
+  options: Record<string, unknown>,
+  env: Record<string, string>,
+): Promise<T> {
+  return new Promise((done, fail) => {
+    const child = fork(worker, [JSON.stringify(options)], {
+      execArgv: ["--expose-gc"],
+      env: { ...process.env, ...env },
+      // The handler's logs and EMF metrics go to stdout, as on Lambda; nobody reads them here.
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+    });
+    let result: T | undefined;
+    child.on("message", (message) => {
+      result = message as T;
+    });
+    child.on("exit", (code) =>
+      result === undefined ? fail(new Error(`the bench worker exited (${code})`)) : done(result),
+    );
+  });
+}
+
+export type IndexerCpu = {
+  /** Median CPU milliseconds per 20,000 records, per subject. */
+  cpuMs: { handler: number; naive: number; floor: number };
+  records: number;
+  /** Peak resident set (MiB) of a process handling one ~6 MB batch, and of one that only built it. */
+  peakMiB: { handler: number; naive: number; none: number };
+  eventMiB: number;
+  bundleBytes: number;
+};
+
+export async function measureIndexerCpu(rounds = 7): Promise<IndexerCpu> {
+  const dir = mkdtempSync(join(resolve("node_modules"), ".bench-indexer-"));
+  const standIn = await startStandIn();
+  try {
+    const props = loadTemplate("template.yaml").Resources.IndexerFunction?.Metadata
+      ?.BuildProperties as SamBuildProperties;
+    const handlerBundle = join(dir, "indexer.mjs");
+    const built = await build({ ...esbuildOptions(props), outfile: handlerBundle, metafile: true });
+    const bundleBytes = Object.values(built.metafile?.outputs ?? {}).reduce((sum, o) => sum + o.bytes, 0);
+    const worker = join(dir, "worker.mjs");
+    await build({
+      entryPoints: ["tools/bench/indexer-cpu-worker.ts"],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node24",
+      packages: "external",
+      outfile: worker,
+      logLevel: "silent",
+    });
+    const env = handlerEnv(standIn.endpoint);
+    const base = { handlerBundle, endpoint: standIn.endpoint, ...CPU_WORKLOAD, rounds };
+    const cpu = await runWorker<Record<"handler" | "naive" | "floor", number[]>>(worker, base, env);
+    const peaks: Record<string, { peakMiB: number; eventMiB: number }> = {};
+    for (const which of ["none", "handler", "naive"] as const)
+      peaks[which] = await runWorker(worker, { ...base, peak: which }, env);
+    return {
+      cpuMs: {
+        handler: percentile(cpu.handler, 50),
+        naive: percentile(cpu.naive, 50),
+        floor: percentile(cpu.floor, 50),
+      },
+      records: CPU_WORKLOAD.batches * CPU_WORKLOAD.batchSize,
+      peakMiB: {
+        handler: peaks.handler?.peakMiB ?? Number.NaN,
+        naive: peaks.naive?.peakMiB ?? Number.NaN,
+        none: peaks.none?.peakMiB ?? Number.NaN,
+      },
+      eventMiB: peaks.none?.eventMiB ?? Number.NaN,
+      bundleBytes,
+    };
+  } finally {
+    standIn.process.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The stand-in OpenSearch as its own process, for the indexer CPU benchmark: answers `_bulk` with one
+ * item per action, shaped like OpenSearch's (so both indexers parse a realistic reply), and costs the
+ * measured process nothing. Prints its port on stdout.
+ */
+import { createServer } from "node:http";
+import { acceptAll } from "./standin";
+
+const server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on("data", (chunk: Buffer) => chunks.push(chunk));
+  req.on("end", () => {
+    const body = Buffer.concat(chunks).toString("utf8");
+    const items = acceptAll(body).items.map((item, i) => {
+      const [action, { status }] = Object.entries(item)[0] as [string, { status: number }];
+      return {
+        [action]: {
+          _index: "bench-orders",
+          _id: String(i),
+          _version: 1,
+          result: action === "delete" ? "deleted" : "created",
+          _shards: { total: 2, successful: 1, failed: 0 },
+          _seq_no: i,
+          _primary_term: 1,
+          status,
+        },
+      };
+    });
+    res.writeHead(200, { "content-type": "application/json; charset=UTF-8" });
+    res.end(JSON.stringify({ took: 1, errors: false, items }));
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, "127.0.0.1", () => {
+  const address = server.address();
+  if (address && typeof address === "object") process.stdout.write(`${address.port}\n`);
+});
+process.on("SIGTERM", () => process.exit(0));
