@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- indexer|producer|freshness|cold-start ...]`: speed and memory targets as ratios measured in the
+ * `npm run bench [-- indexer|producer|freshness|redrive|cold-start ...]`: speed and memory targets as ratios measured in the
  * same run (never absolute times: machines differ). Prints one line per target; exits 1 if one is missed.
  */
 import "../../operator/lib/text-import-hook";
@@ -8,12 +8,14 @@ import { freshnessBenchmarks } from "./freshness";
 import { indexerBenchmarks } from "./indexer";
 import { type Result, report } from "./measure";
 import { producerBenchmarks } from "./producer";
+import { redriveBenchmarks } from "./redrive";
 import { saveResults } from "./results";
 
 const suites: Record<string, () => Promise<Result[]>> = {
   indexer: indexerBenchmarks,
   producer: producerBenchmarks,
   freshness: () => freshnessBenchmarks(),
+  redrive: () => redriveBenchmarks(),
   "cold-start": () => coldStartBenchmarks(),
 };
 const chosen = process.argv.slice(2);

@@ -55,6 +55,8 @@ export type StackOptions = {
   esm?: Partial<EsmSettings>;
   /** Wraps the indexer handler (tests inject faults). */
   wrapInvoke?: (invoke: Invoke) => Invoke;
+  /** Sees the records the poller reads from the stream, as it queues them (the freshness bench). */
+  onRead?: (records: KinesisStreamRecord[]) => void;
   /** Port of the producer API on localhost (default 3000, any free port if taken; 0: any; false: none). */
   producerApiPort?: number | false;
   log?: (line: string) => void;
@@ -273,6 +275,7 @@ export class LocalStack {
         ? new MemoryCheckpoints()
         : new FileCheckpoints(join(this.dir, "poller-checkpoints.json")),
       onAcknowledged: (records) => this.noteFreshness(records),
+      ...(this.options.onRead && { onRead: this.options.onRead }),
       log: this.log,
     });
     await this.poller.start();

@@ -54,6 +54,8 @@ export type PollerOptions = {
   retryDelayMs?: number;
   /** Called with the records of each batch once they are acknowledged. */
   onAcknowledged?: (records: KinesisStreamRecord[]) => void;
+  /** Called with the records of each GetRecords answer as they are queued (the freshness bench). */
+  onRead?: (records: KinesisStreamRecord[]) => void;
   log?: (message: string) => void;
 };
 
@@ -211,7 +213,8 @@ export class KinesisPoller {
           new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }),
         );
         iterator = r.NextShardIterator;
-        for (const record of r.Records ?? []) this.enqueue(shard, record);
+        const read = (r.Records ?? []).map((record) => this.enqueue(shard, record));
+        if (read.length > 0) this.options.onRead?.(read);
         for (const lane of shard.lanes) this.kick(shard, lane);
         if ((r.Records?.length ?? 0) === 0 && (r.MillisBehindLatest ?? 0) === 0) shard.endSeenAt = startedAt;
         if (!r.Records?.length) await sleep(pollMs);
@@ -224,7 +227,7 @@ export class KinesisPoller {
     }
   }
 
-  private enqueue(shard: Shard, record: StreamRecord): void {
+  private enqueue(shard: Shard, record: StreamRecord): KinesisStreamRecord {
     const sequence = record.SequenceNumber as string;
     const event = kinesisRecord(
       { partitionKey: record.PartitionKey as string, data: Buffer.from(record.Data ?? new Uint8Array()) },
@@ -243,6 +246,7 @@ export class KinesisPoller {
     shard.order.push(sequence);
     shard.lastRead = sequence;
     this.stats.read++;
+    return event;
   }
 
   /** Starts a batch on the lane when it is full or its batching window has passed. */
