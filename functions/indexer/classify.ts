@@ -10,11 +10,18 @@ export type ItemOutcome =
   | { kind: "retryable"; status: number; type: string; reason: string }
   | { kind: "permanent"; status: number; type: string; reason: string };
 
+/** What classification reads of a bulk response item: all the indexer asks OpenSearch for. */
 export type BulkResponseItem = {
   status: number;
-  result?: string;
   error?: { type?: string; reason?: string; caused_by?: { type?: string; reason?: string } };
 };
+
+/**
+ * The `filter_path` of every `_bulk` request: the fields of BulkResponseItem, per item (each item keeps its
+ * place, as every item has a status). A response of ~25 bytes per item instead of ~150 is less for the
+ * cluster to write and for the indexer to read. OpenSearch does not filter error responses.
+ */
+export const BULK_FILTER_PATH = "errors,items.*.status,items.*.error";
 
 const RETRYABLE_TYPES = new Set([
   "es_rejected_execution_exception",

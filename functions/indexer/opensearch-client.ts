@@ -1,6 +1,7 @@
 /** The indexer's OpenSearch client: `_bulk` over the shared client factory (shared/opensearch-client.ts). */
 import { createOpenSearchClient, type OpenSearchSettings } from "../../shared/opensearch-client";
 import type { BulkClient } from "./bulk-writer";
+import { BULK_FILTER_PATH } from "./classify";
 
 export type { OpenSearchSettings };
 
@@ -11,7 +12,7 @@ export function createBulkClient(settings: OpenSearchSettings): BulkClient {
     bulk: async ({ body }, options) => {
       // The typed API expects an array of objects; a string body (our NDJSON, whose 64-bit versions must
       // never pass through a JS number) is sent as it is.
-      const response = await client.bulk({ body } as never, options);
+      const response = await client.bulk({ body, filter_path: BULK_FILTER_PATH } as never, options);
       return { body: response.body as Awaited<ReturnType<BulkClient["bulk"]>>["body"] };
     },
   };

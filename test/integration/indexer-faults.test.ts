@@ -140,6 +140,28 @@ describe("indexer under injected faults", () => {
     expect(await source("1")).toEqual({ id: 1, amount: 100 });
   });
 
+  it("asks for only the fields it classifies by, and every item keeps its place", async () => {
+    const client = createBulkClient({ endpoint: search.url, auth: "none", region: "us-east-1" });
+    const index = `${prefix}filtered`;
+    const body = [
+      `{"index":{"_index":"${index}","_id":"1"}}`,
+      '{"n":1}',
+      `{"delete":{"_index":"${index}","_id":"missing"}}`,
+      `{"index":{"_index":"${index}","_id":"2"}}`,
+      '{"n":{"object":"where a number was mapped"}}',
+      "",
+    ].join("\n");
+    const { body: reply } = await client.bulk({ body }, { requestTimeout: 10_000 });
+    expect(reply.errors).toBe(true);
+    expect(reply.items?.map((item) => Object.keys(item))).toEqual([["index"], ["delete"], ["index"]]);
+    const [created, missing, refused] = (reply.items ?? []).map((item) => Object.values(item)[0]);
+    expect(created).toEqual({ status: 201 });
+    expect(missing).toEqual({ status: 404 });
+    expect(Object.keys(refused ?? {}).sort()).toEqual(["error", "status"]);
+    expect(refused?.status).toBe(400);
+    expect(refused?.error?.type).toBe("mapper_parsing_exception");
+  });
+
   it("dead-letters a mapping conflict with its payload and error, and keeps the rest of the batch", async () => {
     const good = changeRecord(
       { op: "insert", row: { id: 500, amount: "5", tag: "ok" }, commitMs: T0 + 2000 },

@@ -1,21 +1,24 @@
 /**
- * `npm run bench [-- indexer|producer|freshness|redrive|cold-start ...]`: speed and memory targets as ratios measured in the
+ * `npm run bench [-- indexer|producer|freshness|redrive|lanes|cold-start ...]`: speed and memory targets as ratios measured in the
  * same run (never absolute times: machines differ). Prints one line per target; exits 1 if one is missed.
  */
 import "../../operator/lib/text-import-hook";
 import { coldStartBenchmarks } from "./cold-start";
 import { freshnessBenchmarks } from "./freshness";
 import { indexerBenchmarks } from "./indexer";
+import { laneBenchmarks } from "./lanes";
 import { type Result, report } from "./measure";
 import { producerBenchmarks } from "./producer";
 import { redriveBenchmarks } from "./redrive";
 import { saveResults } from "./results";
+import { sizingFrom } from "./sizing-report";
 
 const suites: Record<string, () => Promise<Result[]>> = {
   indexer: indexerBenchmarks,
   producer: producerBenchmarks,
   freshness: () => freshnessBenchmarks(),
   redrive: () => redriveBenchmarks(),
+  lanes: () => laneBenchmarks(),
   "cold-start": () => coldStartBenchmarks(),
 };
 const chosen = process.argv.slice(2);
@@ -33,7 +36,12 @@ for (const name of chosen.length > 0 ? chosen : Object.keys(suites)) {
   results.push(...(await (suites[name] as () => Promise<Result[]>)()));
 }
 const { lines, ok } = report(results);
+const sizing = sizingFrom(results);
 // Only a full run replaces the kept results (a partial one would drop the other suites' figures).
-if (chosen.length === 0) saveResults(results);
+if (chosen.length === 0) saveResults(results, sizing && { sizing });
 console.log(`\n${lines.join("\n")}`);
+if (sizing)
+  console.log(
+    `\nSizing (docs/sizing.md), per stage:\n${sizing.stages.join("\n")}\n\nBatching window at 100 changes/s on a shard:\n${sizing.window.join("\n")}`,
+  );
 process.exit(ok ? 0 : 1);

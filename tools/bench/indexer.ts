@@ -67,6 +67,10 @@ export async function indexerBenchmarks(): Promise<Result[]> {
       baseline: cpu.cpuMs.naive,
       unit: "ms",
       target: 0.625,
+      details: {
+        cpuMsPerRecord: cpu.cpuMs.handler / cpu.records,
+        naiveCpuMsPerRecord: cpu.cpuMs.naive / cpu.records,
+      },
     },
     {
       name: "indexer vs floor",

@@ -9,6 +9,8 @@ export type Result = {
   unit: string;
   /** The ratio must stay at or below this; none: reported, not judged. */
   target?: number;
+  /** Figures other computations use (kept in latest.json), e.g. CPU ms per record. */
+  details?: Record<string, number>;
 };
 
 /**

@@ -43,7 +43,11 @@ ${bars.join("\n")}
 `;
 }
 
-export function saveResults(results: Result[], directory = join("bench", "results")): void {
+export function saveResults(
+  results: Result[],
+  extra: Record<string, unknown> = {},
+  directory = join("bench", "results"),
+): void {
   mkdirSync(directory, { recursive: true });
   const machine = {
     cpus: cpus().length,
@@ -58,7 +62,7 @@ export function saveResults(results: Result[], directory = join("bench", "result
   }));
   writeFileSync(
     join(directory, "latest.json"),
-    `${JSON.stringify({ date: new Date().toISOString(), machine, results: figures }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, results: figures, ...extra }, null, 2)}\n`,
   );
   writeFileSync(join(directory, "latest.svg"), chart(results));
 }

@@ -1,9 +1,10 @@
 /**
  * The stand-in OpenSearch as its own process, for the indexer CPU benchmark: answers `_bulk` with one
- * item per action, shaped like OpenSearch's (so both indexers parse a realistic reply), and costs the
- * measured process nothing. Prints its port on stdout.
+ * item per action, shaped like OpenSearch's (so both indexers parse a realistic reply, filtered by
+ * `filter_path` as OpenSearch filters it), and costs the measured process nothing. Prints its port.
  */
 import { createServer } from "node:http";
+import { applyFilterPath } from "../opensearch-emulator/filter-path";
 import { acceptAll } from "./standin";
 
 const server = createServer((req, res) => {
@@ -26,8 +27,10 @@ const server = createServer((req, res) => {
         },
       };
     });
+    const reply = { took: 1, errors: false, items };
+    const filter = new URL(req.url ?? "/", "http://localhost").searchParams.get("filter_path");
     res.writeHead(200, { "content-type": "application/json; charset=UTF-8" });
-    res.end(JSON.stringify({ took: 1, errors: false, items }));
+    res.end(JSON.stringify(filter === null ? reply : applyFilterPath(reply, filter)));
   });
 });
 server.keepAliveTimeout = 60_000;

@@ -18,6 +18,7 @@ import { documentRoutes } from "./api/documents";
 import { indexRoutes } from "./api/indices";
 import { searchRoutes } from "./api/search";
 import { securityApiRoutes } from "./api/security";
+import { applyFilterPath } from "./filter-path";
 import { errorBody, HttpError, toJson, wildcard } from "./http";
 import {
   applyDynamicMapping,
@@ -881,6 +882,10 @@ export class OpenSearchEmulator {
       if (entry && this.store.append(entry)) this.persist();
     }
     this.appliedBulk = undefined;
+    const filter = url.searchParams.get("filter_path");
+    // As in OpenSearch, error responses are never filtered.
+    if (filter !== null && result[0] < 400 && result[1] !== "")
+      return [result[0], applyFilterPath(result[1], filter)];
     return result;
   }
 

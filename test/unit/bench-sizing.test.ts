@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { batchAtRate, LAMBDA_ARM64, sizing } from "../../tools/bench/sizing";
+
+const base = {
+  cpuMsPerRecord: 0.01,
+  memoryMb: 1024,
+  batchSize: 500,
+  batchingWindowSeconds: 1,
+  parallelizationFactor: 2,
+  bulkModel: { fixedMs: 30, perRecordMs: 0.5 },
+};
+
+describe("sizing figures", () => {
+  it("bills the CPU at the memory's share of a vCPU plus the bulk wait", () => {
+    const s = sizing(base);
+    const cpuMs = (0.01 * 500) / (1024 / 1769);
+    expect(s.batchMs).toBeCloseTo(cpuMs + 30 + 250, 6);
+    const gbSeconds = (1_000_000 / 500) * (s.batchMs / 1000) * (1024 / 1024);
+    expect(s.gbSecondsPerMillion).toBeCloseTo(gbSeconds, 6);
+    expect(s.costPerMillionUsd).toBeCloseTo(gbSeconds * LAMBDA_ARM64.perGbSecond + 2_000 * 0.2e-6, 9);
+  });
+  it("gives a shard its lanes, capped by its write limit; one table with table keys gets one lane", () => {
+    const s = sizing(base);
+    expect(s.laneChangesPerSecond).toBeCloseTo((500 / s.batchMs) * 1000, 6);
+    expect(s.laneChangesPerSecond).toBeGreaterThan(1_000);
+    expect(s.tableKeyedChangesPerSecond).toBe(1_000);
+    expect(s.shardChangesPerSecond).toBe(1_000);
+    const slow = sizing({ ...base, bulkModel: { fixedMs: 1_000, perRecordMs: 2 } });
+    expect(slow.shardChangesPerSecond).toBeCloseTo(2 * slow.laneChangesPerSecond, 6);
+    expect(slow.tableKeyedChangesPerSecond).toBeCloseTo(slow.laneChangesPerSecond, 6);
+  });
+  it("makes small batches cost more per change (the fixed wait is paid per invocation)", () => {
+    expect(sizing(base, 10).costPerMillionUsd).toBeGreaterThan(sizing(base, 500).costPerMillionUsd * 2);
+  });
+  it("closes a batch when full or when the window ends, spread over the lanes", () => {
+    expect(batchAtRate(base, 100)).toBe(50);
+    expect(batchAtRate({ ...base, batchingWindowSeconds: 30 }, 100)).toBe(500);
+    expect(batchAtRate(base, 1)).toBe(1);
+  });
+});

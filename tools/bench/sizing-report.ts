@@ -1,0 +1,28 @@
+/** The sizing tables of a bench run, from the indexer's measured CPU per record and template.yaml. */
+import { DEFAULT_INDEX_SETTINGS } from "../../shared/index-templates";
+import { loadTemplate } from "../lib/cfn-yaml";
+import { durationMs } from "../opensearch-emulator/settings";
+import { MODELLED_BATCH } from "./lanes";
+import type { Result } from "./measure";
+import { STAGE_SCENARIOS, sizingTable, WINDOW_TRADE_OFF } from "./sizing";
+
+export function sizingFrom(results: Result[]):
+  | {
+      cpuMsPerRecord: number;
+      memoryMb: number;
+      bulkModel: typeof MODELLED_BATCH;
+      stages: string[];
+      window: string[];
+    }
+  | undefined {
+  const cpuMsPerRecord = results.find((r) => r.details?.cpuMsPerRecord)?.details?.cpuMsPerRecord;
+  if (cpuMsPerRecord === undefined) return undefined;
+  const fn = loadTemplate("template.yaml").Resources.IndexerFunction?.Properties as { MemorySize: number };
+  const base = { cpuMsPerRecord, memoryMb: fn.MemorySize, bulkModel: MODELLED_BATCH };
+  const refreshSeconds = durationMs(DEFAULT_INDEX_SETTINGS.refreshInterval) / 1000;
+  return {
+    ...base,
+    stages: sizingTable(STAGE_SCENARIOS, base, refreshSeconds),
+    window: sizingTable(WINDOW_TRADE_OFF, base, refreshSeconds),
+  };
+}
