@@ -47,7 +47,7 @@ function toNumber(column: string, type: "number" | "integer", value: unknown): u
     throw new CoercionError(column, type, value);
   // Integers beyond 2^53, and decimals with more significant digits than a double keeps exactly (15),
   // stay digit strings: a JSON number would lose digits; OpenSearch coerces the string into the field.
-  if (/^[+-]?\d+$/.test(text) && !Number.isSafeInteger(n)) return text;
+  if (!Number.isSafeInteger(n) && /^[+-]?\d+$/.test(text)) return text;
   if (significantDigits(text) > 15) return text;
   return n;
 }
@@ -79,7 +79,10 @@ export function coerceValue(column: string, type: ColumnType, value: unknown): u
     case "integer":
       return toNumber(column, type, value);
     case "boolean": {
-      const b = BOOLEANS.get(typeof value === "string" ? value.trim().toLowerCase() : value);
+      // The exact spellings first; only other text is trimmed and lower-cased (the same accepted set).
+      const b =
+        BOOLEANS.get(value) ??
+        (typeof value === "string" ? BOOLEANS.get(value.trim().toLowerCase()) : undefined);
       if (b === undefined) throw new CoercionError(column, type, value);
       return b;
     }
@@ -120,8 +123,9 @@ export function buildDocument(
   exclude: ReadonlySet<string>,
 ): Record<string, unknown> {
   const doc: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (exclude.has(key)) continue;
+  for (const key in row) {
+    if (!Object.hasOwn(row, key) || exclude.has(key)) continue;
+    const value = row[key];
     refuseTruncatedLob(key, value);
     const type = columns[key];
     doc[key] = type ? coerceValue(key, type, value) : value;

@@ -35,7 +35,8 @@ type Message = z.infer<typeof messageSchema>;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
-const optional = (v: unknown, ...types: string[]) => v === undefined || types.includes(typeof v);
+const optionalString = (v: unknown) => v === undefined || typeof v === "string";
+const optionalId = (v: unknown) => v === undefined || typeof v === "string" || typeof v === "number";
 
 /**
  * The schema's checks without building a copy, for the hot path: true exactly when `messageSchema`
@@ -53,9 +54,14 @@ function isDmsMessageShape(json: unknown): json is Message {
     typeof m["table-name"] !== "string"
   )
     return false;
-  if (!optional(m["partition-key-type"], "string") || !optional(m["stream-position"], "string")) return false;
-  for (const key of ["transaction-id", "commit-timestamp", "transaction-record-id", "prev-transaction-id"])
-    if (!optional(m[key], "string", "number")) return false;
+  if (!optionalString(m["partition-key-type"]) || !optionalString(m["stream-position"])) return false;
+  if (
+    !optionalId(m["transaction-id"]) ||
+    !optionalId(m["commit-timestamp"]) ||
+    !optionalId(m["transaction-record-id"]) ||
+    !optionalId(m["prev-transaction-id"])
+  )
+    return false;
   return (
     (json.data === undefined || isObject(json.data)) &&
     (json["before-image"] === undefined || isObject(json["before-image"]))

@@ -56,7 +56,8 @@ export function documentId(table: string, keyColumns: string[], row: Record<stri
   const id = parts.length === 1 ? (parts[0] as string) : parts.map(encodeURIComponent).join("|");
   if (id.length === 0)
     throw new PermanentRecordError("invalid_primary_key", `${table}: primary key is empty`);
-  if (Buffer.byteLength(id) > MAX_ID_BYTES) {
+  // At most 3 bytes per UTF-16 unit: only an id that might be over the limit is counted in bytes.
+  if (id.length * 3 > MAX_ID_BYTES && Buffer.byteLength(id) > MAX_ID_BYTES) {
     throw new PermanentRecordError(
       "invalid_primary_key",
       `${table}: document id is over ${MAX_ID_BYTES} bytes`,

@@ -16,6 +16,7 @@ import { type CompactedAction, compact, type PlannedAction } from "./compact";
 import { type DeadLetterEntry, sendDeadLetters } from "./dead-letter";
 import { parseDmsMessage } from "./dms-message";
 import { planChange } from "./plan";
+import { recordText } from "./record-data";
 import { versionCommitMillis } from "./version";
 
 export type BatchDeps = {
@@ -99,7 +100,7 @@ function parseAndPlan(states: RecordState[], deps: BatchDeps, stats: BatchStats)
   states.forEach((state, i) => {
     let stage: Failure["stage"] = "parse";
     try {
-      const message = parseDmsMessage(Buffer.from(state.record.kinesis.data, "base64"));
+      const message = parseDmsMessage(recordText(state.record.kinesis.data));
       state.table = `${message.schema}.${message.table}`;
       state.operation = message.operation;
       if (message.kind === "control") {

@@ -37,8 +37,11 @@ function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
-/** `YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z]` in range; undefined for anything else (the general path). */
-function parseCanonical(text: string): (ParsedTimestamp & { canonical: true }) | undefined {
+/**
+ * `YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z]` in range, as whole seconds and the fraction's digits (up to 6);
+ * undefined for anything else (the general path). No BigInt here: toIsoUtc needs none.
+ */
+function parseCanonical(text: string): { epochSeconds: number; fraction: string } | undefined {
   const n = text.length;
   if (n < 19 || text[4] !== "-" || text[7] !== "-" || text[13] !== ":" || text[16] !== ":") return undefined;
   const sep = text[10];
@@ -63,21 +66,19 @@ function parseCanonical(text: string): (ParsedTimestamp & { canonical: true }) |
     at = end;
   }
   if (at < n && !(at === n - 1 && (text[at] === "Z" || text[at] === "z"))) return undefined;
-  const epochSeconds = daysFromCivil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s;
-  const padded = fraction.padEnd(6, "0");
-  return {
-    epochMillis: epochSeconds * 1000 + Number(padded.slice(0, 3)),
-    micros: BigInt(epochSeconds) * 1_000_000n + BigInt(padded),
-    fraction,
-    canonical: true,
-  };
+  return { epochSeconds: daysFromCivil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s, fraction };
 }
 
 /** Parses ISO 8601 / PostgreSQL text timestamps; no zone means UTC (DMS renders UTC). */
 export function parseTimestamp(text: string): ParsedTimestamp | undefined {
   const fast = parseCanonical(text);
-  if (fast) return { epochMillis: fast.epochMillis, micros: fast.micros, fraction: fast.fraction };
-  return parseGeneral(text);
+  if (!fast) return parseGeneral(text);
+  const padded = fast.fraction.padEnd(6, "0");
+  return {
+    epochMillis: fast.epochSeconds * 1000 + Number(padded.slice(0, 3)),
+    micros: BigInt(fast.epochSeconds) * 1_000_000n + BigInt(padded),
+    fraction: fast.fraction,
+  };
 }
 
 /** The general path (any accepted form); the fast path must agree with it (tested). */
