@@ -28,8 +28,8 @@ export function resolveStage(
     const condition = template.Resources[id]?.Condition;
     return condition === undefined || resolveValue({ Condition: condition }, ctx) === true;
   };
-  // biome-ignore lint/suspicious/noExplicitAny: resolved CloudFormation properties are read freely in tests
   const props = (id: string) =>
+    // biome-ignore lint/suspicious/noExplicitAny: resolved CloudFormation properties are read freely in tests
     resolveValue(template.Resources[id]?.Properties ?? {}, ctx) as Record<string, any>;
   const resolve = (value: unknown) => resolveValue(value, ctx);
   return { exists, props, resolve };

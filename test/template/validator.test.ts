@@ -52,6 +52,7 @@ Outputs:
     const t = parseTemplate(readFileSync("template.yaml", "utf8"));
     const fn = t.Resources.IndexerFunction?.Properties as Record<string, unknown>;
     expect(fn.Role).toEqual({ "Fn::GetAtt": ["IndexerRole", "Arn"] });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a JS template
     expect(fn.FunctionName).toEqual({ "Fn::Sub": "cdc-indexer-${Stage}" });
   });
 });
