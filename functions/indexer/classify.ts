@@ -34,12 +34,17 @@ const RETRYABLE_TYPES = new Set([
   "node_closed_exception",
 ]);
 
+// The outcomes without details, shared (one per item would be garbage for every applied action).
+const INDEXED: ItemOutcome = Object.freeze({ kind: "applied", result: "indexed" });
+const DELETED: ItemOutcome = Object.freeze({ kind: "applied", result: "deleted" });
+const NOT_FOUND: ItemOutcome = Object.freeze({ kind: "applied", result: "not_found" });
+const STALE: ItemOutcome = Object.freeze({ kind: "stale" });
+
 export function classifyItem(op: "index" | "delete", item: BulkResponseItem): ItemOutcome {
   const { status } = item;
-  if (status >= 200 && status < 300)
-    return { kind: "applied", result: op === "delete" ? "deleted" : "indexed" };
-  if (status === 409) return { kind: "stale" };
-  if (status === 404 && op === "delete") return { kind: "applied", result: "not_found" };
+  if (status >= 200 && status < 300) return op === "delete" ? DELETED : INDEXED;
+  if (status === 409) return STALE;
+  if (status === 404 && op === "delete") return NOT_FOUND;
   const type = item.error?.type ?? `http_${status}`;
   const reason =
     [item.error?.reason, item.error?.caused_by?.reason].filter(Boolean).join(": ") || `status ${status}`;

@@ -9,17 +9,24 @@ export type PlannedAction = { action: Action; record: number };
 export type CompactedAction = { action: Action; records: number[] };
 
 export function compact(planned: PlannedAction[]): { actions: CompactedAction[]; compacted: number } {
-  const byKey = new Map<string, CompactedAction>();
+  // Per index, per id (no key string built per action); the survivors keep first-seen order.
+  const byIndex = new Map<string, Map<string, CompactedAction>>();
+  const actions: CompactedAction[] = [];
   for (const { action, record } of planned) {
-    const key = `${action.index}\u0000${action.id}`;
-    const current = byKey.get(key);
+    let byId = byIndex.get(action.index);
+    if (!byId) {
+      byId = new Map();
+      byIndex.set(action.index, byId);
+    }
+    const current = byId.get(action.id);
     if (!current) {
-      byKey.set(key, { action, records: [record] });
+      const entry = { action, records: [record] };
+      byId.set(action.id, entry);
+      actions.push(entry);
       continue;
     }
     if (!current.records.includes(record)) current.records.push(record);
     if (action.version >= current.action.version) current.action = action;
   }
-  const actions = [...byKey.values()];
   return { actions, compacted: planned.length - actions.length };
 }

@@ -23,9 +23,10 @@ export function planChange(change: DmsChange, routing: TableRouting): ChangePlan
   const keyColumns = primaryKeyColumns(routing.table, routing.primaryKey, change.row);
   const id = documentId(routing.table, keyColumns, change.row);
   const version = documentVersion(change.position);
-  const indices = [routing.index, ...routing.routes.map((r) => r.index)];
-  const deleteFromAll = (docId: string): Action[] =>
-    indices.map((index) => ({ op: "delete" as const, index, id: docId, version }));
+  const deleteFromAll = (docId: string): Action[] => [
+    { op: "delete", index: routing.index, id: docId, version },
+    ...routing.routes.map((r): Action => ({ op: "delete", index: r.index, id: docId, version })),
+  ];
 
   if (change.operation === "delete") return { actions: deleteFromAll(id), filtered: 0 };
 
@@ -42,6 +43,7 @@ export function planChange(change: DmsChange, routing: TableRouting): ChangePlan
   }
   const doc = buildDocument(change.row, routing.columns, routing.exclude);
   actions.push({ op: "index", index: routing.index, id, version, doc });
+  if (routing.routes.length === 0) return { actions, filtered: 0 };
   let filtered = 0;
   const ctx = { row: doc, operation: change.operation, schema: change.schema, table: change.table };
   for (const route of routing.routes) {
