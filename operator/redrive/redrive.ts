@@ -8,6 +8,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import {
   ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
   DeleteMessageCommand,
   type Message,
   ReceiveMessageCommand,
@@ -60,6 +61,28 @@ export type RedriveReport = {
   /** Messages per cause (indexer error type or event-source-mapping condition). */
   causes: Record<string, number>;
 };
+
+type Replay = { message: Message; id: string; records: StoredRecord[]; cause: string };
+
+/** Deletes received messages in one call; returns the ids SQS did not delete, with its reason. */
+async function deleteAll(
+  sqs: Pick<SQSClient, "send">,
+  queueUrl: string,
+  messages: Message[],
+): Promise<Map<string, string>> {
+  const result = await sqs.send(
+    new DeleteMessageBatchCommand({
+      QueueUrl: queueUrl,
+      Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+    }),
+  );
+  return new Map(
+    (result.Failed ?? []).map((f) => [
+      messages[Number(f.Id)]?.MessageId as string,
+      `${f.Code ?? "error"}: ${f.Message ?? ""}`.trim(),
+    ]),
+  );
+}
 
 /** A dead letter about a record this run put on the stream (the replay failed again). */
 function isFromThisRun(plan: ReplayPlan, putHere: PutPosition[]): boolean {
@@ -130,6 +153,50 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
   // Messages left in the queue are made visible again at the end (not earlier: the loop would see them again).
   const handBack: Message[] = [];
 
+  /**
+   * The records of a received batch's dead letters go back in one put (PutRecords of up to 500), and the
+   * messages are deleted in one call, only once Kinesis accepted every record. A refused put keeps them
+   * all (the next run replays them); a message the queue would not delete is replayed again next run,
+   * which external versions make harmless.
+   */
+  const replay = async (replays: Replay[]): Promise<void> => {
+    if (replays.length === 0) return;
+    try {
+      putHere.push(
+        ...(await putAll(
+          options.kinesis,
+          options.streamName,
+          replays.flatMap((r) => r.records),
+        )),
+      );
+    } catch (error) {
+      const reason = `put to ${options.streamName} failed: ${(error as Error).message}`;
+      for (const { message, id } of replays) {
+        handBack.push(message);
+        report.kept.push({ messageId: id, reason });
+        log(`kept ${id}: ${reason}`);
+      }
+      return;
+    }
+    const notDeleted = await deleteAll(
+      options.sqs,
+      options.queueUrl,
+      replays.map((r) => r.message),
+    );
+    for (const { message, id, records, cause } of replays) {
+      const problem = notDeleted.get(id);
+      if (problem) {
+        handBack.push(message);
+        report.kept.push({ messageId: id, reason: `replayed, but the queue did not delete it (${problem})` });
+        log(`replayed ${id} but could not delete it (${problem}): the next run replays it again`);
+        continue;
+      }
+      report.replayed++;
+      report.records += records.length;
+      log(`replayed ${id}: ${records.length} record(s), ${cause}`);
+    }
+  };
+
   while (report.examined < max) {
     const received = await options.sqs.send(
       new ReceiveMessageCommand({
@@ -142,6 +209,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
     );
     const fresh = (received.Messages ?? []).filter((m) => !seen.has(m.MessageId as string));
     if (fresh.length === 0) break;
+    const replays: Replay[] = [];
     for (const message of fresh) {
       const id = message.MessageId as string;
       seen.add(id);
@@ -182,25 +250,9 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
         report.records += records.length;
         continue;
       }
-      try {
-        putHere.push(...(await putAll(options.kinesis, options.streamName, records)));
-      } catch (error) {
-        // Not on the stream: the message stays, to be redriven again.
-        handBack.push(message);
-        report.kept.push({
-          messageId: id,
-          reason: `put to ${options.streamName} failed: ${(error as Error).message}`,
-        });
-        log(`kept ${id}: put to ${options.streamName} failed: ${(error as Error).message}`);
-        continue;
-      }
-      await options.sqs.send(
-        new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
-      );
-      report.replayed++;
-      report.records += records.length;
-      log(`replayed ${id}: ${records.length} record(s), ${cause}`);
+      replays.push({ message, id, records, cause });
     }
+    await replay(replays);
   }
   // The replayed records go through the indexer again: watch for any that fail again, so the report
   // says so now rather than on the next run.

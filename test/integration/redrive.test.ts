@@ -6,7 +6,7 @@
  */
 
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from "@aws-sdk/client-kinesis";
-import { DeleteMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { DeleteMessageBatchCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
@@ -176,6 +176,55 @@ describe("redrive", () => {
     expect(await sqs.drain(queueUrl)).toHaveLength(1);
   });
 
+  it("puts a batch of dead letters back together, and keeps a message the queue would not delete", async () => {
+    await putAll(
+      kinesis,
+      STREAM,
+      Array.from({ length: 12 }, (_, i) => ({
+        partitionKey: `public.orders.${i}`,
+        data: `{"data":{"id":${i}}}\n`,
+      })),
+    );
+    const records = (await readStream()).slice(-12);
+    const queueUrl = sqs.createQueue("redrive-dlq-4");
+    for (const record of records)
+      await sqs.client.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: buildDeadLetter(record, failure, ctx, {}, 262_144),
+        }),
+      );
+    const before = (await readStream()).length;
+    // SQS answers one entry of the first delete call as failed (as it may, e.g. an expired receipt handle).
+    let refusedId: string | undefined;
+    const sqsClient = {
+      send: async (command: Parameters<typeof sqs.client.send>[0]) => {
+        if (command instanceof DeleteMessageBatchCommand && refusedId === undefined) {
+          const [first, ...rest] = command.input.Entries ?? [];
+          const result = await sqs.client.send(
+            new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: rest }),
+          );
+          refusedId = first?.Id;
+          return {
+            ...result,
+            Failed: [{ Id: first?.Id, Code: "ReceiptHandleIsInvalid", SenderFault: true }],
+          };
+        }
+        return sqs.client.send(command as never);
+      },
+    };
+    const report = await redrive({ sqs: sqsClient as never, kinesis, queueUrl, streamName: STREAM });
+    expect(report).toMatchObject({ examined: 12, replayed: 11, records: 11 });
+    expect(report.kept).toHaveLength(1);
+    expect(report.kept[0]?.reason).toMatch(
+      /replayed, but the queue did not delete it \(ReceiptHandleIsInvalid/,
+    );
+    // Every record is back on the stream once; the kept message waits, visible, for the next run.
+    const replayed = (await readStream()).slice(before);
+    expect(replayed.map((r) => r.kinesis.data).sort()).toEqual(records.map((r) => r.kinesis.data).sort());
+    expect(await sqs.drain(queueUrl)).toHaveLength(1);
+  });
+
   it("leaves for the next run what fails again during this one (no loop)", async () => {
     await putAll(kinesis, STREAM, [{ partitionKey: "public.orders", data: '{"data":{"id":99}}\n' }]);
     const record = (await readStream()).at(-1) as KinesisStreamRecord;
@@ -191,7 +240,7 @@ describe("redrive", () => {
     const sqsClient = {
       send: async (command: Parameters<typeof sqs.client.send>[0]) => {
         const result = await sqs.client.send(command as never);
-        if (command instanceof DeleteMessageCommand) {
+        if (command instanceof DeleteMessageBatchCommand) {
           const replayed = (await readStream()).at(-1) as KinesisStreamRecord;
           const body = buildDeadLetter(replayed, failure, ctx, {}, refusedAgain.length % 2 ? 300 : 262_144);
           refusedAgain.push(body);
