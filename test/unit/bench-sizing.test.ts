@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batchAtRate, LAMBDA_ARM64, sizing } from "../../tools/bench/sizing";
+import { batchAtRate, ceilingTable, LAMBDA_ARM64, sizing } from "../../tools/bench/sizing";
 
 const base = {
   cpuMsPerRecord: 0.01,
@@ -36,5 +36,17 @@ describe("sizing figures", () => {
     expect(batchAtRate(base, 100)).toBe(50);
     expect(batchAtRate({ ...base, batchingWindowSeconds: 30 }, 100)).toBe(500);
     expect(batchAtRate(base, 1)).toBe(1);
+  });
+  it("shows one table's ceiling staying at one lane with schema.table keys while primary-key keys scale with shards", () => {
+    const slow = { ...base, bulkModel: { fixedMs: 500, perRecordMs: 1 } }; // a lane: 500 / 1.0 s
+    const lane = sizing(slow).laneChangesPerSecond;
+    const rows = ceilingTable(slow, [1, 4]).slice(2);
+    const cells = (row: string) =>
+      row
+        .split("|")
+        .slice(2, 5)
+        .map((c) => Number(c.trim().replace(/,/g, "")));
+    expect(cells(rows[0] as string)).toEqual([Math.round(2 * lane), Math.round(2 * lane), Math.round(lane)]);
+    expect(cells(rows[1] as string)).toEqual([Math.round(8 * lane), Math.round(8 * lane), Math.round(lane)]);
   });
 });

@@ -42,6 +42,13 @@ if (chosen.length === 0) saveResults(results, sizing && { sizing });
 console.log(`\n${lines.join("\n")}`);
 if (sizing)
   console.log(
-    `\nSizing (docs/sizing.md), per stage:\n${sizing.stages.join("\n")}\n\nBatching window at 100 changes/s on a shard:\n${sizing.window.join("\n")}`,
+    [
+      "\nSizing (docs/sizing.md), per stage:",
+      ...sizing.stages,
+      "\nBatching window at 100 changes/s on a shard:",
+      ...sizing.window,
+      "\nCeilings with the template's settings (changes/s):",
+      ...sizing.ceilings,
+    ].join("\n"),
   );
 process.exit(ok ? 0 : 1);

@@ -2,9 +2,9 @@
 import { DEFAULT_INDEX_SETTINGS } from "../../shared/index-templates";
 import { loadTemplate } from "../lib/cfn-yaml";
 import { durationMs } from "../opensearch-emulator/settings";
-import { MODELLED_BATCH } from "./lanes";
+import { MODELLED_BATCH, templateEventSource } from "./lanes";
 import type { Result } from "./measure";
-import { STAGE_SCENARIOS, sizingTable, WINDOW_TRADE_OFF } from "./sizing";
+import { ceilingTable, STAGE_SCENARIOS, sizingTable, WINDOW_TRADE_OFF } from "./sizing";
 
 export function sizingFrom(results: Result[]):
   | {
@@ -13,6 +13,7 @@ export function sizingFrom(results: Result[]):
       bulkModel: typeof MODELLED_BATCH;
       stages: string[];
       window: string[];
+      ceilings: string[];
     }
   | undefined {
   const cpuMsPerRecord = results.find((r) => r.details?.cpuMsPerRecord)?.details?.cpuMsPerRecord;
@@ -20,9 +21,16 @@ export function sizingFrom(results: Result[]):
   const fn = loadTemplate("template.yaml").Resources.IndexerFunction?.Properties as { MemorySize: number };
   const base = { cpuMsPerRecord, memoryMb: fn.MemorySize, bulkModel: MODELLED_BATCH };
   const refreshSeconds = durationMs(DEFAULT_INDEX_SETTINGS.refreshInterval) / 1000;
+  const esm = templateEventSource();
   return {
     ...base,
     stages: sizingTable(STAGE_SCENARIOS, base, refreshSeconds),
     window: sizingTable(WINDOW_TRADE_OFF, base, refreshSeconds),
+    ceilings: ceilingTable({
+      ...base,
+      batchSize: esm.batchSize,
+      batchingWindowSeconds: esm.batchingWindowMs / 1000,
+      parallelizationFactor: esm.parallelizationFactor,
+    }),
   };
 }

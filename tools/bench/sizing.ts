@@ -113,7 +113,7 @@ export const WINDOW_TRADE_OFF: Scenario[] = [1, 5, 30].map((window) => ({
   changesPerSecondPerShard: 100,
 }));
 
-/** Markdown rows: settings, the batch they produce at the rate, freshness bound, cost and ceilings. */
+/** Markdown rows: settings, the batch they produce at the rate, freshness bound, duration, cost, ceiling. */
 export function sizingTable(
   scenarios: Scenario[],
   base: Pick<SizingInput, "cpuMsPerRecord" | "memoryMb" | "bulkModel">,
@@ -124,11 +124,29 @@ export function sizingTable(
     const batch = batchAtRate(input, s.changesPerSecondPerShard);
     const at = sizing(input, batch);
     const full = sizing(input);
-    return `| ${s.name} | ${s.batchSize} / ${s.batchingWindowSeconds} s / ${s.parallelizationFactor} | ${s.changesPerSecondPerShard.toLocaleString("en-US")} | ${batch} | ≤ ${s.batchingWindowSeconds + refreshSeconds} s | ${at.gbSecondsPerMillion.toFixed(0)} | $${at.costPerMillionUsd.toFixed(2)} | ${Math.round(full.shardChangesPerSecond).toLocaleString("en-US")} | ${Math.round(full.tableKeyedChangesPerSecond).toLocaleString("en-US")} |`;
+    const lanes = Math.round(full.laneChangesPerSecond * s.parallelizationFactor).toLocaleString("en-US");
+    return `| ${s.name} | ${s.batchSize} / ${s.batchingWindowSeconds} s / ${s.parallelizationFactor} | ${s.changesPerSecondPerShard.toLocaleString("en-US")} | ${batch} | ≤ ${s.batchingWindowSeconds + refreshSeconds} s | ${Math.round(at.batchMs)} | ${Math.round(at.gbSecondsPerMillion)} | $${at.costPerMillionUsd.toFixed(4)} | ${lanes} |`;
   });
   return [
-    "| Stage | Batch size / window / parallelization | Changes/s per shard | Batch at that rate | Searchable within | GB-s per million changes | Lambda cost per million changes | Ceiling per shard, PK keys (changes/s) | One table's ceiling, `schema.table` keys (changes/s, any shard count) |",
+    "| Stage | Batch size / window / parallelization | Changes/s per shard | Batch at that rate | Searchable within | Billed ms per batch | GB-s per million changes | Lambda cost per million changes | The function's ceiling per shard (changes/s) |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
+  ];
+}
+
+/**
+ * Ceilings in changes/s by shard count with the template's settings: the whole stream, and one table
+ * keyed by primary key (spread over every shard and lane) or by `schema.table` (one shard, one lane).
+ */
+export function ceilingTable(input: SizingInput, shardCounts = [1, 2, 4, 8]): string[] {
+  const s = sizing(input);
+  const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+  return [
+    "| Shards | Stream | One table, primary-key keys | One table, `schema.table` keys |",
+    "| --- | --- | --- | --- |",
+    ...shardCounts.map(
+      (n) =>
+        `| ${n} | ${fmt(n * s.shardChangesPerSecond)} | ${fmt(n * s.shardChangesPerSecond)} | ${fmt(s.tableKeyedChangesPerSecond)} |`,
+    ),
   ];
 }
