@@ -25,7 +25,7 @@ export function sizingFrom(results: Result[]):
   return {
     ...base,
     stages: sizingTable(STAGE_SCENARIOS, base, refreshSeconds),
-    window: sizingTable(WINDOW_TRADE_OFF, base, refreshSeconds),
+    window: sizingTable(WINDOW_TRADE_OFF, base, refreshSeconds, "Case"),
     ceilings: ceilingTable({
       ...base,
       batchSize: esm.batchSize,

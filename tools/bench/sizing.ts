@@ -118,6 +118,7 @@ export function sizingTable(
   scenarios: Scenario[],
   base: Pick<SizingInput, "cpuMsPerRecord" | "memoryMb" | "bulkModel">,
   refreshSeconds: number,
+  firstColumn = "Stage",
 ): string[] {
   const rows = scenarios.map((s) => {
     const input: SizingInput = { ...base, ...s };
@@ -128,7 +129,7 @@ export function sizingTable(
     return `| ${s.name} | ${s.batchSize} / ${s.batchingWindowSeconds} s / ${s.parallelizationFactor} | ${s.changesPerSecondPerShard.toLocaleString("en-US")} | ${batch} | ≤ ${s.batchingWindowSeconds + refreshSeconds} s | ${Math.round(at.batchMs)} | ${Math.round(at.gbSecondsPerMillion)} | $${at.costPerMillionUsd.toFixed(4)} | ${lanes} |`;
   });
   return [
-    "| Stage | Batch size / window / parallelization | Changes/s per shard | Batch at that rate | Searchable within | Billed ms per batch | GB-s per million changes | Lambda cost per million changes | The function's ceiling per shard (changes/s) |",
+    `| ${firstColumn} | Batch size / window / parallelization | Changes/s per shard | Batch at that rate | Searchable within | Billed ms per batch | GB-s per million changes | Lambda cost per million changes | The function's ceiling per shard (changes/s) |`,
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
   ];
