@@ -74,7 +74,7 @@ export type IndexerCpu = {
   bundleBytes: number;
 };
 
-export async function measureIndexerCpu(rounds = 7): Promise<IndexerCpu> {
+export async function measureIndexerCpu(rounds = 15): Promise<IndexerCpu> {
   const dir = mkdtempSync(join(resolve("node_modules"), ".bench-indexer-"));
   const standIn = await startStandIn();
   try {
