@@ -5,11 +5,12 @@
  * Medians of alternating runs. Informational: a growing bundle or import shows here first.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { rmSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { build } from "esbuild";
 import { loadTemplate } from "../lib/cfn-yaml";
 import { esbuildOptions, type SamBuildProperties } from "../lib/sam-esbuild";
+import { freshBuildDir } from "./build-dir";
 import { percentile, type Result } from "./measure";
 
 /** Environment each function validates at cold start: placeholders of the right shape. */
@@ -48,7 +49,7 @@ function timeImport(file: string | undefined, runs: number): number[] {
 
 export async function coldStartBenchmarks(runs = 7): Promise<Result[]> {
   const template = loadTemplate("template.yaml");
-  const dir = mkdtempSync(join(resolve("node_modules"), ".cold-start-"));
+  const dir = freshBuildDir("cold-start");
   const results: Result[] = [];
   try {
     for (const [id, resource] of Object.entries(template.Resources)) {

@@ -28,6 +28,8 @@ type Options = {
 };
 
 const options = JSON.parse(process.argv[2] as string) as Options;
+// Forked by the bench: if it dies (Ctrl-C, kill -9), the IPC channel closes and this process ends too.
+process.on("disconnect", () => process.exit(1));
 const pipeline = parsePipelineConfig(readFileSync("config/pipeline.yaml", "utf8"), { indexPrefix: "bench-" });
 const context = () =>
   createLambdaContext({ functionName: "bench", timeoutSeconds: 60, memorySize: 1024, region: "us-east-1" });

@@ -6,11 +6,12 @@
  * process (indexer-cpu-worker.ts).
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { build } from "esbuild";
 import { loadTemplate } from "../lib/cfn-yaml";
 import { esbuildOptions, type SamBuildProperties } from "../lib/sam-esbuild";
+import { freshBuildDir } from "./build-dir";
 import { percentile } from "./measure";
 
 export const CPU_WORKLOAD = { batches: 40, batchSize: 500 } as const;
@@ -32,8 +33,10 @@ const handlerEnv = (endpoint: string): Record<string, string> => ({
 });
 
 async function startStandIn(): Promise<{ endpoint: string; process: ChildProcess }> {
+  // Its stdin is a pipe from this process: when this process dies (even by kill -9), the pipe closes and
+  // the stand-in exits with it.
   const child = spawn(process.execPath, ["--import", "tsx", "tools/bench/standin-server.ts"], {
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["pipe", "pipe", "inherit"],
   });
   const port = await new Promise<string>((done, fail) => {
     child.once("exit", (code) => fail(new Error(`the stand-in OpenSearch exited (${code})`)));
@@ -75,7 +78,7 @@ export type IndexerCpu = {
 };
 
 export async function measureIndexerCpu(rounds = 15): Promise<IndexerCpu> {
-  const dir = mkdtempSync(join(resolve("node_modules"), ".bench-indexer-"));
+  const dir = freshBuildDir("bench-indexer");
   const standIn = await startStandIn();
   try {
     const props = loadTemplate("template.yaml").Resources.IndexerFunction?.Metadata

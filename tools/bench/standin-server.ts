@@ -39,3 +39,6 @@ server.listen(0, "127.0.0.1", () => {
   if (address && typeof address === "object") process.stdout.write(`${address.port}\n`);
 });
 process.on("SIGTERM", () => process.exit(0));
+// The bench holds our stdin: once it is gone (finished, Ctrl-C, kill -9), so are we.
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();
