@@ -85,14 +85,18 @@ async function cpuRounds(): Promise<Record<string, number[]>> {
 /** Peak resident set of this whole process after handling one batch of about 6 MB ("none": not handled). */
 async function peakResident(
   which: "handler" | "naive" | "none",
-): Promise<{ peakMiB: number; eventMiB: number }> {
+): Promise<{ peakMiB: number; eventMiB: number; heapMiB: number }> {
   const run = await subjects();
   // As many records as fit in Lambda's 6 MB invocation payload.
   const perRecord = Buffer.byteLength(JSON.stringify(workload(100, 1_000_000))) / 100;
   const event = { Records: workload(Math.floor(6_000_000 / perRecord), 1_000_000) };
   const eventMiB = Buffer.byteLength(JSON.stringify(event)) / 2 ** 20;
   if (which !== "none") await (run[which] as Handler)(event, undefined);
-  return { peakMiB: process.resourceUsage().maxRSS / 1024, eventMiB };
+  return {
+    peakMiB: process.resourceUsage().maxRSS / 1024,
+    eventMiB,
+    heapMiB: process.memoryUsage().heapUsed / 2 ** 20,
+  };
 }
 
 const result = options.peak ? await peakResident(options.peak) : await cpuRounds();

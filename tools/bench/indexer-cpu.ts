@@ -45,24 +45,43 @@ async function startStandIn(): Promise<{ endpoint: string; process: ChildProcess
   return { endpoint: `http://127.0.0.1:${port}`, process: child };
 }
 
+/** The largest heap in use (MiB) that a `--trace-gc` line reports before a collection. */
+export function heapPeakFromTrace(trace: string): number {
+  let peak = 0;
+  for (const m of trace.matchAll(/ms: [A-Za-z -]+ (\d+(?:\.\d+)?) \(\d+(?:\.\d+)?\) -> /g))
+    peak = Math.max(peak, Number(m[1]));
+  return peak;
+}
+
+/**
+ * Runs the worker; resolves to what it sends. With `traceGc`, V8 reports every collection on its stdout
+ * and the peak heap in use is read from those lines (the handler's own logs there are skipped).
+ */
 function runWorker<T>(
   worker: string,
   options: Record<string, unknown>,
   env: Record<string, string>,
-): Promise<T> {
+  traceGc = false,
+): Promise<{ result: T; heapPeakMiB: number }> {
   return new Promise((done, fail) => {
     const child = fork(worker, [JSON.stringify(options)], {
-      execArgv: ["--expose-gc"],
+      execArgv: traceGc ? ["--expose-gc", "--trace-gc"] : ["--expose-gc"],
       env: { ...process.env, ...env },
-      // The handler's logs and EMF metrics go to stdout, as on Lambda; nobody reads them here.
-      stdio: ["ignore", "ignore", "inherit", "ipc"],
+      // The handler's logs and EMF metrics go to stdout, as on Lambda; only GC traces are read there.
+      stdio: ["ignore", traceGc ? "pipe" : "ignore", "inherit", "ipc"],
+    });
+    let trace = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      trace += chunk.toString();
     });
     let result: T | undefined;
     child.on("message", (message) => {
       result = message as T;
     });
     child.on("exit", (code) =>
-      result === undefined ? fail(new Error(`the bench worker exited (${code})`)) : done(result),
+      result === undefined
+        ? fail(new Error(`the bench worker exited (${code})`))
+        : done({ result, heapPeakMiB: heapPeakFromTrace(trace) }),
     );
   });
 }
@@ -73,6 +92,8 @@ export type IndexerCpu = {
   records: number;
   /** Peak resident set (MiB) of a process handling one ~6 MB batch, and of one that only built it. */
   peakMiB: { handler: number; naive: number; none: number };
+  /** Peak V8 heap in use (MiB) in the same processes. */
+  heapPeakMiB: { handler: number; naive: number; none: number };
   eventMiB: number;
   bundleBytes: number;
 };
@@ -99,10 +120,22 @@ export async function measureIndexerCpu(rounds = 15): Promise<IndexerCpu> {
     });
     const env = handlerEnv(standIn.endpoint);
     const base = { handlerBundle, endpoint: standIn.endpoint, ...CPU_WORKLOAD, rounds };
-    const cpu = await runWorker<Record<"handler" | "naive" | "floor", number[]>>(worker, base, env);
-    const peaks: Record<string, { peakMiB: number; eventMiB: number }> = {};
-    for (const which of ["none", "handler", "naive"] as const)
-      peaks[which] = await runWorker(worker, { ...base, peak: which }, env);
+    const { result: cpu } = await runWorker<Record<"handler" | "naive" | "floor", number[]>>(
+      worker,
+      base,
+      env,
+    );
+    const peaks: Record<string, { peakMiB: number; eventMiB: number; heapMiB: number; heapPeakMiB: number }> =
+      {};
+    for (const which of ["none", "handler", "naive"] as const) {
+      const run = await runWorker<{ peakMiB: number; eventMiB: number; heapMiB: number }>(
+        worker,
+        { ...base, peak: which },
+        env,
+        true,
+      );
+      peaks[which] = { ...run.result, heapPeakMiB: Math.max(run.heapPeakMiB, run.result.heapMiB) };
+    }
     return {
       cpuMs: {
         handler: percentile(cpu.handler, 50),
@@ -114,6 +147,11 @@ export async function measureIndexerCpu(rounds = 15): Promise<IndexerCpu> {
         handler: peaks.handler?.peakMiB ?? Number.NaN,
         naive: peaks.naive?.peakMiB ?? Number.NaN,
         none: peaks.none?.peakMiB ?? Number.NaN,
+      },
+      heapPeakMiB: {
+        handler: peaks.handler?.heapPeakMiB ?? Number.NaN,
+        naive: peaks.naive?.heapPeakMiB ?? Number.NaN,
+        none: peaks.none?.heapPeakMiB ?? Number.NaN,
       },
       eventMiB: peaks.none?.eventMiB ?? Number.NaN,
       bundleBytes,

@@ -87,6 +87,13 @@ export async function indexerBenchmarks(): Promise<Result[]> {
       unit: "MiB",
     },
     {
+      name: "indexer peak heap",
+      measure: `peak V8 heap in use (from --trace-gc) handling the same batch: handler / naive indexer (building the batch alone: ${cpu.heapPeakMiB.none.toFixed(0)} MiB)`,
+      subject: cpu.heapPeakMiB.handler,
+      baseline: cpu.heapPeakMiB.naive,
+      unit: "MiB",
+    },
+    {
       name: "bulk actions per change",
       measure: `actions sent after compaction / the naive indexer's (${naiveActions} for ${batch.length} changes)`,
       subject: sent.actions,
