@@ -14,7 +14,7 @@ import { esbuildOptions, type SamBuildProperties } from "../lib/sam-esbuild";
 import { freshBuildDir } from "./build-dir";
 import { percentile } from "./measure";
 
-export const CPU_WORKLOAD = { batches: 40, batchSize: 500 } as const;
+const CPU_WORKLOAD = { batches: 40, batchSize: 500 } as const;
 
 /** The indexer's environment as template.yaml sets it, pointing at the stand-in, with no AWS behind it. */
 const handlerEnv = (endpoint: string): Record<string, string> => ({
@@ -86,6 +86,9 @@ function runWorker<T>(
   });
 }
 
+/** What the worker reports after handling the 6 MB batch (see indexer-cpu-worker.ts). */
+type PeakReading = { peakMiB: number; eventMiB: number; heapMiB: number };
+
 export type IndexerCpu = {
   /** Median CPU milliseconds per 20,000 records, per subject. */
   cpuMs: { handler: number; naive: number; floor: number };
@@ -95,7 +98,6 @@ export type IndexerCpu = {
   /** Peak V8 heap in use (MiB) in the same processes. */
   heapPeakMiB: { handler: number; naive: number; none: number };
   eventMiB: number;
-  bundleBytes: number;
 };
 
 export async function measureIndexerCpu(rounds = 15): Promise<IndexerCpu> {
@@ -105,8 +107,7 @@ export async function measureIndexerCpu(rounds = 15): Promise<IndexerCpu> {
     const props = loadTemplate("template.yaml").Resources.IndexerFunction?.Metadata
       ?.BuildProperties as SamBuildProperties;
     const handlerBundle = join(dir, "indexer.mjs");
-    const built = await build({ ...esbuildOptions(props), outfile: handlerBundle, metafile: true });
-    const bundleBytes = Object.values(built.metafile?.outputs ?? {}).reduce((sum, o) => sum + o.bytes, 0);
+    await build({ ...esbuildOptions(props), outfile: handlerBundle });
     const worker = join(dir, "worker.mjs");
     await build({
       entryPoints: ["tools/bench/indexer-cpu-worker.ts"],
@@ -125,15 +126,9 @@ export async function measureIndexerCpu(rounds = 15): Promise<IndexerCpu> {
       base,
       env,
     );
-    const peaks: Record<string, { peakMiB: number; eventMiB: number; heapMiB: number; heapPeakMiB: number }> =
-      {};
+    const peaks: Record<string, PeakReading & { heapPeakMiB: number }> = {};
     for (const which of ["none", "handler", "naive"] as const) {
-      const run = await runWorker<{ peakMiB: number; eventMiB: number; heapMiB: number }>(
-        worker,
-        { ...base, peak: which },
-        env,
-        true,
-      );
+      const run = await runWorker<PeakReading>(worker, { ...base, peak: which }, env, true);
       peaks[which] = { ...run.result, heapPeakMiB: Math.max(run.heapPeakMiB, run.result.heapMiB) };
     }
     return {
@@ -154,7 +149,6 @@ export async function measureIndexerCpu(rounds = 15): Promise<IndexerCpu> {
         none: peaks.none?.heapPeakMiB ?? Number.NaN,
       },
       eventMiB: peaks.none?.eventMiB ?? Number.NaN,
-      bundleBytes,
     };
   } finally {
     standIn.process.kill("SIGTERM");
