@@ -157,10 +157,11 @@ function fieldValue(ctx: MatchContext, path: string): unknown {
   if (path === "$operation") return ctx.operation;
   if (path === "$schema") return ctx.schema;
   if (path === "$table") return ctx.table;
-  if (path in ctx.row) return ctx.row[path];
+  // Own properties only: a field named `constructor` that the row lacks is absent, not Object.
+  if (Object.hasOwn(ctx.row, path)) return ctx.row[path];
   let value: unknown = ctx.row;
   for (const part of path.split(".")) {
-    if (value === null || typeof value !== "object") return undefined;
+    if (value === null || typeof value !== "object" || !Object.hasOwn(value, part)) return undefined;
     value = (value as Record<string, unknown>)[part];
   }
   return value;

@@ -52,7 +52,9 @@ export function primaryKeyColumns(
 }
 
 export function documentId(table: string, keyColumns: string[], row: Record<string, unknown>): string {
-  const parts = keyColumns.map((column) => keyText(table, column, row[column]));
+  const parts = keyColumns.map((column) =>
+    keyText(table, column, Object.hasOwn(row, column) ? row[column] : undefined),
+  );
   const id = parts.length === 1 ? (parts[0] as string) : parts.map(encodeURIComponent).join("|");
   if (id.length === 0)
     throw new PermanentRecordError("invalid_primary_key", `${table}: primary key is empty`);

@@ -66,6 +66,9 @@ describe("conditions", () => {
     [{ field: "n", greaterThan: 10 }, { n: null }, false],
     [{ field: "s", matches: "^Loan" }, { s: "LoanCreated" }, true],
     [{ field: "s", isNull: true }, {}, true],
+    // Fields are the row's own: `constructor` and `toString` absent from the row are null, not Object's.
+    [{ field: "constructor", isNull: true }, {}, true],
+    [{ field: "a.toString", isNull: true }, { a: {} }, true],
     [{ field: "s", isNotNull: true }, { s: 0 }, true],
     [
       { field: "event_data.eventBody.amount", greaterThan: 100 },

@@ -57,6 +57,23 @@ describe("buildDocument", () => {
     );
     expect(doc).toEqual({ id: 1, amount: 1.5, note: "x" });
   });
+  it("keeps a column named __proto__ (a valid PostgreSQL name) as a field, not as the prototype", () => {
+    const row = JSON.parse('{"id":1,"__proto__":{"polluted":true},"constructor":"c"}') as Record<
+      string,
+      unknown
+    >;
+    const doc = buildDocument(row, {}, new Set());
+    expect(JSON.stringify(doc)).toBe('{"id":1,"__proto__":{"polluted":true},"constructor":"c"}');
+    expect((doc as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
+  });
+  it("keeps columns named like Object's own methods, typed only when the config types them", () => {
+    const row = { id: 1, constructor: "c", valueOf: "v", toString: "t", hasOwnProperty: "h" };
+    expect(buildDocument(row, {}, new Set())).toEqual(row);
+    expect(buildDocument({ valueOf: "2.5" }, { valueOf: "number" as const }, new Set())).toEqual({
+      valueOf: 2.5,
+    });
+  });
 });
 
 describe("toIsoUtc", () => {

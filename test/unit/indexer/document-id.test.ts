@@ -22,6 +22,12 @@ describe("documentId", () => {
   ])("fails with %s for %j", (code, row) => {
     expect(() => documentId("public.orders", ["id"], row)).toThrow(expect.objectContaining({ code }));
   });
+  it("reads key columns from the row's own values: a key named constructor that is missing is missing", () => {
+    expect(() => documentId("public.t", ["constructor"], { id: 1 })).toThrow(
+      expect.objectContaining({ code: "missing_primary_key" }),
+    );
+    expect(documentId("public.t", ["constructor"], { constructor: "k" })).toBe("k");
+  });
   it("defaults to [id] only when the row has an id column", () => {
     expect(primaryKeyColumns("t.t", undefined, { id: 1 })).toEqual(["id"]);
     expect(primaryKeyColumns("t.t", ["a", "b"], { id: 1 })).toEqual(["a", "b"]);
