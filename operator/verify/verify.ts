@@ -14,7 +14,8 @@ import { planChange } from "../../functions/indexer/plan";
 import { PermanentRecordError } from "../../shared/errors";
 import type { PipelineConfig } from "../../shared/pipeline-config";
 import { describeTable } from "../lib/dms/describe-table";
-import { loadRecord, type Tuple } from "../lib/dms/records";
+import { loadRecord } from "../lib/dms/records";
+import { tablePages } from "../lib/dms/table-pages";
 
 type Docs = Map<string, Record<string, unknown>>;
 export type Difference = {
@@ -121,21 +122,10 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
         continue;
       }
       const relation = await describeTable(db, routing.table);
-      const columns = relation.columns.map((c) => `${db.escapeIdentifier(c.name)}::text`).join(", ");
-      await db.query(`DECLARE verify_rows NO SCROLL CURSOR FOR SELECT ${columns} FROM ${table}`);
       let rowsRead = 0;
-      for (;;) {
-        const page = await db.query<string[]>({
-          text: `FETCH ${pageSize} FROM verify_rows`,
-          rowMode: "array",
-        });
-        if (page.rows.length === 0) break;
+      for await (const page of tablePages(db, relation, pageSize)) {
         const expected = new Map<string, Docs>();
-        for (const values of page.rows) {
-          const tuple: Tuple = {};
-          relation.columns.forEach((c, i) => {
-            tuple[c.name] = values[i] ?? null;
-          });
+        for (const tuple of page) {
           try {
             const message = parseDmsMessage(loadRecord(relation, tuple, 0n).data);
             if (message.kind !== "change") continue;
@@ -156,10 +146,9 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
           // Only missing and differing here: extras are found by the scroll below.
           differences.push(...compareDocuments(index, docs, actual).filter((d) => d.kind !== "extra"));
         }
-        rowsRead += page.rows.length;
+        rowsRead += page.length;
         input.onProgress?.({ table: routing.table, rows: rowsRead });
       }
-      await db.query("CLOSE verify_rows");
     }
     await db.query("COMMIT");
   } finally {

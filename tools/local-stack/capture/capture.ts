@@ -19,6 +19,7 @@ import {
   type Tuple,
   transactionRecords,
 } from "../../../operator/lib/dms/records";
+import { tablePages } from "../../../operator/lib/dms/table-pages";
 import { putAll } from "../../../operator/lib/kinesis-put";
 import { backoffDelay } from "../../../shared/backoff";
 import type { Partitioning } from "../../../shared/dms-settings";
@@ -225,30 +226,15 @@ export class Capture {
       await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       for (const table of tables) {
         const relation = captured(await describeTable(client, table), this.selection);
-        const columns = relation.columns.map((c) => `${client.escapeIdentifier(c.name)}::text`).join(", ");
-        const from = `${client.escapeIdentifier(relation.schema)}.${client.escapeIdentifier(relation.name)}`;
-        await client.query(`DECLARE load_rows NO SCROLL CURSOR FOR SELECT ${columns} FROM ${from}`);
         let sent = 0;
-        for (;;) {
-          const batch = await client.query<string[]>({
-            text: `FETCH ${batchRows} FROM load_rows`,
-            rowMode: "array",
-          });
-          if (batch.rows.length === 0) break;
+        for await (const page of tablePages(client, relation, batchRows)) {
           const builtMicros = nowMicros();
-          const entries = batch.rows.map((values) => {
-            const tuple: Tuple = {};
-            relation.columns.forEach((c, i) => {
-              tuple[c.name] = values[i] ?? null;
-            });
-            return loadRecord(relation, tuple, builtMicros);
-          });
+          const entries = page.map((tuple) => loadRecord(relation, tuple, builtMicros));
           await this.put(entries);
           this.stats.loaded += entries.length;
           sent += entries.length;
           await this.options.onLoadBatch?.(table, sent);
         }
-        await client.query("CLOSE load_rows");
         this.log(`capture: full load of ${table} sent`);
       }
       await client.query("COMMIT");

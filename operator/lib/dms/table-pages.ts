@@ -1,0 +1,30 @@
+/**
+ * A table's rows as text tuples (each column `::text`, as DMS reads them for a full load), a page at a
+ * time through a cursor, so memory holds one page. Runs in the caller's transaction (a cursor needs
+ * one; REPEATABLE READ gives every page the same snapshot). Used by the local full load and by verify.
+ */
+import type pg from "pg";
+import type { Relation, Tuple } from "./records";
+
+export async function* tablePages(
+  db: Pick<pg.Client, "query" | "escapeIdentifier">,
+  relation: Relation,
+  pageSize: number,
+): AsyncGenerator<Tuple[]> {
+  const columns = relation.columns.map((c) => `${db.escapeIdentifier(c.name)}::text`).join(", ");
+  const from = `${db.escapeIdentifier(relation.schema)}.${db.escapeIdentifier(relation.name)}`;
+  await db.query(`DECLARE table_pages NO SCROLL CURSOR FOR SELECT ${columns} FROM ${from}`);
+  for (;;) {
+    const page = await db.query<string[]>({ text: `FETCH ${pageSize} FROM table_pages`, rowMode: "array" });
+    if (page.rows.length === 0) break;
+    yield page.rows.map((values) => {
+      const tuple: Tuple = {};
+      relation.columns.forEach((c, i) => {
+        tuple[c.name] = values[i] ?? null;
+      });
+      return tuple;
+    });
+  }
+  // Closed once read to the end; on an error the caller's transaction ends, and the cursor with it.
+  await db.query("CLOSE table_pages");
+}
