@@ -7,9 +7,11 @@
  */
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
+import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-resolve";
 import { loadTemplate } from "../lib/cfn-yaml";
+import { localFunction } from "../lib/sam-function";
 import { ensureStream, startKinesalite } from "../local-stack/kinesis";
-import type { EsmSettings } from "../local-stack/poller/esm-settings";
+import { type EsmSettings, kinesisEventSource } from "../local-stack/poller/esm-settings";
 import { KinesisPoller } from "../local-stack/poller/poller";
 import type { Result } from "./measure";
 import { keyOf } from "./workload";
@@ -17,24 +19,21 @@ import { keyOf } from "./workload";
 const REGION = "us-east-1";
 export const MODELLED_BATCH = { fixedMs: 30, perRecordMs: 0.5 };
 
-/** The indexer's event-source settings as template.yaml declares them. */
-export function templateEventSource(): EsmSettings {
-  const fn = loadTemplate("template.yaml").Resources.IndexerFunction?.Properties as {
-    Events: Record<string, { Properties: Record<string, unknown> }>;
-  };
-  const p = fn.Events.CdcStream?.Properties ?? {};
-  return {
-    eventId: "CdcStream",
-    startingPosition: "TRIM_HORIZON",
-    batchSize: p.BatchSize as number,
-    batchingWindowMs: (p.MaximumBatchingWindowInSeconds as number) * 1000,
-    parallelizationFactor: p.ParallelizationFactor as number,
-    bisectOnError: true,
-    maximumRetryAttempts: -1,
-    maximumRecordAgeSeconds: -1,
-    reportBatchItemFailures: true,
-    hasOnFailureDestination: false,
-  };
+/** The indexer as template.yaml declares it (read as the local stack reads it): memory and event source. */
+export function templateIndexer(): { memorySize: number; eventSource: EsmSettings } {
+  const template = loadTemplate("template.yaml");
+  const fn = localFunction(
+    template,
+    "IndexerFunction",
+    {
+      parameters: parameterValues(template, {}, {}),
+      pseudo: pseudoParameters(REGION),
+      conditions: template.Conditions ?? {},
+      parameterTypes: parameterTypes(template),
+    },
+    process.cwd(),
+  );
+  return { memorySize: fn.memorySize, eventSource: kinesisEventSource(fn) };
 }
 
 async function drainMs(
@@ -81,7 +80,7 @@ async function drainMs(
 export async function laneBenchmarks(records = 10_000): Promise<Result[]> {
   const kinesalite = await startKinesalite();
   try {
-    const template = templateEventSource();
+    const template = templateIndexer().eventSource;
     const results: Result[] = [];
     for (const parallelizationFactor of [template.parallelizationFactor, 4]) {
       const settings = { ...template, parallelizationFactor };

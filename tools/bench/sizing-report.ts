@@ -1,8 +1,7 @@
 /** The sizing tables of a bench run, from the indexer's measured CPU per record and template.yaml. */
 import { DEFAULT_INDEX_SETTINGS } from "../../shared/index-templates";
-import { loadTemplate } from "../lib/cfn-yaml";
 import { durationMs } from "../opensearch-emulator/settings";
-import { MODELLED_BATCH, templateEventSource } from "./lanes";
+import { MODELLED_BATCH, templateIndexer } from "./lanes";
 import type { Result } from "./measure";
 import { ceilingTable, STAGE_SCENARIOS, sizingTable, WINDOW_TRADE_OFF } from "./sizing";
 
@@ -18,10 +17,10 @@ export function sizingFrom(results: Result[]):
   | undefined {
   const cpuMsPerRecord = results.find((r) => r.details?.cpuMsPerRecord)?.details?.cpuMsPerRecord;
   if (cpuMsPerRecord === undefined) return undefined;
-  const fn = loadTemplate("template.yaml").Resources.IndexerFunction?.Properties as { MemorySize: number };
-  const base = { cpuMsPerRecord, memoryMb: fn.MemorySize, bulkModel: MODELLED_BATCH };
+  const indexer = templateIndexer();
+  const base = { cpuMsPerRecord, memoryMb: indexer.memorySize, bulkModel: MODELLED_BATCH };
   const refreshSeconds = durationMs(DEFAULT_INDEX_SETTINGS.refreshInterval) / 1000;
-  const esm = templateEventSource();
+  const esm = indexer.eventSource;
   return {
     ...base,
     stages: sizingTable(STAGE_SCENARIOS, base, refreshSeconds),
