@@ -8,6 +8,17 @@ import type { Action } from "./plan";
 export type PlannedAction = { action: Action; record: number };
 export type CompactedAction = { action: Action; records: number[] };
 
+// A class, not an object literal: see BatchRecord in process-batch.ts.
+class Compacted implements CompactedAction {
+  records: number[];
+  constructor(
+    public action: Action,
+    record: number,
+  ) {
+    this.records = [record];
+  }
+}
+
 export function compact(planned: PlannedAction[]): { actions: CompactedAction[]; compacted: number } {
   // Per index, per id (no key string built per action); the survivors keep first-seen order.
   const byIndex = new Map<string, Map<string, CompactedAction>>();
@@ -20,7 +31,7 @@ export function compact(planned: PlannedAction[]): { actions: CompactedAction[];
     }
     const current = byId.get(action.id);
     if (!current) {
-      const entry = { action, records: [record] };
+      const entry = new Compacted(action, record);
       byId.set(action.id, entry);
       actions.push(entry);
       continue;

@@ -17,6 +17,17 @@ export type Action = {
   doc?: Record<string, unknown>;
 };
 
+// A class, not an object literal: see BatchRecord in process-batch.ts.
+class BulkAction implements Action {
+  constructor(
+    readonly op: "index" | "delete",
+    readonly index: string,
+    readonly id: string,
+    readonly version: bigint,
+    readonly doc?: Record<string, unknown>,
+  ) {}
+}
+
 export type ChangePlan = { actions: Action[]; filtered: number };
 
 export function planChange(change: DmsChange, routing: TableRouting): ChangePlan {
@@ -24,8 +35,8 @@ export function planChange(change: DmsChange, routing: TableRouting): ChangePlan
   const id = documentId(routing.table, keyColumns, change.row);
   const version = documentVersion(change.position);
   const deleteFromAll = (docId: string): Action[] => [
-    { op: "delete", index: routing.index, id: docId, version },
-    ...routing.routes.map((r): Action => ({ op: "delete", index: r.index, id: docId, version })),
+    new BulkAction("delete", routing.index, docId, version),
+    ...routing.routes.map((r): Action => new BulkAction("delete", r.index, docId, version)),
   ];
 
   if (change.operation === "delete") return { actions: deleteFromAll(id), filtered: 0 };
@@ -42,15 +53,15 @@ export function planChange(change: DmsChange, routing: TableRouting): ChangePlan
     if (oldId !== id) actions.push(...deleteFromAll(oldId));
   }
   const doc = buildDocument(change.row, routing.columns, routing.exclude);
-  actions.push({ op: "index", index: routing.index, id, version, doc });
+  actions.push(new BulkAction("index", routing.index, id, version, doc));
   if (routing.routes.length === 0) return { actions, filtered: 0 };
   let filtered = 0;
   const ctx = { row: doc, operation: change.operation, schema: change.schema, table: change.table };
   for (const route of routing.routes) {
-    if (route.matches(ctx)) actions.push({ op: "index", index: route.index, id, version, doc });
+    if (route.matches(ctx)) actions.push(new BulkAction("index", route.index, id, version, doc));
     else {
       filtered++;
-      actions.push({ op: "delete", index: route.index, id, version });
+      actions.push(new BulkAction("delete", route.index, id, version));
     }
   }
   return { actions, filtered };
