@@ -10,7 +10,7 @@ import type { Action } from "./plan";
 
 export type BulkClient = {
   bulk(
-    params: { body: string },
+    params: { body: Buffer },
     options: { requestTimeout: number },
   ): Promise<{ body: { errors?: boolean; items?: Record<string, BulkResponseItem>[] } }>;
 };

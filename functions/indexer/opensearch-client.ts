@@ -10,8 +10,8 @@ export function createBulkClient(settings: OpenSearchSettings): BulkClient {
   const client = createOpenSearchClient(settings);
   return {
     bulk: async ({ body }, options) => {
-      // The typed API expects an array of objects; a string body (our NDJSON, whose 64-bit versions must
-      // never pass through a JS number) is sent as it is.
+      // The typed API expects an array of objects; a Buffer body (our NDJSON, whose 64-bit versions must
+      // never pass through a JS number, already UTF-8) is sent as it is, neither serialized nor encoded.
       const response = await client.bulk({ body, filter_path: BULK_FILTER_PATH } as never, options);
       return { body: response.body as Awaited<ReturnType<BulkClient["bulk"]>>["body"] };
     },

@@ -19,9 +19,9 @@ import { recordingLogger, TEST_BATCH_SETTINGS, testContext } from "./lambda";
 export function inProcessBulkClient(emulator: OpenSearchEmulator): BulkClient & { calls: number } {
   const client = {
     calls: 0,
-    async bulk({ body }: { body: string }) {
+    async bulk({ body }: { body: Buffer }) {
       client.calls++;
-      const [status, payload] = emulator.handle("POST", new URL("http://emulator/_bulk"), body);
+      const [status, payload] = emulator.handle("POST", new URL("http://emulator/_bulk"), body.toString());
       if (status >= 300)
         throw Object.assign(new Error(`Response Error ${status}`), {
           name: "ResponseError",

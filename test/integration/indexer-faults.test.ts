@@ -32,7 +32,7 @@ function faulty(inner: BulkClient, faults: Faults): BulkClient {
       }
       if (faults.rejectItems > 0) {
         // Reject the first items without sending them, forward the rest: as a busy cluster does.
-        const lines = params.body.split("\n").filter(Boolean);
+        const lines = params.body.toString().split("\n").filter(Boolean);
         const entries: string[][] = [];
         for (let i = 0; i < lines.length; i++) {
           const line = lines[i] as string;
@@ -42,7 +42,8 @@ function faulty(inner: BulkClient, faults: Faults): BulkClient {
         faults.rejectItems -= rejected;
         const rest = entries.slice(rejected);
         const forwarded = rest.length
-          ? ((await inner.bulk({ body: `${rest.flat().join("\n")}\n` }, options)).body.items ?? [])
+          ? ((await inner.bulk({ body: Buffer.from(`${rest.flat().join("\n")}\n`) }, options)).body.items ??
+            [])
           : [];
         const rejections = entries.slice(0, rejected).map((e) => ({
           [e[0]?.startsWith('{"delete"') ? "delete" : "index"]: {
@@ -151,7 +152,7 @@ describe("indexer under injected faults", () => {
       '{"n":{"object":"where a number was mapped"}}',
       "",
     ].join("\n");
-    const { body: reply } = await client.bulk({ body }, { requestTimeout: 10_000 });
+    const { body: reply } = await client.bulk({ body: Buffer.from(body) }, { requestTimeout: 10_000 });
     expect(reply.errors).toBe(true);
     expect(reply.items?.map((item) => Object.keys(item))).toEqual([["index"], ["delete"], ["index"]]);
     const [created, missing, refused] = (reply.items ?? []).map((item) => Object.values(item)[0]);

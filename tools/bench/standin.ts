@@ -24,6 +24,6 @@ export function acceptAll(body: string): { errors: boolean; items: Record<string
 
 export const acceptingSearch: BulkClient = {
   async bulk({ body }) {
-    return { body: acceptAll(body) };
+    return { body: acceptAll(body.toString()) };
   },
 };
