@@ -227,11 +227,17 @@ export function parsePipelineConfig(
     });
     routesByTable.set(route.table, list);
   }
-  const cache = new Map<string, TableRouting>();
+  // Per schema, per table: a lookup per record builds no `schema.table` string.
+  const cache = new Map<string, Map<string, TableRouting>>();
   const routingFor = (schema: string, table: string): TableRouting => {
-    const key = `${schema}.${table}`;
-    let routing = cache.get(key);
+    let tables = cache.get(schema);
+    if (!tables) {
+      tables = new Map();
+      cache.set(schema, tables);
+    }
+    let routing = tables.get(table);
     if (!routing) {
+      const key = `${schema}.${table}`;
       const t = config.tables[key];
       routing = {
         table: key,
@@ -242,7 +248,7 @@ export function parsePipelineConfig(
         exclude: new Set(t?.exclude ?? []),
         routes: routesByTable.get(key) ?? [],
       };
-      cache.set(key, routing);
+      tables.set(table, routing);
     }
     return routing;
   };
