@@ -1,6 +1,6 @@
 /** The indexer bench reads the peak heap in use from V8's --trace-gc lines, among the handler's logs. */
 import { describe, expect, it } from "vitest";
-import { heapPeakFromTrace } from "../../tools/bench/indexer-cpu";
+import { heapPeakFromTrace, scavengeSurvivorsFromTrace } from "../../tools/bench/indexer-cpu";
 
 describe("heapPeakFromTrace", () => {
   it("takes the largest heap in use before any collection, ignoring everything else on stdout", () => {
@@ -13,5 +13,21 @@ describe("heapPeakFromTrace", () => {
     ].join("\n");
     expect(heapPeakFromTrace(trace)).toBe(102.1);
     expect(heapPeakFromTrace("no collections at all\n")).toBe(0);
+  });
+});
+
+describe("scavengeSurvivorsFromTrace", () => {
+  it("takes the median bytes surviving young-generation collections only, among the handler's logs", () => {
+    const scavenge = (ms: number, survived: number) =>
+      `[17241:0x12194000:0]     ${ms} ms: pause=10.3 mutator=68.0 gc=s reduce_memory=0 scavenge=10.22 allocated=53405528 promoted=17550000 new_space_survived=${survived} nodes_died_in_new=1 promotion_ratio=27.0%`;
+    const trace = [
+      scavenge(100, 1 * 2 ** 20),
+      '{"level":"INFO","message":"batch processed","note":" gc=s x new_space_survived=9999999999 "}',
+      scavenge(180, 3 * 2 ** 20),
+      "[17241:0x12194000:0]      225 ms: pause=6.3 mutator=14.5 gc=mc reduce_memory=0 promoted=11029216 new_space_survived=88888888 nodes_died_in_new=0",
+      scavenge(260, 2 * 2 ** 20),
+    ].join("\n");
+    expect(scavengeSurvivorsFromTrace(trace)).toBe(2);
+    expect(scavengeSurvivorsFromTrace("no collections\n")).toBeNaN();
   });
 });

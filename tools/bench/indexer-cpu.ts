@@ -54,25 +54,38 @@ export function heapPeakFromTrace(trace: string): number {
 }
 
 /**
- * Runs the worker; resolves to what it sends. With `traceGc`, V8 reports every collection on its stdout
- * and the peak heap in use is read from those lines (the handler's own logs there are skipped).
+ * The median MiB that survive a young-generation collection (`--trace-gc-nvp` lines): what each scavenge
+ * copies, so what it costs. Objects a batch still needs survive; so do young objects that old objects
+ * point to, dead or not, until a full collection.
+ */
+export function scavengeSurvivorsFromTrace(trace: string): number {
+  const lines = /^\[\d+:0x[0-9a-f]+(?::\d+)?\] +\d+ ms: .* gc=s .* new_space_survived=(\d+) /gm;
+  const survived = [...trace.matchAll(lines)].map((m) => Number(m[1]) / 2 ** 20);
+  return survived.length > 0 ? percentile(survived, 50) : Number.NaN;
+}
+
+type GcTrace = "gc" | "gc-nvp";
+
+/**
+ * Runs the worker; resolves to what it sends and, with `trace`, to V8's report of every collection on
+ * its stdout (the handler's own logs there are left for the readers above to skip).
  */
 function runWorker<T>(
   worker: string,
   options: Record<string, unknown>,
   env: Record<string, string>,
-  traceGc = false,
-): Promise<{ result: T; heapPeakMiB: number }> {
+  trace?: GcTrace,
+): Promise<{ result: T; trace: string }> {
   return new Promise((done, fail) => {
     const child = fork(worker, [JSON.stringify(options)], {
-      execArgv: traceGc ? ["--expose-gc", "--trace-gc"] : ["--expose-gc"],
+      execArgv: trace ? ["--expose-gc", `--trace-${trace}`] : ["--expose-gc"],
       env: { ...process.env, ...env },
       // The handler's logs and EMF metrics go to stdout, as on Lambda; only GC traces are read there.
-      stdio: ["ignore", traceGc ? "pipe" : "ignore", "inherit", "ipc"],
+      stdio: ["ignore", trace ? "pipe" : "ignore", "inherit", "ipc"],
     });
-    let trace = "";
+    let traced = "";
     child.stdout?.on("data", (chunk: Buffer) => {
-      trace += chunk.toString();
+      traced += chunk.toString();
     });
     let result: T | undefined;
     child.on("message", (message) => {
@@ -81,7 +94,7 @@ function runWorker<T>(
     child.on("exit", (code) =>
       result === undefined
         ? fail(new Error(`the bench worker exited (${code})`))
-        : done({ result, heapPeakMiB: heapPeakFromTrace(trace) }),
+        : done({ result, trace: traced }),
     );
   });
 }
@@ -98,6 +111,8 @@ export type IndexerCpu = {
   /** Peak V8 heap in use (MiB) in the same processes. */
   heapPeakMiB: { handler: number; naive: number; none: number };
   eventMiB: number;
+  /** Median MiB surviving each young-generation collection while handling the CPU workload. */
+  scavengeSurvivorsMiB: { handler: number; naive: number };
 };
 
 export async function measureIndexerCpu(rounds = 15): Promise<IndexerCpu> {
@@ -128,9 +143,17 @@ export async function measureIndexerCpu(rounds = 15): Promise<IndexerCpu> {
     );
     const peaks: Record<string, PeakReading & { heapPeakMiB: number }> = {};
     for (const which of ["none", "handler", "naive"] as const) {
-      const run = await runWorker<PeakReading>(worker, { ...base, peak: which }, env, true);
-      peaks[which] = { ...run.result, heapPeakMiB: Math.max(run.heapPeakMiB, run.result.heapMiB) };
+      const run = await runWorker<PeakReading>(worker, { ...base, peak: which }, env, "gc");
+      peaks[which] = {
+        ...run.result,
+        heapPeakMiB: Math.max(heapPeakFromTrace(run.trace), run.result.heapMiB),
+      };
     }
+    const survivors = async (subject: "handler" | "naive") => {
+      const run = await runWorker(worker, { ...base, rounds: 3, only: [subject] }, env, "gc-nvp");
+      return scavengeSurvivorsFromTrace(run.trace);
+    };
+    const scavengeSurvivorsMiB = { handler: await survivors("handler"), naive: await survivors("naive") };
     return {
       cpuMs: {
         handler: percentile(cpu.handler, 50),
@@ -149,6 +172,7 @@ export async function measureIndexerCpu(rounds = 15): Promise<IndexerCpu> {
         none: peaks.none?.heapPeakMiB ?? Number.NaN,
       },
       eventMiB: peaks.none?.eventMiB ?? Number.NaN,
+      scavengeSurvivorsMiB,
     };
   } finally {
     standIn.process.kill("SIGTERM");

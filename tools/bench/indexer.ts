@@ -94,6 +94,14 @@ export async function indexerBenchmarks(): Promise<Result[]> {
       unit: "MiB",
     },
     {
+      name: "indexer scavenge survivors",
+      measure:
+        "median MiB surviving a young-generation collection (what each one copies) over the CPU workload: handler / naive indexer",
+      subject: cpu.scavengeSurvivorsMiB.handler,
+      baseline: cpu.scavengeSurvivorsMiB.naive,
+      unit: "MiB",
+    },
+    {
       name: "bulk actions per change",
       measure: `actions sent after compaction / the naive indexer's (${naiveActions} for ${batch.length} changes)`,
       subject: sent.actions,
