@@ -6,6 +6,7 @@
  */
 import { LOB_MAX_BYTES } from "../../shared/dms-settings";
 import { PermanentRecordError } from "../../shared/errors";
+import { ownValue, setOwn } from "../../shared/own-properties";
 import type { ColumnType } from "../../shared/pipeline-config";
 import { toIsoUtc } from "./timestamps";
 
@@ -127,14 +128,9 @@ export function buildDocument(
     if (!Object.hasOwn(row, key) || exclude.has(key)) continue;
     const value = row[key];
     refuseTruncatedLob(key, value);
-    // Own keys only: a column named `constructor` or `valueOf` has no type unless the config gives one.
-    const type = Object.hasOwn(columns, key) ? columns[key] : undefined;
-    const field = type ? coerceValue(key, type, value) : value;
-    // `__proto__` is a valid column name: assigned, it would replace the prototype and vanish from the
-    // document; defined, it is a field like any other.
-    if (key === "__proto__")
-      Object.defineProperty(doc, key, { value: field, enumerable: true, writable: true, configurable: true });
-    else doc[key] = field;
+    // A column named `constructor` or `__proto__` is a field like any other (shared/own-properties.ts).
+    const type = ownValue(columns, key);
+    setOwn(doc, key, type ? coerceValue(key, type, value) : value);
   }
   return doc;
 }
