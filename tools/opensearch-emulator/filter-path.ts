@@ -5,6 +5,7 @@
  * nothing matches is `{}`. OpenSearch does not filter error responses. Exclusions (`-path`) are not
  * emulated.
  */
+import { setOwn } from "../../shared/own-properties";
 import { HttpError, wildcard } from "./http";
 
 type Filter = string[];
@@ -39,7 +40,7 @@ function filterValue(value: unknown, filters: Filter[]): unknown {
     }
     if (next.length === 0) continue;
     const kept = filterValue(child, next);
-    if (kept !== undefined) out[key] = kept;
+    if (kept !== undefined) setOwn(out, key, kept);
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }

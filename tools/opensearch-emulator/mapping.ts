@@ -2,8 +2,11 @@
  * Dynamic mapping as OpenSearch does it by default: types inferred from the first value seen
  * (strings that look like dates become `date`, other strings `text` + `keyword`), later values must fit
  * (numeric strings are coerced), otherwise `mapper_parsing_exception`. Field count limited by
- * `index.mapping.total_fields.limit`.
+ * `index.mapping.total_fields.limit`. Field names are data: `constructor` or `__proto__` are fields like
+ * any other (shared/own-properties.ts).
  */
+import { ownValue, setOwn } from "../../shared/own-properties";
+
 export type FieldMapping = {
   type: string;
   properties?: Record<string, FieldMapping>;
@@ -185,7 +188,7 @@ export function resolveField(mappings: Mappings, path: string): FieldMapping | u
   let props: Record<string, FieldMapping> | undefined = mappings.properties;
   let found: FieldMapping | undefined;
   for (const part of path.split(".")) {
-    const next: FieldMapping | undefined = props?.[part] ?? found?.fields?.[part];
+    const next: FieldMapping | undefined = ownValue(props, part) ?? ownValue(found?.fields, part);
     if (!next) return found?.type === "flat_object" ? { type: "keyword" } : undefined;
     found = next;
     props = next.properties;
@@ -214,7 +217,7 @@ export function applyDynamicMapping(
   const walk = (props: Record<string, FieldMapping>, obj: Record<string, unknown>, prefix: string) => {
     for (const [key, value] of Object.entries(obj)) {
       const path = prefix ? `${prefix}.${key}` : key;
-      let mapping = props[key];
+      let mapping = ownValue(props, key);
       if (!mapping) {
         const inferred = infer(value, next.dynamic_templates);
         if (!inferred) continue;
@@ -225,7 +228,7 @@ export function applyDynamicMapping(
           );
         }
         if (options.dynamic === false) continue;
-        props[key] = inferred;
+        setOwn(props, key, inferred);
         mapping = inferred;
       }
       fits(mapping, value, path);

@@ -2,6 +2,8 @@
  * The query DSL subset the pipeline, the demo and the tests use. Queries and sorts see a field's indexed
  * value (`indexed`), as OpenSearch does: a fraction in a `long` field is truncated there.
  */
+import { ownValue } from "../../shared/own-properties";
+
 export type Doc = { id: string; source: Record<string, unknown> };
 type Query = Record<string, unknown>;
 /** The indexed values of a field of a document. */
@@ -17,7 +19,7 @@ export function sourceValues(source: Record<string, unknown>, field: string): un
     const next: unknown[] = [];
     for (const c of current) {
       if (c && typeof c === "object" && !Array.isArray(c)) {
-        const v = (c as Record<string, unknown>)[part];
+        const v = ownValue(c as Record<string, unknown>, part);
         if (Array.isArray(v)) next.push(...v);
         else if (v !== undefined) next.push(v);
       }
@@ -25,7 +27,7 @@ export function sourceValues(source: Record<string, unknown>, field: string): un
     current = next;
   }
   // A dotted column name stored flat.
-  if (current.length === 0 && path in source) current = [source[path]];
+  if (current.length === 0 && Object.hasOwn(source, path)) current = [source[path]];
   return current.filter((v) => v !== null && v !== undefined);
 }
 

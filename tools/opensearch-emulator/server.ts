@@ -13,6 +13,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setOwn } from "../../shared/own-properties";
 import { clusterRoutes, emulatorControlRoutes } from "./api/cluster";
 import { documentRoutes } from "./api/documents";
 import { indexRoutes } from "./api/indices";
@@ -347,7 +348,8 @@ export class OpenSearchEmulator {
     let dynamic: boolean | "strict" = true;
     for (const source of [...matching.map((t) => t.template ?? {}), body]) {
       Object.assign(settings, flatSettings(source.settings ?? {}));
-      Object.assign(mappings.properties, normalizeProperties(source.mappings?.properties ?? {}));
+      for (const [field, mapping] of Object.entries(normalizeProperties(source.mappings?.properties ?? {})))
+        setOwn(mappings.properties, field, mapping);
       const dynamicTemplates = source.mappings?.dynamic_templates;
       if (dynamicTemplates)
         mappings.dynamic_templates = [...(mappings.dynamic_templates ?? []), ...dynamicTemplates];

@@ -1,3 +1,4 @@
+import { ownValue, setOwn } from "../../shared/own-properties";
 import { HttpError } from "./http";
 
 /** Settings as OpenSearch stores them: flat keys under `index.`, string values. */
@@ -19,10 +20,14 @@ export function nestSettings(flat: Record<string, string>): Record<string, unkno
     const parts = key.split(".");
     let node = nested;
     for (const part of parts.slice(0, -1)) {
-      node[part] ??= {};
-      node = node[part] as Record<string, unknown>;
+      let child = ownValue(node, part);
+      if (child === undefined || child === null) {
+        child = {};
+        setOwn(node, part, child);
+      }
+      node = child as Record<string, unknown>;
     }
-    node[parts.at(-1) as string] = value;
+    setOwn(node, parts.at(-1) as string, value);
   }
   return nested;
 }
