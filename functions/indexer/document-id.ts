@@ -6,6 +6,7 @@
  * Never a hash of the fields.
  */
 import { PermanentRecordError } from "../../shared/errors";
+import { ownValue } from "../../shared/own-properties";
 
 const MAX_ID_BYTES = 512;
 /** DMS renders bigints over 16 digits in scientific notation, which has lost digits: unusable as a key. */
@@ -52,9 +53,7 @@ export function primaryKeyColumns(
 }
 
 export function documentId(table: string, keyColumns: string[], row: Record<string, unknown>): string {
-  const parts = keyColumns.map((column) =>
-    keyText(table, column, Object.hasOwn(row, column) ? row[column] : undefined),
-  );
+  const parts = keyColumns.map((column) => keyText(table, column, ownValue(row, column)));
   const id = parts.length === 1 ? (parts[0] as string) : parts.map(encodeURIComponent).join("|");
   if (id.length === 0)
     throw new PermanentRecordError("invalid_primary_key", `${table}: primary key is empty`);
