@@ -13,6 +13,7 @@ export type FieldMapping = {
   fields?: Record<string, FieldMapping>;
   format?: string;
   scaling_factor?: number;
+  ignore_above?: number;
 };
 export type DynamicTemplate = Record<string, { match_mapping_type?: string; mapping: Partial<FieldMapping> }>;
 export type Mappings = { properties: Record<string, FieldMapping>; dynamic_templates?: DynamicTemplate[] };
@@ -86,7 +87,7 @@ function infer(value: unknown, templates: DynamicTemplate[] = []): FieldMapping 
       return { type: Number.isInteger(value) ? "long" : "float" };
     case "string":
       if (DATE.test(value) && !Number.isNaN(Date.parse(value.replace(" ", "T")))) return { type: "date" };
-      return { type: "text", fields: { keyword: { type: "keyword" } } };
+      return { type: "text", fields: { keyword: { type: "keyword", ignore_above: 256 } } };
     case "object":
       return { type: "object", properties: {} };
     default:
@@ -165,6 +166,9 @@ const WHOLE_NUMBER_TYPES = new Set(["long", "integer", "short", "byte"]);
 export function indexedValue(mapping: FieldMapping | undefined, value: unknown): unknown {
   if (!mapping || value === null || value === undefined || typeof value === "object") return value;
   const t = mapping.type;
+  // A keyword longer than ignore_above (in characters) is kept in _source and not indexed.
+  if (t === "keyword" && typeof value === "string" && value.length > (mapping.ignore_above ?? Infinity))
+    return undefined;
   if (NUMERIC_TYPES.has(t)) {
     const n = typeof value === "number" ? value : Number(value);
     if (Number.isNaN(n)) return value;
@@ -181,6 +185,25 @@ export function indexedValue(mapping: FieldMapping | undefined, value: unknown):
     return Number.isNaN(millis) ? value : millis;
   }
   return value;
+}
+
+/**
+ * Mappings as GET answers them (OpenSearch's ObjectMapper): fields sorted by name, `"type": "object"`
+ * only on an object without properties, and no empty `properties`.
+ */
+export function mappingsForOutput(props: Record<string, FieldMapping>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(props).sort()) {
+    const { type, properties, ...rest } = props[name] as FieldMapping;
+    const nested =
+      properties && Object.keys(properties).length > 0 ? mappingsForOutput(properties) : undefined;
+    setOwn(out, name, {
+      ...(type === "object" && nested ? {} : { type }),
+      ...rest,
+      ...(nested && { properties: nested }),
+    });
+  }
+  return out;
 }
 
 /** The mapping of a dotted field path (`a.b`, `name.keyword`), if the index has one. */

@@ -780,7 +780,9 @@ export class OpenSearchEmulator {
     for (const index of indices) {
       this.settle(index, now, true);
       const indexed: Indexed = (source, field) =>
-        sourceValues(source, field).map((v) => indexedValue(resolveField(index.mappings, field), v));
+        sourceValues(source, field)
+          .map((v) => indexedValue(resolveField(index.mappings, field), v))
+          .filter((v) => v !== undefined);
       if (values === sourceValues) values = indexed;
       for (const [id, d] of index.searchable) {
         const doc = { id, source: d.source };

@@ -4,7 +4,7 @@
  * alias `routing` split into index and search routing), invalid ones refused.
  */
 import { errorBody, HttpError, wildcard } from "../http";
-import { MappingError, validateMappings } from "../mapping";
+import { MappingError, mappingsForOutput, validateMappings } from "../mapping";
 import type { Route } from "../router";
 import type { OpenSearchEmulator, Template } from "../server";
 import { flatSettings, nestSettings } from "../settings";
@@ -162,7 +162,7 @@ export function indexRoutes(em: OpenSearchEmulator): Route[] {
               aliases: {},
               mappings: {
                 ...(index.dynamic !== true && { dynamic: String(index.dynamic) }),
-                properties: index.mappings.properties,
+                properties: mappingsForOutput(index.mappings.properties),
               },
               settings: nestSettings(index.settings),
             },
@@ -175,7 +175,8 @@ export function indexRoutes(em: OpenSearchEmulator): Route[] {
       path: "/{index}/_mapping",
       handler: (req) => {
         const name = req.params.index as string;
-        return [200, { [name]: { mappings: { properties: em.getIndex(name).mappings.properties } } }];
+        const properties = mappingsForOutput(em.getIndex(name).mappings.properties);
+        return [200, { [name]: { mappings: { properties } } }];
       },
     },
   ];

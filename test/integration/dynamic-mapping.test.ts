@@ -1,0 +1,54 @@
+/**
+ * Dynamic mapping as OpenSearch answers it: a string is `text` with a `keyword` sub-field that skips values
+ * over 256 characters, an object field is shown by its properties (no `"type": "object"`), fields come
+ * back sorted by name. Runs against the emulator, or a real cluster when OPENSEARCH_URL is set.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openSearchTarget, type SearchTarget, uniquePrefix } from "../helpers/search";
+
+let search: SearchTarget;
+let index: string;
+const long = "y".repeat(257);
+beforeAll(async () => {
+  search = await openSearchTarget();
+  index = `${uniquePrefix()}dynamic`;
+  await search.client.index({ index, id: "short", body: { title: "x".repeat(256), meta: { b: 1, a: "z" } } });
+  await search.client.index({ index, id: "long", body: { title: long, empty: {} }, refresh: true });
+});
+afterAll(async () => {
+  await search.client.indices.delete({ index }).catch(() => undefined);
+  await search.close();
+});
+
+const hits = async (query: Record<string, unknown>) => {
+  const { body } = await search.client.search({ index, body: { query } });
+  return (body.hits.hits as { _id: string }[]).map((h) => h._id).sort();
+};
+
+describe("dynamic mapping", () => {
+  it("is answered as OpenSearch writes it", async () => {
+    const { body } = await search.client.indices.getMapping({ index });
+    const properties = body[index]?.mappings.properties;
+    expect(JSON.stringify(properties)).toBe(
+      JSON.stringify({
+        empty: { type: "object" },
+        meta: {
+          properties: {
+            a: { type: "text", fields: { keyword: { type: "keyword", ignore_above: 256 } } },
+            b: { type: "long" },
+          },
+        },
+        title: { type: "text", fields: { keyword: { type: "keyword", ignore_above: 256 } } },
+      }),
+    );
+  });
+
+  it("leaves a string over 256 characters out of the keyword sub-field, not out of the text field", async () => {
+    expect(await hits({ term: { "title.keyword": "x".repeat(256) } })).toEqual(["short"]);
+    expect(await hits({ term: { "title.keyword": long } })).toEqual([]);
+    expect(await hits({ exists: { field: "title.keyword" } })).toEqual(["short"]);
+    expect(await hits({ match: { title: long } })).toEqual(["long"]);
+    const { body } = await search.client.get({ index, id: "long" });
+    expect((body._source as { title: string }).title).toBe(long);
+  });
+});
