@@ -8,11 +8,15 @@ import { AwsSigv4Signer } from "@opensearch-project/opensearch/aws";
 
 export type OpenSearchSettings = { endpoint: string; auth: "iam" | "none"; region: string };
 
-export function createOpenSearchClient(settings: OpenSearchSettings): Client {
+export function createOpenSearchClient(
+  settings: OpenSearchSettings,
+  options: { plainJsonResponses?: boolean } = {},
+): Client {
   const common = {
     node: settings.endpoint,
     // The indexer classifies and retries failures itself, with a deadline; the client must not.
     maxRetries: 0,
+    ...(options.plainJsonResponses && { disablePrototypePoisoningProtection: true }),
   } as const;
   if (settings.auth === "none") return new Client(common);
   const credentials = defaultProvider();

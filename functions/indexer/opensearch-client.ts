@@ -7,7 +7,7 @@ export type { OpenSearchSettings };
 
 /** The indexer's view of the client: `_bulk` with an NDJSON body and a per-request timeout. */
 export function createBulkClient(settings: OpenSearchSettings): BulkClient {
-  const client = createOpenSearchClient(settings);
+  const client = createOpenSearchClient(settings, { plainJsonResponses: true });
   return {
     bulk: async ({ body }, options) => {
       // The typed API expects an array of objects; a Buffer body (our NDJSON, whose 64-bit versions must
