@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./errors";
+import { isKeptNumber } from "./exact-json";
 import {
   type MatchContext,
   OPERATOR_NAMES,
@@ -158,14 +159,19 @@ function fieldValue(ctx: MatchContext, path: string): unknown {
   if (path === "$schema") return ctx.schema;
   if (path === "$table") return ctx.table;
   // Own properties only: a field named `constructor` that the row lacks is absent, not Object.
-  if (Object.hasOwn(ctx.row, path)) return ctx.row[path];
+  if (Object.hasOwn(ctx.row, path)) return leafValue(ctx.row[path]);
   let value: unknown = ctx.row;
   for (const part of path.split(".")) {
-    if (value === null || typeof value !== "object" || !Object.hasOwn(value, part)) return undefined;
+    if (value === null || typeof value !== "object" || isKeptNumber(value) || !Object.hasOwn(value, part))
+      return undefined;
     value = (value as Record<string, unknown>)[part];
   }
-  return value;
+  return leafValue(value);
 }
+
+/** A number a json column keeps as its text (shared/exact-json.ts) is matched as that text, like a
+ * numeric column's digit string. */
+const leafValue = (value: unknown): unknown => (isKeptNumber(value) ? value.rawJSON : value);
 
 export function compileCondition(condition: Condition): Predicate {
   if ("all" in condition) {

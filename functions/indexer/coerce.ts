@@ -6,6 +6,7 @@
  */
 import { LOB_MAX_BYTES } from "../../shared/dms-settings";
 import { PermanentRecordError } from "../../shared/errors";
+import { parseJsonKeepingDigits, significantDigits } from "../../shared/exact-json";
 import { ownValue, setOwn } from "../../shared/own-properties";
 import type { ColumnType } from "../../shared/pipeline-config";
 import { toIsoUtc } from "./timestamps";
@@ -53,24 +54,6 @@ function toNumber(column: string, type: "number" | "integer", value: unknown): u
   return n;
 }
 
-/** Significant digits of a decimal text (`0012.3400e5` has 4): from the first to the last non-zero digit. */
-function significantDigits(text: string): number {
-  let first = -1;
-  let last = -1;
-  let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 101 || c === 69) break; // e, E: the exponent is not part of the mantissa
-    if (c < 48 || c > 57) continue; // sign, point
-    if (c !== 48) {
-      if (first === -1) first = count;
-      last = count;
-    }
-    count++;
-  }
-  return first === -1 ? 0 : last - first + 1;
-}
-
 export function coerceValue(column: string, type: ColumnType, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (type) {
@@ -89,8 +72,9 @@ export function coerceValue(column: string, type: ColumnType, value: unknown): u
     }
     case "json":
       if (typeof value !== "string") return value;
+      // Numbers inside keep every digit they were written with (shared/exact-json.ts).
       try {
-        return JSON.parse(value);
+        return parseJsonKeepingDigits(value);
       } catch (error) {
         throw new CoercionError(column, type, value, (error as Error).message);
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import bundled from "../../config/pipeline.yaml";
+import { parseJsonKeepingDigits } from "../../shared/exact-json";
 import { compileCondition, parsePipelineConfig } from "../../shared/pipeline-config";
 
 const ctx = (row: Record<string, unknown>, operation = "insert") => ({
@@ -99,6 +100,17 @@ describe("conditions", () => {
   ])("%j on %j is %s", (condition, row, expected) => {
     expect(c(condition as never)(ctx(row))).toBe(expected);
   });
+  it("matches a json number kept as written (more digits than a double) by its text", () => {
+    const row = { event_data: parseJsonKeepingDigits('{"amount": 12345678901234567.891, "n": 5}') };
+    expect(c({ field: "event_data.amount", equals: "12345678901234567.891" })(ctx(row as never))).toBe(true);
+    expect(c({ field: "event_data.amount", greaterThan: 1e16 })(ctx(row as never))).toBe(true);
+    expect(c({ field: "event_data.amount", lessThan: 1e16 })(ctx(row as never))).toBe(false);
+    expect(c({ field: "event_data.amount", matches: "\\.891$" })(ctx(row as never))).toBe(true);
+    // It is a leaf: nothing is below it.
+    expect(c({ field: "event_data.amount.rawJSON", isNull: true })(ctx(row as never))).toBe(true);
+    expect(c({ field: "event_data", isNotNull: true })(ctx(row as never))).toBe(true);
+  });
+
   it("addresses metadata with $operation, $schema and $table", () => {
     expect(c({ field: "$operation", in: ["insert", "load"] })(ctx({}, "update"))).toBe(false);
     expect(

@@ -5,6 +5,7 @@
  * nothing matches is `{}`. OpenSearch does not filter error responses. Exclusions (`-path`) are not
  * emulated.
  */
+import { isKeptNumber } from "../../shared/exact-json";
 import { setOwn } from "../../shared/own-properties";
 import { HttpError, wildcard } from "./http";
 
@@ -27,7 +28,8 @@ function filterValue(value: unknown, filters: Filter[]): unknown {
     const kept = value.map((v) => filterValue(v, filters)).filter((v) => v !== undefined);
     return kept.length > 0 ? kept : undefined;
   }
-  if (value === null || typeof value !== "object") return undefined;
+  // A number kept as its text (shared/exact-json.ts) is a leaf: nothing below it matches.
+  if (value === null || typeof value !== "object" || isKeptNumber(value)) return undefined;
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
     const next: Filter[] = [];

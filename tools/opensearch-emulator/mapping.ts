@@ -5,6 +5,7 @@
  * `index.mapping.total_fields.limit`. Field names are data: `constructor` or `__proto__` are fields like
  * any other (shared/own-properties.ts).
  */
+import { isKeptNumber } from "../../shared/exact-json";
 import { ownValue, setOwn } from "../../shared/own-properties";
 
 export type FieldMapping = {
@@ -71,9 +72,17 @@ function mappingType(value: unknown): string | undefined {
   }
 }
 
-function infer(value: unknown, templates: DynamicTemplate[] = []): FieldMapping | undefined {
+/**
+ * The mapping a new field gets from its first value. `exact` is the same value with the numbers a double
+ * would change kept as written (shared/exact-json.ts): OpenSearch maps a number by how it is written
+ * (a point or an exponent: float), which such a number's double no longer shows.
+ */
+function infer(value: unknown, templates: DynamicTemplate[] = [], exact?: unknown): FieldMapping | undefined {
   if (value === null || value === undefined) return undefined;
-  if (Array.isArray(value)) return value.map((v) => infer(v, templates)).find((m) => m !== undefined);
+  if (Array.isArray(value))
+    return value
+      .map((v, i) => infer(v, templates, Array.isArray(exact) ? exact[i] : undefined))
+      .find((m) => m !== undefined);
   const jsonType = mappingType(value);
   for (const entry of templates) {
     const t = Object.values(entry)[0];
@@ -83,8 +92,10 @@ function infer(value: unknown, templates: DynamicTemplate[] = []): FieldMapping 
   switch (typeof value) {
     case "boolean":
       return { type: "boolean" };
-    case "number":
-      return { type: Number.isInteger(value) ? "long" : "float" };
+    case "number": {
+      const integer = isKeptNumber(exact) ? !/[.eE]/.test(exact.rawJSON) : Number.isInteger(value);
+      return { type: integer ? "long" : "float" };
+    }
     case "string":
       if (DATE.test(value) && !Number.isNaN(Date.parse(value.replace(" ", "T")))) return { type: "date" };
       return { type: "text", fields: { keyword: { type: "keyword", ignore_above: 256 } } };
@@ -235,14 +246,23 @@ export function applyDynamicMapping(
   mappings: Mappings,
   doc: Record<string, unknown>,
   options: { dynamic: boolean | "strict"; totalFieldsLimit: number },
+  /** The document with its numbers as written, when a double changed one (see infer). */
+  exactDoc?: Record<string, unknown>,
 ): Mappings {
   const next: Mappings = structuredClone(mappings);
-  const walk = (props: Record<string, FieldMapping>, obj: Record<string, unknown>, prefix: string) => {
+  const walk = (
+    props: Record<string, FieldMapping>,
+    obj: Record<string, unknown>,
+    exact: unknown,
+    prefix: string,
+  ) => {
     for (const [key, value] of Object.entries(obj)) {
       const path = prefix ? `${prefix}.${key}` : key;
+      const exactValue =
+        exact && typeof exact === "object" ? ownValue(exact as Record<string, unknown>, key) : undefined;
       let mapping = ownValue(props, key);
       if (!mapping) {
-        const inferred = infer(value, next.dynamic_templates);
+        const inferred = infer(value, next.dynamic_templates, exactValue);
         if (!inferred) continue;
         if (options.dynamic === "strict") {
           throw new MappingError(
@@ -257,14 +277,21 @@ export function applyDynamicMapping(
       fits(mapping, value, path);
       if (mapping.type === "object" && !mapping.properties) mapping.properties = {};
       if (mapping.properties && value && typeof value === "object") {
-        for (const item of Array.isArray(value) ? value : [value]) {
+        const items = Array.isArray(value) ? value : [value];
+        const exactItems = Array.isArray(exactValue) ? exactValue : [exactValue];
+        items.forEach((item, i) => {
           if (item && typeof item === "object")
-            walk(mapping.properties, item as Record<string, unknown>, path);
-        }
+            walk(
+              mapping.properties as Record<string, FieldMapping>,
+              item as Record<string, unknown>,
+              exactItems[i],
+              path,
+            );
+        });
       }
     }
   };
-  walk(next.properties, doc, "");
+  walk(next.properties, doc, exactDoc, "");
   const total = countFields(next.properties);
   if (total > options.totalFieldsLimit) {
     throw new MappingError(

@@ -13,6 +13,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parseJsonBothWays } from "../../shared/exact-json";
 import { setOwn } from "../../shared/own-properties";
 import { clusterRoutes, emulatorControlRoutes } from "./api/cluster";
 import { documentRoutes } from "./api/documents";
@@ -35,7 +36,20 @@ import { findRoute, type Reply, type Request, type Route } from "./router";
 import { shardOf } from "./routing";
 import { durationMs, flatSettings } from "./settings";
 
-type StoredDoc = { source: Record<string, unknown>; version: bigint; seqNo: number };
+/**
+ * A document: `source` as JSON.parse reads it (what mappings, queries and sorts use) and, when a number in
+ * it has more digits than a double keeps, `exact` with those numbers as written: `_source` answers are
+ * the document's text, as OpenSearch keeps it (shared/exact-json.ts).
+ */
+type StoredDoc = {
+  source: Record<string, unknown>;
+  exact?: Record<string, unknown>;
+  version: bigint;
+  seqNo: number;
+};
+type Source = { value: unknown; exact: unknown };
+/** A document's JSON text read both ways (see StoredDoc). */
+export const readSource = (text: string): Source => parseJsonBothWays(text);
 type Tombstone = { version: bigint; at: number };
 /** A change not yet published by a refresh (null: a delete), on the shard its id routes to. */
 type PendingChange = { id: string; doc: StoredDoc | null; at: number; shard: number };
@@ -91,7 +105,8 @@ export type EmulatorOptions = {
 };
 
 type SavedIndex = Omit<IndexState, "docs" | "tombstones" | "searchable" | "pending"> & {
-  docs: [string, Record<string, unknown>, string, number][];
+  /** id, source, version, seqNo and, for a document with numbers kept exactly, its exact text. */
+  docs: [string, Record<string, unknown>, string, number, string?][];
   tombstones: [string, string, number][];
 };
 type SavedState = {
@@ -274,7 +289,11 @@ export class OpenSearchEmulator {
     return {
       indices: [...this.indices.values()].map(({ searchable: _s, pending: _p, ...i }) => ({
         ...i,
-        docs: [...i.docs].map(([id, d]) => [id, d.source, String(d.version), d.seqNo]),
+        docs: [...i.docs].map(([id, d]): SavedIndex["docs"][number] =>
+          d.exact
+            ? [id, d.source, String(d.version), d.seqNo, toJson(d.exact)]
+            : [id, d.source, String(d.version), d.seqNo],
+        ),
         tombstones: [...i.tombstones].map(([id, t]) => [id, String(t.version), t.at]),
       })),
       templates: [...this.templates],
@@ -285,9 +304,14 @@ export class OpenSearchEmulator {
   private restore(state: SavedState): void {
     for (const i of state.indices) {
       const docs = new Map(
-        i.docs.map(([id, source, version, seqNo]): [string, StoredDoc] => [
+        i.docs.map(([id, source, version, seqNo, exact]): [string, StoredDoc] => [
           id,
-          { source, version: BigInt(version), seqNo },
+          {
+            source,
+            version: BigInt(version),
+            seqNo,
+            ...(exact !== undefined && { exact: readSource(exact).exact as Record<string, unknown> }),
+          },
         ]),
       );
       this.indices.set(i.name, {
@@ -496,7 +520,7 @@ export class OpenSearchEmulator {
         _seq_no: d.seqNo,
         _primary_term: 1,
         found: true,
-        _source: d.source,
+        _source: d.exact ?? d.source,
       },
     ];
   }
@@ -528,11 +552,9 @@ export class OpenSearchEmulator {
   }
 
   /** One bulk item; returns the response item (status inside). */
-  bulkItem(
-    op: string,
-    meta: Record<string, unknown>,
-    source: Record<string, unknown> | undefined,
-  ): Record<string, unknown> {
+  bulkItem(op: string, meta: Record<string, unknown>, read: Source | undefined): Record<string, unknown> {
+    const source = read?.value as Record<string, unknown> | undefined;
+    const exact = read?.exact !== read?.value ? (read?.exact as Record<string, unknown>) : undefined;
     const indexName = String(meta._index ?? "");
     if (meta._id === "")
       return {
@@ -622,11 +644,13 @@ export class OpenSearchEmulator {
             );
           if (!source || typeof source !== "object" || Array.isArray(source))
             return fail(400, "mapper_parsing_exception", "failed to parse, document is empty");
-          index.mappings = applyDynamicMapping(index.mappings, source, {
-            dynamic: index.dynamic,
-            totalFieldsLimit: this.totalFieldsLimit(index),
-          });
-          const stored = { source, version: nextVersion, seqNo: index.seqNo++ };
+          index.mappings = applyDynamicMapping(
+            index.mappings,
+            source,
+            { dynamic: index.dynamic, totalFieldsLimit: this.totalFieldsLimit(index) },
+            exact,
+          );
+          const stored = { source, ...(exact && { exact }), version: nextVersion, seqNo: index.seqNo++ };
           index.docs.set(id, stored);
           this.stage(index, id, stored);
           index.tombstones.delete(id);
@@ -642,6 +666,8 @@ export class OpenSearchEmulator {
         }
         case "update": {
           if (!existing) return fail(404, "document_missing_exception", `[${id}]: document missing`);
+          // OpenSearch merges a partial update into the source read as Java values and writes that out:
+          // numbers are no longer as written, so the merged document keeps no exact text.
           const doc = { ...existing.source, ...((source as { doc?: Record<string, unknown> })?.doc ?? {}) };
           index.mappings = applyDynamicMapping(index.mappings, doc, {
             dynamic: index.dynamic,
@@ -734,7 +760,7 @@ export class OpenSearchEmulator {
           "action_request_validation_exception",
           "Validation Failed: 1: index is missing;",
         );
-      let source: Record<string, unknown> | undefined;
+      let source: Source | undefined;
       if (op !== "delete") {
         const sourceLine = lines[++i];
         if (sourceLine === undefined)
@@ -744,7 +770,7 @@ export class OpenSearchEmulator {
             "The bulk request must be terminated by a newline [\\n]",
           );
         try {
-          source = JSON.parse(sourceLine);
+          source = readSource(sourceLine);
         } catch {
           items.push({
             [op]: {
@@ -760,7 +786,10 @@ export class OpenSearchEmulator {
       const item = this.bulkItem(op, meta, source);
       items.push({ [op]: item });
       if (this.appliedBulk && Number(item.status) < 300)
-        this.appliedBulk.push(toJson({ [op]: meta }), ...(source === undefined ? [] : [toJson(source)]));
+        this.appliedBulk.push(
+          toJson({ [op]: meta }),
+          ...(source === undefined ? [] : [toJson(source.exact)]),
+        );
     }
     const errors = items.some((w) => Number((Object.values(w)[0] as { status: number }).status) >= 300);
     return { took: Date.now() - started, errors, items };
@@ -774,7 +803,7 @@ export class OpenSearchEmulator {
     const query = checkSearchBody(body, options);
     const indices = this.resolveIndices(indexExpression, { ignoreMissing: options.ignoreUnavailable });
     const now = Date.now();
-    let hits: (Doc & { index: string; version: bigint })[] = [];
+    let hits: (Doc & { exact: Record<string, unknown> | undefined; index: string; version: bigint })[] = [];
     // Queries and sorts read indexed values: the first index's mappings stand for all (as one shard would).
     let values: Indexed = sourceValues;
     for (const index of indices) {
@@ -786,7 +815,8 @@ export class OpenSearchEmulator {
       if (values === sourceValues) values = indexed;
       for (const [id, d] of index.searchable) {
         const doc = { id, source: d.source };
-        if (matches(doc, query, indexed)) hits.push({ ...doc, index: index.name, version: d.version });
+        if (matches(doc, query, indexed))
+          hits.push({ ...doc, exact: d.exact, index: index.name, version: d.version });
       }
     }
     const shards = { total: indices.length, successful: indices.length, skipped: 0, failed: 0 };
@@ -822,7 +852,7 @@ export class OpenSearchEmulator {
             _id: h.id,
             _score: sorted ? null : 1,
             ...(body.version === true && { _version: h.version }),
-            _source: h.source,
+            _source: h.exact ?? h.source,
             ...(sorted && { sort: sortValues(h, sort, values) }),
           })),
         },

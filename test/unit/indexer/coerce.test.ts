@@ -49,6 +49,13 @@ describe("coerceValue", () => {
 });
 
 describe("buildDocument", () => {
+  it("keeps every digit of the numbers in a json column", () => {
+    const row = { details: '{"amount": 12345678901234567.891, "qty": 2, "rate": 0.25}' };
+    expect(JSON.stringify(buildDocument(row, { details: "json" }, new Set()))).toBe(
+      '{"details":{"amount":12345678901234567.891,"qty":2,"rate":0.25}}',
+    );
+  });
+
   it("removes excluded columns and coerces typed ones, leaving the rest as sent", () => {
     const doc = buildDocument(
       { id: 1, card_number: "4111", amount: "1.5", note: "x" },

@@ -1,5 +1,6 @@
 /** The emulator's `filter_path`, on the shapes OpenSearch documents (bulk items, search hits, nesting). */
 import { describe, expect, it } from "vitest";
+import { parseJsonKeepingDigits } from "../../../shared/exact-json";
 import { applyFilterPath } from "../../../tools/opensearch-emulator/filter-path";
 
 const bulk = {
@@ -20,6 +21,18 @@ const bulk = {
 };
 
 describe("filter_path", () => {
+  it("treats a number kept as written (more digits than a double) as the leaf it is", () => {
+    const hit = { _source: parseJsonKeepingDigits('{"amount": 12345678901234567.891, "n": 1}') };
+    expect(JSON.stringify(applyFilterPath(hit, "_source.**"))).toBe(
+      '{"_source":{"amount":12345678901234567.891,"n":1}}',
+    );
+    expect(JSON.stringify(applyFilterPath(hit, "_source.amount"))).toBe(
+      '{"_source":{"amount":12345678901234567.891}}',
+    );
+    expect(applyFilterPath(hit, "_source.amount.rawJSON")).toEqual({});
+    expect(applyFilterPath(hit, "_source.amount.*")).toEqual({});
+  });
+
   it("keeps every bulk item in place with its status, and errors only where there are some", () => {
     expect(applyFilterPath(bulk, "errors,items.*.status,items.*.error")).toEqual({
       errors: true,

@@ -85,6 +85,23 @@ describe("emulator data folder", () => {
     expect(state(second)).toEqual(state(first));
   });
 
+  it("keeps numbers with more digits than a double as written, from the journal and from the snapshot", () => {
+    const dir = folder();
+    const first = new OpenSearchEmulator({ dataDir: dir });
+    const written = '{"amount":12345678901234567.891,"n":[9007199254740993,2]}';
+    call(first, "PUT", "/ledger/_doc/1", written);
+    const source = (e: OpenSearchEmulator) => {
+      const [status, body] = call(e, "GET", "/ledger/_doc/1");
+      expect(status).toBe(200);
+      return JSON.stringify((body as { _source: unknown })._source);
+    };
+    expect(source(first)).toBe(written);
+    expect(source(new OpenSearchEmulator({ dataDir: dir }))).toBe(written); // replayed from the journal
+    first.persist();
+    expect(readdirSync(dir)).toEqual(["snapshot.json"]);
+    expect(source(new OpenSearchEmulator({ dataDir: dir }))).toBe(written); // read from the snapshot
+  });
+
   it("compacts into a snapshot on a clean stop, and keeps journaling after it", () => {
     const dir = folder();
     const first = new OpenSearchEmulator({ dataDir: dir });

@@ -6,7 +6,7 @@
  */
 import { errorBody } from "../http";
 import type { Request, Route } from "../router";
-import type { OpenSearchEmulator } from "../server";
+import { type OpenSearchEmulator, readSource } from "../server";
 
 /** `refresh` as OpenSearch reads it: present and empty or `true` forces one; `wait_for` waits for one. */
 function refreshMode(req: Request): "force" | "wait" | undefined {
@@ -68,7 +68,8 @@ function write(
   if (v !== undefined) meta.version = v;
   const vt = req.url.searchParams.get("version_type");
   if (vt) meta.version_type = vt;
-  const item = em.bulkItem(op, meta, op === "delete" ? undefined : req.json()) as {
+  const source = op === "delete" ? undefined : readSource(req.body.trim() ? req.body : "{}");
+  const item = em.bulkItem(op, meta, source) as {
     status: number;
     error?: { type: string; reason: string };
   };

@@ -1,0 +1,87 @@
+/**
+ * Numbers written with more precision than a double keeps. `JSON.parse` rounds `12345678901234567.891`
+ * to 12345678901234568 and `1e400` to Infinity (which `JSON.stringify` writes as null): a json column
+ * holding such a number would reach the index changed. `parseJsonKeepingDigits` keeps each such number
+ * as `JSON.rawJSON` of its text, which `JSON.stringify` writes back exactly as it was written.
+ */
+
+type RawJson = { readonly rawJSON: string };
+const json = JSON as unknown as JSON & {
+  rawJSON(text: string): RawJson;
+  isRawJSON(value: unknown): value is RawJson;
+};
+
+/** Significant digits of a decimal text (`0012.3400e5` has 4): from the first to the last non-zero digit. */
+export function significantDigits(text: string): number {
+  let first = -1;
+  let last = -1;
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 101 || c === 69) break; // e, E: the exponent is not part of the mantissa
+    if (c < 48 || c > 57) continue; // sign, point
+    if (c !== 48) {
+      if (first === -1) first = count;
+      last = count;
+    }
+    count++;
+  }
+  return first === -1 ? 0 : last - first + 1;
+}
+
+/**
+ * True when the double a JSON number text parses to has exactly the text's decimal value to within
+ * 15 significant digits (what a double always keeps) and is a normal double: the text then reads back
+ * the same. Anything else (more digits, overflow to Infinity, underflow) may have changed.
+ */
+export function keepsItsValue(text: string, value: number): boolean {
+  const digits = significantDigits(text);
+  if (!Number.isFinite(value) || digits > 15) return false;
+  return value === 0 ? digits === 0 : Math.abs(value) >= 2 ** -1022; // the smallest normal double
+}
+
+/**
+ * Where a number might not keep its value: a run of 16 digits and points, or an exponent of 3 digits.
+ * Every such number matches (a mantissa of 16+ digits is such a run; an exponent of 2 digits on a mantissa
+ * of at most 15 stays between 1e-114 and 1e115); text inside strings may too, which only costs a re-parse.
+ */
+const MAY_NOT_KEEP = /\d[\d.]{15}|[eE][+-]?\d\d\d/;
+
+function hasNumbers(value: unknown): boolean {
+  if (typeof value === "number") return true;
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (hasNumbers(item)) return true;
+    return false;
+  }
+  for (const key in value) if (hasNumbers((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+/**
+ * `JSON.parse`, the same accepted texts and errors, with every number that a double would change kept as
+ * its text (`JSON.rawJSON`). Text without such numbers costs one walk over the parsed value on top.
+ */
+export function parseJsonKeepingDigits(text: string): unknown {
+  return parseJsonBothWays(text).exact;
+}
+
+/**
+ * Both readings of a JSON text: `value` as `JSON.parse` gives it (numbers as doubles, for code that
+ * computes with them) and `exact` with the numbers a double would change kept as their text (for what
+ * is written back out). They are the same object when no number needed keeping.
+ */
+export function parseJsonBothWays(text: string): { value: unknown; exact: unknown } {
+  const value: unknown = JSON.parse(text);
+  if (!hasNumbers(value) || !MAY_NOT_KEEP.test(text)) return { value, exact: value };
+  let kept = false;
+  const exact: unknown = JSON.parse(text, ((_key: string, v: unknown, context?: { source?: string }) => {
+    if (typeof v !== "number" || context?.source === undefined || keepsItsValue(context.source, v)) return v;
+    kept = true;
+    return json.rawJSON(context.source);
+  }) as (key: string, value: unknown) => unknown);
+  return { value, exact: kept ? exact : value };
+}
+
+/** A number kept as its text by parseJsonKeepingDigits. */
+export const isKeptNumber = (value: unknown): value is RawJson => json.isRawJSON(value);
