@@ -200,12 +200,19 @@ const formatIssues = (error: z.ZodError): string =>
     .map((line) => `  - ${line}`)
     .join("\n");
 
-/** Parses and validates the config; throws ConfigError listing every problem. */
 /** A short digest of the routing config's text: a change of it reruns the search bootstrap on deploy. */
 export function pipelineConfigDigest(yamlText: string): string {
   return createHash("sha256").update(yamlText).digest("hex").slice(0, 16);
 }
 
+/**
+ * Tables a config's routing lookup remembers. Configured tables are few; a table the config does not name
+ * gets the defaults, and records can name any table: past this many, such tables are looked up afresh
+ * each time, so no stream of table names grows the indexer's memory.
+ */
+export const MAX_REMEMBERED_TABLES = 1_000;
+
+/** Parses and validates the config; throws ConfigError listing every problem. */
 export function parsePipelineConfig(
   yamlText: string,
   options: { indexPrefix?: string; source?: string } = {},
@@ -235,29 +242,40 @@ export function parsePipelineConfig(
   }
   // Per schema, per table: a lookup per record builds no `schema.table` string.
   const cache = new Map<string, Map<string, TableRouting>>();
+  let remembered = 0;
+  const build = (schema: string, table: string): TableRouting => {
+    const key = `${schema}.${table}`;
+    const t = Object.hasOwn(config.tables, key) ? config.tables[key] : undefined;
+    return {
+      table: key,
+      index: name(t?.index ?? config.defaults.index, schema, table),
+      primaryKey: t?.primaryKey,
+      columns: Object.fromEntries(Object.entries(t?.columns ?? {}).map(([c, spec]) => [c, spec.type])),
+      columnSpecs: t?.columns ?? {},
+      exclude: new Set(t?.exclude ?? []),
+      routes: routesByTable.get(key) ?? [],
+    };
+  };
   const routingFor = (schema: string, table: string): TableRouting => {
-    let tables = cache.get(schema);
-    if (!tables) {
-      tables = new Map();
-      cache.set(schema, tables);
-    }
-    let routing = tables.get(table);
-    if (!routing) {
-      const key = `${schema}.${table}`;
-      const t = config.tables[key];
-      routing = {
-        table: key,
-        index: name(t?.index ?? config.defaults.index, schema, table),
-        primaryKey: t?.primaryKey,
-        columns: Object.fromEntries(Object.entries(t?.columns ?? {}).map(([c, spec]) => [c, spec.type])),
-        columnSpecs: t?.columns ?? {},
-        exclude: new Set(t?.exclude ?? []),
-        routes: routesByTable.get(key) ?? [],
-      };
+    const known = cache.get(schema)?.get(table);
+    if (known) return known;
+    const routing = build(schema, table);
+    if (remembered < MAX_REMEMBERED_TABLES) {
+      let tables = cache.get(schema);
+      if (!tables) {
+        tables = new Map();
+        cache.set(schema, tables);
+      }
       tables.set(table, routing);
+      remembered++;
     }
     return routing;
   };
+  // The configured tables first, so they are always remembered.
+  for (const key of [...Object.keys(config.tables), ...routesByTable.keys()]) {
+    const [schema, table] = key.split(".") as [string, string];
+    routingFor(schema, table);
+  }
   return {
     routingFor,
     tables: () =>

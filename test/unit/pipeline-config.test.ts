@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import bundled from "../../config/pipeline.yaml";
 import { parseJsonKeepingDigits } from "../../shared/exact-json";
-import { compileCondition, parsePipelineConfig } from "../../shared/pipeline-config";
+import { compileCondition, MAX_REMEMBERED_TABLES, parsePipelineConfig } from "../../shared/pipeline-config";
 
 const ctx = (row: Record<string, unknown>, operation = "insert") => ({
   row,
@@ -19,6 +19,21 @@ describe("routing config", () => {
     expect(config.routingFor("public", "business_events").routes.map((r) => r.index)).toEqual([
       "dev-loan-created-events",
     ]);
+  });
+
+  it("remembers a bounded number of tables, the configured ones always", () => {
+    const config = parsePipelineConfig("tables: {public.orders: {primaryKey: [id]}}");
+    const first = config.routingFor("s", "t0");
+    expect(config.routingFor("s", "t0")).toBe(first);
+    for (let i = 1; i < MAX_REMEMBERED_TABLES + 10; i++) config.routingFor("s", `t${i}`);
+    // Past the bound a table is looked up afresh each time: the same answer, nothing kept.
+    const late = config.routingFor("s", "late");
+    expect(config.routingFor("s", "late")).not.toBe(late);
+    expect(config.routingFor("s", "late")).toEqual(late);
+    expect(late.index).toBe("s_late");
+    expect(config.routingFor("s", "t0")).toBe(first);
+    // Looked up only now, after the bound filled: still remembered.
+    expect(config.routingFor("public", "orders")).toBe(config.routingFor("public", "orders"));
   });
 
   it("gives unconfigured tables the default index and no key", () => {
