@@ -8,10 +8,17 @@ import { AwsSigv4Signer } from "@opensearch-project/opensearch/aws";
 
 export type OpenSearchSettings = { endpoint: string; auth: "iam" | "none"; region: string };
 
-export function createOpenSearchClient(
-  settings: OpenSearchSettings,
-  options: { plainJsonResponses?: boolean } = {},
-): Client {
+export type ClientOptions = {
+  /**
+   * Answers read with JSON.parse alone, without the client's prototype-poisoning scan of every answer
+   * (which refuses any `__proto__` key): for callers that read fixed keys (the indexer's `_bulk` items) or
+   * read documents as data through own properties (verify), where `__proto__` is a field. JSON.parse
+   * makes such a key an own property; it never sets a prototype.
+   */
+  plainJsonResponses?: boolean;
+};
+
+export function createOpenSearchClient(settings: OpenSearchSettings, options: ClientOptions = {}): Client {
   const common = {
     node: settings.endpoint,
     // The indexer classifies and retries failures itself, with a deadline; the client must not.

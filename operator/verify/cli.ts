@@ -10,12 +10,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { Client } from "@opensearch-project/opensearch";
+import type { Client } from "@opensearch-project/opensearch";
 import type pg from "pg";
 import { createOpenSearchClient } from "../../shared/opensearch-client";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { readStackFile } from "../lib/local-stack-file";
 import { projectRoot } from "../lib/project-root";
+import { localSearchClient } from "../lib/search-client";
 import { readStackOutputs } from "../lib/targets";
 import { type VerifyProgress, verify } from "./verify";
 
@@ -90,7 +91,11 @@ async function stageTargets(configEnv: string): Promise<Targets> {
       ssl: { rejectUnauthorized: true, servername: host, ca: readFileSync(ca, "utf8") },
       application_name: "cdc-verify",
     },
-    search: createOpenSearchClient({ endpoint: outputs.SearchDomainEndpoint as string, auth: "iam", region }),
+    // Documents are data: a `__proto__` column is a field (see operator/lib/search-client.ts).
+    search: createOpenSearchClient(
+      { endpoint: outputs.SearchDomainEndpoint as string, auth: "iam", region },
+      { plainJsonResponses: true },
+    ),
     indexPrefix: outputs.IndexPrefix === "none" ? "" : (outputs.IndexPrefix as string),
   };
 }
@@ -106,7 +111,7 @@ function localTargets(): Targets {
     );
   return {
     database: databaseUrl,
-    search: new Client({ node: opensearchUrl, ssl: { rejectUnauthorized: false } }),
+    search: localSearchClient(opensearchUrl),
     indexPrefix: process.env.INDEX_PREFIX ?? running?.indexPrefix ?? "",
   };
 }

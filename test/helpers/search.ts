@@ -2,11 +2,12 @@
  * OpenSearch targets for tests: the in-process emulator (fast, for unit and property tests), or over HTTP
  * the emulator server by default and a real cluster when OPENSEARCH_URL is set.
  */
-import { Client } from "@opensearch-project/opensearch";
+import type { Client } from "@opensearch-project/opensearch";
 import type { KinesisStreamRecord } from "aws-lambda";
 import type { BulkClient } from "../../functions/indexer/bulk-writer";
 import { createBulkClient } from "../../functions/indexer/opensearch-client";
 import { processBatch } from "../../functions/indexer/process-batch";
+import { localSearchClient } from "../../operator/lib/search-client";
 import type { PipelineConfig } from "../../shared/pipeline-config";
 import {
   OpenSearchEmulator,
@@ -49,7 +50,7 @@ export async function openSearchTarget(): Promise<SearchTarget> {
   const external = process.env.OPENSEARCH_URL;
   const running: RunningEmulator | undefined = external ? undefined : await startEmulator();
   const url = external ?? (running as RunningEmulator).url;
-  const client = new Client({ node: url, maxRetries: 0, ssl: { rejectUnauthorized: false } });
+  const client = localSearchClient(url, { maxRetries: 0 });
   return { url, client, emulator: running?.emulator, close: async () => running?.stop() };
 }
 

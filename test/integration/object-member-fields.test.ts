@@ -4,24 +4,19 @@
  * reads rows by own properties; the emulator must not read them through an object's prototype either.
  * Runs against the emulator, or a real cluster when OPENSEARCH_URL is set.
  */
-import { Client } from "@opensearch-project/opensearch";
+import type { Client } from "@opensearch-project/opensearch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localSearchClient } from "../../operator/lib/search-client";
 import { ownValue } from "../../shared/own-properties";
 import { openSearchTarget, type SearchTarget, uniquePrefix } from "../helpers/search";
 
 let search: SearchTarget;
-// The client refuses any response with a `__proto__` key (prototype-poisoning protection) unless told not
-// to: this test reads such responses on purpose.
 let client: Client;
 let index: string;
 beforeAll(async () => {
   search = await openSearchTarget();
-  client = new Client({
-    node: search.url,
-    maxRetries: 0,
-    ssl: { rejectUnauthorized: false },
-    disablePrototypePoisoningProtection: "proto",
-  });
+  // It reads `__proto__` fields on purpose: the tools' client allows them (operator/lib/search-client.ts).
+  client = localSearchClient(search.url, { maxRetries: 0 });
   index = `${uniquePrefix()}members`;
   // Parsed, not written as a literal: `__proto__` in a literal would set the prototype, not a field.
   const members = JSON.parse('{"constructor": "c1", "toString": 5, "__proto__": {"inner": "p"}}');

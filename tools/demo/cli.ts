@@ -1,6 +1,6 @@
 /** `npm run demo`: the demo workload against the running `npm start` (see tools/local-stack/demo.ts). */
-import { Client } from "@opensearch-project/opensearch";
 import { readStackFile } from "../../operator/lib/local-stack-file";
+import { localSearchClient } from "../../operator/lib/search-client";
 import { runDemo } from "./demo";
 
 const stack = readStackFile();
@@ -8,7 +8,7 @@ if (!stack) {
   console.error("demo: no running stack; start one with `npm start` (or run `npm start -- --demo`)");
   process.exit(2);
 }
-const search = new Client({ node: stack.opensearchUrl, ssl: { rejectUnauthorized: false } });
+const search = localSearchClient(stack.opensearchUrl);
 try {
   await runDemo({
     databaseUrl: stack.databaseUrl,

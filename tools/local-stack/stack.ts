@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { Client } from "@opensearch-project/opensearch";
+import type { Client } from "@opensearch-project/opensearch";
 import type { KinesisStreamRecord } from "aws-lambda";
 import pg from "pg";
 import { parseDmsMessage } from "../../functions/indexer/dms-message";
@@ -20,6 +20,7 @@ import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
 import { readStackFile } from "../../operator/lib/local-stack-file";
 import { projectRoot } from "../../operator/lib/project-root";
+import { localSearchClient } from "../../operator/lib/search-client";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
 import { type PipelineConfig, parsePipelineConfig } from "../../shared/pipeline-config";
@@ -191,7 +192,7 @@ export class LocalStack {
       });
       this.opensearchUrl = this.emulator.url;
     }
-    this.search = new Client({ node: this.opensearchUrl, ssl: { rejectUnauthorized: false } });
+    this.search = localSearchClient(this.opensearchUrl);
   }
 
   private async startStreams(): Promise<void> {

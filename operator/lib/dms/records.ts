@@ -5,6 +5,7 @@
  * (shared/dms-settings.ts). Pure.
  */
 import { DEFAULT_PARTITIONING, dmsPartitionKey, type Partitioning } from "../../../shared/dms-settings";
+import { ownValue, setOwn } from "../../../shared/own-properties";
 import { type DmsValue, renderValue } from "./render";
 
 export type RelationColumn = { name: string; typeOid: number };
@@ -35,19 +36,23 @@ export function isoMicros(micros: bigint): string {
 
 function renderRow(relation: Relation, tuple: Tuple): Record<string, DmsValue> {
   const row: Record<string, DmsValue> = {};
-  for (const column of relation.columns) row[column.name] = renderValue(tuple[column.name], column.typeOid);
+  // Columns are read and written as own properties: `__proto__` is a column name like any other.
+  for (const column of relation.columns)
+    setOwn(row, column.name, renderValue(ownValue(tuple, column.name), column.typeOid));
   return row;
 }
 
 function keyChanged(relation: Relation, oldKey: Tuple, row: Tuple): boolean {
-  return relation.keyColumns.some((k) => oldKey[k] !== undefined && oldKey[k] !== row[k]);
+  return relation.keyColumns.some(
+    (k) => ownValue(oldKey, k) !== undefined && ownValue(oldKey, k) !== ownValue(row, k),
+  );
 }
 
 function keyImage(relation: Relation, tuple: Tuple): Record<string, DmsValue> {
   const image: Record<string, DmsValue> = {};
   for (const column of relation.columns)
     if (relation.keyColumns.includes(column.name))
-      image[column.name] = renderValue(tuple[column.name], column.typeOid);
+      setOwn(image, column.name, renderValue(ownValue(tuple, column.name), column.typeOid));
   return image;
 }
 
@@ -57,7 +62,7 @@ function partition(partitioning: Partitioning, relation: Relation, tuple: Tuple)
     partitioning,
     relation.schema,
     relation.name,
-    relation.keyColumns.map((k) => tuple[k]),
+    relation.keyColumns.map((k) => ownValue(tuple, k)),
   );
   return partitioning === "schema-table"
     ? { key, metadata: { "partition-key-type": "schema-table" } }

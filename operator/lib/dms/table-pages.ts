@@ -4,6 +4,7 @@
  * one; REPEATABLE READ gives every page the same snapshot). Used by the local full load and by verify.
  */
 import type pg from "pg";
+import { setOwn } from "../../../shared/own-properties";
 import type { Relation, Tuple } from "./records";
 
 export async function* tablePages(
@@ -19,8 +20,9 @@ export async function* tablePages(
     if (page.rows.length === 0) break;
     yield page.rows.map((values) => {
       const tuple: Tuple = {};
+      // A column named `__proto__` is a value like any other (shared/own-properties.ts).
       relation.columns.forEach((c, i) => {
-        tuple[c.name] = values[i] ?? null;
+        setOwn<Tuple[string]>(tuple, c.name, values[i] ?? null);
       });
       return tuple;
     });

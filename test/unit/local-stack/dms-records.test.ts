@@ -66,6 +66,30 @@ describe("renderValue (DMS rendering of PostgreSQL text values)", () => {
 });
 
 describe("transactionRecords", () => {
+  it("writes columns named like Object members (`__proto__`, `constructor`) as the columns they are", () => {
+    const members: Relation = {
+      schema: "public",
+      name: "members",
+      columns: [
+        { name: "__proto__", typeOid: PG_TYPE.text },
+        { name: "constructor", typeOid: PG_TYPE.int4 },
+      ],
+      keyColumns: ["constructor"],
+    };
+    // Tuples as both readers build them: the replication decoder (no prototype) and the table pages.
+    const decoded = Object.assign(Object.create(null), JSON.parse('{"__proto__": "p", "constructor": "7"}'));
+    const [change] = transactionRecords(tx([{ kind: "insert", relation: members, row: decoded }]), 1n);
+    const paged = JSON.parse('{"__proto__": "p", "constructor": "7"}');
+    for (const data of [change?.data, loadRecord(members, paged, 1n).data]) {
+      expect(data).toContain('"data":{"__proto__":"p","constructor":7}');
+      expect(parseDmsMessage(data ?? "")).toMatchObject({
+        kind: "change",
+        row: JSON.parse('{"__proto__": "p", "constructor": 7}'),
+      });
+    }
+    expect(change?.partitionKey).toBe("public.members.7");
+  });
+
   it("writes DMS json-unformatted records with transaction details, partitioned by schema.table", () => {
     const [insert] = transactionRecords(
       tx([

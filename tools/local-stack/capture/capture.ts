@@ -28,6 +28,7 @@ import {
   readTableMappings,
   type TableMappings,
 } from "../../../shared/dms-table-mappings";
+import { ownValue, setOwn } from "../../../shared/own-properties";
 import { LOCAL_RETRY } from "../retry";
 
 export type CaptureOptions = {
@@ -384,18 +385,18 @@ export class Capture {
   private async fillUnchangedToast(changes: Change[]): Promise<void> {
     for (const change of changes) {
       if (change.kind !== "update") continue;
-      const missing = change.relation.columns.filter((c) => change.row[c.name] === undefined);
+      const missing = change.relation.columns.filter((c) => ownValue(change.row, c.name) === undefined);
       if (missing.length === 0 || change.relation.keyColumns.length === 0) continue;
       const id = pg.escapeIdentifier;
       const where = change.relation.keyColumns.map((k, i) => `${id(k)}::text = $${i + 1}`).join(" AND ");
       const result = await this.lookups.query<string[]>({
         text: `SELECT ${missing.map((c) => `${id(c.name)}::text`).join(", ")} FROM ${id(change.relation.schema)}.${id(change.relation.name)} WHERE ${where}`,
-        values: change.relation.keyColumns.map((k) => change.row[k]),
+        values: change.relation.keyColumns.map((k) => ownValue(change.row, k)),
         rowMode: "array",
       });
       const values = result.rows[0];
       missing.forEach((c, i) => {
-        change.row[c.name] = values?.[i] ?? null;
+        setOwn<Tuple[string]>(change.row, c.name, values?.[i] ?? null);
       });
     }
   }
