@@ -94,7 +94,7 @@ async function stageTargets(configEnv: string): Promise<Targets> {
     // Documents are data: a `__proto__` column is a field (see operator/lib/search-client.ts).
     search: createOpenSearchClient(
       { endpoint: outputs.SearchDomainEndpoint as string, auth: "iam", region },
-      { plainJsonResponses: true },
+      { exactNumbers: true },
     ),
     indexPrefix: outputs.IndexPrefix === "none" ? "" : (outputs.IndexPrefix as string),
   };
@@ -111,7 +111,7 @@ function localTargets(): Targets {
     );
   return {
     database: databaseUrl,
-    search: localSearchClient(opensearchUrl),
+    search: localSearchClient(opensearchUrl, { exactNumbers: true }),
     indexPrefix: process.env.INDEX_PREFIX ?? running?.indexPrefix ?? "",
   };
 }

@@ -12,6 +12,8 @@ import pg from "pg";
 import { parseDmsMessage } from "../../functions/indexer/dms-message";
 import { planChange } from "../../functions/indexer/plan";
 import { PermanentRecordError } from "../../shared/errors";
+import { parseJsonKeepingDigits } from "../../shared/exact-json";
+import { ownValue } from "../../shared/own-properties";
 import type { PipelineConfig } from "../../shared/pipeline-config";
 import { describeTable } from "../lib/dms/describe-table";
 import { loadRecord } from "../lib/dms/records";
@@ -36,13 +38,19 @@ export type VerifyReport = {
 };
 export type VerifyProgress = { table?: string; index?: string; rows?: number; documents?: number };
 
-/** Missing, extra and differing documents between two id -> source maps (pure). */
+/**
+ * Missing, extra and differing documents between two id -> source maps (pure). Both sides are compared as
+ * their JSON reads back with numbers as written (shared/exact-json.ts): a json column's number that lost
+ * digits in the index is a difference. `actual` must come from a client that reads numbers so
+ * (`exactNumbers`), or such numbers differ from the table's by the client's rounding.
+ */
 export function compareDocuments(index: string, expected: Docs, actual: Docs): Difference[] {
   const differences: Difference[] = [];
+  const asWritten = (doc: unknown) => parseJsonKeepingDigits(JSON.stringify(doc));
   for (const [id, doc] of expected) {
     const found = actual.get(id);
     if (!found) differences.push({ index, id, kind: "missing", expected: doc });
-    else if (!isDeepStrictEqual(JSON.parse(JSON.stringify(doc)), found))
+    else if (!isDeepStrictEqual(asWritten(doc), asWritten(found)))
       differences.push({ index, id, kind: "differs", expected: doc, actual: found });
   }
   for (const [id, doc] of actual)
@@ -137,7 +145,7 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
             }
           } catch (error) {
             if (!(error instanceof PermanentRecordError)) throw error;
-            const key = relation.keyColumns.map((k) => tuple[k]).join("|");
+            const key = relation.keyColumns.map((k) => ownValue(tuple, k)).join("|");
             unindexable.push({ table: routing.table, key, reason: error.message });
           }
         }
