@@ -143,6 +143,64 @@ describe("the indexer in the VPC", () => {
   });
 });
 
+describe("the indexer's permission on the domain", () => {
+  // OpenSearch authorizes each HTTP request by its path: the indexer only ever POSTs /_bulk.
+  const domainStatements = (overrides: Record<string, string> = {}) =>
+    (
+      stage(overrides).props("IndexerRole").Policies[0].PolicyDocument.Statement as {
+        Action: unknown;
+        Resource: unknown;
+      }[]
+    ).filter((s) => String(s.Action).startsWith("es:"));
+
+  it("is POST on /_bulk of the stage's domain, or of the reused one", () => {
+    expect(domainStatements()).toEqual([
+      expect.objectContaining({
+        Action: "es:ESHttpPost",
+        Resource: "arn:aws:es:eu-west-1:123456789012:domain/cdc-dev/_bulk",
+      }),
+    ]);
+    expect(
+      domainStatements({
+        ExistingOpenSearchEndpoint: "https://vpc-search.eu-west-1.es.amazonaws.com",
+        ExistingOpenSearchDomainArn: "arn:aws:es:eu-west-1:123456789012:domain/search",
+        ExistingOpenSearchSecurityGroupId: "sg-0123456789abcdef0",
+        ExistingOpenSearchMasterRoleArn: "arn:aws:iam::123456789012:role/search-admin",
+      }),
+    ).toEqual([
+      expect.objectContaining({
+        Action: "es:ESHttpPost",
+        Resource: "arn:aws:es:eu-west-1:123456789012:domain/search/_bulk",
+      }),
+    ]);
+  });
+
+  it("matches the only request the indexer sends", async () => {
+    const { createBulkClient } = await import("../../functions/indexer/opensearch-client");
+    let path = "";
+    const server = (await import("node:http")).createServer((req, res) => {
+      path = new URL(req.url ?? "/", "http://x").pathname;
+      res.writeHead(200, { "content-type": "application/json" }).end('{"errors":false,"items":[]}');
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const { port } = server.address() as { port: number };
+    try {
+      const client = createBulkClient({
+        endpoint: `http://127.0.0.1:${port}`,
+        auth: "none",
+        region: "eu-west-1",
+      });
+      await client.bulk(
+        { body: Buffer.from('{"delete":{"_index":"dev-orders","_id":"1"}}\n') },
+        { requestTimeout: 5000 },
+      );
+    } finally {
+      server.close();
+    }
+    expect(path).toBe("/_bulk");
+  });
+});
+
 describe("alarms", () => {
   it("every alarm notifies the stage's encrypted topic, with every dimension its metric needs", () => {
     expect(stage().props("AlarmTopic").KmsMasterKeyId).toBe("key-1");
