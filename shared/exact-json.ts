@@ -83,5 +83,11 @@ export function parseJsonBothWays(text: string): { value: unknown; exact: unknow
   return { value, exact: kept ? exact : value };
 }
 
+/**
+ * Whether a JSON text may hold a number a double would change (a cheap test of the text, no parse): when
+ * false, `JSON.parse` reads every number of it exactly.
+ */
+export const mayHoldInexactNumbers = (text: string): boolean => MAY_NOT_KEEP.test(text);
+
 /** A number kept as its text by parseJsonKeepingDigits. */
 export const isKeptNumber = (value: unknown): value is RawJson => json.isRawJSON(value);

@@ -8,13 +8,13 @@ import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import httpErrorHandler from "@middy/http-error-handler";
-import httpJsonBodyParser from "@middy/http-json-body-parser";
 import httpRouterHandler from "@middy/http-router";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda";
 import type { AutoStartResult } from "./auto-start";
 import type { EventStore } from "./event-store";
 import { bodyGuard } from "./http/body-guard";
 import { errorResponses } from "./http/error-responses";
+import { jsonBody } from "./http/json-body";
 import { producerRoutes } from "./routes";
 import type { ProducerSettings } from "./settings";
 
@@ -48,7 +48,7 @@ export function createProducerHandler(deps: ProducerDeps) {
       route.method === "POST"
         ? middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>(route.handler)
             .use(bodyGuard({ maxBytes: limits.maxBodyBytes }))
-            .use(httpJsonBodyParser())
+            .use(jsonBody())
         : route.handler,
   }));
 

@@ -14,11 +14,25 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { Signer } from "@aws-sdk/rds-signer";
 import pg from "pg";
+import { parseJsonKeepingDigits } from "../../shared/exact-json";
 import type { DatabaseSettings } from "./settings";
 
 /** pg options for the settings; the IAM token provider is injectable for tests. */
+/**
+ * json and jsonb values read with every number as stored (shared/exact-json.ts): PostgreSQL keeps
+ * numeric digits a double would lose, and the API answers what it stored.
+ */
+const JSON_TYPES = new Set<number>([114, 3802]);
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    JSON_TYPES.has(oid) && format !== "binary"
+      ? (text: string) => parseJsonKeepingDigits(text)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
 export function poolConfig(settings: DatabaseSettings, tokenProvider?: () => Promise<string>): pg.PoolConfig {
   const common: pg.PoolConfig = {
+    types,
     max: settings.poolMax,
     idleTimeoutMillis: settings.idleTimeoutMs,
     connectionTimeoutMillis: settings.connectTimeoutMs,

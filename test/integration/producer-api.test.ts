@@ -70,6 +70,31 @@ describe("POST /events", () => {
     expect((await rows())[0]?.event_data).toEqual(stored(first));
   });
 
+  it("stores, compares and answers numbers with every digit the client sent", async () => {
+    const text = (amount: string) =>
+      JSON.stringify(withAttribute(businessEvent({}, "digits-1"), "amount", 0)).replace(
+        '"amount":0',
+        `"amount":${amount},"ref":9007199254740993`,
+      );
+    const created = await call("POST", "/events", undefined, { raw: text("12345678901234567.891") });
+    expect(created.status).toBe(201);
+    const [row] = (
+      await database.db.query<{ data: string }>(
+        "SELECT event_data::text AS data FROM business_events WHERE id = 'digits-1'",
+      )
+    ).rows;
+    expect(row?.data).toContain('"amount": 12345678901234567.891');
+    expect(row?.data).toContain('"ref": 9007199254740993');
+    const found = (await api.invoke(request("GET", "/events/digits-1"))) as { body: string };
+    expect(found.body).toContain('"amount":12345678901234567.891');
+    expect(found.body).toContain('"ref":9007199254740993');
+    // The same digits are the same event; the digits a double would have kept are another.
+    expect((await call("POST", "/events", undefined, { raw: text("12345678901234567.891") })).status).toBe(
+      200,
+    );
+    expect((await call("POST", "/events", undefined, { raw: text("12345678901234568") })).status).toBe(409);
+  });
+
   it("treats the same instant sent as ISO 8601 or epoch milliseconds as the same event", async () => {
     await call("POST", "/events", businessEvent({ createdDate: 1_705_314_600_000 }, "instant-1"));
     const iso = await call(

@@ -1,0 +1,29 @@
+/**
+ * The request body as JSON: middy's http-json-body-parser (content type, malformed JSON, forbidden keys,
+ * the same errors), and then numbers as the client wrote them. A body whose text may hold a number a double
+ * would change (`12345678901234567.891`, an id past 2^53) is read again keeping those as written
+ * (shared/exact-json.ts), so `event_data` stores, compares and answers every digit it was sent.
+ */
+
+import type { MiddlewareObj, Request } from "@middy/core";
+import httpJsonBodyParser from "@middy/http-json-body-parser";
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda";
+import { mayHoldInexactNumbers, parseJsonKeepingDigits } from "../../../shared/exact-json";
+
+type HttpRequest = Request<APIGatewayProxyEventV2, APIGatewayProxyResultV2>;
+
+export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> {
+  const parser = httpJsonBodyParser() as MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2>;
+  return {
+    before: async (request: HttpRequest) => {
+      const { body, isBase64Encoded } = request.event;
+      const text =
+        typeof body === "string" && isBase64Encoded ? Buffer.from(body, "base64").toString() : body;
+      await parser.before?.(request);
+      // The parser accepted the text: it is JSON without forbidden keys. Read it again only if it may
+      // hold a number the first reading changed.
+      if (typeof text === "string" && mayHoldInexactNumbers(text))
+        (request.event as { body: unknown }).body = parseJsonKeepingDigits(text);
+    },
+  };
+}
