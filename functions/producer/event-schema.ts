@@ -8,6 +8,7 @@
  * reject both), and nesting is bounded.
  */
 import { z } from "zod";
+import { isKeptNumber } from "../../shared/exact-json";
 
 /** Letters, digits and `. _ : -`, up to 255: safe in a URL path, a log line and an OpenSearch _id. */
 export const EVENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
@@ -84,7 +85,8 @@ export function unsafeText(value: unknown, base: PropertyKey[] = []): FieldIssue
   while (stack.length > 0 && issues.length < 20) {
     const { value: current, path } = stack.pop() as { value: unknown; path: PropertyKey[] };
     if (typeof current === "string") check(current, path, "text");
-    else if (current !== null && typeof current === "object") {
+    // A number kept as written (shared/exact-json.ts) is a leaf, like any number.
+    else if (current !== null && typeof current === "object" && !isKeptNumber(current)) {
       if (path.length - base.length >= MAX_DEPTH) {
         issues.push({ path: formatPath(path), message: `nested deeper than ${MAX_DEPTH} levels` });
         continue;

@@ -7,6 +7,7 @@ import {
   validateBatch,
   validateEvent,
 } from "../../../functions/producer/event-schema";
+import { parseJsonKeepingDigits } from "../../../shared/exact-json";
 import { businessEvent } from "../../helpers/http";
 
 describe("validateEvent", () => {
@@ -68,6 +69,16 @@ describe("unsafeText", () => {
     const issues = unsafeText(deep);
     expect(issues).toHaveLength(1);
     expect(issues[0]?.message).toBe("nested deeper than 32 levels");
+  });
+});
+
+describe("unsafeText on numbers kept as written", () => {
+  it("takes them for the numbers they are: no level deeper at the deepest level", () => {
+    const at = (depth: number, leaf: string) =>
+      parseJsonKeepingDigits(`${"[".repeat(depth)}${leaf}${"]".repeat(depth)}`);
+    expect(unsafeText(at(32, "1"))).toEqual([]);
+    expect(unsafeText(at(32, "12345678901234567.891"))).toEqual([]);
+    expect(unsafeText(at(33, "12345678901234567.891"))).toHaveLength(1);
   });
 });
 
