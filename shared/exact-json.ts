@@ -47,23 +47,46 @@ export function keepsItsValue(text: string, value: number): boolean {
  */
 const MAY_NOT_KEEP = /\d[\d.]{15}|[eE][+-]?\d\d\d/;
 
-function hasNumbers(value: unknown): boolean {
+/**
+ * How deep JSON may nest: OpenSearch refuses a document nested deeper than 1000 levels
+ * (`opensearch.xcontent.depth.max`, Jackson's StreamReadConstraints), and a few thousand levels already
+ * overflow the stack of `JSON.stringify`. Each object or array is a level; a document's root is level 1.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+export class JsonTooDeepError extends Error {
+  override name = "JsonTooDeepError";
+  constructor(readonly maxDepth: number) {
+    super(`nested deeper than ${maxDepth} levels`);
+  }
+}
+
+/** Whether the value holds a number; throws JsonTooDeepError past maxDepth (so the walk is bounded). */
+function walk(value: unknown, depth: number, maxDepth: number): boolean {
   if (typeof value === "number") return true;
   if (typeof value !== "object" || value === null) return false;
+  if (depth > maxDepth) throw new JsonTooDeepError(maxDepth);
+  let numbers = false;
   if (Array.isArray(value)) {
-    for (const item of value) if (hasNumbers(item)) return true;
-    return false;
-  }
-  for (const key in value) if (hasNumbers((value as Record<string, unknown>)[key])) return true;
-  return false;
+    for (const item of value) if (walk(item, depth + 1, maxDepth)) numbers = true;
+  } else
+    for (const key in value)
+      if (walk((value as Record<string, unknown>)[key], depth + 1, maxDepth)) numbers = true;
+  return numbers;
+}
+
+/** Throws JsonTooDeepError when a parsed value nests deeper than maxDepth levels. */
+export function checkJsonDepth(value: unknown, maxDepth = MAX_JSON_DEPTH): void {
+  walk(value, 1, maxDepth);
 }
 
 /**
  * `JSON.parse`, the same accepted texts and errors, with every number that a double would change kept as
- * its text (`JSON.rawJSON`). Text without such numbers costs one walk over the parsed value on top.
+ * its text (`JSON.rawJSON`). Text without such numbers costs one walk over the parsed value on top. JSON
+ * nested deeper than maxDepth throws JsonTooDeepError.
  */
-export function parseJsonKeepingDigits(text: string): unknown {
-  return parseJsonBothWays(text).exact;
+export function parseJsonKeepingDigits(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
+  return parseJsonBothWays(text, maxDepth).exact;
 }
 
 /**
@@ -71,9 +94,12 @@ export function parseJsonKeepingDigits(text: string): unknown {
  * computes with them) and `exact` with the numbers a double would change kept as their text (for what
  * is written back out). They are the same object when no number needed keeping.
  */
-export function parseJsonBothWays(text: string): { value: unknown; exact: unknown } {
+export function parseJsonBothWays(
+  text: string,
+  maxDepth = MAX_JSON_DEPTH,
+): { value: unknown; exact: unknown } {
   const value: unknown = JSON.parse(text);
-  if (!hasNumbers(value) || !MAY_NOT_KEEP.test(text)) return { value, exact: value };
+  if (!walk(value, 1, maxDepth) || !MAY_NOT_KEEP.test(text)) return { value, exact: value };
   let kept = false;
   const exact: unknown = JSON.parse(text, ((_key: string, v: unknown, context?: { source?: string }) => {
     if (typeof v !== "number" || context?.source === undefined || keepsItsValue(context.source, v)) return v;

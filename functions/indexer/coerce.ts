@@ -6,7 +6,13 @@
  */
 import { LOB_MAX_BYTES } from "../../shared/dms-settings";
 import { PermanentRecordError } from "../../shared/errors";
-import { parseJsonKeepingDigits, significantDigits } from "../../shared/exact-json";
+import {
+  checkJsonDepth,
+  JsonTooDeepError,
+  MAX_JSON_DEPTH,
+  parseJsonKeepingDigits,
+  significantDigits,
+} from "../../shared/exact-json";
 import { ownValue, setOwn } from "../../shared/own-properties";
 import type { ColumnType } from "../../shared/pipeline-config";
 import { toIsoUtc } from "./timestamps";
@@ -72,10 +78,12 @@ export function coerceValue(column: string, type: ColumnType, value: unknown): u
     }
     case "json":
       if (typeof value !== "string") return value;
-      // Numbers inside keep every digit they were written with (shared/exact-json.ts).
+      // Numbers inside keep every digit they were written with (shared/exact-json.ts); the value sits one
+      // level inside its document, which OpenSearch reads to MAX_JSON_DEPTH levels.
       try {
-        return parseJsonKeepingDigits(value);
+        return parseJsonKeepingDigits(value, MAX_JSON_DEPTH - 1);
       } catch (error) {
+        if (error instanceof JsonTooDeepError) throw tooDeep(column, error);
         throw new CoercionError(column, type, value, (error as Error).message);
       }
     case "timestamp": {
@@ -101,6 +109,25 @@ function refuseTruncatedLob(column: string, value: unknown): void {
     );
 }
 
+/**
+ * An object or array value (DMS renders json as text; a record written by hand may not) nested deeper
+ * than OpenSearch reads a document is a permanent failure (`too_deep`), never a batch that cannot be sent.
+ */
+function refuseTooDeep(column: string, value: unknown): void {
+  if (typeof value !== "object" || value === null) return;
+  try {
+    checkJsonDepth(value, MAX_JSON_DEPTH - 1);
+  } catch (error) {
+    throw error instanceof JsonTooDeepError ? tooDeep(column, error) : error;
+  }
+}
+
+const tooDeep = (column: string, error: JsonTooDeepError) =>
+  new PermanentRecordError(
+    "too_deep",
+    `column ${column}: ${error.message} inside its document; OpenSearch reads documents ${MAX_JSON_DEPTH} levels deep`,
+  );
+
 /** The document for a row: excluded columns removed, typed columns coerced, others as DMS sent them. */
 export function buildDocument(
   row: Record<string, unknown>,
@@ -112,6 +139,7 @@ export function buildDocument(
     if (!Object.hasOwn(row, key) || exclude.has(key)) continue;
     const value = row[key];
     refuseTruncatedLob(key, value);
+    refuseTooDeep(key, value);
     // A column named `constructor` or `__proto__` is a field like any other (shared/own-properties.ts).
     const type = ownValue(columns, key);
     setOwn(doc, key, type ? coerceValue(key, type, value) : value);

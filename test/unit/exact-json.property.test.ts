@@ -1,8 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  checkJsonDepth,
   isKeptNumber,
+  JsonTooDeepError,
   keepsItsValue,
+  MAX_JSON_DEPTH,
   parseJsonBothWays,
   parseJsonKeepingDigits,
 } from "../../shared/exact-json";
@@ -109,6 +112,20 @@ describe("parseJsonKeepingDigits", () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it("reads JSON to MAX_JSON_DEPTH levels and refuses deeper with JsonTooDeepError, however deep", () => {
+    const nested = (levels: number, leaf = "1") => `${"[".repeat(levels)}${leaf}${"]".repeat(levels)}`;
+    expect(parseJsonKeepingDigits(nested(MAX_JSON_DEPTH))).toBeDefined();
+    expect(JSON.stringify(parseJsonKeepingDigits(nested(3, "9007199254740993"), 3))).toBe(
+      "[[[9007199254740993]]]",
+    );
+    for (const levels of [MAX_JSON_DEPTH + 1, 200_000])
+      expect(() => parseJsonKeepingDigits(nested(levels))).toThrow(JsonTooDeepError);
+    expect(() => parseJsonKeepingDigits(nested(4), 3)).toThrow("nested deeper than 3 levels");
+    expect(() => checkJsonDepth(JSON.parse(nested(50_000)))).toThrow(JsonTooDeepError);
+    expect(() => checkJsonDepth({ a: { b: [1] } }, 3)).not.toThrow();
+    expect(() => checkJsonDepth({ a: { b: [1] } }, 2)).toThrow(JsonTooDeepError);
   });
 
   it("refuses what JSON.parse refuses, with its message", () => {

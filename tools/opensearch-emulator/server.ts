@@ -13,7 +13,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { parseJsonBothWays } from "../../shared/exact-json";
+import { JsonTooDeepError, parseJsonBothWays } from "../../shared/exact-json";
 import { setOwn } from "../../shared/own-properties";
 import { clusterRoutes, emulatorControlRoutes } from "./api/cluster";
 import { documentRoutes } from "./api/documents";
@@ -970,7 +970,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       } catch (error) {
         if (error instanceof HttpError)
           [status, payload] = [error.status, errorBody(error.status, error.type, error.message)];
-        else if (error instanceof QueryError || error instanceof SyntaxError)
+        else if (
+          error instanceof QueryError ||
+          error instanceof SyntaxError ||
+          error instanceof JsonTooDeepError
+        )
           [status, payload] = [400, errorBody(400, "parsing_exception", (error as Error).message)];
         else [status, payload] = [500, errorBody(500, "exception", (error as Error).message)];
       }

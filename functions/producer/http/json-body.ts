@@ -8,7 +8,7 @@
 import type { MiddlewareObj, Request } from "@middy/core";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda";
-import { mayHoldInexactNumbers, parseJsonKeepingDigits } from "../../../shared/exact-json";
+import { JsonTooDeepError, mayHoldInexactNumbers, parseJsonKeepingDigits } from "../../../shared/exact-json";
 
 type HttpRequest = Request<APIGatewayProxyEventV2, APIGatewayProxyResultV2>;
 
@@ -21,9 +21,13 @@ export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProx
         typeof body === "string" && isBase64Encoded ? Buffer.from(body, "base64").toString() : body;
       await parser.before?.(request);
       // The parser accepted the text: it is JSON without forbidden keys. Read it again only if it may
-      // hold a number the first reading changed.
+      // hold a number the first reading changed; a body too deep for that is refused by validation.
       if (typeof text === "string" && mayHoldInexactNumbers(text))
-        (request.event as { body: unknown }).body = parseJsonKeepingDigits(text);
+        try {
+          (request.event as { body: unknown }).body = parseJsonKeepingDigits(text);
+        } catch (error) {
+          if (!(error instanceof JsonTooDeepError)) throw error;
+        }
     },
   };
 }

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { type BatchDeps, processBatch } from "../../../functions/indexer/process-batch";
 import { DEAD_LETTER_KIND, type PermanentFailureMessage } from "../../../shared/dead-letters";
 import { parsePipelineConfig } from "../../../shared/pipeline-config";
-import { changeRecord, controlMessage, rawRecord } from "../../helpers/dms";
+import { changeRecord, controlMessage, dmsMessage, rawRecord } from "../../helpers/dms";
 import { recordingLogger, TEST_BATCH_SETTINGS, testContext } from "../../helpers/lambda";
 import { inProcessBulkClient, newEmulator } from "../../helpers/search";
 
@@ -91,6 +91,36 @@ describe("processBatch", () => {
       error: { stage: "plan", type: "coercion_failed" },
       source: { table: "public.orders", operation: "insert" },
     });
+  });
+
+  it("dead-letters a value nested deeper than OpenSearch reads a document, and indexes the rest", async () => {
+    const { emulator, deps } = setup({
+      pipeline: parsePipelineConfig(
+        "tables: {public.orders: {primaryKey: [id], index: orders, columns: {attributes: json}}}",
+      ),
+    });
+    const nested = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
+    // A value DMS would never send as an object, written by hand: too deep even to pass to JSON.stringify.
+    const handWritten = JSON.stringify(dmsMessage({ op: "insert", row: { id: 6, extra: 0 } })).replace(
+      '"extra":0',
+      `"extra":${nested(20_000)}`,
+    );
+    const records = [
+      changeRecord({ op: "insert", row: { id: 5, attributes: nested(5_000) } }, 0),
+      rawRecord(handWritten, 1),
+      changeRecord({ op: "insert", row: { id: 7, attributes: nested(999) } }, 2),
+      changeRecord({ op: "insert", row: { id: 8, attributes: nested(1_000) } }, 3),
+    ];
+    const { response, stats } = await processBatch(records, testContext(), deps);
+    expect(response.batchItemFailures).toEqual([]);
+    // The document's root is a level: a json column may nest 999 more.
+    expect(emulator.indices.get("orders")?.docs.has("7")).toBe(true);
+    expect(stats.deadLettered).toBe(3);
+    expect(sentMessages().map((m) => [m.error.type, m.error.reason.slice(0, 48)])).toEqual([
+      ["too_deep", "column attributes: nested deeper than 999 levels"],
+      ["too_deep", "column extra: nested deeper than 999 levels insi"],
+      ["too_deep", "column attributes: nested deeper than 999 levels"],
+    ]);
   });
 
   it("dead-letters a mapping conflict reported by OpenSearch with its status and type", async () => {
