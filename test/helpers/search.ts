@@ -4,11 +4,16 @@
  */
 import type { Client } from "@opensearch-project/opensearch";
 import type { KinesisStreamRecord } from "aws-lambda";
+import type pg from "pg";
 import type { BulkClient } from "../../functions/indexer/bulk-writer";
 import { createBulkClient } from "../../functions/indexer/opensearch-client";
 import { processBatch } from "../../functions/indexer/process-batch";
+import { describeTable } from "../../operator/lib/dms/describe-table";
+import { loadRecord } from "../../operator/lib/dms/records";
+import { tablePages } from "../../operator/lib/dms/table-pages";
 import { localSearchClient } from "../../operator/lib/search-client";
 import type { PipelineConfig } from "../../shared/pipeline-config";
+import { kinesisRecord } from "../../tools/lib/kinesis-event";
 import {
   OpenSearchEmulator,
   type RunningEmulator,
@@ -72,4 +77,28 @@ export async function indexThroughIndexer(
   });
   if (response.batchItemFailures.length > 0)
     throw new Error(`records not applied: ${JSON.stringify(response.batchItemFailures)}`);
+}
+
+/**
+ * Indexes a table's current rows through the real indexer as a DMS full load delivers them, read the way
+ * the local full load and verify read them (operator/lib/dms/table-pages.ts).
+ */
+export async function indexTableAsLoaded(
+  db: pg.Pool,
+  url: string,
+  pipeline: PipelineConfig,
+  table: string,
+): Promise<void> {
+  const records: KinesisStreamRecord[] = [];
+  const client = await db.connect();
+  try {
+    await client.query("BEGIN");
+    const relation = await describeTable(client, table);
+    for await (const page of tablePages(client, relation, 1_000))
+      for (const tuple of page) records.push(kinesisRecord(loadRecord(relation, tuple, 0n), records.length));
+    await client.query("COMMIT");
+  } finally {
+    client.release();
+  }
+  await indexThroughIndexer(url, pipeline, records);
 }
