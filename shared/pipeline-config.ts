@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./errors";
 import { isKeptNumber } from "./exact-json";
+import { ownValue, setOwn } from "./own-properties";
 import {
   type MatchContext,
   OPERATOR_NAMES,
@@ -79,6 +80,8 @@ const columnSpec = z.union([
   z.object({ type: z.enum(COLUMN_TYPES) }).strict(),
 ]);
 
+const typedAndExcluded = (column: string) => `"${column}" is both typed in columns and excluded`;
+
 const tableSchema = z
   .object({
     primaryKey: z.array(z.string().min(1)).min(1, "primaryKey must name at least one column").optional(),
@@ -95,12 +98,8 @@ const tableSchema = z
           path: ["exclude"],
           message: `"${column}" is a primary-key column and cannot be excluded`,
         });
-      if (column in table.columns)
-        ctx.addIssue({
-          code: "custom",
-          path: ["exclude"],
-          message: `"${column}" is both typed in columns and excluded`,
-        });
+      if (Object.hasOwn(table.columns, column))
+        ctx.addIssue({ code: "custom", path: ["exclude"], message: typedAndExcluded(column) });
     }
   });
 
@@ -200,6 +199,25 @@ const formatIssues = (error: z.ZodError): string =>
     .map((line) => `  - ${line}`)
     .join("\n");
 
+/**
+ * zod's record assigns the keys it returns, and an assigned `__proto__` sets the prototype instead: a
+ * column named `__proto__` (validated with the others) would vanish from `columns`. Put it back as the own
+ * entry it is in the YAML (shared/own-properties.ts).
+ */
+function keepProtoColumns(raw: unknown, config: z.infer<typeof configSchema>, source: string): void {
+  const rawTables = (raw as { tables?: Record<string, { columns?: Record<string, unknown> }> }).tables;
+  for (const [name, table] of Object.entries(config.tables)) {
+    const rawColumns = ownValue(rawTables, name)?.columns;
+    if (!rawColumns || !Object.hasOwn(rawColumns, "__proto__")) continue;
+    // The schema's own check could not see this column.
+    if (table.exclude.includes("__proto__"))
+      throw new ConfigError(
+        `${source} is invalid:\n  - tables.${name}.exclude: ${typedAndExcluded("__proto__")}`,
+      );
+    setOwn(table.columns, "__proto__", columnSpec.parse(ownValue(rawColumns, "__proto__")));
+  }
+}
+
 /** A short digest of the routing config's text: a change of it reruns the search bootstrap on deploy. */
 export function pipelineConfigDigest(yamlText: string): string {
   return createHash("sha256").update(yamlText).digest("hex").slice(0, 16);
@@ -227,6 +245,7 @@ export function parsePipelineConfig(
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(`${source} is invalid:\n${formatIssues(result.error)}`);
   const config = result.data;
+  keepProtoColumns(raw, config, source);
   const prefix = options.indexPrefix ?? "";
   const name = (template: string, schema: string, table: string) =>
     `${prefix}${template.replaceAll("{schema}", schema).replaceAll("{table}", table)}`.toLowerCase();

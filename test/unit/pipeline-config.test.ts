@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import bundled from "../../config/pipeline.yaml";
 import { parseJsonKeepingDigits } from "../../shared/exact-json";
+import { renderIndexTemplates } from "../../shared/index-templates";
 import { compileCondition, MAX_REMEMBERED_TABLES, parsePipelineConfig } from "../../shared/pipeline-config";
 
 const ctx = (row: Record<string, unknown>, operation = "insert") => ({
@@ -19,6 +20,30 @@ describe("routing config", () => {
     expect(config.routingFor("public", "business_events").routes.map((r) => r.index)).toEqual([
       "dev-loan-created-events",
     ]);
+  });
+
+  it("reads columns named like Object members as the columns they are", () => {
+    const config = parsePipelineConfig(
+      `tables:
+         public.t:
+           primaryKey: [id]
+           columns: {__proto__: json, constructor: integer, toString: {type: number, scale: 2}}
+           exclude: [valueOf, hasOwnProperty]`,
+    );
+    const routing = config.routingFor("public", "t");
+    expect(Object.entries(routing.columns).sort()).toEqual([
+      ["__proto__", "json"],
+      ["constructor", "integer"],
+      ["toString", "number"],
+    ]);
+    expect(Object.getPrototypeOf(routing.columns)).toBe(Object.prototype);
+    expect([...routing.exclude].sort()).toEqual(["hasOwnProperty", "valueOf"]);
+    const [template] = renderIndexTemplates(config);
+    const properties = (template?.body.template as { mappings: { properties: object } }).mappings.properties;
+    expect(Object.keys(properties)).toEqual(expect.arrayContaining(["__proto__", "constructor", "toString"]));
+    expect(() =>
+      parsePipelineConfig("tables: {public.t: {columns: {__proto__: json}, exclude: [__proto__]}}"),
+    ).toThrow('"__proto__" is both typed in columns and excluded');
   });
 
   it("remembers a bounded number of tables, the configured ones always", () => {
