@@ -39,7 +39,8 @@ describe("routing config", () => {
     expect(Object.getPrototypeOf(routing.columns)).toBe(Object.prototype);
     expect([...routing.exclude].sort()).toEqual(["hasOwnProperty", "valueOf"]);
     const [template] = renderIndexTemplates(config);
-    const properties = (template?.body.template as { mappings: { properties: object } }).mappings.properties;
+    if (!template) throw new Error("no template rendered");
+    const properties = (template.body.template as { mappings: { properties: object } }).mappings.properties;
     expect(Object.keys(properties)).toEqual(expect.arrayContaining(["__proto__", "constructor", "toString"]));
     expect(() =>
       parsePipelineConfig("tables: {public.t: {columns: {__proto__: json}, exclude: [__proto__]}}"),
