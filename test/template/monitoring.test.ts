@@ -22,6 +22,13 @@ const KNOWN: Record<string, string> = {
   AlarmTopic: "arn:aws:sns:eu-west-1:123456789012:cdc-pipeline-alarms-dev",
   "SearchDomain.DomainEndpoint": "vpc-cdc-dev-abc.eu-west-1.es.amazonaws.com",
 };
+/** The parameters that reuse an existing domain instead of creating one. */
+const REUSED_DOMAIN = {
+  ExistingOpenSearchEndpoint: "https://vpc-search.eu-west-1.es.amazonaws.com",
+  ExistingOpenSearchDomainArn: "arn:aws:es:eu-west-1:123456789012:domain/search",
+  ExistingOpenSearchSecurityGroupId: "sg-0123456789abcdef0",
+  ExistingOpenSearchMasterRoleArn: "arn:aws:iam::123456789012:role/search-admin",
+};
 const stage = (overrides: Record<string, string> = {}) =>
   resolveStage(DEPLOY, KNOWN, { Stage: "dev", ...overrides });
 const alarms = Object.entries(template.Resources)
@@ -101,12 +108,7 @@ describe("the OpenSearch domain", () => {
   });
 
   it("is reused when named: no domain, the indexer and bootstrap reach the given one", () => {
-    const reused = stage({
-      ExistingOpenSearchEndpoint: "https://vpc-search.eu-west-1.es.amazonaws.com",
-      ExistingOpenSearchDomainArn: "arn:aws:es:eu-west-1:123456789012:domain/search",
-      ExistingOpenSearchSecurityGroupId: "sg-0123456789abcdef0",
-      ExistingOpenSearchMasterRoleArn: "arn:aws:iam::123456789012:role/search-admin",
-    });
+    const reused = stage(REUSED_DOMAIN);
     expect(reused.exists("SearchDomain")).toBe(false);
     expect(reused.props("IndexerFunction").Environment.Variables.OPENSEARCH_ENDPOINT).toBe(
       "https://vpc-search.eu-west-1.es.amazonaws.com",
@@ -160,14 +162,7 @@ describe("the indexer's permission on the domain", () => {
         Resource: "arn:aws:es:eu-west-1:123456789012:domain/cdc-dev/_bulk",
       }),
     ]);
-    expect(
-      domainStatements({
-        ExistingOpenSearchEndpoint: "https://vpc-search.eu-west-1.es.amazonaws.com",
-        ExistingOpenSearchDomainArn: "arn:aws:es:eu-west-1:123456789012:domain/search",
-        ExistingOpenSearchSecurityGroupId: "sg-0123456789abcdef0",
-        ExistingOpenSearchMasterRoleArn: "arn:aws:iam::123456789012:role/search-admin",
-      }),
-    ).toEqual([
+    expect(domainStatements(REUSED_DOMAIN)).toEqual([
       expect.objectContaining({
         Action: "es:ESHttpPost",
         Resource: "arn:aws:es:eu-west-1:123456789012:domain/search/_bulk",
