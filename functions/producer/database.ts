@@ -17,7 +17,6 @@ import pg from "pg";
 import { parseJsonKeepingDigits } from "../../shared/exact-json";
 import type { DatabaseSettings } from "./settings";
 
-/** pg options for the settings; the IAM token provider is injectable for tests. */
 /**
  * json and jsonb values read with every number as stored (shared/exact-json.ts): PostgreSQL keeps
  * numeric digits a double would lose, and the API answers what it stored.
@@ -30,6 +29,7 @@ const types = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+/** pg options for the settings; the IAM token provider is injectable for tests. */
 export function poolConfig(settings: DatabaseSettings, tokenProvider?: () => Promise<string>): pg.PoolConfig {
   const common: pg.PoolConfig = {
     types,
