@@ -16,9 +16,8 @@ export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProx
   const parser = httpJsonBodyParser() as MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2>;
   return {
     before: async (request: HttpRequest) => {
-      const { body, isBase64Encoded } = request.event;
-      const text =
-        typeof body === "string" && isBase64Encoded ? Buffer.from(body, "base64").toString() : body;
+      // bodyGuard runs first and has turned a base64 body into checked text.
+      const text = request.event.isBase64Encoded ? undefined : request.event.body;
       await parser.before?.(request);
       // The parser accepted the text: it is JSON without forbidden keys. Read it again only if it may
       // hold a number the first reading changed; a body too deep for that is refused by validation.
