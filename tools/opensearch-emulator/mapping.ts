@@ -106,10 +106,12 @@ function infer(value: unknown, templates: DynamicTemplate[] = [], exact?: unknow
   }
 }
 
-function fits(mapping: FieldMapping, value: unknown, path: string): void {
+function fits(mapping: FieldMapping, value: unknown, path: string, exact?: unknown): void {
   if (value === null || value === undefined) return;
   if (Array.isArray(value)) {
-    for (const v of value) fits(mapping, v, path);
+    value.forEach((v, i) => {
+      fits(mapping, v, path, Array.isArray(exact) ? exact[i] : undefined);
+    });
     return;
   }
   const fail = (why: string) => {
@@ -133,14 +135,9 @@ function fits(mapping: FieldMapping, value: unknown, path: string): void {
   if (NUMERIC_TYPES.has(t)) {
     const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN;
     if (typeof value === "boolean" || Number.isNaN(n)) fail(`For input string: "${String(value)}"`);
-    if (
-      (t === "long" || t === "integer") &&
-      !Number.isInteger(n) &&
-      typeof value === "string" &&
-      !/^-?\d+(\.0*)?$/.test(value)
-    ) {
-      return; // OpenSearch truncates fractions into long fields
-    }
+    // Fractions into whole-number fields are truncated (see indexedValue); what does not fit is refused.
+    const outOfRange = numberOutOfRange(t, isKeptNumber(exact) ? exact.rawJSON : String(value).trim(), n);
+    if (outOfRange) fail(outOfRange);
     return;
   }
   if (t === "boolean") {
@@ -160,6 +157,46 @@ function fits(mapping: FieldMapping, value: unknown, path: string): void {
         !Number.isNaN(Date.parse(value)));
     if (!ok) fail(`failed to parse date field [${String(value)}] with format [${format}]`);
   }
+}
+
+/** Whole-number field types and the range each holds. */
+const WHOLE_RANGES: Record<string, [bigint, bigint, string]> = {
+  long: [-(2n ** 63n), 2n ** 63n - 1n, "a long"],
+  integer: [-(2n ** 31n), 2n ** 31n - 1n, "an integer"],
+  short: [-32768n, 32767n, "a short"],
+  byte: [-128n, 127n, "a byte"],
+};
+/** The largest half_float, and the least magnitude that rounds to infinity in half precision. */
+const HALF_FLOAT_OVERFLOW = 65520;
+
+/**
+ * Why OpenSearch refuses a number for a numeric field type, or undefined when it takes it: floating types
+ * hold only finite values (`[double] supports only finite values`: 1e309, NaN, a float above 3.4e38, a
+ * half_float from 65520); whole-number types their range, checked on the digits as written (a double
+ * cannot tell 2^63 from 2^63 - 1), a fraction truncated first. `n` is the value as a double, not NaN.
+ */
+function numberOutOfRange(type: string, text: string, n: number): string | undefined {
+  const whole = WHOLE_RANGES[type];
+  if (whole) {
+    const [min, max, name] = whole;
+    const integer = /^[+-]?\d+$/.test(text)
+      ? BigInt(text)
+      : Number.isFinite(n)
+        ? BigInt(Math.trunc(n))
+        : undefined;
+    return integer === undefined || integer < min || integer > max
+      ? `Value [${text}] is out of range for ${name}`
+      : undefined;
+  }
+  const held =
+    type === "float"
+      ? Math.fround(n)
+      : type === "half_float"
+        ? Math.abs(n) >= HALF_FLOAT_OVERFLOW
+          ? Math.sign(n) * Infinity
+          : n
+        : n;
+  return Number.isFinite(held) ? undefined : `[${type}] supports only finite values, but got [${held}]`;
 }
 
 /** strict_date_optional_time: `yyyy-MM-dd` with an optional `THH:mm[:ss[.fraction]]` and zone. */
@@ -274,7 +311,7 @@ export function applyDynamicMapping(
         setOwn(props, key, inferred);
         mapping = inferred;
       }
-      fits(mapping, value, path);
+      fits(mapping, value, path, exactValue);
       if (mapping.type === "object" && !mapping.properties) mapping.properties = {};
       if (mapping.properties && value && typeof value === "object") {
         const items = Array.isArray(value) ? value : [value];
