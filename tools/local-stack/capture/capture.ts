@@ -9,17 +9,15 @@
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import pg from "pg";
 import { LogicalReplicationService, type Pgoutput, PgoutputPlugin } from "pg-logical-replication";
-import { describeTable } from "../../../operator/lib/dms/describe-table";
+import { capturedRelation, loadRecordPages } from "../../../operator/lib/dms/full-load";
 import {
   type Change,
   type CommittedTransaction,
   type KinesisEntry,
-  loadRecord,
   type Relation,
   type Tuple,
   transactionRecords,
 } from "../../../operator/lib/dms/records";
-import { tablePages } from "../../../operator/lib/dms/table-pages";
 import { putAll } from "../../../operator/lib/kinesis-put";
 import { backoffDelay } from "../../../shared/backoff";
 import type { Partitioning } from "../../../shared/dms-settings";
@@ -78,15 +76,6 @@ const lsnValue = (lsn: string) => {
 };
 const nowMicros = () => BigInt(Date.now()) * 1000n;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A relation as the task captures it: without the columns its table mappings remove. */
-function captured(relation: Relation, selection: CaptureSelection): Relation {
-  const { schema, name } = relation;
-  return {
-    ...relation,
-    columns: relation.columns.filter((c) => !selection.removesColumn(schema, name, c.name)),
-  };
-}
 
 function toRelation(r: Pgoutput.MessageRelation): Relation {
   return {
@@ -226,11 +215,8 @@ export class Capture {
       await client.query("SET TimeZone = 'UTC'");
       await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       for (const table of tables) {
-        const relation = captured(await describeTable(client, table), this.selection);
         let sent = 0;
-        for await (const page of tablePages(client, relation, batchRows)) {
-          const builtMicros = nowMicros();
-          const entries = page.map((tuple) => loadRecord(relation, tuple, builtMicros));
+        for await (const entries of loadRecordPages(client, table, this.selection, batchRows)) {
           await this.put(entries);
           this.stats.loaded += entries.length;
           sent += entries.length;
@@ -286,7 +272,7 @@ export class Capture {
   private relation(r: Pgoutput.MessageRelation): Relation {
     let relation = this.relations.get(r);
     if (!relation) {
-      relation = captured(toRelation(r), this.selection);
+      relation = capturedRelation(toRelation(r), this.selection);
       this.relations.set(r, relation);
     }
     return relation;
