@@ -1,11 +1,13 @@
 /**
  * A column the routing config excludes (`orders.card_number`) is removed at the source by the DMS table
  * mappings, so its value is in no Kinesis record, no dead letter and no log line, even for a row that is
- * dead-lettered, with every log level on.
+ * dead-lettered, with every log level on; through changes, a full load and `npm run reload` alike.
  */
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
+import { reloadLocally } from "../../operator/reload/reload";
+import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { startTestStack, stopTestStack } from "../helpers/stack";
 
 const SECRET = "4111-1111-SECRET-0042";
@@ -81,8 +83,21 @@ describe("excluded columns", () => {
     await db.query("SELECT pg_drop_replication_slot('cdc_local')");
     await stack.startCapture();
     expect(await stack.settle(30_000)).toBe(true);
+    // And once more through `npm run reload` of the table.
+    const loadsBefore = (await streamRecords()).filter((r) => r.includes('"operation":"load"')).length;
+    const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
+    await reloadLocally({
+      database: stack.databaseUrl,
+      kinesis,
+      streamName: "cdc-stream-local",
+      tableMappings: dmsTableMappings(stack.pipeline),
+      tables: ["public.orders"],
+    });
+    kinesis.destroy();
+    expect(await stack.settle(30_000)).toBe(true);
 
     const records = await streamRecords();
+    expect(records.filter((r) => r.includes('"operation":"load"')).length).toBe(loadsBefore + 2);
     const deadLetters = await stack.deadLetters();
     // The readers see the rows (a visible column is there) ...
     expect(records.filter((r) => r.includes(VISIBLE)).length).toBeGreaterThanOrEqual(4);

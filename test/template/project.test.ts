@@ -76,7 +76,7 @@ describe("template", () => {
     });
   });
 
-  it("gives operators (redrive, verify) a policy scoped to this DLQ, stream, login and domain", () => {
+  it("gives operators (redrive, verify, reload) a policy scoped to this DLQ, stream, task, login and domain", () => {
     const policy = template.Resources.RedriveOperatorPolicy?.Properties as {
       PolicyDocument: {
         Statement: ({ Action: string | string[]; Resource: unknown } | { "Fn::If": unknown[] })[];
@@ -97,6 +97,7 @@ describe("template", () => {
       "cloudformation:DescribeStacks": { Ref: "AWS::StackId" },
       "kms:Decrypt,kms:GenerateDataKey": { "Fn::GetAtt": ["DataKey", "Arn"] },
       "secretsmanager:GetSecretValue": { Ref: "DmsDbSecret" },
+      "dms:ReloadTables,dms:DescribeTableStatistics": { Ref: "DmsReplicationTask" },
     });
     // The domain: reads only, on this stage's domain (created) or the reused one.
     const domain = statements.find((s) => "Fn::If" in s) as {

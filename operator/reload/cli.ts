@@ -1,0 +1,127 @@
+/**
+ * `npm run reload -- <schema.table>... [--config-env <stage> [--wait <s>]]`: the DMS task sends the tables'
+ * rows again as full-load records (reload.ts). Without --config-env it reloads into the running local
+ * stack. Exits 1 when a table's load failed or did not finish within --wait.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { DatabaseMigrationServiceClient } from "@aws-sdk/client-database-migration-service";
+import { dmsTableMappings } from "../../shared/dms-table-mappings";
+import { parsePipelineConfig } from "../../shared/pipeline-config";
+import { createKinesisClient } from "../lib/kinesis-client";
+import { readStackFile } from "../lib/local-stack-file";
+import { projectRoot } from "../lib/project-root";
+import { readStackOutputs } from "../lib/targets";
+import { parseStreamArn } from "../redrive/messages";
+import { ReloadError, reloadLocally, reloadOnAws, type TableLoadState, tablesToReload } from "./reload";
+
+const USAGE = `usage: npm run reload -- <schema.table>... [--config-env <stage> [--wait <s>]]
+
+Sends the tables' rows through the pipeline again, as the DMS task's full load does (load records, the
+lowest version): documents missing from an index are written; documents a change wrote since are kept.
+To repair documents that differ, delete the index first, then reload (docs/architecture.md).
+
+  (no target)           the running local stack (npm start): the rows are read in one snapshot and put
+                        on its stream
+  --config-env <stage>  the stage's DMS task (ReloadTables; the task must be running; at most 10 tables
+                        at once), then its table statistics until each table's load completed
+  --wait <s>            how long to follow the task's loads (default 900; 0 returns at once)`;
+
+let flags: { help?: boolean; "config-env"?: string; wait?: string };
+let names: string[];
+try {
+  const parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      help: { type: "boolean", short: "h" },
+      "config-env": { type: "string" },
+      wait: { type: "string" },
+    },
+  });
+  flags = parsed.values;
+  names = parsed.positionals;
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const waitSeconds = Number(flags.wait ?? 900);
+if (!Number.isInteger(waitSeconds) || waitSeconds < 0) {
+  console.error(`--wait must be a whole number of seconds\n${USAGE}`);
+  process.exit(2);
+}
+
+const configPath = process.env.PIPELINE_CONFIG ?? join(projectRoot(), "config", "pipeline.yaml");
+const mappings = dmsTableMappings(
+  parsePipelineConfig(readFileSync(configPath, "utf8"), { source: configPath }),
+);
+
+async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
+  const { region, outputs } = await readStackOutputs(configEnv, {
+    samconfigPath: join(projectRoot(), "samconfig.toml"),
+  });
+  const taskArn = outputs.DmsReplicationTaskArn;
+  if (!taskArn)
+    throw new ReloadError("the stack has no DmsReplicationTaskArn output: deploy the current template");
+  let shown = "";
+  const show = (states: TableLoadState[]) => {
+    const line = states.map((s) => `${s.table}: ${s.state}, ${s.rows.toLocaleString("en")} rows`).join("; ");
+    if (line !== shown) console.log(`  ${line}`);
+    shown = line;
+  };
+  console.log(`reloading ${tables.join(", ")} through ${taskArn}`);
+  const states = await reloadOnAws({
+    dms: new DatabaseMigrationServiceClient({ region }),
+    taskArn,
+    tables,
+    waitMs: waitSeconds * 1000,
+    onPoll: show,
+  });
+  if (waitSeconds === 0) {
+    console.log(`requested; follow it: aws dms describe-table-statistics --replication-task-arn ${taskArn}`);
+    return true;
+  }
+  const failed = states.filter((s) => s.state === "Table error");
+  const pending = states.filter((s) => !s.completed && s.state !== "Table error");
+  for (const s of states.filter((x) => x.completed))
+    console.log(`done ${s.table}: ${s.rows.toLocaleString("en")} rows loaded`);
+  for (const s of failed) console.log(`FAIL ${s.table}: ${s.state} (the task's CloudWatch log says why)`);
+  for (const s of pending) console.log(`wait ${s.table}: still ${s.state} after ${waitSeconds} s`);
+  if (failed.length === 0 && pending.length === 0)
+    console.log("then: npm run verify -- --config-env <stage>");
+  return failed.length === 0 && pending.length === 0;
+}
+
+async function locally(tables: string[]): Promise<boolean> {
+  const running = readStackFile();
+  if (!running) throw new ReloadError("no running stack: start `npm start`, or use --config-env <stage>");
+  const stream = parseStreamArn(running.streamArn);
+  const kinesis = createKinesisClient(stream.region, running.kinesisEndpoint);
+  try {
+    await reloadLocally({
+      database: running.databaseUrl,
+      kinesis,
+      streamName: stream.name,
+      tableMappings: mappings,
+      tables,
+      onTable: ({ table, rows }) => console.log(`sent ${table}: ${rows.toLocaleString("en")} rows`),
+    });
+  } finally {
+    kinesis.destroy();
+  }
+  console.log("the indexer applies them within seconds; then: npm run verify");
+  return true;
+}
+
+try {
+  const tables = tablesToReload(names, mappings);
+  const ok = flags["config-env"] ? await onAws(flags["config-env"], tables) : await locally(tables);
+  process.exit(ok ? 0 : 1);
+} catch (error) {
+  console.error(`reload: ${(error as Error).message}`);
+  process.exit(error instanceof ReloadError ? 2 : 1);
+}
