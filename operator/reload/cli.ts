@@ -92,7 +92,7 @@ async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
   for (const s of failed) console.log(`FAIL ${s.table}: ${s.state} (the task's CloudWatch log says why)`);
   for (const s of pending) console.log(`wait ${s.table}: still ${s.state} after ${waitSeconds} s`);
   if (failed.length === 0 && pending.length === 0)
-    console.log("then: npm run verify -- --config-env <stage>");
+    console.log(`then: npm run verify -- --config-env ${configEnv}`);
   return failed.length === 0 && pending.length === 0;
 }
 
