@@ -314,7 +314,7 @@ export class Capture {
         return;
       case "truncate":
         this.log(
-          `capture: TRUNCATE of ${message.relations.map((r) => `${r.schema}.${r.name}`).join(", ")} is not replicated (as with DMS); run verify`,
+          `capture: TRUNCATE of ${message.relations.map((r) => `${r.schema}.${r.name}`).join(", ")} is not replicated (as with DMS); npm run verify shows the documents left; to repair, delete the index and npm run reload the table`,
         );
         return;
       case "commit":
