@@ -48,6 +48,7 @@ const APIS: Record<string, Api> = {
   create: { method: "PUT", paths: [[["index", "id"], "/{index}/_create/{id}"]] },
   delete: { method: "DELETE", paths: [[["index", "id"], "/{index}/_doc/{id}"]] },
   get: { method: "GET", paths: [[["index", "id"], "/{index}/_doc/{id}"]] },
+  get_source: { method: "GET", paths: [[["index", "id"], "/{index}/_source/{id}"]] },
   exists: { method: "HEAD", paths: [[["index", "id"], "/{index}/_doc/{id}"]] },
   mget: {
     method: "POST",

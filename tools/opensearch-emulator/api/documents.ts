@@ -159,6 +159,21 @@ export function documentRoutes(em: OpenSearchEmulator): Route[] {
       },
     },
     {
+      // The document's source alone; a missing document is a 404 error (OpenSearch's RestGetSourceAction).
+      methods: ["GET", "HEAD"],
+      path: "/{index}/_source/{id}",
+      handler: (req) => {
+        const { index, id } = req.params as { index: string; id: string };
+        if (!em.indices.has(index))
+          return [404, errorBody(404, "index_not_found_exception", `no such index [${index}]`, index)];
+        const [status, doc] = em.getDocument(index, id, getOptions(req));
+        if (status === 200) return [200, doc._source];
+        if (status !== 404) return [status, doc];
+        const reason = `Document not found [${index}]/[_doc]/[${id}]`;
+        return [404, errorBody(404, "resource_not_found_exception", reason)];
+      },
+    },
+    {
       methods: ["PUT", "POST"],
       path: "/{index}/_doc/{id}",
       handler: (req) =>
