@@ -8,6 +8,7 @@ import { LOB_MAX_BYTES } from "../../shared/dms-settings";
 import { PermanentRecordError } from "../../shared/errors";
 import {
   checkJsonDepth,
+  isKeptNumber,
   JsonTooDeepError,
   MAX_JSON_DEPTH,
   parseJsonKeepingDigits,
@@ -43,6 +44,8 @@ export class CoercionError extends PermanentRecordError {
 }
 
 function toNumber(column: string, type: "number" | "integer", value: unknown): unknown {
+  // A number kept as written (an int8 past 2^53) is read as its digits, like DMS's numeric strings.
+  if (isKeptNumber(value)) return toNumber(column, type, value.rawJSON);
   if (typeof value === "number") {
     if (!Number.isFinite(value) || (type === "integer" && !Number.isInteger(value)))
       throw new CoercionError(column, type, value);

@@ -5,6 +5,7 @@
 
 import { z } from "zod";
 import { PermanentRecordError } from "../../shared/errors";
+import { JsonTooDeepError, parseJsonKeepingDigits } from "../../shared/exact-json";
 import { issueLines } from "../../shared/zod-issues";
 import { parseTimestampMicros } from "./timestamps";
 
@@ -103,6 +104,29 @@ export type DmsMessage = DmsChange | DmsControl;
 /** Exposed for the test that keeps the hand-written shape check equal to the schema. */
 export const dmsMessageShape = { schema: messageSchema, isShape: (json: unknown) => isDmsMessageShape(json) };
 
+/**
+ * Whether a row holds a number a double may not have read exactly: DMS writes an int8 past 2^53 (up to 16
+ * digits) as a JSON number with every digit. Other numbers DMS writes are doubles already (float4/8) or
+ * safe integers; numeric is a string.
+ */
+function holdsInexactNumber(row: Record<string, unknown> | undefined): boolean {
+  if (row === undefined) return false;
+  for (const key in row) {
+    const value = row[key];
+    if (typeof value === "number" && !(Math.abs(value) <= Number.MAX_SAFE_INTEGER)) return true;
+  }
+  return false;
+}
+
+function readKeepingDigits(text: string): Message | undefined {
+  try {
+    return parseJsonKeepingDigits(text.trim()) as Message;
+  } catch (error) {
+    if (error instanceof JsonTooDeepError) return undefined;
+    throw error;
+  }
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -133,7 +157,18 @@ export function parseDmsMessage(payload: Buffer | string): DmsMessage {
     }
     message = parsed.data;
   }
-  const { metadata: m, data, "before-image": before } = message;
+  const { metadata: m } = message;
+  let { data, "before-image": before } = message;
+  if (holdsInexactNumber(data) || holdsInexactNumber(before)) {
+    // Read again with those numbers kept as written (shared/exact-json.ts): an int8 past 2^53 keeps its
+    // digits in the document and as a key. The shape is the same; only the numbers differ. A record too
+    // deep for that reading keeps its plain values: the document builder refuses it (`too_deep`).
+    const exact = readKeepingDigits(text);
+    if (exact) {
+      data = exact.data;
+      before = exact["before-image"];
+    }
+  }
   const schema = m["schema-name"];
   const table = m["table-name"];
   if (m["record-type"] === "control") return { kind: "control", operation: m.operation, schema, table };

@@ -6,6 +6,7 @@
  * Never a hash of the fields.
  */
 import { PermanentRecordError } from "../../shared/errors";
+import { isKeptNumber } from "../../shared/exact-json";
 import { ownValue } from "../../shared/own-properties";
 
 const MAX_ID_BYTES = 512;
@@ -19,13 +20,15 @@ function keyText(table: string, column: string, value: unknown): string {
       `${table}: primary key column ${column} is missing or null`,
     );
   }
-  if (typeof value === "object") {
+  // A number kept as written (an int8 past 2^53, functions/indexer/dms-message.ts) is its digits.
+  const kept = isKeptNumber(value);
+  if (typeof value === "object" && !kept) {
     throw new PermanentRecordError(
       "invalid_primary_key",
       `${table}: primary key column ${column} is not a scalar`,
     );
   }
-  const text = String(value);
+  const text = kept ? value.rawJSON : String(value);
   if (
     SCIENTIFIC.test(text) ||
     (typeof value === "number" && !Number.isSafeInteger(value) && Number.isInteger(value))

@@ -2,6 +2,7 @@
  * Records as DMS renders them with the task's settings (shared/dms-settings.ts): booleans as strings, and
  * LOBs cut at LobMaxSize. A declared boolean is indexed as a boolean; a value that reached the LOB limit
  * is dead-lettered as `lob_truncated`, never indexed as if it were whole; one just under is indexed whole.
+ * Bigints past 2^53 (written with up to 16 digits) keep every digit.
  */
 import { describe, expect, it } from "vitest";
 import { LOB_MAX_BYTES } from "../../shared/dms-settings";
@@ -41,5 +42,24 @@ describe("DMS rendering on the local stack", () => {
     expect(report.unindexable.map((u) => [u.key, u.reason.split(":")[0]])).toEqual([
       ["2", "column attributes"],
     ]);
+  });
+
+  it("keeps every digit of bigints past 2^53, as document ids and as values", async () => {
+    const { db, stack } = testStack();
+    await db.query(
+      `INSERT INTO orders (id, customer_id, status, amount) VALUES
+         (9007199254740993, 9007199254740995, 'a', 1), (9007199254740992, -9999999999999999, 'b', 1)`,
+    );
+    await db.query("UPDATE orders SET customer_id = 9007199254740997 WHERE id = 9007199254740993");
+    expect(await stack.settle(60_000)).toBe(true);
+    const index = stack.pipeline.routingFor("public", "orders").index;
+    // Read as text: a JSON client would round the numbers again.
+    const source = async (id: string) => {
+      const response = await fetch(`${stack.opensearchUrl}/${index}/_source/${id}`);
+      return { status: response.status, text: await response.text() };
+    };
+    expect((await source("9007199254740993")).text).toContain('"customer_id":9007199254740997');
+    expect((await source("9007199254740992")).text).toContain('"customer_id":-9999999999999999');
+    expect((await verifyStack(stack)).differences).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /** A local stack for end-to-end tests: ephemeral state, a short batching window, unique index prefix. */
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
+import { localSearchClient } from "../../operator/lib/search-client";
 import { verify } from "../../operator/verify/verify";
 import { LocalStack, type StackOptions } from "../../tools/local-stack/stack";
 import { uniquePrefix } from "./search";
@@ -47,7 +48,12 @@ export function useTestStack(options: StackOptions = {}): () => TestStack {
   };
 }
 
-/** `npm run verify` on a stack: every configured table against its indices. */
-export function verifyStack(stack: LocalStack) {
-  return verify({ database: stack.databaseUrl, search: stack.search, pipeline: stack.pipeline });
+/** `npm run verify` on a stack: every configured table against its indices, read as the command reads them. */
+export async function verifyStack(stack: LocalStack) {
+  const search = localSearchClient(stack.opensearchUrl, { exactNumbers: true });
+  try {
+    return await verify({ database: stack.databaseUrl, search, pipeline: stack.pipeline });
+  } finally {
+    await search.close();
+  }
 }

@@ -4,8 +4,8 @@
  * INT2/INT4/INT8, NUMERIC, REAL4/REAL8, BOOLEAN, DATE, DATETIME, WSTRING, NCLOB for text/json/jsonb/arrays,
  * BLOB for bytea) and from records it is known to write; see docs/local-stack.md for the table.
  *
- * - int2/int4/oid -> JSON number; int8 -> JSON number, in scientific notation beyond 16 digits (lossy,
- *   as DMS does: the indexer refuses such a value as a key);
+ * - int2/int4/oid -> JSON number; int8 -> JSON number with every digit up to 16 digits (past 2^53 too),
+ *   in scientific notation beyond (lossy, as DMS does: the indexer refuses such a value as a key);
  * - float4/float8 -> JSON number (NaN/Infinity as strings); numeric -> string (exact);
  * - bool -> "true" / "false" (varchar(5); a JSON boolean with `MapBooleanAsBoolean`, see shared/dms-settings);
  * - timestamp -> "YYYY-MM-DD HH:MM:SS.ffffff"; timestamptz -> the same in UTC;
@@ -45,7 +45,11 @@ const MAX_EXACT_DIGITS = 16;
 
 function renderInt8(text: string): DmsValue {
   const digits = text.replace(/^-/, "");
-  if (digits.length <= MAX_EXACT_DIGITS) return Number(text);
+  if (digits.length <= MAX_EXACT_DIGITS) {
+    // Written with its digits, as DMS writes an int64; a double holds them only up to 2^53.
+    const value = Number(text);
+    return Number.isSafeInteger(value) ? value : rawJSON(text);
+  }
   const [mantissa, exponent] = Number(text).toExponential(14).split("e");
   const trimmed = (mantissa as string).replace(/\.?0+$/, "");
   return rawJSON(`${trimmed}E${(exponent as string).startsWith("-") ? "" : "+"}${Number(exponent)}`);

@@ -93,6 +93,52 @@ describe("processBatch", () => {
     });
   });
 
+  it("keeps every digit of an int8 past 2^53 (DMS writes up to 16 digits as a number), as a key and as a value", async () => {
+    const { emulator, deps } = setup();
+    /** A record with these number texts in place of the row's zeros (JSON.stringify would round them). */
+    const written = (
+      op: "insert" | "update",
+      row: Record<string, string>,
+      before: Record<string, string> | undefined,
+      commitMs: number,
+      index: number,
+    ) => {
+      const zeros = (r: Record<string, string>) => Object.fromEntries(Object.keys(r).map((k) => [k, 0]));
+      let text = JSON.stringify(
+        dmsMessage({ op, row: zeros(row), ...(before && { before: zeros(before) }), commitMs }),
+      );
+      for (const [key, digits] of Object.entries(row))
+        text = text.replace(`"${key}":0`, `"${key}":${digits}`);
+      for (const [key, digits] of Object.entries(before ?? {}))
+        text = text.replace(`"before-image":{"${key}":0`, `"before-image":{"${key}":${digits}`);
+      return rawRecord(text, index);
+    };
+    const records = [
+      written("insert", { id: "9007199254740993", n: "9999999999999999" }, undefined, T0, 0),
+      written("insert", { id: "9007199254740992", amount: "9007199254740995" }, undefined, T0 + 1, 1),
+      // The key changes from 2^53 + 1 to 2^53 + 5: the old document goes.
+      written(
+        "update",
+        { id: "9007199254740997", n: "-9007199254740993" },
+        { id: "9007199254740993" },
+        T0 + 2,
+        2,
+      ),
+    ];
+    const { response, stats } = await processBatch(records, testContext(), deps);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(stats.deadLettered).toBe(0);
+    const docs = emulator.indices.get("orders")?.docs;
+    expect([...(docs?.keys() ?? [])].sort()).toEqual(["9007199254740992", "9007199254740997"]);
+    const asWritten = (id: string) => {
+      const d = docs?.get(id);
+      return JSON.stringify(d?.exact ?? d?.source);
+    };
+    expect(asWritten("9007199254740997")).toBe('{"id":9007199254740997,"n":-9007199254740993}');
+    // A column declared `number` takes it as digits, like DMS's numeric strings.
+    expect(asWritten("9007199254740992")).toBe('{"id":9007199254740992,"amount":"9007199254740995"}');
+  });
+
   it("dead-letters a value nested deeper than OpenSearch reads a document, and indexes the rest", async () => {
     const { emulator, deps } = setup({
       pipeline: parsePipelineConfig(

@@ -58,6 +58,13 @@ describe("renderValue (DMS rendering of PostgreSQL text values)", () => {
     expect(renderValue("abcdefghij", PG_TYPE.numeric, settings)).toBe("abcdefghij");
   });
 
+  it("writes bigints of up to 16 digits with every digit, past 2^53 too", () => {
+    const written = (text: string) => JSON.stringify({ v: renderValue(text, PG_TYPE.int8) });
+    expect(written("9007199254740993")).toBe('{"v":9007199254740993}');
+    expect(written("-9999999999999999")).toBe('{"v":-9999999999999999}');
+    expect(written("9007199254740991")).toBe('{"v":9007199254740991}');
+  });
+
   it("writes bigints beyond 16 digits in scientific notation, as DMS does", () => {
     expect(JSON.stringify({ v: renderValue("1234567890123456789", PG_TYPE.int8) })).toBe(
       '{"v":1.23456789012346E+18}',
