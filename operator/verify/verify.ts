@@ -13,7 +13,7 @@ import { parseDmsMessage } from "../../functions/indexer/dms-message";
 import { planChange } from "../../functions/indexer/plan";
 import { PermanentRecordError } from "../../shared/errors";
 import { parseJsonKeepingDigits } from "../../shared/exact-json";
-import { ownValue } from "../../shared/own-properties";
+import { ownValue, setOwn } from "../../shared/own-properties";
 import type { PipelineConfig } from "../../shared/pipeline-config";
 import { describeTable } from "../lib/dms/describe-table";
 import { loadRecord } from "../lib/dms/records";
@@ -41,12 +41,13 @@ export type VerifyProgress = { table?: string; index?: string; rows?: number; do
 /**
  * Missing, extra and differing documents between two id -> source maps (pure). Both sides are compared as
  * their JSON reads back with numbers as written (shared/exact-json.ts): a json column's number that lost
- * digits in the index is a difference. `actual` must come from a client that reads numbers so
+ * digits in the index is a difference. A null column equals a missing field (withoutNullColumns). `actual` must come from a client that reads numbers so
  * (`exactNumbers`), or such numbers differ from the table's by the client's rounding.
  */
 export function compareDocuments(index: string, expected: Docs, actual: Docs): Difference[] {
   const differences: Difference[] = [];
-  const asWritten = (doc: unknown) => parseJsonKeepingDigits(JSON.stringify(doc));
+  const asWritten = (doc: Record<string, unknown>) =>
+    withoutNullColumns(parseJsonKeepingDigits(JSON.stringify(doc)));
   for (const [id, doc] of expected) {
     const found = actual.get(id);
     if (!found) differences.push({ index, id, kind: "missing", expected: doc });
@@ -56,6 +57,19 @@ export function compareDocuments(index: string, expected: Docs, actual: Docs): D
   for (const [id, doc] of actual)
     if (!expected.has(id)) differences.push({ index, id, kind: "extra", actual: doc });
   return differences;
+}
+
+/**
+ * A document without its null columns: a column that is null and a field the document lacks are the same
+ * to OpenSearch (neither is indexed), and a column added to a table (ALTER TABLE ... ADD COLUMN) is null in
+ * every older row while their documents, written before it existed, lack it. Only top-level columns: a
+ * null inside a json value is data.
+ */
+function withoutNullColumns(doc: unknown): unknown {
+  if (doc === null || typeof doc !== "object") return doc;
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(doc)) if (value !== null) setOwn(kept, key, value);
+  return kept;
 }
 
 /** The documents of `ids` that exist in the index (a missing index has none). */
