@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { bundledMigrations } from "../../db/migrations/index";
 import {
   DMS_KINESIS_SETTINGS,
@@ -47,10 +48,28 @@ export function templateLiterals(configYaml: string) {
   };
 }
 
+const USAGE = `usage: npm run dms:settings [-- --template]
+  prints the DMS settings the pipeline needs as JSON (source and Kinesis target endpoint settings, task
+  settings, table mappings from config/pipeline.yaml, or PIPELINE_CONFIG), for a DMS endpoint or task
+  made outside this stack
+  --template  the generated literals of template.yaml instead (DMS task, its stopper, the bootstraps)`;
+
 if (import.meta.url === `file://${process.argv[1]}`) {
+  let flags: { template?: boolean; help?: boolean };
+  try {
+    flags = parseArgs({
+      options: { template: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (flags.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const path = process.env.PIPELINE_CONFIG ?? join(projectRoot(), "config", "pipeline.yaml");
   const yaml = readFileSync(path, "utf8");
-  // --template: the generated literals of template.yaml (DMS task, its stopper, the database bootstrap).
-  const out = process.argv.includes("--template") ? templateLiterals(yaml) : dmsSettings(yaml);
+  const out = flags.template ? templateLiterals(yaml) : dmsSettings(yaml);
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
