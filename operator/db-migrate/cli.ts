@@ -1,8 +1,14 @@
 /** `npm run db:migrate`: applies db/migrations to DATABASE_URL. */
 import { join } from "node:path";
+import { commandArgs } from "../lib/command-args";
 import { projectRoot } from "../lib/project-root";
 import { migrate } from "./migrations";
 
+commandArgs(
+  `usage: DATABASE_URL=<url> npm run db:migrate
+  applies the migrations of db/migrations that the database has not run yet, in order`,
+  {},
+);
 const url = process.env.DATABASE_URL;
 if (!url) {
   console.error("db:migrate: set DATABASE_URL (npm start prints the local one)");

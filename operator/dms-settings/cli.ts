@@ -5,7 +5,6 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { bundledMigrations } from "../../db/migrations/index";
 import {
   DMS_KINESIS_SETTINGS,
@@ -15,6 +14,7 @@ import {
 } from "../../shared/dms-settings";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { parsePipelineConfig, pipelineConfigDigest } from "../../shared/pipeline-config";
+import { commandArgs } from "../lib/command-args";
 import { projectRoot } from "../lib/project-root";
 
 export function dmsSettings(configYaml: string, partitioning?: Partitioning) {
@@ -55,19 +55,7 @@ const USAGE = `usage: npm run dms:settings [-- --template]
   --template  the generated literals of template.yaml instead (DMS task, its stopper, the bootstraps)`;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  let flags: { template?: boolean; help?: boolean };
-  try {
-    flags = parseArgs({
-      options: { template: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-  if (flags.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  const { values: flags } = commandArgs(USAGE, { options: { template: { type: "boolean" } } });
   const path = process.env.PIPELINE_CONFIG ?? join(projectRoot(), "config", "pipeline.yaml");
   const yaml = readFileSync(path, "utf8");
   const out = flags.template ? templateLiterals(yaml) : dmsSettings(yaml);

@@ -5,10 +5,10 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { DatabaseMigrationServiceClient } from "@aws-sdk/client-database-migration-service";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
+import { commandArgs, usageError } from "../lib/command-args";
 import { createKinesisClient } from "../lib/kinesis-client";
 import { readStackFile } from "../lib/local-stack-file";
 import { projectRoot } from "../lib/project-root";
@@ -28,32 +28,13 @@ To repair documents that differ, delete the index first, then reload (docs/archi
                         at once), then its table statistics until each table's load completed
   --wait <s>            how long to follow the task's loads (default 900; 0 returns at once)`;
 
-let flags: { help?: boolean; "config-env"?: string; wait?: string };
-let names: string[];
-try {
-  const parsed = parseArgs({
-    allowPositionals: true,
-    options: {
-      help: { type: "boolean", short: "h" },
-      "config-env": { type: "string" },
-      wait: { type: "string" },
-    },
-  });
-  flags = parsed.values;
-  names = parsed.positionals;
-} catch (error) {
-  console.error(`${(error as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-if (flags.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const { values: flags, positionals: names } = commandArgs(USAGE, {
+  allowPositionals: true,
+  options: { "config-env": { type: "string" }, wait: { type: "string" } },
+});
 const waitSeconds = Number(flags.wait ?? 900);
-if (!Number.isInteger(waitSeconds) || waitSeconds < 0) {
-  console.error(`--wait must be a whole number of seconds\n${USAGE}`);
-  process.exit(2);
-}
+if (!Number.isInteger(waitSeconds) || waitSeconds < 0)
+  usageError(USAGE, "--wait must be a whole number of seconds");
 
 const configPath = process.env.PIPELINE_CONFIG ?? join(projectRoot(), "config", "pipeline.yaml");
 const mappings = dmsTableMappings(

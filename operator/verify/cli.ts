@@ -8,12 +8,12 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Client } from "@opensearch-project/opensearch";
 import type pg from "pg";
 import { createOpenSearchClient } from "../../shared/opensearch-client";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
+import { commandArgs } from "../lib/command-args";
 import { readStackFile } from "../lib/local-stack-file";
 import { projectRoot } from "../lib/project-root";
 import { localSearchClient } from "../lib/search-client";
@@ -31,33 +31,15 @@ const USAGE = `usage: npm run verify [-- --accept-refused] [--config-env <stage>
                         cluster's name)
   --accept-refused      rows the indexer's rules refuse (dead-lettered) do not fail the check
   --quiet               no progress lines on stderr`;
-let flags: {
-  "accept-refused"?: boolean;
-  help?: boolean;
-  quiet?: boolean;
-  "config-env"?: string;
-  "db-host"?: string;
-  "db-port"?: string;
-};
-try {
-  flags = parseArgs({
-    options: {
-      "accept-refused": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-      quiet: { type: "boolean", short: "q" },
-      "config-env": { type: "string" },
-      "db-host": { type: "string" },
-      "db-port": { type: "string" },
-    },
-  }).values;
-} catch (error) {
-  console.error(`${(error as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-if (flags.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const { values: flags } = commandArgs(USAGE, {
+  options: {
+    "accept-refused": { type: "boolean" },
+    quiet: { type: "boolean", short: "q" },
+    "config-env": { type: "string" },
+    "db-host": { type: "string" },
+    "db-port": { type: "string" },
+  },
+});
 
 type Targets = { database: string | pg.ClientConfig; search: Client; indexPrefix: string };
 

@@ -1,8 +1,15 @@
 /** `npm run demo`: the demo workload against the running `npm start` (see tools/local-stack/demo.ts). */
+import { commandArgs } from "../../operator/lib/command-args";
 import { readStackFile } from "../../operator/lib/local-stack-file";
 import { localSearchClient } from "../../operator/lib/search-client";
 import { runDemo } from "./demo";
 
+commandArgs(
+  `usage: npm run demo
+  writes a mix of inserts, updates and deletes into the running npm start's tables and prints sample
+  searches with their measured latency (run it as often as you like)`,
+  {},
+);
 const stack = readStackFile();
 if (!stack) {
   console.error("demo: no running stack; start one with `npm start` (or run `npm start -- --demo`)");

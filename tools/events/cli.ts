@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { commandArgs } from "../../operator/lib/command-args";
 import { projectRoot } from "../../operator/lib/project-root";
 import { loadTemplate } from "../lib/cfn-yaml";
 import { httpApiEvent, matchRoute } from "../lib/http-api-event";
@@ -66,7 +67,13 @@ function renderRequest(source: HttpSource, eventsDir: string) {
 
 function main(): void {
   const dir = EVENTS_DIR;
-  const check = process.argv.includes("--check");
+  const { values } = commandArgs(
+    `usage: npm run events [-- --check]
+  regenerates the sample events in events/ from events/src/*.yaml; --check only reports (exit 1) the
+  files that are out of date`,
+    { options: { check: { type: "boolean" } } },
+  );
+  const check = values.check === true;
   let stale = 0;
   for (const file of readdirSync(join(dir, "src")).filter((f) => f.endsWith(".yaml"))) {
     const target = join(dir, file.replace(/\.yaml$/, ".json"));
