@@ -9,6 +9,8 @@ import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const COMMANDS = [
+  "start",
+  "invoke",
   "verify",
   "reload",
   "redrive",
