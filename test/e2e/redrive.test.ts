@@ -3,54 +3,23 @@
  * fix is reported as failing again; once the mapping is fixed, `npm run redrive` puts it back on the
  * stream and the indexer applies it; a dead letter nobody wants is discarded, with confirmation.
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { writeStackFile } from "../../operator/lib/local-stack-file";
-import { startTestStack, stopTestStack } from "../helpers/stack";
+import { npmRun } from "../helpers/npm-run";
+import { stackFileDir, startTestStack, stopTestStack } from "../helpers/stack";
 
-const run = promisify(execFile);
 let t: Awaited<ReturnType<typeof startTestStack>>;
-let stackDir: string;
+let stackFile: ReturnType<typeof stackFileDir>;
 beforeAll(async () => {
   t = await startTestStack();
-  stackDir = mkdtempSync(join(tmpdir(), "cdc-redrive-"));
-  const { stack } = t;
-  writeStackFile(
-    {
-      pid: process.pid,
-      databaseUrl: stack.databaseUrl,
-      opensearchUrl: stack.opensearchUrl,
-      indexPrefix: "unused-",
-      streamArn: stack.streamArn,
-      dlqUrl: stack.dlqUrl,
-      ...(stack.kinesisEndpoint && { kinesisEndpoint: stack.kinesisEndpoint }),
-      ...(stack.sqsEndpoint && { sqsEndpoint: stack.sqsEndpoint }),
-    },
-    stackDir,
-  );
+  stackFile = stackFileDir(t.stack);
 });
 afterAll(async () => {
   await stopTestStack(t);
-  rmSync(stackDir, { recursive: true, force: true });
+  stackFile?.remove();
 });
 
-/** The command as an operator runs it: stdout and the exit code, whether it succeeded or not. */
-const redrive = async (...args: string[]): Promise<{ stdout: string; code: number }> => {
-  try {
-    const { stdout } = await run("npm", ["run", "-s", "redrive", "--", ...args], {
-      env: { ...process.env, LOCAL_STACK_DIR: stackDir },
-      timeout: 60_000,
-    });
-    return { stdout, code: 0 };
-  } catch (error) {
-    const e = error as { stdout?: string; code?: number };
-    return { stdout: e.stdout ?? "", code: e.code ?? -1 };
-  }
-};
+/** The command as an operator runs it, against this test's stack. */
+const redrive = (...args: string[]) => npmRun("redrive", args, { LOCAL_STACK_DIR: stackFile.dir });
 
 it("a refused row goes to the DLQ; a replay before the fix says it failed again; after the fix it is indexed; discard", async () => {
   const { db, stack } = t;

@@ -3,53 +3,28 @@
  * rebuild), `npm run reload -- <table>` sends the table's rows again as full-load records, and verify
  * finds the index equal to the table again, secret columns still left out. Runs the real command.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { writeStackFile } from "../../operator/lib/local-stack-file";
-import { startTestStack, stopTestStack, verifyStack } from "../helpers/stack";
+import { npmRun } from "../helpers/npm-run";
+import { stackFileDir, startTestStack, stopTestStack, verifyStack } from "../helpers/stack";
 
-const run = promisify(execFile);
 let t: Awaited<ReturnType<typeof startTestStack>>;
-let stackDir: string;
+let stackFile: ReturnType<typeof stackFileDir>;
 beforeAll(async () => {
   t = await startTestStack();
-  stackDir = mkdtempSync(join(tmpdir(), "cdc-reload-"));
-  const { stack } = t;
-  writeStackFile(
-    {
-      pid: process.pid,
-      databaseUrl: stack.databaseUrl,
-      opensearchUrl: stack.opensearchUrl,
-      indexPrefix: "unused-",
-      streamArn: stack.streamArn,
-      dlqUrl: stack.dlqUrl,
-      ...(stack.kinesisEndpoint && { kinesisEndpoint: stack.kinesisEndpoint }),
-      ...(stack.sqsEndpoint && { sqsEndpoint: stack.sqsEndpoint }),
-    },
-    stackDir,
-  );
+  stackFile = stackFileDir(t.stack);
 });
 afterAll(async () => {
   await stopTestStack(t);
-  rmSync(stackDir, { recursive: true, force: true });
+  stackFile?.remove();
 });
 
-/** The command as an operator runs it: its output and exit code, whether it succeeded or not. */
+/** The command as an operator runs it, against the stack whose stack.json is in `dir`. */
 const reload = async (dir: string, ...args: string[]) => {
-  try {
-    const { stdout, stderr } = await run("npm", ["run", "-s", "reload", "--", ...args], {
-      env: { ...process.env, LOCAL_STACK_DIR: dir },
-      timeout: 60_000,
-    });
-    return { output: stdout + stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; code?: number };
-    return { output: (e.stdout ?? "") + (e.stderr ?? ""), code: e.code ?? -1 };
-  }
+  const { code, stdout, stderr } = await npmRun("reload", args, { LOCAL_STACK_DIR: dir });
+  return { code, output: stdout + stderr };
 };
 
 it("a deleted index comes back whole from a reload of its table; verify finds no difference", async () => {
@@ -67,7 +42,7 @@ it("a deleted index comes back whole from a reload of its table; verify finds no
   const before = await verifyStack(stack);
   expect(before.indices.find((i) => i.index === index)?.differences).toBe(2);
 
-  const reloaded = await reload(stackDir, "public.orders");
+  const reloaded = await reload(stackFile.dir, "public.orders");
   expect(reloaded.output).toContain("sent public.orders: 3 rows");
   expect(reloaded.code).toBe(0);
   expect(await stack.settle(30_000)).toBe(true);
@@ -82,7 +57,7 @@ it("a deleted index comes back whole from a reload of its table; verify finds no
 });
 
 it("names what it cannot reload, and needs a running stack", async () => {
-  const unknown = await reload(stackDir, "public.nope");
+  const unknown = await reload(stackFile.dir, "public.nope");
   expect(unknown.code).toBe(2);
   expect(unknown.output).toContain("not captured by the pipeline: public.nope");
   const empty = mkdtempSync(join(tmpdir(), "cdc-reload-none-"));

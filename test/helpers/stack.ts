@@ -1,6 +1,10 @@
 /** A local stack for end-to-end tests: ephemeral state, a short batching window, unique index prefix. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
+import { writeStackFile } from "../../operator/lib/local-stack-file";
 import { localSearchClient } from "../../operator/lib/search-client";
 import { verify } from "../../operator/verify/verify";
 import { LocalStack, type StackOptions } from "../../tools/local-stack/stack";
@@ -46,6 +50,28 @@ export function useTestStack(options: StackOptions = {}): () => TestStack {
     if (!t) throw new Error("the test stack did not start");
     return t;
   };
+}
+
+/**
+ * A `stack.json` for this test stack in a directory of its own: the operator commands (redrive, reload)
+ * find the stack through LOCAL_STACK_DIR, as they find `npm start`'s.
+ */
+export function stackFileDir(stack: LocalStack): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "cdc-stack-file-"));
+  writeStackFile(
+    {
+      pid: process.pid,
+      databaseUrl: stack.databaseUrl,
+      opensearchUrl: stack.opensearchUrl,
+      indexPrefix: "unused-",
+      streamArn: stack.streamArn,
+      dlqUrl: stack.dlqUrl,
+      ...(stack.kinesisEndpoint && { kinesisEndpoint: stack.kinesisEndpoint }),
+      ...(stack.sqsEndpoint && { sqsEndpoint: stack.sqsEndpoint }),
+    },
+    dir,
+  );
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** `npm run verify` on a stack: every configured table against its indices, read as the command reads them. */
