@@ -3,26 +3,17 @@
  * fix is reported as failing again; once the mapping is fixed, `npm run redrive` puts it back on the
  * stream and the indexer applies it; a dead letter nobody wants is discarded, with confirmation.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { npmRun } from "../helpers/npm-run";
-import { stackFileDir, startTestStack, stopTestStack } from "../helpers/stack";
+import { useTestStack } from "../helpers/stack";
 
-let t: Awaited<ReturnType<typeof startTestStack>>;
-let stackFile: ReturnType<typeof stackFileDir>;
-beforeAll(async () => {
-  t = await startTestStack();
-  stackFile = stackFileDir(t.stack);
-});
-afterAll(async () => {
-  await stopTestStack(t);
-  stackFile?.remove();
-});
+const testStack = useTestStack();
 
 /** The command as an operator runs it, against this test's stack. */
-const redrive = (...args: string[]) => npmRun("redrive", args, { LOCAL_STACK_DIR: stackFile.dir });
+const redrive = (...args: string[]) => npmRun("redrive", args, { LOCAL_STACK_DIR: testStack().stackDir });
 
 it("a refused row goes to the DLQ; a replay before the fix says it failed again; after the fix it is indexed; discard", async () => {
-  const { db, stack } = t;
+  const { db, stack } = testStack();
   const index = stack.pipeline.routingFor("public", "orders").index;
   await db.query(
     `INSERT INTO orders (id, status, amount, attributes) VALUES (1, 'first', 1, '{"priority": 1}')`,

@@ -6,20 +6,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { npmRun } from "../helpers/npm-run";
-import { stackFileDir, startTestStack, stopTestStack, verifyStack } from "../helpers/stack";
+import { useTestStack, verifyStack } from "../helpers/stack";
 
-let t: Awaited<ReturnType<typeof startTestStack>>;
-let stackFile: ReturnType<typeof stackFileDir>;
-beforeAll(async () => {
-  t = await startTestStack();
-  stackFile = stackFileDir(t.stack);
-});
-afterAll(async () => {
-  await stopTestStack(t);
-  stackFile?.remove();
-});
+const testStack = useTestStack();
 
 /** The command as an operator runs it, against the stack whose stack.json is in `dir`. */
 const reload = async (dir: string, ...args: string[]) => {
@@ -28,7 +19,7 @@ const reload = async (dir: string, ...args: string[]) => {
 };
 
 it("a deleted index comes back whole from a reload of its table; verify finds no difference", async () => {
-  const { db, stack } = t;
+  const { db, stack } = testStack();
   const index = stack.pipeline.routingFor("public", "orders").index;
   await db.query(`INSERT INTO orders (id, status, amount, card_number) VALUES
     (1, 'new', 10.50, '4111111111111111'), (2, 'new', 20, NULL), (3, 'new', 30, NULL)`);
@@ -42,7 +33,7 @@ it("a deleted index comes back whole from a reload of its table; verify finds no
   const before = await verifyStack(stack);
   expect(before.indices.find((i) => i.index === index)?.differences).toBe(2);
 
-  const reloaded = await reload(stackFile.dir, "public.orders");
+  const reloaded = await reload(testStack().stackDir, "public.orders");
   expect(reloaded.output).toContain("sent public.orders: 3 rows");
   expect(reloaded.code).toBe(0);
   expect(await stack.settle(30_000)).toBe(true);
@@ -57,7 +48,7 @@ it("a deleted index comes back whole from a reload of its table; verify finds no
 });
 
 it("names what it cannot reload, and needs a running stack", async () => {
-  const unknown = await reload(stackFile.dir, "public.nope");
+  const unknown = await reload(testStack().stackDir, "public.nope");
   expect(unknown.code).toBe(2);
   expect(unknown.output).toContain("not captured by the pipeline: public.nope");
   const empty = mkdtempSync(join(tmpdir(), "cdc-reload-none-"));

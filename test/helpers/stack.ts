@@ -39,24 +39,30 @@ export async function stopTestStack(
 
 export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
 
-/** A local stack started before this file's tests and stopped after them; call the result inside a test. */
-export function useTestStack(options: StackOptions = {}): () => TestStack {
+/**
+ * A local stack started before this file's tests and stopped after them; call the result inside a test.
+ * It has its `stack.json` in a directory of its own (`stackDir`), where the operator commands find it
+ * through LOCAL_STACK_DIR, as they find `npm start`'s.
+ */
+export function useTestStack(options: StackOptions = {}): () => TestStack & { stackDir: string } {
   let t: TestStack | undefined;
+  let file: ReturnType<typeof stackFileDir> | undefined;
   beforeAll(async () => {
     t = await startTestStack(options);
+    file = stackFileDir(t.stack);
   });
-  afterAll(() => stopTestStack(t));
+  afterAll(async () => {
+    await stopTestStack(t);
+    file?.remove();
+  });
   return () => {
-    if (!t) throw new Error("the test stack did not start");
-    return t;
+    if (!t || !file) throw new Error("the test stack did not start");
+    return { ...t, stackDir: file.dir };
   };
 }
 
-/**
- * A `stack.json` for this test stack in a directory of its own: the operator commands (redrive, reload)
- * find the stack through LOCAL_STACK_DIR, as they find `npm start`'s.
- */
-export function stackFileDir(stack: LocalStack): { dir: string; remove(): void } {
+/** A `stack.json` for a stack in a new directory of its own. */
+function stackFileDir(stack: LocalStack): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), "cdc-stack-file-"));
   writeStackFile(
     {

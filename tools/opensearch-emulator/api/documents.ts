@@ -107,13 +107,16 @@ function multiGet(em: OpenSearchEmulator, req: Request, defaultIndex?: string): 
       return {
         _index: name,
         _id: key,
-        error: errorBody(404, "index_not_found_exception", `no such index [${name}]`, name).error,
+        error: noSuchIndex(name).error,
       };
     const [, doc] = em.getDocument(name, key, { realtime: options.realtime, refresh: options.refresh });
     return doc;
   });
   return [200, { docs }];
 }
+
+const noSuchIndex = (index: string) =>
+  errorBody(404, "index_not_found_exception", `no such index [${index}]`, index);
 
 export function documentRoutes(em: OpenSearchEmulator): Route[] {
   const bulk = (req: Request) => {
@@ -153,8 +156,7 @@ export function documentRoutes(em: OpenSearchEmulator): Route[] {
       path: "/{index}/_doc/{id}",
       handler: (req) => {
         const { index, id } = req.params as { index: string; id: string };
-        if (!em.indices.has(index))
-          return [404, errorBody(404, "index_not_found_exception", `no such index [${index}]`, index)];
+        if (!em.indices.has(index)) return [404, noSuchIndex(index)];
         return em.getDocument(index, id, getOptions(req));
       },
     },
@@ -164,8 +166,7 @@ export function documentRoutes(em: OpenSearchEmulator): Route[] {
       path: "/{index}/_source/{id}",
       handler: (req) => {
         const { index, id } = req.params as { index: string; id: string };
-        if (!em.indices.has(index))
-          return [404, errorBody(404, "index_not_found_exception", `no such index [${index}]`, index)];
+        if (!em.indices.has(index)) return [404, noSuchIndex(index)];
         const [status, doc] = em.getDocument(index, id, getOptions(req));
         if (status === 200) return [200, doc._source];
         if (status !== 404) return [status, doc];
