@@ -65,6 +65,22 @@ const indexName = z
 
 const tableName = z.string().regex(/^[^.\s]+\.[^.\s]+$/, "tables are named schema.table");
 
+/** A table's index name from a template (`{schema}_{table}`), lower-cased as OpenSearch requires. */
+const indexNameOf = (template: string, schema: string, table: string) =>
+  template.replaceAll("{schema}", schema).replaceAll("{table}", table).toLowerCase();
+
+/**
+ * Why OpenSearch would refuse an index name (its rules for new indices), or undefined: a table name may
+ * hold characters an index name may not (`orders#1`, `a:b`), and every record of it would be refused.
+ */
+export function indexNameProblem(name: string): string | undefined {
+  if (/[\\/*?"<>| ,#:]/.test(name)) return 'may not contain \\ / * ? " < > | , # : or a space';
+  if (/^[-_+]/.test(name)) return "may not start with - _ +";
+  if (name === "." || name === "..") return "may not be . or ..";
+  if (new TextEncoder().encode(name).length > 255) return "is longer than 255 bytes";
+  return undefined;
+}
+
 const onCoercionError = z.enum(["dead-letter"]);
 
 /**
@@ -121,14 +137,27 @@ const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    for (const key of Object.keys(config.tables)) {
+    for (const [key, table] of Object.entries(config.tables)) {
       if (!tableName.safeParse(key).success) {
         ctx.addIssue({
           code: "custom",
           path: ["tables", key],
           message: `"${key}": tables are named schema.table`,
         });
+        continue;
       }
+      // A name without placeholders is checked as written (indexName); one with them once filled in.
+      const template = table.index ?? config.defaults.index;
+      if (!template.includes("{")) continue;
+      const [schema, name] = key.split(".") as [string, string];
+      const index = indexNameOf(template, schema, name);
+      const problem = indexNameProblem(index);
+      if (problem)
+        ctx.addIssue({
+          code: "custom",
+          path: ["tables", key],
+          message: `"${key}": its index name "${index}" ${problem}; give the table an \`index:\``,
+        });
     }
   });
 
@@ -248,7 +277,7 @@ export function parsePipelineConfig(
   keepProtoColumns(raw, config, source);
   const prefix = options.indexPrefix ?? "";
   const name = (template: string, schema: string, table: string) =>
-    `${prefix}${template.replaceAll("{schema}", schema).replaceAll("{table}", table)}`.toLowerCase();
+    `${prefix}${indexNameOf(template, schema, table)}`.toLowerCase();
 
   const routesByTable = new Map<string, { index: string; matches: Predicate }[]>();
   for (const route of config.routes) {

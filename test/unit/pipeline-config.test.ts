@@ -22,6 +22,31 @@ describe("routing config", () => {
     ]);
   });
 
+  it("refuses a table whose index name, filled in from its name, OpenSearch would refuse", () => {
+    const problem = (yaml: string) => {
+      try {
+        parsePipelineConfig(yaml);
+        return "";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(problem(`tables: {"sales.orders#1": {primaryKey: [id]}}`)).toContain(
+      '"sales.orders#1": its index name "sales_orders#1" may not contain',
+    );
+    expect(problem(`tables: {"sales.a:b": {primaryKey: [id], index: "x_{table}"}}`)).toContain(
+      'its index name "x_a:b"',
+    );
+    expect(problem(`defaults: {index: "{table}"}\ntables: {"s._t": {primaryKey: [id]}}`)).toContain(
+      "may not start with - _ +",
+    );
+    // Named explicitly, or lower-cased from a name OpenSearch takes: fine.
+    expect(problem(`tables: {"sales.orders#1": {primaryKey: [id], index: orders-1}}`)).toBe("");
+    expect(parsePipelineConfig(`tables: {"Sales.Orders": {primaryKey: [id]}}`).tables()[0]?.index).toBe(
+      "sales_orders",
+    );
+  });
+
   it("reads columns named like Object members as the columns they are", () => {
     const config = parsePipelineConfig(
       `tables:
