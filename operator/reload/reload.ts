@@ -88,7 +88,10 @@ export type TableLoadState = {
   /** DMS's TableState: `Table completed`, `Table error`, `Full load`, `Table is being reloaded`, ... */
   state: string;
   rows: number;
-  /** True once this reload's load finished (a newer full-load end than before the request). */
+  /**
+   * True once this reload's load finished: `Table completed` with a newer full-load end than before the
+   * request, or after a poll that saw the table loading.
+   */
   completed: boolean;
 };
 
@@ -157,16 +160,20 @@ export async function reloadOnAws(options: {
     }
   }
   const deadline = now() + options.waitMs;
+  // Tables seen loading since the request: their next `Table completed` is this reload's.
+  const seenLoading = new Set<string>();
   for (;;) {
     const current = await tableStatistics(dms, taskArn, tables);
     const states = tables.map((table): TableLoadState => {
       const s = current.get(table);
       const state = s?.TableState ?? "unknown";
+      if (state !== "Table completed" && state !== "unknown") seenLoading.add(table);
+      const finishedAgain = endOf(s) > endOf(before.get(table)) || seenLoading.has(table);
       return {
         table,
         state,
         rows: s?.FullLoadRows ?? 0,
-        completed: state === "Table completed" && endOf(s) > endOf(before.get(table)),
+        completed: state === "Table completed" && finishedAgain,
       };
     });
     options.onPoll?.(states);

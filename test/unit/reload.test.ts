@@ -94,6 +94,23 @@ describe("reloadOnAws", () => {
     expect(states).toEqual([{ table: "public.orders", state: "Table completed", rows: 12, completed: true }]);
   });
 
+  it("takes a completion after a poll that saw the table loading, whatever its end time says", async () => {
+    statisticsAre(
+      [stats("public.orders", "Table completed", "2026-11-01T00:00:00Z", 10)],
+      [stats("public.orders", "Table is being reloaded", "2026-11-01T00:00:00Z")],
+      [stats("public.orders", "Table completed", undefined, 12)],
+    );
+    dms.on(ReloadTablesCommand).resolves({});
+    const states = await reloadOnAws({
+      dms: new DatabaseMigrationServiceClient({}),
+      taskArn: TASK_ARN,
+      tables: ["public.orders"],
+      waitMs: 60_000,
+      ...clock(),
+    });
+    expect(states).toEqual([{ table: "public.orders", state: "Table completed", rows: 12, completed: true }]);
+  });
+
   it("sends at most 10 tables a request", async () => {
     const tables = Array.from({ length: 23 }, (_, i) => `public.t${i}`);
     statisticsAre([]);
