@@ -32,6 +32,24 @@ const COMPARE = "SELECT event_data = $2::jsonb AS same FROM public.business_even
 const SELECT = `SELECT id, event_name, event_type, created_date, saved_date, event_data
 FROM public.business_events WHERE id = $1`;
 
+/**
+ * A batch in two statements, whatever its size: every row inserted in one (in id order, so two batches
+ * sharing ids lock them in the same order; of several events with one id, the first in the batch), then
+ * every other event compared with the stored one in a second, which sees the rows of the first and of
+ * whoever committed meanwhile.
+ */
+const INSERT_MANY = `INSERT INTO public.business_events (id, event_name, event_type, created_date, saved_date, event_data)
+SELECT id, event_name, event_type, created_date, saved_date, event_data
+FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::timestamptz[], $5::timestamptz[], $6::jsonb[])
+  WITH ORDINALITY AS e(id, event_name, event_type, created_date, saved_date, event_data, ord)
+ORDER BY id COLLATE "C", ord
+ON CONFLICT (id) DO NOTHING
+RETURNING id`;
+
+const COMPARE_MANY = `SELECT e.ord::int AS ord, b.event_data = e.event_data AS same
+FROM unnest($1::varchar[], $2::jsonb[]) WITH ORDINALITY AS e(id, event_data, ord)
+JOIN public.business_events b ON b.id = e.id`;
+
 /** Deadlock and serialization failures: the whole batch transaction is retried. */
 const RETRYABLE_TRANSACTION = new Set(["40P01", "40001"]);
 const MAX_TRANSACTION_ATTEMPTS = 3;
@@ -56,6 +74,44 @@ async function saveOne(db: Queryable, row: EventRow): Promise<SaveOutcome> {
   }
 }
 
+/** Every row of a batch in two statements (a third and fourth only for rows deleted in between). */
+async function saveMany(db: Queryable, rows: readonly EventRow[]): Promise<SaveOutcome[]> {
+  const outcomes: SaveOutcome[] = new Array(rows.length);
+  let pending = rows.map((row, index) => ({ row, index, data: JSON.stringify(row.eventData) }));
+  for (let round = 1; pending.length > 0; round++) {
+    if (round > 3) throw new Error("events keep appearing and disappearing");
+    const inserted = await db.query<{ id: string }>(INSERT_MANY, [
+      pending.map((p) => p.row.id),
+      pending.map((p) => p.row.eventName),
+      pending.map((p) => p.row.eventType),
+      pending.map((p) => p.row.createdDate),
+      pending.map((p) => p.row.savedDate),
+      pending.map((p) => p.data),
+    ]);
+    // Of several events with one id, the first in the batch is the one inserted.
+    const created = new Set(inserted.rows.map((r) => r.id));
+    const compare = pending.filter((p) => {
+      if (!created.delete(p.row.id)) return true;
+      outcomes[p.index] = "created";
+      return false;
+    });
+    if (compare.length === 0) break;
+    const compared = await db.query<{ ord: number; same: boolean }>(COMPARE_MANY, [
+      compare.map((p) => p.row.id),
+      compare.map((p) => p.data),
+    ]);
+    const same = new Map(compared.rows.map((r) => [r.ord, r.same]));
+    // A row deleted between the two statements is simply inserted on the next round.
+    pending = compare.filter((p, i) => {
+      const equal = same.get(i + 1);
+      if (equal === undefined) return true;
+      outcomes[p.index] = equal ? "duplicate" : "conflict";
+      return false;
+    });
+  }
+  return outcomes;
+}
+
 export class EventStore {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -67,21 +123,14 @@ export class EventStore {
     }
   }
 
-  /**
-   * All rows in one transaction; outcomes in input order. Rows are written in id order so two
-   * batches sharing ids lock them in the same order and cannot deadlock each other.
-   */
+  /** All rows in one transaction (saveMany); outcomes in input order. */
   async saveAll(rows: readonly EventRow[]): Promise<SaveOutcome[]> {
-    const order = rows
-      .map((row, index) => ({ row, index }))
-      .sort((a, b) => (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : a.index - b.index));
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient | undefined;
       try {
         client = await this.pool.connect();
         await client.query("BEGIN");
-        const outcomes: SaveOutcome[] = new Array(rows.length);
-        for (const { row, index } of order) outcomes[index] = await saveOne(client, row);
+        const outcomes = await saveMany(client, rows);
         await client.query("COMMIT");
         client.release();
         return outcomes;

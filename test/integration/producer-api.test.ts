@@ -428,6 +428,73 @@ describe("concurrency", () => {
   });
 });
 
+describe("concurrent batches", () => {
+  it("20 batches over 30 shared uuids in shuffled order from 10 containers: one row and one 201 per uuid, never a 500", async () => {
+    const containers = Array.from({ length: 10 }, () =>
+      producerContainer({ DATABASE_URL: database.url, DB_POOL_MAX: "2" }),
+    );
+    try {
+      // Each batch: 25 of the 30 uuids, in its own order; per uuid, variant A in even batches, B in odd.
+      const batches = Array.from({ length: 20 }, (_, b) => {
+        const uuids = Array.from({ length: 30 }, (_, u) => `shared-${(u * (b + 7)) % 30}`).slice(0, 25);
+        return uuids.map((uuid) => ({
+          uuid,
+          variant: b % 2 === 0 ? "A" : "B",
+          event: businessEvent({ eventName: `Variant${b % 2 === 0 ? "A" : "B"}` }, uuid),
+        }));
+      });
+      const answers = await Promise.all(
+        batches.map(async (events, b) =>
+          answer(
+            await (containers[b % 10] as (typeof containers)[number]).invoke(
+              request("POST", "/events/batch", { events: events.map((e) => e.event) }),
+            ),
+          ),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+      const stored = await rows();
+      const outcomes = batches.flatMap((events, b) =>
+        events.map((e, i) => ({
+          ...e,
+          result: (answers[b]?.body.results as { result: string }[])[i]?.result,
+        })),
+      );
+      expect(stored.map((r) => r.id).sort()).toEqual([...new Set(outcomes.map((o) => o.uuid))].sort());
+      for (const row of stored) {
+        const mine = outcomes.filter((o) => o.uuid === row.id);
+        const winner = (row.event_name as string).replace("Variant", "");
+        expect(mine.filter((o) => o.result === "created")).toHaveLength(1);
+        for (const o of mine)
+          expect(o.result).toBe(
+            o.variant !== winner ? "conflict" : o.result === "created" ? "created" : "duplicate",
+          );
+      }
+    } finally {
+      await Promise.all(containers.map((c) => c.close()));
+    }
+  });
+
+  it("keeps text that PostgreSQL array literals escape, and every digit, through a batch", async () => {
+    const awkward = businessEvent({ eventType: "NULL" }, "awkward-1");
+    const body = withAttribute(awkward, "note", 'a "quoted", {braced} \\ back\\slash, NULL, é 🎉');
+    const text = JSON.stringify({ events: [body] }).replace(
+      '"note":',
+      '"amount":12345678901234567.891,"note":',
+    );
+    const batch = async (raw: string) =>
+      answer(await api.invoke(request("POST", "/events/batch", undefined, { raw }))).body;
+    expect((await batch(text)).created).toBe(1);
+    expect((await batch(text)).duplicate).toBe(1);
+    expect((await batch(text.replace("12345678901234567.891", "12345678901234567.892"))).conflict).toBe(1);
+    const row = (await database.db.query("SELECT event_type, event_data::text AS data FROM business_events"))
+      .rows[0];
+    expect(row?.event_type).toBe("NULL");
+    expect(row?.data).toContain('"amount": 12345678901234567.891');
+    expect(row?.data).toContain('a \\"quoted\\", {braced} \\\\ back\\\\slash, NULL, é 🎉');
+  });
+});
+
 describe("fuzz: bad bodies", () => {
   const header = ["uuid", "eventName", "eventType", "createdDate"] as const;
   const notAnId = fc.string({ unit: "binary" }).filter((s) => !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/.test(s));
