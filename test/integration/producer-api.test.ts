@@ -457,7 +457,7 @@ describe("concurrent batches", () => {
       const outcomes = batches.flatMap((events, b) =>
         events.map((e, i) => ({
           ...e,
-          result: (answers[b]?.body.results as { result: string }[])[i]?.result,
+          result: (answers[b]?.body.results as { result: string }[] | undefined)?.[i]?.result,
         })),
       );
       expect(stored.map((r) => r.id).sort()).toEqual([...new Set(outcomes.map((o) => o.uuid))].sort());
