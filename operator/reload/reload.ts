@@ -21,8 +21,14 @@ import { readTableMappings, type TableMappings } from "../../shared/dms-table-ma
 import { loadRecordPages } from "../lib/dms/full-load";
 import { putAll } from "../lib/kinesis-put";
 
+/** A reload asked for wrongly (a table the task does not capture, no stack to reload into): exit 2. */
 export class ReloadError extends Error {
   override name = "ReloadError";
+}
+
+/** DMS refused the reload (a task that is not running, a `cdc`-only task); its reason is the message. */
+export class ReloadRefusedError extends Error {
+  override name = "ReloadRefusedError";
 }
 
 /** DMS reloads at most this many tables per request. */
@@ -156,7 +162,9 @@ export async function reloadOnAws(options: {
       );
     } catch (cause) {
       const e = cause as Error;
-      throw new ReloadError(`DMS refused to reload ${chunk.join(", ")}: ${e.name}: ${e.message}`, { cause });
+      throw new ReloadRefusedError(`DMS refused to reload ${chunk.join(", ")}: ${e.name}: ${e.message}`, {
+        cause,
+      });
     }
   }
   const deadline = now() + options.waitMs;
