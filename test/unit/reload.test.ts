@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-database-migration-service";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ReloadError, reloadOnAws, tablesToReload } from "../../operator/reload/reload";
+import { ReloadError, ReloadRefusedError, reloadOnAws, tablesToReload } from "../../operator/reload/reload";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 
@@ -154,6 +154,10 @@ describe("reloadOnAws", () => {
         tables: ["public.orders"],
         waitMs: 0,
       }),
-    ).rejects.toThrow("DMS refused to reload public.orders: InvalidResourceStateFault: Task is not running");
+    ).rejects.toThrow(
+      new ReloadRefusedError(
+        "DMS refused to reload public.orders: InvalidResourceStateFault: Task is not running",
+      ),
+    );
   });
 });
