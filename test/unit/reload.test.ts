@@ -147,17 +147,15 @@ describe("reloadOnAws", () => {
     dms
       .on(ReloadTablesCommand)
       .rejects(new InvalidResourceStateFault({ message: "Task is not running", $metadata: {} }));
-    await expect(
-      reloadOnAws({
-        dms: new DatabaseMigrationServiceClient({}),
-        taskArn: TASK_ARN,
-        tables: ["public.orders"],
-        waitMs: 0,
-      }),
-    ).rejects.toThrow(
-      new ReloadRefusedError(
-        "DMS refused to reload public.orders: InvalidResourceStateFault: Task is not running",
-      ),
+    const refused = reloadOnAws({
+      dms: new DatabaseMigrationServiceClient({}),
+      taskArn: TASK_ARN,
+      tables: ["public.orders"],
+      waitMs: 0,
+    });
+    await expect(refused).rejects.toBeInstanceOf(ReloadRefusedError);
+    await expect(refused).rejects.toThrow(
+      "DMS refused to reload public.orders: InvalidResourceStateFault: Task is not running",
     );
   });
 });
