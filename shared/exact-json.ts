@@ -97,17 +97,32 @@ export function parseJsonKeepingDigits(text: string, maxDepth = MAX_JSON_DEPTH):
 export function parseJsonBothWays(
   text: string,
   maxDepth = MAX_JSON_DEPTH,
+  /**
+   * `inexact`: keep the numbers a double would change. `as-written`: keep every number JSON.stringify
+   * would write otherwise (`2.0`, `1e3`, `1.50`, `-0` too), for a store that answers documents as sent.
+   */
+  keep: "inexact" | "as-written" = "inexact",
 ): { value: unknown; exact: unknown } {
   const value: unknown = JSON.parse(text);
-  if (!walk(value, 1, maxDepth) || !MAY_NOT_KEEP.test(text)) return { value, exact: value };
+  const asWritten = keep === "as-written";
+  const mayKeep = MAY_NOT_KEEP.test(text) || (asWritten && NOT_AS_STRINGIFIED.test(text));
+  if (!walk(value, 1, maxDepth) || !mayKeep) return { value, exact: value };
   let kept = false;
   const exact: unknown = JSON.parse(text, ((_key: string, v: unknown, context?: { source?: string }) => {
-    if (typeof v !== "number" || context?.source === undefined || keepsItsValue(context.source, v)) return v;
+    if (typeof v !== "number" || context?.source === undefined) return v;
+    if (asWritten ? String(v) === context.source : keepsItsValue(context.source, v)) return v;
     kept = true;
     return json.rawJSON(context.source);
   }) as (key: string, value: unknown) => unknown);
   return { value, exact: kept ? exact : value };
 }
+
+/**
+ * Where a number may be written otherwise than JSON.stringify writes it (its shortest form): an exponent,
+ * a fraction ending in 0, a negative zero. With MAY_NOT_KEEP, every such number matches; text in strings
+ * may too, which only costs a re-parse.
+ */
+const NOT_AS_STRINGIFIED = /[eE]|\.\d*0(?!\d)|-0(?![.\d])/;
 
 /**
  * Whether a JSON text may hold a number a double would change (a cheap test of the text, no parse): when

@@ -43,6 +43,36 @@ describe("dynamic mapping", () => {
     );
   });
 
+  it("maps a number by how it is written and answers _source as sent", async () => {
+    const numbers = `${index}-numbers`;
+    const text = '{"point":2.0,"whole":3,"exponent":1e3,"zeros":1.50,"negzero":-0}';
+    const put = await fetch(`${search.url}/${numbers}/_doc/1?refresh=true`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: text,
+    });
+    expect(put.status).toBe(201);
+    try {
+      const { body } = await search.client.indices.getMapping({ index: numbers });
+      const types = Object.fromEntries(
+        Object.entries(body[numbers]?.mappings.properties as Record<string, { type: string }>).map(
+          ([field, mapping]) => [field, mapping.type],
+        ),
+      );
+      expect(types).toEqual({
+        exponent: "float",
+        negzero: "long",
+        point: "float",
+        whole: "long",
+        zeros: "float",
+      });
+      const source = await fetch(`${search.url}/${numbers}/_source/1`);
+      expect(await source.text()).toBe(text);
+    } finally {
+      await search.client.indices.delete({ index: numbers });
+    }
+  });
+
   it("leaves a string over 256 characters out of the keyword sub-field, not out of the text field", async () => {
     expect(await hits({ term: { "title.keyword": "x".repeat(256) } })).toEqual(["short"]);
     expect(await hits({ term: { "title.keyword": long } })).toEqual([]);

@@ -91,6 +91,27 @@ describe("parseJsonKeepingDigits", () => {
     expect(JSON.stringify(parseJsonKeepingDigits(text))).toBe(written);
   });
 
+  it("as-written: writes back every number exactly as it was written, the rest as JSON.stringify does", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(numberText, fc.constantFrom("2.0", "-0", "1.50", "1e3", "0.1", "7")), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.string(),
+        (texts, s) => {
+          const text = `{"s":${JSON.stringify(s)},"n":[${texts.join(",")}]}`;
+          const { value, exact } = parseJsonBothWays(text, MAX_JSON_DEPTH, "as-written");
+          expect(JSON.stringify(exact)).toBe(text);
+          expect(value).toEqual(JSON.parse(text));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    const shortest = '{"a":2,"b":0.1,"c":[1.5,-3]}';
+    expect(parseJsonBothWays(shortest, MAX_JSON_DEPTH, "as-written").exact).toEqual(JSON.parse(shortest));
+  });
+
   it("reads numbers a double keeps as numbers, and text as text", () => {
     const { value, exact } = parseJsonBothWays(
       '{"n": 0.1, "s": "12345678901234567890", "e": "1e400", "i": [1, 2.5]}',

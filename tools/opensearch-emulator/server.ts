@@ -13,7 +13,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { JsonTooDeepError, parseJsonBothWays } from "../../shared/exact-json";
+import { JsonTooDeepError, MAX_JSON_DEPTH, parseJsonBothWays } from "../../shared/exact-json";
 import { setOwn } from "../../shared/own-properties";
 import { clusterRoutes, emulatorControlRoutes } from "./api/cluster";
 import { documentRoutes } from "./api/documents";
@@ -37,9 +37,10 @@ import { shardOf } from "./routing";
 import { durationMs, flatSettings } from "./settings";
 
 /**
- * A document: `source` as JSON.parse reads it (what mappings, queries and sorts use) and, when a number in
- * it has more digits than a double keeps, `exact` with those numbers as written: `_source` answers are
- * the document's text, as OpenSearch keeps it (shared/exact-json.ts).
+ * A document: `source` as JSON.parse reads it (what queries and sorts use) and, when a number in it is
+ * written otherwise than JSON.stringify would write it (more digits than a double keeps, `2.0`, `1e3`),
+ * `exact` with those numbers as written: `_source` answers are the document's text, as OpenSearch keeps
+ * it, and dynamic mapping sees how each number was written (shared/exact-json.ts).
  */
 type StoredDoc = {
   source: Record<string, unknown>;
@@ -49,7 +50,7 @@ type StoredDoc = {
 };
 type Source = { value: unknown; exact: unknown };
 /** A document's JSON text read both ways (see StoredDoc). */
-export const readSource = (text: string): Source => parseJsonBothWays(text);
+export const readSource = (text: string): Source => parseJsonBothWays(text, MAX_JSON_DEPTH, "as-written");
 type Tombstone = { version: bigint; at: number };
 /** A change not yet published by a refresh (null: a delete), on the shard its id routes to. */
 type PendingChange = { id: string; doc: StoredDoc | null; at: number; shard: number };
