@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { answer, businessEvent, request, stored, withAttribute } from "../helpers/http";
+import { type Answer, answer, businessEvent, request, stored, withAttribute } from "../helpers/http";
 import { producerContainer, startDatabase } from "../helpers/producer";
 
 let database: Awaited<ReturnType<typeof startDatabase>>;
@@ -389,12 +389,30 @@ describe("other database errors", () => {
   });
 });
 
+/**
+ * Ten producer "containers" (a handler with a pool of two each) for one test; `invoke(i, ...)` sends
+ * request i to container i % 10.
+ */
+async function withContainers(
+  run: (invoke: (i: number, ...args: Parameters<typeof request>) => Promise<Answer>) => Promise<void>,
+): Promise<void> {
+  const containers = Array.from({ length: 10 }, () =>
+    producerContainer({ DATABASE_URL: database.url, DB_POOL_MAX: "2" }),
+  );
+  try {
+    await run(async (i, ...args) =>
+      answer(
+        await (containers[i % containers.length] as (typeof containers)[number]).invoke(request(...args)),
+      ),
+    );
+  } finally {
+    await Promise.all(containers.map((c) => c.close()));
+  }
+}
+
 describe("concurrency", () => {
   it("100 concurrent POSTs over 20 uuids from 10 containers: one row per uuid, one 201 each, 200 for the same event, 409 for another", async () => {
-    const containers = Array.from({ length: 10 }, () =>
-      producerContainer({ DATABASE_URL: database.url, DB_POOL_MAX: "2" }),
-    );
-    try {
+    await withContainers(async (invoke) => {
       const posts = Array.from({ length: 100 }, (_, i) => {
         const uuid = `race-${i % 20}`;
         // Per uuid: three copies of variant A, two of variant B, arriving interleaved.
@@ -402,14 +420,7 @@ describe("concurrency", () => {
         return { uuid, variant, event: businessEvent({ eventName: `Variant${variant}` }, uuid) };
       });
       const results = await Promise.all(
-        posts.map(async (p, i) => ({
-          ...p,
-          res: answer(
-            await (containers[i % 10] as (typeof containers)[number]).invoke(
-              request("POST", "/events", p.event),
-            ),
-          ),
-        })),
+        posts.map(async (p, i) => ({ ...p, res: await invoke(i, "POST", "/events", p.event) })),
       );
       const stored = await rows();
       expect(stored).toHaveLength(20);
@@ -422,18 +433,13 @@ describe("concurrency", () => {
           else expect(r.res.status).toBe(409);
         }
       }
-    } finally {
-      await Promise.all(containers.map((c) => c.close()));
-    }
+    });
   });
 });
 
 describe("concurrent batches", () => {
   it("20 batches over 30 shared uuids in shuffled order from 10 containers: one row and one 201 per uuid, never a 500", async () => {
-    const containers = Array.from({ length: 10 }, () =>
-      producerContainer({ DATABASE_URL: database.url, DB_POOL_MAX: "2" }),
-    );
-    try {
+    await withContainers(async (invoke) => {
       // Each batch: 25 of the 30 uuids, in its own order; per uuid, variant A in even batches, B in odd.
       const batches = Array.from({ length: 20 }, (_, b) => {
         const uuids = Array.from({ length: 30 }, (_, u) => `shared-${(u * (b + 7)) % 30}`).slice(0, 25);
@@ -444,12 +450,8 @@ describe("concurrent batches", () => {
         }));
       });
       const answers = await Promise.all(
-        batches.map(async (events, b) =>
-          answer(
-            await (containers[b % 10] as (typeof containers)[number]).invoke(
-              request("POST", "/events/batch", { events: events.map((e) => e.event) }),
-            ),
-          ),
+        batches.map((events, b) =>
+          invoke(b, "POST", "/events/batch", { events: events.map((e) => e.event) }),
         ),
       );
       expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
@@ -470,9 +472,7 @@ describe("concurrent batches", () => {
             o.variant !== winner ? "conflict" : o.result === "created" ? "created" : "duplicate",
           );
       }
-    } finally {
-      await Promise.all(containers.map((c) => c.close()));
-    }
+    });
   });
 
   it("keeps text that PostgreSQL array literals escape, and every digit, through a batch", async () => {
