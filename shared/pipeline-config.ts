@@ -73,7 +73,7 @@ const indexNameOf = (template: string, schema: string, table: string) =>
  * Why OpenSearch would refuse an index name (its rules for new indices), or undefined: a table name may
  * hold characters an index name may not (`orders#1`, `a:b`), and every record of it would be refused.
  */
-export function indexNameProblem(name: string): string | undefined {
+function indexNameProblem(name: string): string | undefined {
   if (/[\\/*?"<>| ,#:]/.test(name)) return 'may not contain \\ / * ? " < > | , # : or a space';
   if (/^[-_+]/.test(name)) return "may not start with - _ +";
   if (name === "." || name === "..") return "may not be . or ..";
