@@ -41,8 +41,9 @@ export type VerifyProgress = { table?: string; index?: string; rows?: number; do
 /**
  * Missing, extra and differing documents between two id -> source maps (pure). Both sides are compared as
  * their JSON reads back with numbers as written (shared/exact-json.ts): a json column's number that lost
- * digits in the index is a difference. A null column equals a missing field (withoutNullColumns). `actual` must come from a client that reads numbers so
- * (`exactNumbers`), or such numbers differ from the table's by the client's rounding.
+ * digits in the index is a difference. A null column equals a missing field (withoutNullColumns).
+ * `actual` must come from a client that reads numbers so (`exactNumbers`), or such numbers differ from
+ * the table's by the client's rounding.
  */
 export function compareDocuments(index: string, expected: Docs, actual: Docs): Difference[] {
   const differences: Difference[] = [];
