@@ -131,10 +131,18 @@ try {
     for (const u of report.unindexable.slice(0, 20)) console.log(`  ${u.table} ${u.key}: ${u.reason}`);
     if (report.unindexable.length > 20) console.log(`  ... and ${report.unindexable.length - 20} more`);
   }
-  for (const d of report.differences.slice(0, 20))
-    console.log(
-      `  ${d.kind.padEnd(7)} ${d.index}/${d.id}${d.kind === "differs" ? ` expected ${JSON.stringify(d.expected)} found ${JSON.stringify(d.actual)}` : ""}`,
+  /** A value as written, cut to 80 characters; `(absent)` for a field the document lacks. */
+  const shown = (value: unknown) => {
+    if (value === undefined) return "(absent)";
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  };
+  for (const d of report.differences.slice(0, 20)) {
+    const fields = (d.fields ?? []).map(
+      (f) => `${f.field}: expected ${shown(f.expected)}, found ${shown(f.actual)}`,
     );
+    console.log(`  ${d.kind.padEnd(7)} ${d.index}/${d.id}${fields.length ? ` ${fields.join("; ")}` : ""}`);
+  }
   if (report.differences.length > 20) console.log(`  ... and ${report.differences.length - 20} more`);
   const refusedFail = report.unindexable.length > 0 && !flags["accept-refused"];
   if (refusedFail) console.log("refused rows fail the check; --accept-refused accepts them");

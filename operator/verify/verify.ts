@@ -26,7 +26,10 @@ export type Difference = {
   kind: "missing" | "extra" | "differs";
   expected?: unknown;
   actual?: unknown;
+  /** For `differs`: the top-level fields that differ, each as written on both sides (absent: undefined). */
+  fields?: FieldDifference[];
 };
+export type FieldDifference = { field: string; expected: unknown; actual: unknown };
 export type IndexSummary = { index: string; expected: number; actual: number; differences: number };
 export type Unindexable = { table: string; key: string; reason: string };
 export type VerifyReport = {
@@ -51,13 +54,33 @@ export function compareDocuments(index: string, expected: Docs, actual: Docs): D
     withoutNullColumns(parseJsonKeepingDigits(JSON.stringify(doc)));
   for (const [id, doc] of expected) {
     const found = actual.get(id);
-    if (!found) differences.push({ index, id, kind: "missing", expected: doc });
-    else if (!isDeepStrictEqual(asWritten(doc), asWritten(found)))
-      differences.push({ index, id, kind: "differs", expected: doc, actual: found });
+    if (!found) {
+      differences.push({ index, id, kind: "missing", expected: doc });
+      continue;
+    }
+    const want = asWritten(doc) as Record<string, unknown>;
+    const got = asWritten(found) as Record<string, unknown>;
+    if (!isDeepStrictEqual(want, got))
+      differences.push({
+        index,
+        id,
+        kind: "differs",
+        expected: doc,
+        actual: found,
+        fields: fieldsThatDiffer(want, got),
+      });
   }
   for (const [id, doc] of actual)
     if (!expected.has(id)) differences.push({ index, id, kind: "extra", actual: doc });
   return differences;
+}
+
+/** The top-level fields whose values differ, in the expected document's order, then the extra ones. */
+function fieldsThatDiffer(want: Record<string, unknown>, got: Record<string, unknown>): FieldDifference[] {
+  const fields = [...new Set([...Object.keys(want), ...Object.keys(got)])];
+  return fields
+    .map((field) => ({ field, expected: ownValue(want, field), actual: ownValue(got, field) }))
+    .filter((f) => !isDeepStrictEqual(f.expected, f.actual));
 }
 
 /**

@@ -4,18 +4,17 @@
  * dead letter, kill -9 of the whole tree while rows are being written, start again: the index equals
  * the tables (the last committed row included) and the dead letter is still there.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
 import { readStackFile, type StackEndpoints } from "../../operator/lib/local-stack-file";
+import { npmRun } from "../helpers/npm-run";
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "cdc-terminal-"));
 chmodSync(dir, 0o711); // as root, PostgreSQL runs as the postgres user: its data stays in this folder
 const env = { ...process.env, LOCAL_STACK_DIR: dir, CI: "true" };
@@ -91,21 +90,17 @@ async function start(): Promise<{ child: ChildProcess; stack: StackEndpoints; ou
   throw new Error(`npm start did not come up:\n${output.join("")}`);
 }
 
-async function npmRun(script: string, ...args: string[]): Promise<{ code: number; stdout: string }> {
-  try {
-    const { stdout } = await run("npm", ["run", "-s", script, "--", ...args], { env, timeout: 120_000 });
-    return { code: 0, stdout };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: `${e.stdout ?? ""}${e.stderr ?? ""}` };
-  }
+/** A command against this test's stack; on failure its stderr follows its stdout. */
+async function npmRunHere(script: string, ...args: string[]): Promise<{ code: number; stdout: string }> {
+  const { code, stdout, stderr } = await npmRun(script, args, env, 120_000);
+  return { code, stdout: code === 0 ? stdout : `${stdout}${stderr}` };
 }
 
 /** verify until it passes (the pipeline catches up after a start), or its last answer. */
 async function verifyEventually(...args: string[]): Promise<{ code: number; stdout: string }> {
-  let last = await npmRun("verify", ...args);
+  let last = await npmRunHere("verify", ...args);
   for (const deadline = Date.now() + 60_000; last.code !== 0 && Date.now() < deadline; await sleep(1_000))
-    last = await npmRun("verify", ...args);
+    last = await npmRunHere("verify", ...args);
   return last;
 }
 
@@ -138,7 +133,7 @@ describe("npm start in a terminal", () => {
     // Start, demo, verify.
     let { child, stack } = await start();
     expect(processesUsing(dir).length).toBeGreaterThan(0); // PostgreSQL on this folder: what the stop must end
-    expect((await npmRun("demo")).code).toBe(0);
+    expect((await npmRunHere("demo")).code).toBe(0);
     const first = await verifyEventually();
     expect(first.stdout).not.toContain("DIFF");
     expect(first.code).toBe(0);
@@ -157,7 +152,7 @@ describe("npm start in a terminal", () => {
     // Start again: the index is still there; the demo runs again.
     ({ child, stack } = await start());
     expect((await verifyEventually()).code).toBe(0);
-    expect((await npmRun("demo")).code).toBe(0);
+    expect((await npmRunHere("demo")).code).toBe(0);
     expect((await verifyEventually()).code).toBe(0);
 
     // A dead letter: a value longer than the DMS LOB limit (the indexer refuses it as possibly cut).
@@ -190,7 +185,7 @@ describe("npm start in a terminal", () => {
 
     // Start again: a PostgreSQL left running by the killed run is dealt with, and nothing was lost.
     ({ child, stack } = await start());
-    const refused = await npmRun("verify");
+    const refused = await npmRunHere("verify");
     expect(refused.stdout).toContain("refused: 1 row(s)");
     const after = await verifyEventually("--accept-refused");
     expect(after.stdout).not.toContain("DIFF");

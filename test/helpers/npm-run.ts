@@ -9,12 +9,13 @@ export type CommandResult = { code: number; stdout: string; stderr: string };
 export async function npmRun(
   script: string,
   args: string[] = [],
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 60_000,
 ): Promise<CommandResult> {
   try {
     const { stdout, stderr } = await run("npm", ["run", "-s", script, "--", ...args], {
       env: { ...process.env, ...env },
-      timeout: 60_000,
+      timeout: timeoutMs,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {

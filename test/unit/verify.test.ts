@@ -36,6 +36,27 @@ describe("compareDocuments", () => {
     expect(kinds({ id: 1, tags: null }, { id: 1, tags: "" })).toEqual(["differs"]);
   });
 
+  it("names the fields that differ, as written on both sides", () => {
+    const [difference] = compareDocuments(
+      "orders",
+      docs(["1", { id: 1, status: "paid", note: null, tags: "{a}", big: 1 }]),
+      docs([
+        "1",
+        parseJsonKeepingDigits('{"id": 1, "status": "new", "big": 1, "stray": 9007199254740993}') as Record<
+          string,
+          unknown
+        >,
+      ]),
+    );
+    expect(
+      difference?.fields?.map((f) => [f.field, JSON.stringify(f.expected), JSON.stringify(f.actual)]),
+    ).toEqual([
+      ["status", '"paid"', '"new"'],
+      ["tags", '"{a}"', undefined],
+      ["stray", undefined, "9007199254740993"],
+    ]);
+  });
+
   it("compares numbers as written", () => {
     const differences = compareDocuments(
       "orders",
