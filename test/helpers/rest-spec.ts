@@ -49,6 +49,7 @@ const APIS: Record<string, Api> = {
   delete: { method: "DELETE", paths: [[["index", "id"], "/{index}/_doc/{id}"]] },
   get: { method: "GET", paths: [[["index", "id"], "/{index}/_doc/{id}"]] },
   get_source: { method: "GET", paths: [[["index", "id"], "/{index}/_source/{id}"]] },
+  update: { method: "POST", paths: [[["index", "id"], "/{index}/_update/{id}"]] },
   exists: { method: "HEAD", paths: [[["index", "id"], "/{index}/_doc/{id}"]] },
   mget: {
     method: "POST",

@@ -13,8 +13,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { isDeepStrictEqual } from "node:util";
 import { JsonTooDeepError, MAX_JSON_DEPTH, parseJsonBothWays } from "../../shared/exact-json";
-import { setOwn } from "../../shared/own-properties";
+import { ownValue, setOwn } from "../../shared/own-properties";
 import { clusterRoutes, emulatorControlRoutes } from "./api/cluster";
 import { documentRoutes } from "./api/documents";
 import { indexRoutes } from "./api/indices";
@@ -49,6 +50,45 @@ type StoredDoc = {
   seqNo: number;
 };
 type Source = { value: unknown; exact: unknown };
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** An update request's body: `doc` (a partial document), `upsert`, `doc_as_upsert`, `detect_noop`. */
+function readUpdate(source: unknown) {
+  const body = isPlainObject(source) ? source : {};
+  const part = (key: string) => {
+    const value = ownValue(body, key);
+    return isPlainObject(value) ? value : undefined;
+  };
+  return {
+    doc: part("doc"),
+    upsert: part("upsert"),
+    docAsUpsert: ownValue(body, "doc_as_upsert") === true,
+    detectNoop: ownValue(body, "detect_noop") !== false,
+  };
+}
+
+/**
+ * A partial document merged into a source as OpenSearch merges it: objects present on both sides merge
+ * field by field, anything else (values, arrays) is replaced. Field names are data (`__proto__` too).
+ */
+function mergePartial(
+  source: Record<string, unknown>,
+  partial: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(source)) setOwn(merged, key, value);
+  for (const [key, value] of Object.entries(partial)) {
+    const current = ownValue(merged, key);
+    setOwn(
+      merged,
+      key,
+      isPlainObject(current) && isPlainObject(value) ? mergePartial(current, value) : value,
+    );
+  }
+  return merged;
+}
 /** A document's JSON text read both ways (see StoredDoc). */
 export const readSource = (text: string): Source => parseJsonBothWays(text, MAX_JSON_DEPTH, "as-written");
 type Tombstone = { version: bigint; at: number };
@@ -608,12 +648,9 @@ export class OpenSearchEmulator {
       }
       const versionType = String(meta.version_type ?? "internal");
       const external = versionType === "external" || versionType === "external_gte";
-      // As OpenSearch does: bulk auto-creates the index for writes and for externally versioned deletes
-      // (so that their tombstone is kept), not for plain deletes or updates.
-      const index = this.getIndex(
-        indexName,
-        op === "index" || op === "create" || (op === "delete" && external),
-      );
+      // As OpenSearch does: bulk auto-creates the index for every write (an update too, even one that
+      // finds no document) except a delete, unless it is externally versioned (its tombstone is kept).
+      const index = this.getIndex(indexName, op !== "delete" || external);
       const version = meta.version === undefined ? undefined : BigInt(meta.version as bigint);
       if (external && version === undefined)
         return fail(
@@ -666,10 +703,49 @@ export class OpenSearchEmulator {
           };
         }
         case "update": {
-          if (!existing) return fail(404, "document_missing_exception", `[${id}]: document missing`);
+          const request = readUpdate(source);
+          if (!existing) {
+            // A missing document is created from `upsert`, or from `doc` with `doc_as_upsert`.
+            const created = request.docAsUpsert ? request.doc : request.upsert;
+            if (!created) return fail(404, "document_missing_exception", `[${id}]: document missing`);
+            index.mappings = applyDynamicMapping(index.mappings, created, {
+              dynamic: index.dynamic,
+              totalFieldsLimit: this.totalFieldsLimit(index),
+            });
+            const stored = { source: created, version: nextVersion, seqNo: index.seqNo++ };
+            index.docs.set(id, stored);
+            this.stage(index, id, stored);
+            index.tombstones.delete(id);
+            return {
+              ...base,
+              _version: stored.version,
+              result: "created",
+              _shards: this.shardCounts(index),
+              _seq_no: stored.seqNo,
+              _primary_term: 1,
+              status: 201,
+            };
+          }
+          if (!request.doc)
+            return fail(
+              400,
+              "action_request_validation_exception",
+              "Validation Failed: 1: script or doc is missing;",
+            );
           // OpenSearch merges a partial update into the source read as Java values and writes that out:
           // numbers are no longer as written, so the merged document keeps no exact text.
-          const doc = { ...existing.source, ...((source as { doc?: Record<string, unknown> })?.doc ?? {}) };
+          const doc = mergePartial(existing.source, request.doc);
+          // An update that changes nothing is a no-op (detect_noop, on by default): no new version.
+          if (request.detectNoop && isDeepStrictEqual(doc, existing.source))
+            return {
+              ...base,
+              _version: existing.version,
+              result: "noop",
+              _shards: { total: 0, successful: 0, failed: 0 },
+              _seq_no: existing.seqNo,
+              _primary_term: 1,
+              status: 200,
+            };
           index.mappings = applyDynamicMapping(index.mappings, doc, {
             dynamic: index.dynamic,
             totalFieldsLimit: this.totalFieldsLimit(index),

@@ -1,6 +1,7 @@
 /**
  * Document API: `_bulk` (with and without a default index), single documents (`/{index}/_doc/{id}`,
- * `POST /{index}/_doc` with a generated id, `/{index}/_create/{id}`, `op_type=create`), realtime get and
+ * `POST /{index}/_doc` with a generated id, `/{index}/_create/{id}`, `op_type=create`,
+ * `POST /{index}/_update/{id}` with `doc`, `upsert`, `doc_as_upsert`, `detect_noop`), realtime get and
  * exists (`realtime=false` reads what search sees), and `_mget`. Writes take `refresh=true|wait_for`
  * (`true` answers `forced_refresh`; `wait_for` returns once the change is searchable).
  */
@@ -59,7 +60,7 @@ function getOptions(req: Request) {
 function write(
   em: OpenSearchEmulator,
   req: Request,
-  op: "index" | "create" | "delete",
+  op: "index" | "create" | "update" | "delete",
   id?: string,
 ): [number, unknown] {
   const name = req.params.index as string;
@@ -179,6 +180,11 @@ export function documentRoutes(em: OpenSearchEmulator): Route[] {
       path: "/{index}/_doc/{id}",
       handler: (req) =>
         write(em, req, req.url.searchParams.get("op_type") === "create" ? "create" : "index", req.params.id),
+    },
+    {
+      methods: ["POST"],
+      path: "/{index}/_update/{id}",
+      handler: (req) => write(em, req, "update", req.params.id),
     },
     {
       methods: ["DELETE"],
