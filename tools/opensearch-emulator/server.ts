@@ -54,7 +54,7 @@ type Source = { value: unknown; exact: unknown };
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** An update request's body: `doc` (a partial document), `upsert`, `doc_as_upsert`, `detect_noop`. */
+/** An update request's body: `doc` (a partial document), `upsert`, `doc_as_upsert`, `detect_noop` (`script`: refused). */
 function readUpdate(source: unknown) {
   const body = isPlainObject(source) ? source : {};
   const part = (key: string) => {
@@ -64,6 +64,7 @@ function readUpdate(source: unknown) {
   return {
     doc: part("doc"),
     upsert: part("upsert"),
+    script: ownValue(body, "script") !== undefined,
     docAsUpsert: ownValue(body, "doc_as_upsert") === true,
     detectNoop: ownValue(body, "detect_noop") !== false,
   };
@@ -704,6 +705,12 @@ export class OpenSearchEmulator {
         }
         case "update": {
           const request = readUpdate(source);
+          if (request.script)
+            return fail(
+              400,
+              "illegal_argument_exception",
+              "scripted updates are not supported by the emulator",
+            );
           if (!existing) {
             // A missing document is created from `upsert`, or from `doc` with `doc_as_upsert`.
             const created = request.docAsUpsert ? request.doc : request.upsert;
