@@ -25,7 +25,7 @@ describe("updates", () => {
     expect(call(first, "POST", "/t/_update/1", { doc: { a: { x: 3 }, b: [9] } })[0]).toBe(200);
     expect(call(first, "POST", "/t/_update/1", { doc: { b: [9] } })[1]).toMatchObject({
       result: "noop",
-      _version: 2,
+      _version: 2n,
     });
     expect(call(first, "POST", "/t/_update/2", { doc: { z: 1 }, upsert: { z: 0 } })[0]).toBe(201);
     const restarted = new OpenSearchEmulator({ dataDir });
