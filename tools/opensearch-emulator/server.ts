@@ -50,11 +50,16 @@ type StoredDoc = {
   seqNo: number;
 };
 type Source = { value: unknown; exact: unknown };
+/** A document's JSON text read both ways (see StoredDoc). */
+export const readSource = (text: string): Source => parseJsonBothWays(text, MAX_JSON_DEPTH, "as-written");
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** An update request's body: `doc` (a partial document), `upsert`, `doc_as_upsert`, `detect_noop` (`script`: refused). */
+/**
+ * An update request's body: `doc` (a partial document), `upsert`, `doc_as_upsert`, `detect_noop`; whether
+ * it has a `script` (refused: not emulated).
+ */
 function readUpdate(source: unknown) {
   const body = isPlainObject(source) ? source : {};
   const part = (key: string) => {
@@ -90,8 +95,7 @@ function mergePartial(
   }
   return merged;
 }
-/** A document's JSON text read both ways (see StoredDoc). */
-export const readSource = (text: string): Source => parseJsonBothWays(text, MAX_JSON_DEPTH, "as-written");
+
 type Tombstone = { version: bigint; at: number };
 /** A change not yet published by a refresh (null: a delete), on the shard its id routes to. */
 type PendingChange = { id: string; doc: StoredDoc | null; at: number; shard: number };
