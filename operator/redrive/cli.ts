@@ -10,8 +10,8 @@
 import "../lib/text-import-hook";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { parseArgs as nodeParseArgs } from "node:util";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { commandArgs, usageError } from "../lib/command-args";
 import { createKinesisClient } from "../lib/kinesis-client";
 import { LOCAL_CREDENTIALS } from "../lib/local-credentials";
 import { readStackFile } from "../lib/local-stack-file";
@@ -39,21 +39,18 @@ type Args = TargetOptions & {
   dryRun: boolean;
   discard: boolean;
   yes: boolean;
-  help: boolean;
   max?: number;
   waitSeconds: number;
   filter: { cause?: string; table?: string };
 };
 
-const parse = (args: string[]) =>
-  nodeParseArgs({
-    args,
-    strict: true,
+/** The flags (operator/lib/command-args.ts: --help, and anything unknown refused with the usage). */
+function parseArgs(): Args {
+  const { values: v } = commandArgs(USAGE, {
     options: {
       "dry-run": { type: "boolean" },
       discard: { type: "boolean" },
       yes: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
       "config-env": { type: "string" },
       "queue-url": { type: "string" },
       "stream-arn": { type: "string" },
@@ -64,19 +61,10 @@ const parse = (args: string[]) =>
       wait: { type: "string" },
     },
   });
-
-function parseArgs(argv: string[]): Args {
-  let v: ReturnType<typeof parse>["values"];
-  try {
-    v = parse(argv).values;
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${USAGE}`);
-  }
   const whole = (name: string, text: string | undefined, min: number) => {
     if (text === undefined) return undefined;
     const n = Number(text);
-    if (!Number.isInteger(n) || n < min)
-      throw new Error(`--${name} must be a whole number ≥ ${min}\n${USAGE}`);
+    if (!Number.isInteger(n) || n < min) usageError(USAGE, `--${name} must be a whole number ≥ ${min}`);
     return n;
   };
   const max = whole("max", v.max, 1);
@@ -84,7 +72,6 @@ function parseArgs(argv: string[]): Args {
     dryRun: v["dry-run"] ?? false,
     discard: v.discard ?? false,
     yes: v.yes ?? false,
-    help: v.help ?? false,
     waitSeconds: whole("wait", v.wait, 0) ?? 30,
     filter: { ...(v.cause && { cause: v.cause }), ...(v.table && { table: v.table }) },
     ...(v["config-env"] && { configEnv: v["config-env"] }),
@@ -133,11 +120,7 @@ async function confirmDiscard(count: number): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = parseArgs();
   const targets = await resolveTargets(args, {
     samconfigPath: join(projectRoot(), "samconfig.toml"),
     localStack: () => readStackFile(),
