@@ -82,7 +82,8 @@ export function checkJsonDepth(value: unknown, maxDepth = MAX_JSON_DEPTH): void 
 
 /**
  * `JSON.parse`, the same accepted texts and errors, with every number that a double would change kept as
- * its text (`JSON.rawJSON`). Text without such numbers costs one walk over the parsed value on top. JSON
+ * its text (`JSON.rawJSON`). Text without such numbers costs one walk over the parsed value on top (and, when
+ * it holds numbers, one regular-expression test of the text). JSON
  * nested deeper than maxDepth throws JsonTooDeepError.
  */
 export function parseJsonKeepingDigits(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
@@ -105,8 +106,10 @@ export function parseJsonBothWays(
 ): { value: unknown; exact: unknown } {
   const value: unknown = JSON.parse(text);
   const asWritten = keep === "as-written";
-  const mayKeep = MAY_NOT_KEEP.test(text) || (asWritten && NOT_AS_STRINGIFIED.test(text));
-  if (!walk(value, 1, maxDepth) || !mayKeep) return { value, exact: value };
+  // The walk first: a value without numbers needs no look at its text.
+  if (!walk(value, 1, maxDepth)) return { value, exact: value };
+  if (!MAY_NOT_KEEP.test(text) && !(asWritten && NOT_AS_STRINGIFIED.test(text)))
+    return { value, exact: value };
   let kept = false;
   const exact: unknown = JSON.parse(text, ((_key: string, v: unknown, context?: { source?: string }) => {
     if (typeof v !== "number" || context?.source === undefined) return v;
