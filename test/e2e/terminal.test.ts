@@ -133,6 +133,7 @@ describe("npm start in a terminal", () => {
     // Start, demo, verify.
     let { child, stack } = await start();
     expect(processesUsing(dir).length).toBeGreaterThan(0); // PostgreSQL on this folder: what the stop must end
+    expect(existsSync(join(dir, "stack.log"))).toBe(true); // the banner invites a `tail -f` on it
     expect((await npmRunHere("demo")).code).toBe(0);
     const first = await verifyEventually();
     expect(first.stdout).not.toContain("DIFF");
@@ -164,6 +165,9 @@ describe("npm start in a terminal", () => {
     for (let i = 0; i < 60 && (await dlqDepth(stack)) < 1; i++) await sleep(500);
     const depthBefore = await dlqDepth(stack);
     expect(depthBefore).toBe(1);
+    const logged = () => readFileSync(join(dir, "stack.log"), "utf8");
+    for (let i = 0; i < 40 && !logged().includes("record dead-lettered"); i++) await sleep(250);
+    expect(logged()).toContain('"message":"record dead-lettered"');
 
     // kill -9 of the whole tree while rows are being written.
     let lastCommitted = 0;

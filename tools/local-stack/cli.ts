@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { readStackFile, removeStackFile, writeStackFile } from "../../operator/lib/local-stack-file";
 import { projectRoot } from "../../operator/lib/project-root";
 import { runDemo } from "../demo/demo";
+import { redactUrl } from "../lib/redact-url";
 import { LocalStack } from "./stack";
 import { Terminal } from "./terminal";
 
@@ -42,6 +43,7 @@ const stack = new LocalStack({
   indexPrefix: INDEX_PREFIX,
   log: print,
 });
+terminal.createLog(); // after --fresh emptied the directory
 
 let stopping: Promise<void> | undefined;
 let firstSignalAt = 0;
@@ -99,10 +101,9 @@ writeStackFile({
   dlqUrl: stack.dlqUrl,
   ...(stack.producerApiUrl && { producerApiUrl: stack.producerApiUrl }),
 });
-const masked = stack.databaseUrl.replace(/:[^:@/]+@/, ":****@");
 print(`
-  PostgreSQL   ${masked}   (full URL in .local/stack.json)
-  OpenSearch   ${stack.opensearchUrl}${stack.emulator ? "   (OpenSearch API emulator, dev only)" : ""}
+  PostgreSQL   ${redactUrl(stack.databaseUrl)}   (full URL in .local/stack.json)
+  OpenSearch   ${redactUrl(stack.opensearchUrl)}${stack.emulator ? "   (OpenSearch API emulator, dev only)" : ""}
   Kinesis      ${stack.kinesisEndpoint ?? "AWS"}   ${stack.streamArn}
   SQS DLQ      ${stack.dlqUrl}${stack.sqsEndpoint ? `   (endpoint ${stack.sqsEndpoint})` : ""}
   Indices      ${INDEX_PREFIX}<name> per config/pipeline.yaml

@@ -26,6 +26,7 @@ import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index
 import { type PipelineConfig, parsePipelineConfig } from "../../shared/pipeline-config";
 import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-resolve";
 import { loadTemplate } from "../lib/cfn-yaml";
+import { redactUrl } from "../lib/redact-url";
 import { localFunction } from "../lib/sam-function";
 import { type RunningEmulator, startEmulator } from "../opensearch-emulator/server";
 import { Capture, type CaptureOptions } from "./capture/capture";
@@ -300,7 +301,8 @@ export class LocalStack {
       // A template applies to indices created after it: an index made under an older one keeps its mappings.
       if ((await this.search.indices.exists({ index: t.index })).body)
         this.log(
-          `index ${t.index} predates its current template: npm start -- --fresh (or delete it) to rebuild it`,
+          `index ${t.index} predates its current template (it keeps its old mappings); to rebuild it: ` +
+            `curl -X DELETE ${redactUrl(this.opensearchUrl)}/${t.index} && npm run reload -- ${t.table}`,
         );
     }
   }

@@ -126,9 +126,14 @@ export class Terminal {
     this.print(line);
   }
 
+  /** Creates the log file if it is not there, so the `tail -f` the banner invites works before a first line. */
+  createLog(): void {
+    this.appendLog("");
+  }
+
   private appendLog(line: string): void {
     mkdirSync(dirname(this.options.logFile), { recursive: true });
-    appendFileSync(this.options.logFile, `${line}\n`, { mode: 0o600 });
+    appendFileSync(this.options.logFile, line && `${line}\n`, { mode: 0o600 });
   }
 
   private clear(): void {

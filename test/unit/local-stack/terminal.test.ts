@@ -19,6 +19,8 @@ describe("Terminal", () => {
     const err = fakeStream();
     const logFile = join(mkdtempSync(join(tmpdir(), "terminal-")), "stack.log");
     const terminal = new Terminal({ tty: true, logFile, out: out.stream, err: err.stream });
+    terminal.createLog();
+    expect(readFileSync(logFile, "utf8")).toBe(""); // there for `tail -f` before the first line
     terminal.setStatus("captured 1");
     const log =
       '{"level":"WARN","message":"record dead-lettered","timestamp":"2026-12-01T10:00:01.000Z","service":"cdc-indexer","table":"public.orders"}';
@@ -35,7 +37,7 @@ describe("Terminal", () => {
     const out = fakeStream();
     const terminal = new Terminal({
       tty: false,
-      logFile: join(tmpdir(), "unused.log"),
+      logFile: join(mkdtempSync(join(tmpdir(), "terminal-")), "stack.log"),
       out: out.stream,
       err: fakeStream().stream,
     });
