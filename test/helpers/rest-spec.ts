@@ -107,6 +107,21 @@ const APIS: Record<string, Api> = {
     ],
   },
   "indices.delete_index_template": { method: "DELETE", paths: [[["name"], "/_index_template/{name}"]] },
+  "cat.indices": {
+    method: "GET",
+    paths: [
+      [["index"], "/_cat/indices/{index}"],
+      [[], "/_cat/indices"],
+    ],
+  },
+  "cat.count": {
+    method: "GET",
+    paths: [
+      [["index"], "/_cat/count/{index}"],
+      [[], "/_cat/count"],
+    ],
+  },
+  "cat.health": { method: "GET", paths: [[[], "/_cat/health"]] },
   "cluster.health": {
     method: "GET",
     paths: [
@@ -195,11 +210,31 @@ const truthy = (v: unknown) =>
 
 const isRegex = (v: unknown): v is string => typeof v === "string" && /^\s*\/[\s\S]*\/\s*$/.test(v);
 
+/**
+ * Java's `$` (without MULTILINE) also matches before a final line terminator: `^(foo)$` matches "foo\n"
+ * (a `_cat` answer). JavaScript's does not, so each `$` outside a character class becomes `(?=\n?$)`.
+ */
+function javaDollars(source: string): string {
+  let out = "";
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i] as string;
+    if (c === "\\") {
+      out += c + (source[++i] ?? "");
+      continue;
+    }
+    if (c === "[") inClass = true;
+    else if (c === "]") inClass = false;
+    out += c === "$" && !inClass ? "(?=\n?$)" : c;
+  }
+  return out;
+}
+
 /** `match` regexes are in Java's COMMENTS mode (whitespace and `#` comments ignored); `catch` ones are not. */
 function regexOf(text: string, comments: boolean): RegExp {
   const source = text.trim().slice(1, -1);
   return new RegExp(
-    comments ? source.replace(/(?<!\\)#[^\n]*/g, "").replace(/(?<!\\)\s+/g, "") : source,
+    javaDollars(comments ? source.replace(/(?<!\\)#[^\n]*/g, "").replace(/(?<!\\)\s+/g, "") : source),
     "s",
   );
 }
