@@ -24,8 +24,16 @@ export const wildcard = (pattern: string) =>
       .join(".*")}$`,
   );
 
-/** JSON with bigints written as exact numbers (versions are 64-bit longs). */
-export const toJson = (value: unknown) =>
-  JSON.stringify(value, (_k, v) =>
-    typeof v === "bigint" ? (JSON as unknown as { rawJSON(s: string): unknown }).rawJSON(v.toString()) : v,
+/**
+ * JSON with bigints written as exact numbers (versions are 64-bit longs); `pretty` indents it and ends it
+ * with a newline, as OpenSearch's `?pretty` does (its layout, not Jackson's spacing byte for byte).
+ */
+export const toJson = (value: unknown, pretty = false) => {
+  const text = JSON.stringify(
+    value,
+    (_k, v) =>
+      typeof v === "bigint" ? (JSON as unknown as { rawJSON(s: string): unknown }).rawJSON(v.toString()) : v,
+    pretty ? 2 : undefined,
   );
+  return pretty ? `${text}\n` : text;
+};

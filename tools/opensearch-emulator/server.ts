@@ -3,19 +3,21 @@
  *
  * An in-memory HTTP server speaking the part of the OpenSearch REST API this project uses: indices,
  * index templates, `_bulk` with external versioning and delete tombstones, dynamic mapping, `_doc`,
- * `_create`, `_mget`, `_search` (with `scroll`), `_count`, `_refresh`, `_cluster/health`; plus fault
- * injection (`/_emulator/faults`). Like OpenSearch, search and count see only what a refresh has
+ * `_create`, `_mget`, `_search` (with `scroll`), `_count`, `_refresh`, `_cluster/health`, `_cat`; plus
+ * fault injection (`/_emulator/faults`). Like OpenSearch, search and count see only what a refresh has
  * published: each index refreshes every `index.refresh_interval` (1 s by default, `-1` never; an index
  * without an explicit interval that nobody searched for 30 s refreshes on its next search, as a
  * search-idle shard does), on `?refresh=true|wait_for` and on `_refresh`; get and mget are realtime.
  * docs/opensearch-emulator.md measures it against OpenSearch's own REST API tests. Every integration
  * test that runs against it also runs against a real cluster when OPENSEARCH_URL is set.
  */
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { isDeepStrictEqual } from "node:util";
 import { JsonTooDeepError, MAX_JSON_DEPTH, parseJsonBothWays } from "../../shared/exact-json";
 import { ownValue, setOwn } from "../../shared/own-properties";
+import { catRoutes, TextBody } from "./api/cat";
 import { clusterRoutes, emulatorControlRoutes } from "./api/cluster";
 import { documentRoutes } from "./api/documents";
 import { indexRoutes } from "./api/indices";
@@ -101,6 +103,8 @@ type Tombstone = { version: bigint; at: number };
 type PendingChange = { id: string; doc: StoredDoc | null; at: number; shard: number };
 type IndexState = {
   name: string;
+  /** `index.uuid`: 22 characters of base64url, as OpenSearch's. */
+  uuid: string;
   /** Flat settings as OpenSearch keeps them: `index.refresh_interval` → "1s" (strings). */
   settings: Record<string, string>;
   mappings: Mappings;
@@ -115,6 +119,20 @@ type IndexState = {
   pending: PendingChange[];
   lastRefresh: number;
   lastSearch: number;
+};
+
+/** An index as `_cat/indices` shows it. */
+export type IndexSummary = {
+  name: string;
+  uuid: string;
+  health: "green" | "yellow";
+  primaries: number;
+  replicas: number;
+  /** Documents search sees (as of the last refresh). */
+  docs: number;
+  /** The JSON bytes of those documents' sources (OpenSearch's store size is its segments'). */
+  bytes: number;
+  createdAt: number;
 };
 
 /** A search-idle shard (no search for 30 s, no explicit refresh_interval) refreshes on its next search. */
@@ -301,6 +319,7 @@ export class OpenSearchEmulator {
   private readonly store: EmulatorStore<SavedState> | undefined;
   private readonly routes: Route[] = [
     ...clusterRoutes(this),
+    ...catRoutes(this),
     ...indexRoutes(this),
     ...documentRoutes(this),
     ...searchRoutes(this),
@@ -362,6 +381,7 @@ export class OpenSearchEmulator {
       );
       this.indices.set(i.name, {
         ...i,
+        uuid: i.uuid ?? randomBytes(16).toString("base64url"), // snapshots from before uuids
         docs,
         tombstones: new Map(i.tombstones.map(([id, version, at]) => [id, { version: BigInt(version), at }])),
         // A restarted node has refreshed everything it recovered.
@@ -434,6 +454,7 @@ export class OpenSearchEmulator {
       docs: new Map(),
       tombstones: new Map(),
       seqNo: 0,
+      uuid: randomBytes(16).toString("base64url"),
       createdAt: Date.now(),
       searchable: new Map(),
       pending: [],
@@ -449,6 +470,59 @@ export class OpenSearchEmulator {
     const primaries = Number(index.settings["index.number_of_shards"] ?? 1);
     const replicas = Number(index.settings["index.number_of_replicas"] ?? 1);
     return { total: primaries * (1 + replicas), successful: primaries, failed: 0 };
+  }
+
+  /**
+   * What `_cat/indices` shows of an index: its documents as search sees them now, and its health on this
+   * one-node cluster (replicas cannot be assigned: yellow when it asks for any).
+   */
+  summary(index: IndexState): IndexSummary {
+    this.settle(index, Date.now(), false);
+    const primaries = Number(index.settings["index.number_of_shards"] ?? 1);
+    const replicas = Number(index.settings["index.number_of_replicas"] ?? 1);
+    let bytes = 0;
+    for (const d of index.searchable.values()) bytes += Buffer.byteLength(toJson(d.exact ?? d.source));
+    return {
+      name: index.name,
+      uuid: index.uuid,
+      health: replicas > 0 ? "yellow" : "green",
+      primaries,
+      replicas,
+      docs: index.searchable.size,
+      bytes,
+      createdAt: index.createdAt,
+    };
+  }
+
+  /** `_cluster/health` of this one node: replica shards stay unassigned (yellow), as on a one-node cluster. */
+  clusterHealth() {
+    let primaries = 0;
+    let unassigned = 0;
+    for (const index of this.indices.values()) {
+      const p = Number(index.settings["index.number_of_shards"] ?? 1);
+      primaries += p;
+      unassigned += p * Number(index.settings["index.number_of_replicas"] ?? 1);
+    }
+    const total = primaries + unassigned;
+    return {
+      cluster_name: "opensearch-emulator",
+      status: unassigned > 0 ? ("yellow" as const) : ("green" as const),
+      timed_out: false,
+      number_of_nodes: 1,
+      number_of_data_nodes: 1,
+      discovered_master: true,
+      discovered_cluster_manager: true,
+      active_primary_shards: primaries,
+      active_shards: primaries,
+      relocating_shards: 0,
+      initializing_shards: 0,
+      unassigned_shards: unassigned,
+      delayed_unassigned_shards: 0,
+      number_of_pending_tasks: 0,
+      number_of_in_flight_fetch: 0,
+      task_max_waiting_in_queue_millis: 0,
+      active_shards_percent_as_number: total === 0 ? 100 : (100 * primaries) / total,
+    };
   }
 
   /** Records a change of the live documents for the next refresh to publish. */
@@ -1006,7 +1080,7 @@ export class OpenSearchEmulator {
     this.appliedBulk = undefined;
     const filter = url.searchParams.get("filter_path");
     // As in OpenSearch, error responses are never filtered.
-    if (filter !== null && result[0] < 400 && result[1] !== "")
+    if (filter !== null && result[0] < 400 && result[1] !== "" && !(result[1] instanceof TextBody))
       return [result[0], applyFilterPath(result[1], filter)];
     return result;
   }
@@ -1040,6 +1114,12 @@ export class OpenSearchEmulator {
   }
 }
 
+/** `?pretty` (present and not `false`): indented JSON for a person, as OpenSearch answers it. */
+const pretty = (url: URL) => {
+  const v = url.searchParams.get("pretty");
+  return v !== null && v !== "false";
+};
+
 /** A running emulator: the local stack's part shape, plus the emulator itself (fault injection). */
 export type RunningEmulator = { url: string; emulator: OpenSearchEmulator; stop(): Promise<void> };
 
@@ -1067,9 +1147,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         else [status, payload] = [500, errorBody(500, "exception", (error as Error).message)];
       }
       const send = () => {
-        const text = payload === "" ? "" : toJson(payload);
+        const plain = payload instanceof TextBody;
+        const text =
+          payload instanceof TextBody ? payload.text : payload === "" ? "" : toJson(payload, pretty(url));
         res.writeHead(status, {
-          "content-type": "application/json; charset=UTF-8",
+          "content-type": plain ? "text/plain; charset=UTF-8" : "application/json; charset=UTF-8",
           "content-length": Buffer.byteLength(text),
         });
         res.end(req.method === "HEAD" ? undefined : text);

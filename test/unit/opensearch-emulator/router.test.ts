@@ -25,9 +25,9 @@ describe("emulator router", () => {
 
   it("answers what it does not implement with a 400 that says so", () => {
     const emulator = new OpenSearchEmulator();
-    const [status, body] = emulator.handle("GET", url("/_cat/indices"), "");
+    const [status, body] = emulator.handle("GET", url("/_cat/shards"), "");
     expect(status).toBe(400);
-    expect(JSON.stringify(body)).toContain("path /_cat/indices is not supported by the emulator");
+    expect(JSON.stringify(body)).toContain("path /_cat/shards is not supported by the emulator");
     expect(emulator.handle("POST", url("/orders/_close"), "")[0]).toBe(400);
   });
 });

@@ -1,4 +1,4 @@
-/** Cluster-level API: the root banner, `_cluster/health`, `_refresh` (publishes changes to search); and the emulator's own controls. */
+/** Cluster-level API: the root banner, `_cluster/health` (a one-node cluster's), `_refresh` (publishes changes to search); and the emulator's own controls. */
 import type { Route } from "../router";
 import type { Faults, OpenSearchEmulator } from "../server";
 
@@ -20,15 +20,15 @@ export function clusterRoutes(em: OpenSearchEmulator): Route[] {
     {
       methods: "*",
       path: "/_cluster/health",
-      handler: () => [
-        200,
-        {
-          cluster_name: "opensearch-emulator",
-          status: "green",
-          number_of_nodes: 1,
-          active_shards: em.indices.size,
-        },
-      ],
+      handler: (req) => {
+        // The emulator does not wait: a status not reached yet answers at once as a timed-out wait does.
+        const health = em.clusterHealth();
+        const wanted = req.url.searchParams.get("wait_for_status");
+        const rank = { green: 0, yellow: 1, red: 2 } as Record<string, number>;
+        if (wanted && (rank[wanted] ?? 0) < (rank[health.status] ?? 0))
+          return [408, { ...health, timed_out: true }];
+        return [200, health];
+      },
     },
     { methods: ["GET", "POST"], path: "/_refresh", handler: () => [200, em.refresh()] },
     { methods: ["GET", "POST"], path: "/_all/_refresh", handler: () => [200, em.refresh("_all")] },
