@@ -1,5 +1,5 @@
 /**
- * `npm start` used the way a person uses it in a terminal, with real processes: start, demo, verify,
+ * `npm start` used the way a person uses it in a terminal, with real processes: start --fresh, demo, verify,
  * Ctrl-C (SIGINT to the whole foreground process group), start again, verify, demo again, verify, a
  * dead letter, kill -9 of the whole tree while rows are being written, start again: the index equals
  * the tables (the last committed row included) and the dead letter is still there.
@@ -73,9 +73,12 @@ function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 }
 
 /** `npm start` as a terminal's foreground job: a process group of its own. */
-async function start(): Promise<{ child: ChildProcess; stack: StackEndpoints; output: string[] }> {
+async function start(
+  ...args: string[]
+): Promise<{ child: ChildProcess; stack: StackEndpoints; output: string[] }> {
   const output: string[] = [];
-  const child = spawn("npm", ["start"], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const argv = ["start", ...(args.length > 0 ? ["--", ...args] : [])];
+  const child = spawn("npm", argv, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout?.on("data", (c: Buffer) => output.push(c.toString()));
   child.stderr?.on("data", (c: Buffer) => output.push(c.toString()));
   current = child;
@@ -130,8 +133,8 @@ describe("npm start in a terminal", () => {
   it("survives Ctrl-C, restarts, repeated demos and kill -9, and keeps the index and the DLQ", {
     timeout: 600_000,
   }, async () => {
-    // Start, demo, verify.
-    let { child, stack } = await start();
+    // Start (--fresh, as after a first try), demo, verify.
+    let { child, stack } = await start("--fresh");
     expect(processesUsing(dir).length).toBeGreaterThan(0); // PostgreSQL on this folder: what the stop must end
     expect(existsSync(join(dir, "stack.log"))).toBe(true); // the banner invites a `tail -f` on it
     expect((await npmRunHere("demo")).code).toBe(0);

@@ -43,7 +43,6 @@ const stack = new LocalStack({
   indexPrefix: INDEX_PREFIX,
   log: print,
 });
-terminal.createLog(); // after --fresh emptied the directory
 
 let stopping: Promise<void> | undefined;
 let firstSignalAt = 0;
@@ -77,6 +76,7 @@ function shutdown(signal: string): void {
 print("starting PostgreSQL, Kinesis, SQS, OpenSearch, capture and indexer ...");
 try {
   await stack.start();
+  terminal.createLog(); // after --fresh emptied the directory
 } catch (error) {
   print(`start failed: ${(error as Error).message}`);
   await stack.stop(0).catch(() => undefined);
