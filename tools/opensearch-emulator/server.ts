@@ -101,7 +101,7 @@ function mergePartial(
 type Tombstone = { version: bigint; at: number };
 /** A change not yet published by a refresh (null: a delete), on the shard its id routes to. */
 type PendingChange = { id: string; doc: StoredDoc | null; at: number; shard: number };
-type IndexState = {
+export type IndexState = {
   name: string;
   /** `index.uuid`: 22 characters of base64url, as OpenSearch's. */
   uuid: string;

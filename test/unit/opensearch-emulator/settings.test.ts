@@ -20,4 +20,34 @@ describe("emulated index settings", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(JSON.stringify(body)).toContain('"__proto__":{"polluted":"yes"}');
   });
+
+  it("answer GET _settings with what OpenSearch adds at creation, nested or flat", () => {
+    const emulator = new OpenSearchEmulator();
+    const url = (path: string) => new URL(`http://emulator${path}`);
+    emulator.handle("PUT", url("/t"), '{"settings": {"index": {"refresh_interval": "5s"}}}');
+    const [status, body] = emulator.handle("GET", url("/t/_settings"), "");
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      t: {
+        settings: {
+          index: {
+            refresh_interval: "5s",
+            number_of_shards: "1",
+            number_of_replicas: "1",
+            uuid: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+            creation_date: expect.stringMatching(/^\d{13}$/),
+            provided_name: "t",
+          },
+        },
+      },
+    });
+    const flat = emulator.handle("GET", url("/t/_settings?flat_settings=true"), "")[1] as {
+      t: { settings: Record<string, string> };
+    };
+    expect(flat.t.settings["index.refresh_interval"]).toBe("5s");
+    // GET /{index} answers the same settings.
+    expect((emulator.handle("GET", url("/t"), "")[1] as { t: { settings: unknown } }).t.settings).toEqual(
+      (body as { t: { settings: unknown } }).t.settings,
+    );
+  });
 });

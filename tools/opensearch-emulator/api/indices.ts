@@ -1,12 +1,12 @@
 /**
- * Index management: create, exists, get, delete, `_mapping`; and index templates, stored the way
- * OpenSearch returns them (`index_patterns` a list, settings nested under `index` with string values,
- * alias `routing` split into index and search routing), invalid ones refused.
+ * Index management: create, exists, get, delete, `_mapping`, `_settings` (read); and index templates,
+ * stored the way OpenSearch returns them (`index_patterns` a list, settings nested under `index` with
+ * string values, alias `routing` split into index and search routing), invalid ones refused.
  */
 import { errorBody, HttpError, wildcard } from "../http";
 import { MappingError, mappingsForOutput, validateMappings } from "../mapping";
-import type { Route } from "../router";
-import type { OpenSearchEmulator, Template } from "../server";
+import type { Request, Route } from "../router";
+import type { IndexState, OpenSearchEmulator, Template } from "../server";
 import { flatSettings, nestSettings } from "../settings";
 
 /** A template as OpenSearch stores and returns it; refuses what OpenSearch refuses. */
@@ -58,6 +58,22 @@ function listTemplates(em: OpenSearchEmulator, pattern: string) {
       .filter(([name]) => pattern.split(",").some((p) => wildcard(p).test(name)) || match.test(name))
       .map(([name, index_template]) => ({ name, index_template })),
   };
+}
+
+/**
+ * An index's settings as GET answers them: what it was created with, plus what OpenSearch adds at
+ * creation (shards and replicas, uuid, creation date, name); nested unless `flat_settings=true`.
+ */
+function settingsOf(req: Request, index: IndexState): Record<string, unknown> {
+  const flat = {
+    "index.number_of_shards": "1",
+    "index.number_of_replicas": "1",
+    ...index.settings,
+    "index.uuid": index.uuid,
+    "index.creation_date": String(index.createdAt),
+    "index.provided_name": index.name,
+  };
+  return req.url.searchParams.get("flat_settings") === "true" ? flat : nestSettings(flat);
 }
 
 export function indexRoutes(em: OpenSearchEmulator): Route[] {
@@ -164,10 +180,18 @@ export function indexRoutes(em: OpenSearchEmulator): Route[] {
                 ...(index.dynamic !== true && { dynamic: String(index.dynamic) }),
                 properties: mappingsForOutput(index.mappings.properties),
               },
-              settings: nestSettings(index.settings),
+              settings: settingsOf(req, index),
             },
           },
         ];
+      },
+    },
+    {
+      methods: ["GET"],
+      path: "/{index}/_settings",
+      handler: (req) => {
+        const indices = em.resolveIndices(req.params.index);
+        return [200, Object.fromEntries(indices.map((i) => [i.name, { settings: settingsOf(req, i) }]))];
       },
     },
     {
