@@ -1,9 +1,14 @@
 /**
- * Where the redrive reads and writes: given explicitly, from a deployed stack's outputs
- * (`--config-env <stage>`: samconfig's stack name and region, then CloudFormation DescribeStacks), or
- * the running local stack (.local/stack.json).
+ * Where the operator commands (redrive, verify, reload) find a stage: given explicitly, from a deployed
+ * stack's outputs (`--config-env <stage>`: samconfig's stack name and region, then CloudFormation
+ * DescribeStacks; a stack that cannot be read is a StackLookupError saying why), or the running local
+ * stack (.local/stack.json).
  */
-import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  type DescribeStacksCommandOutput,
+} from "@aws-sdk/client-cloudformation";
 import { parseStreamArn } from "../redrive/messages";
 import type { StackEndpoints } from "./local-stack-file";
 import { readSamConfig } from "./samconfig";
@@ -24,6 +29,24 @@ export type StackSources = {
   cloudformation?: (region: string) => Pick<CloudFormationClient, "send">;
 };
 
+/** A stage's stack could not be read (no credentials, no such stack, no access): a setup problem, exit 2. */
+export class StackLookupError extends Error {
+  override name = "StackLookupError";
+}
+
+const notDeployed = (configEnv: string) =>
+  `it does not exist (not deployed yet? sam deploy --config-env ${configEnv})`;
+
+/** What to do about a failed DescribeStacks, in the operator's words. */
+function lookupHint(error: Error, configEnv: string): string {
+  if (error.name === "CredentialsProviderError")
+    return "no AWS credentials: set AWS_PROFILE (or run `aws sso login`) and try again";
+  if (error.name === "ValidationError" && /does not exist/.test(error.message)) return notDeployed(configEnv);
+  if (error.name === "AccessDenied" || error.name === "AccessDeniedException")
+    return `access denied: the caller needs cloudformation:DescribeStacks (${error.message})`;
+  return `${error.name}: ${error.message}`;
+}
+
 /** A deployed stage's stack name, region and outputs (samconfig's stack name and region, then DescribeStacks). */
 export async function readStackOutputs(
   configEnv: string,
@@ -35,7 +58,16 @@ export async function readStackOutputs(
   const region = regionOverride ?? String(config.region ?? process.env.AWS_REGION ?? "");
   if (!stackName || !region) throw new Error(`samconfig.toml [${configEnv}] needs stack_name and region`);
   const cloudformation = (sources.cloudformation ?? ((r) => new CloudFormationClient({ region: r })))(region);
-  const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+  const where = `stack ${stackName} in ${region} (samconfig.toml [${configEnv}])`;
+  let Stacks: DescribeStacksCommandOutput["Stacks"];
+  try {
+    ({ Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName })));
+  } catch (error) {
+    throw new StackLookupError(`cannot read ${where}: ${lookupHint(error as Error, configEnv)}`, {
+      cause: error,
+    });
+  }
+  if (!Stacks?.length) throw new StackLookupError(`cannot read ${where}: ${notDeployed(configEnv)}`);
   const outputs: Record<string, string> = {};
   for (const o of Stacks[0]?.Outputs ?? [])
     if (o.OutputKey && o.OutputValue) outputs[o.OutputKey] = o.OutputValue;

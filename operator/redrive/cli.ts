@@ -167,7 +167,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    console.error(`redrive: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(2);
   },
 );

@@ -1,7 +1,8 @@
 /**
  * `npm run reload -- <schema.table>... [--config-env <stage> [--wait <s>]]`: the DMS task sends the tables'
  * rows again as full-load records (reload.ts). Without --config-env it reloads into the running local
- * stack. Exits 1 when a table's load failed or did not finish within --wait.
+ * stack. Exits 1 when a table's load failed or did not finish within --wait; 2 when it could not start
+ * (usage, no running stack, a stage it cannot read).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,7 +13,7 @@ import { commandArgs, usageError } from "../lib/command-args";
 import { createKinesisClient } from "../lib/kinesis-client";
 import { readStackFile } from "../lib/local-stack-file";
 import { projectRoot } from "../lib/project-root";
-import { readStackOutputs } from "../lib/targets";
+import { readStackOutputs, StackLookupError } from "../lib/targets";
 import { parseStreamArn } from "../redrive/messages";
 import { ReloadError, reloadLocally, reloadOnAws, type TableLoadState, tablesToReload } from "./reload";
 
@@ -104,5 +105,5 @@ try {
   process.exit(ok ? 0 : 1);
 } catch (error) {
   console.error(`reload: ${(error as Error).message}`);
-  process.exit(error instanceof ReloadError ? 2 : 1);
+  process.exit(error instanceof ReloadError || error instanceof StackLookupError ? 2 : 1);
 }

@@ -30,6 +30,29 @@ describe("command arguments", () => {
     },
   );
 
+  it.concurrent.each(["verify", "redrive", "reload"])(
+    "npm run %s -- --config-env dev without AWS credentials says so and exits 2",
+    async (command) => {
+      const noCredentials = {
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_SESSION_TOKEN: undefined,
+        AWS_PROFILE: undefined,
+        AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
+        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
+        AWS_CONFIG_FILE: "/nonexistent/aws-config",
+        AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
+        AWS_EC2_METADATA_DISABLED: "true",
+      };
+      const args = command === "reload" ? ["--config-env", "dev", "public.orders"] : ["--config-env", "dev"];
+      const { code, stderr } = await npmRun(command, args, noCredentials);
+      expect(stderr).toContain(`${command}: cannot read stack cdc-pipeline-dev`);
+      expect(stderr).toContain("no AWS credentials: set AWS_PROFILE");
+      expect(code).toBe(2);
+    },
+  );
+
   it("--help prints the usage and exits 0", async () => {
     const { code, stdout } = await npmRun("reload", ["--help"]);
     expect(code).toBe(0);

@@ -2,7 +2,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
-import { resolveTargets } from "../../operator/lib/targets";
+import { resolveTargets, StackLookupError } from "../../operator/lib/targets";
 import { parseStreamArn, planReplay } from "../../operator/redrive/messages";
 import { buildDeadLetter, buildOnFailureMessage } from "../../shared/dead-letters";
 import { rawRecord } from "../helpers/dms";
@@ -91,6 +91,34 @@ describe("resolveTargets", () => {
       streamName: "cdc-stream-staging",
       region: "eu-west-1",
     });
+    cloudformation.restore();
+  });
+
+  it("explains a stage it cannot read: no credentials, no such stack, no access (StackLookupError)", async () => {
+    const cloudformation = mockClient(CloudFormationClient);
+    const failing = (name: string, message: string) =>
+      Object.assign(new Error(message), { name, $metadata: {} });
+    const lookup = () =>
+      resolveTargets({ configEnv: "staging" }, { samconfigPath, localStack: () => undefined });
+    cloudformation
+      .on(DescribeStacksCommand)
+      .rejectsOnce(failing("CredentialsProviderError", "Could not load credentials from any providers"))
+      .rejectsOnce(failing("ValidationError", "Stack with id cdc-pipeline-staging does not exist"))
+      .rejectsOnce(
+        failing("AccessDenied", "User: x is not authorized to perform: cloudformation:DescribeStacks"),
+      )
+      .resolvesOnce({ Stacks: [] });
+    const where = "cannot read stack cdc-pipeline-staging in eu-west-1 (samconfig.toml [staging]): ";
+    await expect(lookup()).rejects.toThrow(`${where}no AWS credentials: set AWS_PROFILE`);
+    await expect(lookup()).rejects.toThrow(
+      `${where}it does not exist (not deployed yet? sam deploy --config-env staging)`,
+    );
+    await expect(lookup()).rejects.toThrow(
+      `${where}access denied: the caller needs cloudformation:DescribeStacks`,
+    );
+    const empty = await lookup().catch((error: unknown) => error);
+    expect(empty).toBeInstanceOf(StackLookupError);
+    expect((empty as Error).message).toContain("it does not exist");
     cloudformation.restore();
   });
 
