@@ -89,12 +89,53 @@ const onCoercionError = z.enum(["dead-letter"]);
  */
 export type ColumnSpec = { type: ColumnType; scale?: number; freeForm?: boolean };
 
-const columnSpec = z.union([
-  z.enum(COLUMN_TYPES).transform((type): ColumnSpec => ({ type })),
-  z.object({ type: z.literal("number"), scale: z.number().int().min(0).max(9).optional() }).strict(),
-  z.object({ type: z.literal("json"), freeForm: z.boolean().optional() }).strict(),
-  z.object({ type: z.enum(COLUMN_TYPES) }).strict(),
-]);
+/** The options each type takes besides `type`. */
+const TYPE_OPTIONS: Record<ColumnType, readonly string[]> = {
+  string: [],
+  number: ["scale"],
+  integer: [],
+  boolean: [],
+  json: ["freeForm"],
+  timestamp: [],
+};
+
+/**
+ * `number` or `{type: number, scale: 2}`, each mistake named in the person's terms (a union of schemas
+ * would answer only "Invalid input"): an unknown type lists the types, an option the type does not take
+ * lists the ones it does, a scale out of range says what scale means.
+ */
+const columnSpec = z.unknown().transform((value, ctx): ColumnSpec => {
+  const issue = (message: string) => ctx.addIssue({ code: "custom", message });
+  const spec = typeof value === "string" ? { type: value } : value;
+  if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
+    issue(`expected a type (${COLUMN_TYPES.join(", ")}) or {type: <type>, <options>}`);
+    return z.NEVER;
+  }
+  const { type, ...options } = spec as Record<string, unknown>;
+  if (!COLUMN_TYPES.includes(type as ColumnType)) {
+    const what = type === undefined ? "no type" : `unknown type ${JSON.stringify(type)}`;
+    issue(`${what}: one of ${COLUMN_TYPES.join(", ")}`);
+    return z.NEVER;
+  }
+  const allowed = TYPE_OPTIONS[type as ColumnType];
+  for (const key of Object.keys(options))
+    if (!allowed.includes(key))
+      issue(
+        `"${key}" is not an option of ${type} (${allowed.length ? `it takes ${allowed.join(", ")}` : "it takes none"})`,
+      );
+  const { scale, freeForm } = options;
+  if (scale !== undefined && !(Number.isInteger(scale) && (scale as number) >= 0 && (scale as number) <= 9))
+    issue(
+      `scale is the number of decimal places kept exactly, a whole number from 0 to 9 (got ${JSON.stringify(scale)})`,
+    );
+  if (freeForm !== undefined && typeof freeForm !== "boolean")
+    issue(`freeForm is true or false (got ${JSON.stringify(freeForm)})`);
+  return {
+    type: type as ColumnType,
+    ...(scale !== undefined && { scale: scale as number }),
+    ...(freeForm !== undefined && { freeForm: freeForm as boolean }),
+  };
+});
 
 const typedAndExcluded = (column: string) => `"${column}" is both typed in columns and excluded`;
 

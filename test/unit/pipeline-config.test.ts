@@ -47,6 +47,37 @@ describe("routing config", () => {
     );
   });
 
+  it("names each mistake in a column's type in the person's terms", () => {
+    const problem = (spec: string) => {
+      try {
+        parsePipelineConfig(`tables:\n  public.t:\n    primaryKey: [id]\n    columns:\n      c: ${spec}\n`);
+        return "";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    const types = "one of string, number, integer, boolean, json, timestamp";
+    expect(problem("nubmer")).toContain(`tables.public.t.columns.c: unknown type "nubmer": ${types}`);
+    expect(problem("{type: nubmer}")).toContain(`unknown type "nubmer": ${types}`);
+    expect(problem("{scale: 2}")).toContain(`no type: ${types}`);
+    expect(problem("[number]")).toContain("expected a type (string, number");
+    expect(problem("{type: number, scale: 10}")).toContain(
+      "scale is the number of decimal places kept exactly, a whole number from 0 to 9 (got 10)",
+    );
+    expect(problem("{type: number, scale: 2.5}")).toContain("a whole number from 0 to 9 (got 2.5)");
+    expect(problem("{type: json, freeform: true}")).toContain(
+      '"freeform" is not an option of json (it takes freeForm)',
+    );
+    expect(problem("{type: string, scale: 2}")).toContain(
+      '"scale" is not an option of string (it takes none)',
+    );
+    expect(problem("{type: json, freeForm: yes}")).toContain('freeForm is true or false (got "yes")');
+    // What is right stays right.
+    for (const spec of ["number", "{type: number}", "{type: number, scale: 0}", "{type: number, scale: 9}"])
+      expect(problem(spec)).toBe("");
+    expect(problem("{type: json, freeForm: true}")).toBe("");
+  });
+
   it("reads columns named like Object members as the columns they are", () => {
     const config = parsePipelineConfig(
       `tables:
