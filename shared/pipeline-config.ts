@@ -44,13 +44,30 @@ const leafSchema = z
     }
   });
 
+const CONDITION_FORMS =
+  "a condition is {field: <column>, <operator>: <value>}, {all: [<condition>, ...]}, {any: [...]} or {not: <condition>}";
+
 const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    z.object({ all: z.array(conditionSchema).min(1) }).strict(),
-    z.object({ any: z.array(conditionSchema).min(1) }).strict(),
-    z.object({ not: conditionSchema }).strict(),
-    leafSchema as z.ZodType<Condition>,
-  ]),
+  z.union(
+    [
+      z.object({ all: z.array(conditionSchema).min(1) }).strict(),
+      z.object({ any: z.array(conditionSchema).min(1) }).strict(),
+      z.object({ not: conditionSchema }).strict(),
+      leafSchema as z.ZodType<Condition>,
+    ],
+    {
+      error: (issue) => {
+        const input = issue.input;
+        const found =
+          input !== null && typeof input === "object" && !Array.isArray(input)
+            ? `keys ${Object.keys(input).join(", ") || "(none)"}`
+            : Array.isArray(input)
+              ? "a list"
+              : JSON.stringify(input);
+        return `${CONDITION_FORMS}; found ${found}`;
+      },
+    },
+  ),
 );
 
 /** OpenSearch index names: lower case, no reserved characters, not starting with - _ +. Placeholders allowed. */

@@ -78,6 +78,29 @@ describe("routing config", () => {
     expect(problem("{type: json, freeForm: true}")).toBe("");
   });
 
+  it("explains a malformed route condition by the form it was meant to have", () => {
+    const problem = (when: string) => {
+      try {
+        parsePipelineConfig(
+          `tables: {public.t: {primaryKey: [id]}}\nroutes:\n  - {index: r, table: public.t, when: ${when}}\n`,
+        );
+        return "";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(problem("{all: {field: a, equals: X}}")).toContain(
+      "routes.0.when.all: Invalid input: expected array",
+    );
+    expect(problem("{field: a, in: X}")).toContain("routes.0.when.in: Invalid input: expected array");
+    expect(problem("{any: [{field: a, equals: 1}, {nott: {}}]}")).toContain(
+      "routes.0.when.any.1: a condition is {field: <column>, <operator>: <value>}, {all: [<condition>, ...]}, {any: [...]} or {not: <condition>}; found keys nott",
+    );
+    expect(problem("{not: [{field: a, equals: 1}]}")).toContain("routes.0.when.not: a condition is");
+    expect(problem("{not: [{field: a, equals: 1}]}")).toContain("found a list");
+    expect(problem("{not: {field: a, equals: 1}}")).toBe("");
+  });
+
   it("reads columns named like Object members as the columns they are", () => {
     const config = parsePipelineConfig(
       `tables:
