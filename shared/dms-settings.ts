@@ -4,6 +4,8 @@
  * drift), the local capture renders records by them, and the indexer reads the LOB limit from here.
  */
 
+import { createHash } from "node:crypto";
+
 /** Source endpoint (`aurora-postgresql`) `PostgreSqlSettings` that change how values are rendered. */
 export const DMS_SOURCE_SETTINGS = {
   /**
@@ -87,7 +89,15 @@ export const DMS_PARALLEL_APPLY_SETTINGS = {
   ParallelApplyQueuesPerThread: 16,
 } as const;
 
-/** The partition key DMS gives a record of this table and key (key values as PostgreSQL's text). */
+/** Kinesis takes partition keys of at most 256 characters. */
+export const MAX_PARTITION_KEY_LENGTH = 256;
+
+/**
+ * The partition key DMS gives a record of this table and key (key values as PostgreSQL's text). A key
+ * longer than Kinesis takes (a long text primary key) becomes `schema.table.sha256:<hex of the key>`:
+ * still one key per row, so a row's changes keep their order. DMS does not document what it does with
+ * such keys; this is the local capture's rendering (PostgreSQL names are at most 63 bytes, so it fits).
+ */
 export function dmsPartitionKey(
   partitioning: Partitioning,
   schema: string,
@@ -95,7 +105,9 @@ export function dmsPartitionKey(
   keyValues: readonly (string | null | undefined)[],
 ): string {
   if (partitioning === "schema-table") return `${schema}.${table}`;
-  return [schema, table, ...keyValues.map((v) => v ?? "")].join(".");
+  const key = [schema, table, ...keyValues.map((v) => v ?? "")].join(".");
+  if (key.length <= MAX_PARTITION_KEY_LENGTH) return key;
+  return `${schema}.${table}.sha256:${createHash("sha256").update(key).digest("hex")}`;
 }
 
 /**

@@ -14,8 +14,18 @@ export type KinesisEntry = { partitionKey: string; data: string | Uint8Array };
 
 const MAX_RECORDS = 500;
 const MAX_BYTES = 5 * 1024 * 1024;
+/** A Kinesis record holds at most 1 MiB: its data plus its partition key (a stream's default). */
+export const MAX_RECORD_BYTES = 1024 * 1024;
 
 const sizeOf = (entry: KinesisEntry) => Buffer.byteLength(entry.data) + Buffer.byteLength(entry.partitionKey);
+
+/** A record larger than Kinesis takes: no retry can send it. */
+export class RecordTooLargeError extends Error {
+  override name = "RecordTooLargeError";
+  constructor(readonly bytes: number) {
+    super(`a record of ${bytes} bytes is larger than a Kinesis record holds (${MAX_RECORD_BYTES} bytes)`);
+  }
+}
 
 /** Where Kinesis stored a record. */
 export type PutPosition = { shardId: string; sequenceNumber: string };
@@ -24,14 +34,27 @@ export type PutPosition = { shardId: string; sequenceNumber: string };
 /** Records Kinesis refused (throughput) are put again after a short backoff. */
 const PUT_RETRY = { baseDelayMs: 25, maxDelayMs: 1_000 };
 
-export async function putAll(
+/**
+ * An entry larger than a Kinesis record goes to `tooLarge` (which may throw) and is left out; without a
+ * `tooLarge`, it fails the call with RecordTooLargeError before anything is sent. Positions are those of
+ * the entries sent, in order.
+ */
+export async function putAll<E extends KinesisEntry>(
   kinesis: KinesisClient,
   streamName: string,
-  entries: KinesisEntry[],
+  entries: E[],
   signal?: AbortSignal,
+  tooLarge?: (entry: E, bytes: number) => void,
 ): Promise<PutPosition[]> {
   const positions: PutPosition[] = [];
-  for (const chunk of groupByCountAndBytes(entries, MAX_RECORDS, MAX_BYTES, sizeOf)) {
+  const sendable = entries.filter((entry) => {
+    const bytes = sizeOf(entry);
+    if (bytes <= MAX_RECORD_BYTES) return true;
+    if (!tooLarge) throw new RecordTooLargeError(bytes);
+    tooLarge(entry, bytes);
+    return false;
+  });
+  for (const chunk of groupByCountAndBytes(sendable, MAX_RECORDS, MAX_BYTES, sizeOf)) {
     const placed: (PutPosition | undefined)[] = new Array(chunk.length);
     let pending = chunk.map((entry, index) => ({ entry, index }));
     for (let attempt = 0; pending.length > 0; attempt++) {

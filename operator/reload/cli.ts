@@ -90,7 +90,11 @@ async function locally(tables: string[]): Promise<boolean> {
       streamName: stream.name,
       tableMappings: mappings,
       tables,
-      onTable: ({ table, rows }) => console.log(`sent ${table}: ${rows.toLocaleString("en")} rows`),
+      onTable: ({ table, rows, tooLarge }) =>
+        console.log(
+          `sent ${table}: ${rows.toLocaleString("en")} rows` +
+            (tooLarge ? `; ${tooLarge} of them larger than a Kinesis record (1 MiB), not sent` : ""),
+        ),
     });
   } finally {
     kinesis.destroy();

@@ -49,7 +49,8 @@ export function tablesToReload(names: string[], mappings: TableMappings): string
   return [...new Set(names)];
 }
 
-export type TableReloaded = { table: string; rows: number };
+/** A table put on the stream: its rows, of which `tooLarge` were larger than a Kinesis record (not sent). */
+export type TableReloaded = { table: string; rows: number; tooLarge: number };
 
 /**
  * The local stack: every table read in one snapshot (REPEATABLE READ, times in UTC) and its load records
@@ -75,12 +76,15 @@ export async function reloadLocally(options: {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     for (const table of options.tables) {
       let rows = 0;
+      let tooLarge = 0;
       for await (const page of loadRecordPages(client, table, selection, options.pageSize ?? 1000)) {
-        await putAll(options.kinesis, options.streamName, page);
+        await putAll(options.kinesis, options.streamName, page, undefined, () => {
+          tooLarge++;
+        });
         rows += page.length;
       }
-      done.push({ table, rows });
-      options.onTable?.({ table, rows });
+      done.push({ table, rows, tooLarge });
+      options.onTable?.({ table, rows, tooLarge });
     }
     await client.query("COMMIT");
     return done;

@@ -117,6 +117,7 @@ print(`
 `);
 
 let lastPlain = 0;
+let shownCaptureError: Error | undefined;
 const timer = setInterval(async () => {
   if (stopping) return;
   const s = await stack.status();
@@ -130,7 +131,11 @@ const timer = setInterval(async () => {
     lastPlain = Date.now();
     print(line);
   }
-  if (stack.capture.error) print(`capture stopped: ${stack.capture.error.message}`);
+  const captureError = stack.capture.error;
+  if (captureError && captureError !== shownCaptureError) {
+    shownCaptureError = captureError; // once, not every half second
+    print(`capture stopped: ${captureError.message}; the changes after it wait (restart: npm start)`);
+  }
 }, 500);
 timer.unref();
 

@@ -18,7 +18,7 @@ import {
   type Tuple,
   transactionRecords,
 } from "../../../operator/lib/dms/records";
-import { putAll } from "../../../operator/lib/kinesis-put";
+import { MAX_RECORD_BYTES, putAll } from "../../../operator/lib/kinesis-put";
 import { backoffDelay } from "../../../shared/backoff";
 import type { Partitioning } from "../../../shared/dms-settings";
 import {
@@ -28,6 +28,12 @@ import {
 } from "../../../shared/dms-table-mappings";
 import { ownValue, setOwn } from "../../../shared/own-properties";
 import { LOCAL_RETRY } from "../retry";
+
+/** Kinesis errors no retry changes: the request itself is invalid. */
+const PERMANENT_PUT_ERRORS = new Set(["ValidationException", "InvalidArgumentException"]);
+
+/** An error message short enough for a log line (Kinesis echoes whole values back). */
+const brief = (message: string) => (message.length > 300 ? `${message.slice(0, 300)}…` : message);
 
 export type CaptureOptions = {
   databaseUrl: string;
@@ -56,6 +62,8 @@ export type CaptureStats = {
   captured: number;
   loaded: number;
   transactions: number;
+  /** Records left out because they are larger than a Kinesis record. */
+  tooLarge: number;
   /** Commit time (epoch µs) of the last confirmed transaction. */
   lastCommitMicros: bigint;
 };
@@ -87,7 +95,13 @@ function toRelation(r: Pgoutput.MessageRelation): Relation {
 }
 
 export class Capture {
-  readonly stats: CaptureStats = { captured: 0, loaded: 0, transactions: 0, lastCommitMicros: 0n };
+  readonly stats: CaptureStats = {
+    captured: 0,
+    loaded: 0,
+    transactions: 0,
+    tooLarge: 0,
+    lastCommitMicros: 0n,
+  };
   private readonly slot: string;
   private readonly publication: string;
   private readonly log: (message: string) => void;
@@ -350,15 +364,29 @@ export class Capture {
     }
   }
 
-  /** Kinesis may be briefly unavailable: keep trying until it accepts or the capture is stopped. */
+  /**
+   * Kinesis may be briefly unavailable: keep trying until it accepts or the capture is stopped. A request
+   * Kinesis refuses as invalid stops the capture (no retry can change the answer); a record larger than
+   * a Kinesis record is left out with a warning, so one oversized row does not hold up every change
+   * after it (the index lacks that row until it fits; `npm run verify` reports it).
+   */
   private async put(entries: KinesisEntry[]): Promise<void> {
+    const tooLarge = (entry: KinesisEntry, bytes: number) => {
+      this.stats.tooLarge++;
+      const table = entry.partitionKey.split(".").slice(0, 2).join(".");
+      this.log(
+        `capture: a change of ${table} is ${bytes} bytes, more than a Kinesis record holds (${MAX_RECORD_BYTES}): not sent`,
+      );
+    };
     for (let attempt = 0; ; attempt++) {
       try {
-        await putAll(this.options.kinesis, this.options.streamName, entries, this.abort.signal);
+        await putAll(this.options.kinesis, this.options.streamName, entries, this.abort.signal, tooLarge);
         return;
       } catch (error) {
         if (this.abort.signal.aborted) throw error;
-        this.log(`capture: PutRecords failed (${(error as Error).message}); retrying`);
+        const { name, message } = error as Error;
+        if (PERMANENT_PUT_ERRORS.has(name)) throw new Error(`Kinesis refused the records: ${brief(message)}`);
+        this.log(`capture: PutRecords failed (${brief(message)}); retrying`);
         await sleep(backoffDelay(attempt, LOCAL_RETRY));
       }
     }
