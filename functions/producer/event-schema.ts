@@ -10,8 +10,16 @@
 import { z } from "zod";
 import { isKeptNumber } from "../../shared/exact-json";
 
-/** Letters, digits and `. _ : -`, up to 255: safe in a URL path, a log line and an OpenSearch _id. */
-export const EVENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
+/**
+ * An event id's longest: DMS keys the row's records `public.business_events.<id>`, and Kinesis takes
+ * partition keys of at most 256 characters (a longer one is refused, and what DMS then does is not
+ * documented), so 256 - 23 = 233.
+ */
+export const MAX_EVENT_ID_LENGTH = 233;
+/** Letters, digits and `. _ : -`, up to 233: safe in a URL path, a log line, an OpenSearch _id and a partition key. */
+export const EVENT_ID_PATTERN = new RegExp(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,${MAX_EVENT_ID_LENGTH - 1}}$`);
+/** The rule EVENT_ID_PATTERN holds ids to, as the API states it. */
+export const EVENT_ID_RULE = `1-${MAX_EVENT_ID_LENGTH} letters, digits or . _ : - (starting with a letter or digit)`;
 const MAX_EPOCH_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 const MAX_DEPTH = 32;
 
@@ -33,9 +41,7 @@ const eventDate = z.union(
 );
 
 export const eventHeaderSchema = z.strictObject({
-  uuid: z
-    .string()
-    .regex(EVENT_ID_PATTERN, "1-255 letters, digits or . _ : - (starting with a letter or digit)"),
+  uuid: z.string().regex(EVENT_ID_PATTERN, EVENT_ID_RULE),
   eventName: kind,
   eventType: kind,
   createdDate: eventDate,

@@ -13,7 +13,13 @@ import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda";
 import { DatabaseUnavailableError } from "./database-errors";
 import { toRow } from "./event-row";
-import { EVENT_ID_PATTERN, type FieldIssue, validateBatch, validateEvent } from "./event-schema";
+import {
+  EVENT_ID_PATTERN,
+  EVENT_ID_RULE,
+  type FieldIssue,
+  validateBatch,
+  validateEvent,
+} from "./event-schema";
 import type { EventStore, SaveOutcome } from "./event-store";
 import { HttpProblem, json } from "./http/problem";
 
@@ -116,7 +122,7 @@ export function producerRoutes(
     const id = event.pathParameters?.id ?? "";
     if (!EVENT_ID_PATTERN.test(id))
       throw new HttpProblem(400, "The id is not a valid event uuid.", {
-        extra: { fields: [{ path: "id", message: "1-255 letters, digits or . _ : -" }] },
+        extra: { fields: [{ path: "id", message: EVENT_ID_RULE }] },
       });
     const stored = await deps.store.find(id);
     count("EventsRead", 1);

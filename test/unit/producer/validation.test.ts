@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { toRow } from "../../../functions/producer/event-row";
 import {
   formatPath,
+  MAX_EVENT_ID_LENGTH,
   unsafeText,
   validateBatch,
   validateEvent,
@@ -33,6 +34,15 @@ describe("validateEvent", () => {
     [253_402_300_800_000, false],
   ])("createdDate %s valid: %s", (createdDate, valid) => {
     expect(validateEvent(businessEvent({ createdDate }), 262_144).ok).toBe(valid);
+  });
+
+  it("takes ids whose DMS partition key (public.business_events.<id>) fits Kinesis's 256 characters", () => {
+    const longest = `a${"b".repeat(MAX_EVENT_ID_LENGTH - 1)}`;
+    expect(`public.business_events.${longest}`.length).toBe(256);
+    expect(validateEvent(businessEvent({}, longest), 262_144).ok).toBe(true);
+    const tooLong = validateEvent(businessEvent({}, `${longest}c`), 262_144);
+    expect(tooLong).toMatchObject({ ok: false });
+    expect(JSON.stringify(tooLong)).toContain("1-233 letters, digits or . _ : -");
   });
 
   it("keeps extra fields in eventBody and entities, as sent", () => {
