@@ -81,4 +81,41 @@ describe("dynamic mapping", () => {
     const { body } = await search.client.get({ index, id: "long" });
     expect((body._source as { title: string }).title).toBe(long);
   });
+
+  it("maps a dotted field name (a column named a.b) as a path of objects, the source kept as sent", async () => {
+    const dotted = `${index}-dotted`;
+    const put = (id: string, body: string) =>
+      fetch(`${search.url}/${dotted}/_doc/${id}?refresh=true`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+    try {
+      const text = '{"a.b":1,"c":{"d.e":true},"c.f":false}';
+      expect((await put("1", text)).status).toBe(201);
+      const { body } = await search.client.indices.getMapping({ index: dotted });
+      expect(body[dotted]?.mappings.properties).toEqual({
+        a: { properties: { b: { type: "long" } } },
+        c: { properties: { d: { properties: { e: { type: "boolean" } } }, f: { type: "boolean" } } },
+      });
+      expect(await (await fetch(`${search.url}/${dotted}/_source/1`)).text()).toBe(text);
+      const found = await search.client.search({ index: dotted, body: { query: { term: { "a.b": 1 } } } });
+      expect((found.body.hits.hits as unknown[]).length).toBe(1);
+      // A path through a value, or an empty part, is refused (and the document with it).
+      for (const [id, bad] of [
+        ["2", '{"a":5}'],
+        ["3", '{"x":1,"x.y":2}'],
+        ["4", '{".z":1}'],
+        ["5", '{"z..w":1}'],
+      ] as const) {
+        const refused = await put(id, bad);
+        expect(refused.status, bad).toBe(400);
+        expect(((await refused.json()) as { error: { type: string } }).error.type).toBe(
+          "mapper_parsing_exception",
+        );
+      }
+    } finally {
+      await search.client.indices.delete({ index: dotted });
+    }
+  });
 });

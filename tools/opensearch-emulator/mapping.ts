@@ -23,16 +23,89 @@ export type Mappings = { properties: Record<string, FieldMapping>; dynamic_templ
 export function normalizeProperties(
   props: Record<string, Partial<FieldMapping>>,
 ): Record<string, FieldMapping> {
-  return Object.fromEntries(
-    Object.entries(props).map(([name, field]) => [
-      name,
-      {
-        ...field,
-        type: field.type ?? "object",
-        ...(field.properties && { properties: normalizeProperties(field.properties) }),
-      } as FieldMapping,
-    ]),
+  const out: Record<string, FieldMapping> = {};
+  for (const [name, field] of Object.entries(props)) {
+    const normalized = {
+      ...field,
+      type: field.type ?? "object",
+      ...(field.properties && { properties: normalizeProperties(field.properties) }),
+    } as FieldMapping;
+    // A dotted name in a mapping is a path of object fields, as in a document.
+    const parts = name.split(".");
+    let node = out;
+    for (const part of parts.slice(0, -1)) {
+      let parent = ownValue(node, part);
+      if (!parent) {
+        parent = { type: "object", properties: {} };
+        setOwn(node, part, parent);
+      }
+      parent.properties ??= {};
+      node = parent.properties;
+    }
+    const leaf = parts.at(-1) as string;
+    const existing = ownValue(node, leaf);
+    if (existing?.properties && normalized.properties)
+      Object.assign(existing.properties, normalized.properties);
+    else setOwn(node, leaf, normalized);
+  }
+  return out;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v) && !isKeptNumber(v);
+
+/** Whether any object in the value has a field name with a dot (most documents have none). */
+function hasDottedName(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasDottedName);
+  if (!isPlainObject(value)) return false;
+  for (const key in value) if (key.includes(".") || hasDottedName(value[key])) return true;
+  return false;
+}
+
+/** `"a.b": v` into `a: {b: v}` at every level, merged with an object `a` of the same document. */
+function expandValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(expandValue);
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const parts = key.split(".");
+    if (parts.length > 1 && parts.some((p) => p.trim() === ""))
+      throw new MappingError(
+        "mapper_parsing_exception",
+        `object field starting or ending with a [.] makes object resolution ambiguous: [${key}]`,
+      );
+    let node = out;
+    for (const part of parts.slice(0, -1)) {
+      let next = ownValue(node, part);
+      if (next === undefined) {
+        next = {};
+        setOwn(node, part, next);
+      } else if (!isPlainObject(next)) throw conflict(key, part);
+      node = next as Record<string, unknown>;
+    }
+    const leaf = parts.at(-1) as string;
+    const expanded = expandValue(v);
+    const existing = ownValue(node, leaf);
+    if (existing === undefined) setOwn(node, leaf, expanded);
+    else if (isPlainObject(existing) && isPlainObject(expanded)) Object.assign(existing, expanded);
+    else throw conflict(key, leaf);
+  }
+  return out;
+}
+
+const conflict = (key: string, part: string) =>
+  new MappingError(
+    "mapper_parsing_exception",
+    `Could not dynamically add mapping for field [${key}]. Existing mapping for [${part}] must be of type object but found a value`,
   );
+
+/**
+ * A document as OpenSearch maps it: a field name with dots (`"a.b": 1`, a column named so) is the path of
+ * an object field (`{"a": {"b": 1}}`), merged with an object of the same name; an empty part (`.a`,
+ * `a..b`) is refused, as is a path through a value. The source itself is kept as sent.
+ */
+export function expandDottedNames<T>(doc: T): T {
+  return hasDottedName(doc) ? (expandValue(doc) as T) : doc;
 }
 
 export class MappingError extends Error {
@@ -287,6 +360,8 @@ export function applyDynamicMapping(
   exactDoc?: Record<string, unknown>,
 ): Mappings {
   const next: Mappings = structuredClone(mappings);
+  doc = expandDottedNames(doc);
+  if (exactDoc) exactDoc = expandDottedNames(exactDoc);
   const walk = (
     props: Record<string, FieldMapping>,
     obj: Record<string, unknown>,
