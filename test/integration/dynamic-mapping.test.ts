@@ -99,8 +99,14 @@ describe("dynamic mapping", () => {
         c: { properties: { d: { properties: { e: { type: "boolean" } } }, f: { type: "boolean" } } },
       });
       expect(await (await fetch(`${search.url}/${dotted}/_source/1`)).text()).toBe(text);
-      const found = await search.client.search({ index: dotted, body: { query: { term: { "a.b": 1 } } } });
-      expect((found.body.hits.hits as unknown[]).length).toBe(1);
+      for (const query of [
+        { term: { "a.b": 1 } },
+        { term: { "c.d.e": true } },
+        { exists: { field: "c.f" } },
+      ]) {
+        const found = await search.client.search({ index: dotted, body: { query } });
+        expect((found.body.hits.hits as unknown[]).length, JSON.stringify(query)).toBe(1);
+      }
       // A path through a value, or an empty part, is refused (and the document with it).
       for (const [id, bad] of [
         ["2", '{"a":5}'],

@@ -14,21 +14,26 @@ export class QueryError extends Error {}
 export function sourceValues(source: Record<string, unknown>, field: string): unknown[] {
   const path = field.endsWith(".keyword") ? field.slice(0, -".keyword".length) : field;
   if (path === "_id") return [];
-  let current: unknown[] = [source];
-  for (const part of path.split(".")) {
-    const next: unknown[] = [];
-    for (const c of current) {
-      if (c && typeof c === "object" && !Array.isArray(c)) {
-        const v = ownValue(c as Record<string, unknown>, part);
-        if (Array.isArray(v)) next.push(...v);
-        else if (v !== undefined) next.push(v);
-      }
+  const parts = path.split(".");
+  const found: unknown[] = [];
+  // Each step may match a nested object or a dotted name (`"a.b": 1` is the field a.b, as OpenSearch maps it).
+  const visit = (value: unknown, at: number): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, at);
+      return;
     }
-    current = next;
-  }
-  // A dotted column name stored flat.
-  if (current.length === 0 && Object.hasOwn(source, path)) current = [source[path]];
-  return current.filter((v) => v !== null && v !== undefined);
+    if (at === parts.length) {
+      if (value !== null && value !== undefined) found.push(value);
+      return;
+    }
+    if (!value || typeof value !== "object") return;
+    for (let end = at + 1; end <= parts.length; end++) {
+      const v = ownValue(value as Record<string, unknown>, parts.slice(at, end).join("."));
+      if (v !== undefined) visit(v, end);
+    }
+  };
+  visit(source, 0);
+  return found;
 }
 
 const eq = (a: unknown, b: unknown) => a === b || String(a) === String(b);
