@@ -1,6 +1,6 @@
 /**
  * `npm start` used the way a person uses it in a terminal, with real processes: start --fresh, demo, verify,
- * Ctrl-C (SIGINT to the whole foreground process group), start again, verify, demo again, verify, a
+ * Ctrl-C (SIGINT to the whole foreground process group), start again, verify, two demos at once, verify, a
  * dead letter, kill -9 of the whole tree while rows are being written, start again: the index equals
  * the tables (the last committed row included) and the dead letter is still there.
  */
@@ -153,10 +153,12 @@ describe("npm start in a terminal", () => {
     expect(processesUsing(dir)).toEqual([]);
     expect(existsSync(join(dir, "stack.json"))).toBe(false);
 
-    // Start again: the index is still there; the demo runs again.
+    // Start again: the index is still there; the demo runs again, twice at once (two terminals).
     ({ child, stack } = await start());
     expect((await verifyEventually()).code).toBe(0);
-    expect((await npmRunHere("demo")).code).toBe(0);
+    const demos = await Promise.all([npmRunHere("demo"), npmRunHere("demo")]);
+    expect(demos.map((d) => d.code)).toEqual([0, 0]);
+    expect(demos.filter((d) => d.stdout.includes("another demo is writing; waiting")).length).toBe(1);
     expect((await verifyEventually()).code).toBe(0);
 
     // A dead letter: a value longer than the DMS LOB limit (the indexer refuses it as possibly cut).

@@ -19,6 +19,9 @@ async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise
   return Date.now() - start;
 }
 
+/** The advisory lock that keeps two demos from writing the same ids ("cdc-demo" as a number). */
+const DEMO_LOCK = 0x6364_632d_6465;
+
 export async function runDemo(input: {
   databaseUrl: string;
   search: Client;
@@ -42,6 +45,15 @@ export async function runDemo(input: {
   const db = new pg.Client({ connectionString: input.databaseUrl });
   await db.connect();
   try {
+    // One demo at a time (two terminals): a second waits for the first, then writes past its ids. The
+    // session lock goes with the connection, even if this process is killed.
+    const { rows } = await db.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [
+      DEMO_LOCK,
+    ]);
+    if (!rows[0]?.locked) {
+      print("demo: another demo is writing; waiting for it to finish");
+      await db.query("SELECT pg_advisory_lock($1)", [DEMO_LOCK]);
+    }
     // Past every order id and every order id an item points to (items can outlive a hand-deleted order),
     // so the demo runs again and again against any state, including rows written by hand.
     const base =
