@@ -3,7 +3,7 @@
  * each (shared/dms-settings.ts, shared/dms-table-mappings.ts over config/pipeline.yaml). For a DMS source
  * endpoint and task made outside this stack; the stack's own Kinesis target endpoint already uses them.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bundledMigrations } from "../../db/migrations/index";
 import {
@@ -16,6 +16,7 @@ import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { parsePipelineConfig, pipelineConfigDigest } from "../../shared/pipeline-config";
 import { commandArgs } from "../lib/command-args";
 import { projectRoot } from "../lib/project-root";
+import { writeTemplateLiterals } from "./template-literals";
 
 export function dmsSettings(configYaml: string, partitioning?: Partitioning) {
   return {
@@ -48,16 +49,39 @@ export function templateLiterals(configYaml: string) {
   };
 }
 
-const USAGE = `usage: npm run dms:settings [-- --template]
+const USAGE = `usage: npm run dms:settings [-- --template | --write | --check]
   prints the DMS settings the pipeline needs as JSON (source and Kinesis target endpoint settings, task
   settings, table mappings from config/pipeline.yaml, or PIPELINE_CONFIG), for a DMS endpoint or task
   made outside this stack
-  --template  the generated literals of template.yaml instead (DMS task, its stopper, the bootstraps)`;
+  --template  the generated literals of template.yaml instead (DMS task, its stopper, the bootstraps)
+  --write     writes those literals into template.yaml (after a change to config/pipeline.yaml or
+              db/migrations; then sam build and sam deploy)
+  --check     exits 1 when template.yaml lags them, naming what to write`;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values: flags } = commandArgs(USAGE, { options: { template: { type: "boolean" } } });
+  const { values: flags } = commandArgs(USAGE, {
+    options: { template: { type: "boolean" }, write: { type: "boolean" }, check: { type: "boolean" } },
+  });
   const path = process.env.PIPELINE_CONFIG ?? join(projectRoot(), "config", "pipeline.yaml");
   const yaml = readFileSync(path, "utf8");
-  const out = flags.template ? templateLiterals(yaml) : dmsSettings(yaml);
-  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  if (flags.write || flags.check) {
+    const templatePath = join(projectRoot(), "template.yaml");
+    const { text, changed } = writeTemplateLiterals(
+      readFileSync(templatePath, "utf8"),
+      templateLiterals(yaml),
+    );
+    if (changed.length === 0) console.log("template.yaml is in step with the config and migrations");
+    else if (flags.write) {
+      writeFileSync(templatePath, text);
+      console.log(`template.yaml: wrote ${changed.join(", ")}; now sam build and sam deploy`);
+    } else {
+      console.error(
+        `template.yaml lags the config or migrations (${changed.join(", ")}): npm run dms:settings -- --write`,
+      );
+      process.exit(1);
+    }
+  } else {
+    const out = flags.template ? templateLiterals(yaml) : dmsSettings(yaml);
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  }
 }
