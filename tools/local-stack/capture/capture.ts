@@ -54,6 +54,8 @@ export type CaptureOptions = {
   loadBatchRows?: number;
   /** Called after each full-load batch is in Kinesis (tests commit changes in the middle of a load). */
   onLoadBatch?: (table: string, rowsSent: number) => Promise<void> | void;
+  /** How often to look for configured tables that did not exist at start (default 5 s). */
+  tableWatchMs?: number;
   log?: (message: string) => void;
 };
 
@@ -126,9 +128,38 @@ export class Capture {
 
   /** Prepares publication and slot, runs any full load, then streams changes until stop(). */
   async start(): Promise<void> {
-    const toLoad = await this.prepare();
+    const { toLoad, missing } = await this.prepare();
     if (toLoad.length > 0 && this.options.fullLoad !== false) await this.fullLoad(toLoad);
     await this.stream();
+    this.watchForTables(missing);
+  }
+
+  /**
+   * A configured table that did not exist at start is captured from the next start on (its rows by a
+   * full load then): say so once it appears, so a person who creates it now knows to restart.
+   */
+  private watchForTables(missing: string[]): void {
+    if (missing.length === 0) return;
+    const waiting = new Set(missing);
+    const timer = setInterval(async () => {
+      const found = await this.lookups
+        .query<{ name: string }>(
+          `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND n.nspname || '.' || c.relname = ANY($1)`,
+          [[...waiting]],
+        )
+        .catch(() => ({ rows: [] as { name: string }[] }));
+      for (const { name } of found.rows) {
+        waiting.delete(name);
+        this.log(
+          `capture: ${name} was created after the start; restart npm start to capture it (a full load)`,
+        );
+      }
+      if (waiting.size === 0) clearInterval(timer);
+    }, this.options.tableWatchMs ?? 5_000);
+    timer.unref();
+    this.abort.signal.addEventListener("abort", () => clearInterval(timer));
   }
 
   async stop(): Promise<void> {
@@ -157,7 +188,7 @@ export class Capture {
     return this.failed;
   }
 
-  private async prepare(): Promise<string[]> {
+  private async prepare(): Promise<{ toLoad: string[]; missing: string[] }> {
     const client = new pg.Client({ connectionString: this.options.databaseUrl });
     await client.connect();
     try {
@@ -210,7 +241,10 @@ export class Capture {
           )
         ).rows.map((r) => r.table_name),
       );
-      return existing.filter((t) => !loaded.has(t));
+      return {
+        toLoad: existing.filter((t) => !loaded.has(t)),
+        missing: this.selection.tables.filter((t) => !existing.includes(t)),
+      };
     } finally {
       await client.end();
     }
