@@ -117,6 +117,9 @@ const progress = (p: VerifyProgress) => {
   else
     process.stderr.write(`  ${p.index}: ${p.documents?.toLocaleString("en")} documents scanned for extras\n`);
 };
+/** A key as shown: a long one (a text key of hundreds of characters) cut, with its length. */
+const shortKey = (key: string) =>
+  key.length > 100 ? `${key.slice(0, 80)}... (${key.length} characters)` : key;
 try {
   const report = await verify({ database: targets.database, search, pipeline, onProgress: progress });
   for (const i of report.indices)
@@ -128,7 +131,8 @@ try {
     console.log(
       `refused: ${report.unindexable.length} row(s) the indexer's rules refuse, so missing from the index (see the DLQ, npm run redrive)`,
     );
-    for (const u of report.unindexable.slice(0, 20)) console.log(`  ${u.table} ${u.key}: ${u.reason}`);
+    for (const u of report.unindexable.slice(0, 20))
+      console.log(`  ${u.table} ${shortKey(u.key)}: ${u.reason}`);
     if (report.unindexable.length > 20) console.log(`  ... and ${report.unindexable.length - 20} more`);
   }
   /** A value as written, cut to 80 characters; `(absent)` for a field the document lacks. */
@@ -141,7 +145,9 @@ try {
     const fields = (d.fields ?? []).map(
       (f) => `${f.field}: expected ${shown(f.expected)}, found ${shown(f.actual)}`,
     );
-    console.log(`  ${d.kind.padEnd(7)} ${d.index}/${d.id}${fields.length ? ` ${fields.join("; ")}` : ""}`);
+    console.log(
+      `  ${d.kind.padEnd(7)} ${d.index}/${shortKey(d.id)}${fields.length ? ` ${fields.join("; ")}` : ""}`,
+    );
   }
   if (report.differences.length > 20) console.log(`  ... and ${report.differences.length - 20} more`);
   const refusedFail = report.unindexable.length > 0 && !flags["accept-refused"];
