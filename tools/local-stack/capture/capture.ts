@@ -29,6 +29,20 @@ import {
 import { ownValue, setOwn } from "../../../shared/own-properties";
 import { LOCAL_RETRY } from "../retry";
 
+/** How often the capture looks for configured tables that did not exist at its start. */
+const TABLE_WATCH_MS = 5_000;
+
+/** Which of these `schema.table` names are tables in the database. */
+async function existingTables(db: Pick<pg.Pool, "query">, names: string[]): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND n.nspname || '.' || c.relname = ANY($1)`,
+    [names],
+  );
+  return rows.map((r) => r.name);
+}
+
 /** Kinesis errors no retry changes: the request itself is invalid. */
 const PERMANENT_PUT_ERRORS = new Set(["ValidationException", "InvalidArgumentException"]);
 
@@ -54,8 +68,6 @@ export type CaptureOptions = {
   loadBatchRows?: number;
   /** Called after each full-load batch is in Kinesis (tests commit changes in the middle of a load). */
   onLoadBatch?: (table: string, rowsSent: number) => Promise<void> | void;
-  /** How often to look for configured tables that did not exist at start (default 5 s). */
-  tableWatchMs?: number;
   log?: (message: string) => void;
 };
 
@@ -142,22 +154,15 @@ export class Capture {
     if (missing.length === 0) return;
     const waiting = new Set(missing);
     const timer = setInterval(async () => {
-      const found = await this.lookups
-        .query<{ name: string }>(
-          `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c
-             JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p') AND n.nspname || '.' || c.relname = ANY($1)`,
-          [[...waiting]],
-        )
-        .catch(() => ({ rows: [] as { name: string }[] }));
-      for (const { name } of found.rows) {
+      const found = await existingTables(this.lookups, [...waiting]).catch(() => []);
+      for (const name of found) {
         waiting.delete(name);
         this.log(
           `capture: ${name} was created after the start; restart npm start to capture it (a full load)`,
         );
       }
       if (waiting.size === 0) clearInterval(timer);
-    }, this.options.tableWatchMs ?? 5_000);
+    }, TABLE_WATCH_MS);
     timer.unref();
     this.abort.signal.addEventListener("abort", () => clearInterval(timer));
   }
@@ -192,14 +197,7 @@ export class Capture {
     const client = new pg.Client({ connectionString: this.options.databaseUrl });
     await client.connect();
     try {
-      const existing = (
-        await client.query<{ name: string }>(
-          `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c
-             JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p') AND n.nspname || '.' || c.relname = ANY($1)`,
-          [this.selection.tables],
-        )
-      ).rows.map((r) => r.name);
+      const existing = await existingTables(client, this.selection.tables);
       const quoted = (name: string) =>
         name
           .split(".")
