@@ -49,6 +49,13 @@ describe("_cat/indices", () => {
       { index: "orders" },
       { index: "events" },
     ]);
+    // Sizes sort by bytes, not by their text ("25.6kb" and "305b").
+    call("PUT", "/big/_doc/1?refresh=true", { note: "x".repeat(3_000) });
+    expect(call("GET", "/_cat/indices?format=json&h=i,ss&s=store.size:desc")[1]).toEqual([
+      { i: "big", ss: "2.9kb" },
+      { i: "orders", ss: expect.stringMatching(/^\d+b$/) },
+      { i: "events", ss: "0b" },
+    ]);
   });
 
   it("refuses an unknown column, health or format with 400, and a missing index with 404", () => {

@@ -17,6 +17,8 @@ type Column<Row> = {
   aliases: string[];
   /** Numbers are right-aligned, as OpenSearch aligns them. */
   numeric?: boolean;
+  /** What `s` sorts by, when not the text (sizes sort by bytes). */
+  order?: (row: Row) => number;
   /** Shown when `h` is not given. */
   shown: boolean;
   value(row: Row): string;
@@ -26,8 +28,15 @@ const column = <Row>(
   name: string,
   aliases: string[],
   value: (row: Row) => string,
-  options: { numeric?: boolean; shown?: boolean } = {},
-): Column<Row> => ({ name, aliases, value, numeric: options.numeric, shown: options.shown ?? true });
+  options: { numeric?: boolean; shown?: boolean; order?: (row: Row) => number } = {},
+): Column<Row> => ({
+  name,
+  aliases,
+  value,
+  numeric: options.numeric,
+  order: options.order,
+  shown: options.shown ?? true,
+});
 
 /** Sizes as OpenSearch's ByteSizeValue writes them: `208b`, `5.1kb`, `1mb`. */
 export function byteSize(bytes: number): string {
@@ -53,8 +62,11 @@ const INDEX_COLUMNS: Column<IndexSummary>[] = [
   column("docs.deleted", ["dd", "docsDeleted"], () => "0", { numeric: true }),
   column("creation.date", ["cd"], (i) => String(i.createdAt), { numeric: true, shown: false }),
   column("creation.date.string", ["cds"], (i) => new Date(i.createdAt).toISOString(), { shown: false }),
-  column("store.size", ["ss", "storeSize"], (i) => byteSize(i.bytes), { numeric: true }),
-  column("pri.store.size", [], (i) => byteSize(i.bytes), { numeric: true }),
+  column("store.size", ["ss", "storeSize"], (i) => byteSize(i.bytes), {
+    numeric: true,
+    order: (i) => i.bytes,
+  }),
+  column("pri.store.size", [], (i) => byteSize(i.bytes), { numeric: true, order: (i) => i.bytes }),
 ];
 
 type Count = { epoch: number; count: number };
@@ -105,6 +117,14 @@ function pick<Row>(columns: Column<Row>[], h: string | null): { col: Column<Row>
   });
 }
 
+/** Two rows by one column: by its order when it has one, numbers as numbers, text as text. */
+function compare<Row>(col: Column<Row>, a: Row, b: Row): number {
+  if (col.order) return col.order(a) - col.order(b);
+  const [x, y] = [col.value(a), col.value(b)];
+  if (col.numeric && x !== "-" && y !== "-") return Number(x) - Number(y);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** Rows sorted by `s` (`col`, `col:asc`, `col:desc`, comma-separated), numbers as numbers. */
 function sortRows<Row>(rows: Row[], columns: Column<Row>[], s: string | null): Row[] {
   if (!s) return rows;
@@ -121,9 +141,7 @@ function sortRows<Row>(rows: Row[], columns: Column<Row>[], s: string | null): R
   });
   return [...rows].sort((a, b) => {
     for (const { col, desc } of keys) {
-      const [x, y] = [col.value(a), col.value(b)];
-      const order =
-        col.numeric && x !== "-" && y !== "-" ? Number(x) - Number(y) : x < y ? -1 : x > y ? 1 : 0;
+      const order = compare(col, a, b);
       if (order !== 0) return desc ? -order : order;
     }
     return 0;
