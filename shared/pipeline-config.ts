@@ -44,6 +44,13 @@ const leafSchema = z
     }
   });
 
+/** What a malformed condition was, in a few words: its keys, a list, or the value. */
+function described(input: unknown): string {
+  if (Array.isArray(input)) return "a list";
+  if (input !== null && typeof input === "object") return `keys ${Object.keys(input).join(", ") || "(none)"}`;
+  return JSON.stringify(input);
+}
+
 const CONDITION_FORMS =
   "a condition is {field: <column>, <operator>: <value>}, {all: [<condition>, ...]}, {any: [...]} or {not: <condition>}";
 
@@ -55,18 +62,7 @@ const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
       z.object({ not: conditionSchema }).strict(),
       leafSchema as z.ZodType<Condition>,
     ],
-    {
-      error: (issue) => {
-        const input = issue.input;
-        const found =
-          input !== null && typeof input === "object" && !Array.isArray(input)
-            ? `keys ${Object.keys(input).join(", ") || "(none)"}`
-            : Array.isArray(input)
-              ? "a list"
-              : JSON.stringify(input);
-        return `${CONDITION_FORMS}; found ${found}`;
-      },
-    },
+    { error: (issue) => `${CONDITION_FORMS}; found ${described(issue.input)}` },
   ),
 );
 
