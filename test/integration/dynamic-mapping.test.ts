@@ -107,6 +107,13 @@ describe("dynamic mapping", () => {
         const found = await search.client.search({ index: dotted, body: { query } });
         expect((found.body.hits.hits as unknown[]).length, JSON.stringify(query)).toBe(1);
       }
+      // A dotted name and an object of the same path merge field by field.
+      expect((await put("6", '{"m.n":{"c":1},"m":{"n":{"d":2}}}')).status).toBe(201);
+      const merged = (await search.client.indices.getMapping({ index: dotted })).body[dotted]?.mappings
+        .properties as Record<string, unknown>;
+      expect(merged.m).toEqual({
+        properties: { n: { properties: { c: { type: "long" }, d: { type: "long" } } } },
+      });
       // A path through a value, or an empty part, is refused (and the document with it).
       for (const [id, bad] of [
         ["2", '{"a":5}'],

@@ -83,14 +83,18 @@ function expandValue(value: unknown): unknown {
       } else if (!isPlainObject(next)) throw conflict(key, part);
       node = next as Record<string, unknown>;
     }
-    const leaf = parts.at(-1) as string;
-    const expanded = expandValue(v);
-    const existing = ownValue(node, leaf);
-    if (existing === undefined) setOwn(node, leaf, expanded);
-    else if (isPlainObject(existing) && isPlainObject(expanded)) Object.assign(existing, expanded);
-    else throw conflict(key, leaf);
+    mergeField(node, parts.at(-1) as string, expandValue(v), key);
   }
   return out;
+}
+
+/** Sets a field, merging objects field by field (`a.b` then `a: {c}` make `a: {b, c}`); else a conflict. */
+function mergeField(node: Record<string, unknown>, name: string, value: unknown, key: string): void {
+  const existing = ownValue(node, name);
+  if (existing === undefined) setOwn(node, name, value);
+  else if (isPlainObject(existing) && isPlainObject(value))
+    for (const [field, v] of Object.entries(value)) mergeField(existing, field, v, key);
+  else throw conflict(key, name);
 }
 
 const conflict = (key: string, part: string) =>
