@@ -37,3 +37,9 @@ export const toJson = (value: unknown, pretty = false) => {
   );
   return pretty ? `${text}\n` : text;
 };
+
+/** A boolean URL parameter as OpenSearch reads it: present (even empty) and not `false`. */
+export const queryFlag = (url: URL, name: string): boolean => {
+  const value = url.searchParams.get(name);
+  return value !== null && value !== "false";
+};

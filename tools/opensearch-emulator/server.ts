@@ -24,7 +24,7 @@ import { indexRoutes } from "./api/indices";
 import { searchRoutes } from "./api/search";
 import { securityApiRoutes } from "./api/security";
 import { applyFilterPath } from "./filter-path";
-import { errorBody, HttpError, toJson, wildcard } from "./http";
+import { errorBody, HttpError, queryFlag, toJson, wildcard } from "./http";
 import {
   applyDynamicMapping,
   indexedValue,
@@ -120,6 +120,12 @@ export type IndexState = {
   lastRefresh: number;
   lastSearch: number;
 };
+
+/** An index's primary shards and replicas per primary (OpenSearch's defaults: 1 and 1). */
+const shardsOf = (index: IndexState) => ({
+  primaries: Number(index.settings["index.number_of_shards"] ?? 1),
+  replicas: Number(index.settings["index.number_of_replicas"] ?? 1),
+});
 
 /** An index as `_cat/indices` shows it. */
 export type IndexSummary = {
@@ -467,8 +473,7 @@ export class OpenSearchEmulator {
 
   /** Shards of an index (primaries and replicas), as `_shards` counts them on a one-node cluster. */
   shardCounts(index: IndexState): { total: number; successful: number; failed: number } {
-    const primaries = Number(index.settings["index.number_of_shards"] ?? 1);
-    const replicas = Number(index.settings["index.number_of_replicas"] ?? 1);
+    const { primaries, replicas } = shardsOf(index);
     return { total: primaries * (1 + replicas), successful: primaries, failed: 0 };
   }
 
@@ -478,8 +483,7 @@ export class OpenSearchEmulator {
    */
   summary(index: IndexState): IndexSummary {
     this.settle(index, Date.now(), false);
-    const primaries = Number(index.settings["index.number_of_shards"] ?? 1);
-    const replicas = Number(index.settings["index.number_of_replicas"] ?? 1);
+    const { primaries, replicas } = shardsOf(index);
     let bytes = 0;
     for (const d of index.searchable.values()) bytes += Buffer.byteLength(toJson(d.exact ?? d.source));
     return {
@@ -499,9 +503,9 @@ export class OpenSearchEmulator {
     let primaries = 0;
     let unassigned = 0;
     for (const index of this.indices.values()) {
-      const p = Number(index.settings["index.number_of_shards"] ?? 1);
-      primaries += p;
-      unassigned += p * Number(index.settings["index.number_of_replicas"] ?? 1);
+      const shards = shardsOf(index);
+      primaries += shards.primaries;
+      unassigned += shards.primaries * shards.replicas;
     }
     const total = primaries + unassigned;
     return {
@@ -532,7 +536,7 @@ export class OpenSearchEmulator {
 
   /** The primary shard a document id routes to. */
   shardOf(index: IndexState, id: string): number {
-    const shards = Number(index.settings["index.number_of_shards"] ?? 1);
+    const shards = shardsOf(index).primaries;
     const routing = index.settings["index.number_of_routing_shards"];
     return shards === 1 ? 0 : shardOf(id, shards, routing === undefined ? undefined : Number(routing));
   }
@@ -1114,12 +1118,6 @@ export class OpenSearchEmulator {
   }
 }
 
-/** `?pretty` (present and not `false`): indented JSON for a person, as OpenSearch answers it. */
-const pretty = (url: URL) => {
-  const v = url.searchParams.get("pretty");
-  return v !== null && v !== "false";
-};
-
 /** A running emulator: the local stack's part shape, plus the emulator itself (fault injection). */
 export type RunningEmulator = { url: string; emulator: OpenSearchEmulator; stop(): Promise<void> };
 
@@ -1149,7 +1147,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const send = () => {
         const plain = payload instanceof TextBody;
         const text =
-          payload instanceof TextBody ? payload.text : payload === "" ? "" : toJson(payload, pretty(url));
+          payload instanceof TextBody
+            ? payload.text
+            : payload === ""
+              ? ""
+              : toJson(payload, queryFlag(url, "pretty"));
         res.writeHead(status, {
           "content-type": plain ? "text/plain; charset=UTF-8" : "application/json; charset=UTF-8",
           "content-length": Buffer.byteLength(text),

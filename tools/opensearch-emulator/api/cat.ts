@@ -3,7 +3,7 @@
  * OpenSearch's text tables (`v` for a header row, `h` to pick columns by name or alias, `s` to sort,
  * `format=json` for an array of objects with string values, `health` to filter indices).
  */
-import { HttpError, wildcard } from "../http";
+import { HttpError, queryFlag, wildcard } from "../http";
 import type { Request, Route } from "../router";
 import type { IndexSummary, OpenSearchEmulator } from "../server";
 
@@ -97,10 +97,7 @@ const HEALTH_COLUMNS: Column<Health>[] = [
   }),
 ];
 
-const flag = (req: Request, name: string) => {
-  const v = req.url.searchParams.get(name);
-  return v !== null && v !== "false";
-};
+const flag = (req: Request, name: string) => queryFlag(req.url, name);
 
 /** The columns `h` names (by name, alias or `*` pattern), each with the name it was asked by. */
 function pick<Row>(columns: Column<Row>[], h: string | null): { col: Column<Row>; as: string }[] {

@@ -3,11 +3,9 @@
  * OpenSearch takes (`q`, `size`, `from`, `sort`, `track_total_hits`, `rest_total_hits_as_int`, `scroll`,
  * `request_cache`), and scrolls (`_search/scroll`, the id in the body or the path).
  */
-import { HttpError } from "../http";
+import { HttpError, queryFlag } from "../http";
 import type { Request, Route } from "../router";
 import type { OpenSearchEmulator, SearchOptions } from "../server";
-
-const flag = (value: string | null) => value !== null && value !== "false";
 
 /** `sort=field` / `field:desc`, comma-separated, as a body `sort`. */
 function uriSort(value: string): unknown[] {
@@ -34,16 +32,16 @@ function searchOptions(req: Request, countOnly: boolean): SearchOptions {
   return {
     countOnly,
     scroll: p.get("scroll"),
-    restTotalHitsAsInt: flag(p.get("rest_total_hits_as_int")),
+    restTotalHitsAsInt: queryFlag(req.url, "rest_total_hits_as_int"),
     size: number("size"),
     from: number("from"),
     ...(p.get("sort") !== null && { sort: uriSort(p.get("sort") as string) }),
     ...(track !== null && {
       trackTotalHits: track === "true" ? true : track === "false" ? false : Number(track),
     }),
-    requestCache: flag(p.get("request_cache")),
+    requestCache: queryFlag(req.url, "request_cache"),
     ...(p.get("q") !== null && { q: p.get("q") as string }),
-    ignoreUnavailable: flag(p.get("ignore_unavailable")),
+    ignoreUnavailable: queryFlag(req.url, "ignore_unavailable"),
   };
 }
 
@@ -54,12 +52,7 @@ export function searchRoutes(em: OpenSearchEmulator): Route[] {
       unknown,
     ];
   const scroll = (req: Request) =>
-    em.scrollPage(
-      req.method,
-      req.json(),
-      req.params.scroll_id,
-      flag(req.url.searchParams.get("rest_total_hits_as_int")),
-    );
+    em.scrollPage(req.method, req.json(), req.params.scroll_id, queryFlag(req.url, "rest_total_hits_as_int"));
   return [
     { methods: "*", path: "/_search/scroll/{scroll_id}", handler: scroll },
     { methods: "*", path: "/_search/scroll", handler: scroll },
