@@ -12,15 +12,11 @@ export function parseEnvironment<S extends z.ZodType>(
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
   // A variable that is not there at all is said so, not "expected string, received undefined".
-  const unset = new Set(
-    parsed.error.issues
-      .filter((i) => i.path.length === 1 && i.code === "invalid_type" && env[String(i.path[0])] === undefined)
-      .map((i) => String(i.path[0])),
-  );
-  const issues = [
-    ...[...unset].map((name) => `${name}: is not set`),
-    ...issueLines(parsed.error).filter((line) => !unset.has(line.slice(0, line.indexOf(":")))),
-  ]
+  const issues = issueLines(parsed.error, (i) =>
+    i.path.length === 1 && i.code === "invalid_type" && env[String(i.path[0])] === undefined
+      ? "is not set"
+      : undefined,
+  )
     .map((line) => `  - ${line}`)
     .join("\n");
   throw new ConfigError(`${what} environment is invalid:\n${issues}`);

@@ -27,9 +27,15 @@ function explain(issue: Issue, prefix: PropertyKey[]): { path: PropertyKey[]; me
   return [{ path, message: issue.message }];
 }
 
-/** One `path: message` line per zod issue (`(root)` for the top level), for errors people read. */
-export function issueLines(error: z.ZodError): string[] {
+/**
+ * One `path: message` line per zod issue (`(root)` for the top level), for errors people read;
+ * `message` may word an issue in the caller's terms (undefined keeps zod's).
+ */
+export function issueLines(error: z.ZodError, message?: (issue: Issue) => string | undefined): string[] {
   return error.issues
-    .flatMap((i) => explain(i, []))
+    .flatMap((i) => {
+      const own = message?.(i);
+      return own === undefined ? explain(i, []) : [{ path: i.path, message: own }];
+    })
     .map((i) => `${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.message}`);
 }
