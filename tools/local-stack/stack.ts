@@ -6,7 +6,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -76,6 +76,8 @@ export type StackStatus = {
 
 const INDEXER = "IndexerFunction";
 const PRODUCER = "ProducerFunction";
+/** In the stack's folder once its capture ran: the replication slot on the database feeds this folder. */
+const CAPTURE_MARKER = "capture-slot";
 
 export class LocalStack {
   capture!: Capture;
@@ -98,6 +100,7 @@ export class LocalStack {
   private sqsClient!: SQSClient;
   private kinesisClient!: ReturnType<typeof createKinesisClient>;
   private freshness: number | undefined;
+  private captureStartsOver = false;
   private readonly startedMicros = BigInt(Date.now()) * 1000n;
   private readonly dir: string;
   private readonly region: string;
@@ -114,11 +117,18 @@ export class LocalStack {
   async start(): Promise<this> {
     const o = this.options;
     if (o.fresh) rmSync(this.dir, { recursive: true, force: true });
+    // A stream and index made now (nothing of an earlier run in the folder) must not resume a replication
+    // slot an earlier stack left on a database of one's own (DATABASE_URL): the capture starts over.
+    // The marker is written once the capture runs; an older folder without one still has its stream.
+    this.captureStartsOver =
+      !o.ephemeral && !existsSync(join(this.dir, CAPTURE_MARKER)) && !existsSync(join(this.dir, "kinesis"));
     await this.startDatabase();
     await this.startSearch();
     await this.startStreams();
     await this.startIndexer();
     await this.startCapture();
+    if (!o.ephemeral)
+      writeFileSync(join(this.dir, CAPTURE_MARKER), "the capture's slot belongs to this folder\n");
     await this.startProducerApi();
     return this;
   }
@@ -157,10 +167,17 @@ export class LocalStack {
       this.databaseUrl = this.postgres.url;
     }
     const root = projectRoot();
-    await migrate(this.databaseUrl, join(root, "db", "migrations"));
     const db = new pg.Client({ connectionString: this.databaseUrl });
     await db.connect();
     try {
+      // A server of one's own (DATABASE_URL) must be able to stream changes, as Aurora's parameter group
+      // does for DMS; say how before anything is changed on it.
+      const walLevel = (await db.query<{ wal_level: string }>("SHOW wal_level")).rows[0]?.wal_level;
+      if (walLevel !== "logical")
+        throw new Error(
+          `the database has wal_level = ${walLevel}; the capture needs logical: ALTER SYSTEM SET wal_level = logical; then restart that PostgreSQL`,
+        );
+      await migrate(this.databaseUrl, join(root, "db", "migrations"));
       await db.query(readFileSync(join(root, "db", "demo-schema.sql"), "utf8"));
     } finally {
       await db.end();
@@ -313,6 +330,7 @@ export class LocalStack {
       kinesis: this.kinesisClient,
       streamName: this.streamName,
       tableMappings: dmsTableMappings(this.pipeline),
+      startOver: this.captureStartsOver,
       log: this.log,
       ...extra,
     });

@@ -61,6 +61,12 @@ export type CaptureOptions = {
   /** How records are keyed on the stream, as the DMS task's settings say (default primary-key). */
   partitioning?: Partitioning;
   slotName?: string;
+  /**
+   * The stream and index this capture feeds are new (a `--fresh` start, `.local` deleted) while the
+   * database is not (DATABASE_URL): a slot left there by an earlier stack is dropped, so the capture
+   * starts over with a full load instead of resuming where that stack's (gone) stream stopped.
+   */
+  startOver?: boolean;
   publicationName?: string;
   /** Load existing rows of tables that join the publication (default true). */
   fullLoad?: boolean;
@@ -223,10 +229,23 @@ export class Capture {
         CREATE TABLE IF NOT EXISTS cdc_local.loaded_tables (
           slot_name text NOT NULL, table_name text NOT NULL, loaded_at timestamptz NOT NULL DEFAULT now(),
           PRIMARY KEY (slot_name, table_name))`);
-      const hasSlot = (
-        await client.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [this.slot])
-      ).rowCount;
-      if (!hasSlot) {
+      const slot = (
+        await client.query<{ active: boolean }>(
+          "SELECT active FROM pg_replication_slots WHERE slot_name = $1",
+          [this.slot],
+        )
+      ).rows[0];
+      if (slot && this.options.startOver) {
+        if (slot.active)
+          throw new Error(
+            `the replication slot ${this.slot} is in use (another npm start on this database?)`,
+          );
+        await client.query("SELECT pg_drop_replication_slot($1)", [this.slot]);
+        this.log(
+          `capture: dropped the replication slot ${this.slot} an earlier stack left on the database (its stream and index are gone); starting over with a full load`,
+        );
+      }
+      if (!slot || this.options.startOver) {
         await client.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [this.slot]);
         await client.query("DELETE FROM cdc_local.loaded_tables WHERE slot_name = $1", [this.slot]);
         this.log(`capture: created replication slot ${this.slot}`);
