@@ -4,7 +4,7 @@
  * DATABASE_URL, OPENSEARCH_URL, AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL_SQS (a URL, or `aws`).
  */
 import "../../operator/lib/text-import-hook";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { readStackFile, removeStackFile, writeStackFile } from "../../operator/lib/local-stack-file";
 import { projectRoot } from "../../operator/lib/project-root";
 import { runDemo } from "../demo/demo";
@@ -102,7 +102,7 @@ writeStackFile({
   ...(stack.producerApiUrl && { producerApiUrl: stack.producerApiUrl }),
 });
 print(`
-  PostgreSQL   ${redactUrl(stack.databaseUrl)}   (full URL in .local/stack.json)
+  PostgreSQL   ${redactUrl(stack.databaseUrl)}   (full URL in ${relative(process.cwd(), join(dir, "stack.json")) || "stack.json"})
   OpenSearch   ${redactUrl(stack.opensearchUrl)}${stack.emulator ? "   (OpenSearch API emulator, dev only)" : ""}
   Kinesis      ${stack.kinesisEndpoint ?? "AWS"}   ${stack.streamArn}
   SQS DLQ      ${stack.dlqUrl}${stack.sqsEndpoint ? `   (endpoint ${stack.sqsEndpoint})` : ""}
