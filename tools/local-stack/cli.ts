@@ -101,8 +101,13 @@ writeStackFile({
   dlqUrl: stack.dlqUrl,
   ...(stack.producerApiUrl && { producerApiUrl: stack.producerApiUrl }),
 });
+/** A path as shown: relative to the current folder when inside it, else absolute. */
+const shownPath = (path: string) => {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith("..") ? path : rel;
+};
 print(`
-  PostgreSQL   ${redactUrl(stack.databaseUrl)}   (full URL in ${relative(process.cwd(), join(dir, "stack.json")) || "stack.json"})
+  PostgreSQL   ${redactUrl(stack.databaseUrl)}   (full URL in ${shownPath(join(dir, "stack.json"))})
   OpenSearch   ${redactUrl(stack.opensearchUrl)}${stack.emulator ? "   (OpenSearch API emulator, dev only)" : ""}
   Kinesis      ${stack.kinesisEndpoint ?? "AWS"}   ${stack.streamArn}
   SQS DLQ      ${stack.dlqUrl}${stack.sqsEndpoint ? `   (endpoint ${stack.sqsEndpoint})` : ""}
