@@ -186,11 +186,24 @@ const configSchema = z
       })
       .strict()
       .default({ index: "{schema}_{table}", onCoercionError: "dead-letter" }),
-    tables: z.record(z.string(), tableSchema).default({}),
+    // `tables:` with nothing under it (YAML null) reads as no tables, which the check below names.
+    tables: z
+      .record(z.string(), tableSchema)
+      .nullish()
+      .transform((t) => t ?? {}),
     routes: z.array(routeSchema).default([]),
   })
   .strict()
   .superRefine((config, ctx) => {
+    // Nothing to capture is a mistake (an empty file, `tables` misspelt or unindented), and a DMS task
+    // needs at least one selection rule.
+    if (Object.keys(config.tables).length === 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["tables"],
+        message:
+          "no tables: name at least one table to capture (tables: {schema.table: {primaryKey: [...]}})",
+      });
     for (const [key, table] of Object.entries(config.tables)) {
       if (!tableName.safeParse(key).success) {
         ctx.addIssue({

@@ -142,11 +142,17 @@ describe("routing config", () => {
   });
 
   it("gives unconfigured tables the default index and no key", () => {
-    const r = parsePipelineConfig("{}").routingFor("Sales", "Leads");
+    const r = parsePipelineConfig("tables: {public.t: {primaryKey: [id]}}").routingFor("Sales", "Leads");
     expect(r).toMatchObject({ index: "sales_leads", primaryKey: undefined, routes: [] });
   });
 
   it.each([
+    ["no tables (an empty file)", "", "no tables: name at least one table to capture"],
+    [
+      "no tables (misindented)",
+      "tables:\npublic.t: {primaryKey: [id]}",
+      "no tables: name at least one table",
+    ],
     ["empty primary key", "tables: {public.t: {primaryKey: []}}", "primaryKey must name at least one column"],
     [
       "unknown operator",
