@@ -3,6 +3,9 @@
  * know is refused with the usage and exit code 2, never ignored; `--help` prints the usage and exits 0.
  * Run as a person runs them, through npm.
  */
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { npmRun } from "../helpers/npm-run";
 
@@ -52,6 +55,23 @@ describe("command arguments", () => {
       expect(code).toBe(2);
     },
   );
+
+  it("npm start with a broken routing config names the mistake before starting anything", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cdc-badconfig-"));
+    writeFileSync(
+      join(dir, "pipeline.yaml"),
+      "tables:\n  public.orders: {primaryKey: [id], columns: {a: nubmer}}\n",
+    );
+    const env = { PIPELINE_CONFIG: join(dir, "pipeline.yaml"), LOCAL_STACK_DIR: join(dir, "stack") };
+    const { code, stderr, stdout } = await npmRun("start", [], env);
+    expect(code).toBe(1);
+    expect(`${stdout}${stderr}`).toContain('tables.public.orders.columns.a: unknown type "nubmer"');
+    expect(existsSync(join(dir, "stack", "postgres"))).toBe(false); // nothing was started
+    const missing = await npmRun("start", [], { ...env, PIPELINE_CONFIG: join(dir, "absent.yaml") });
+    expect(`${missing.stdout}${missing.stderr}`).toContain(
+      `no routing config at ${join(dir, "absent.yaml")}`,
+    );
+  });
 
   it("--help prints the usage and exits 0", async () => {
     const { code, stdout } = await npmRun("reload", ["--help"]);

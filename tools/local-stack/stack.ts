@@ -76,6 +76,13 @@ export type StackStatus = {
 
 const INDEXER = "IndexerFunction";
 const PRODUCER = "ProducerFunction";
+/** config/pipeline.yaml, or the file PIPELINE_CONFIG names, validated. */
+function loadPipeline(indexPrefix: string): PipelineConfig {
+  const path = process.env.PIPELINE_CONFIG ?? join(projectRoot(), "config", "pipeline.yaml");
+  if (!existsSync(path)) throw new Error(`no routing config at ${path} (PIPELINE_CONFIG)`);
+  return parsePipelineConfig(readFileSync(path, "utf8"), { indexPrefix });
+}
+
 /** In the stack's folder once its capture ran: the replication slot on the database feeds this folder. */
 const CAPTURE_MARKER = "capture-slot";
 
@@ -116,6 +123,8 @@ export class LocalStack {
 
   async start(): Promise<this> {
     const o = this.options;
+    // The routing config first: a mistake in it is reported before anything starts.
+    this.pipeline = loadPipeline(o.indexPrefix ?? "local-");
     if (o.fresh) rmSync(this.dir, { recursive: true, force: true });
     // A stream and index made now (nothing of an earlier run in the folder) must not resume a replication
     // slot an earlier stack left on a database of one's own (DATABASE_URL): the capture starts over.
@@ -248,15 +257,9 @@ export class LocalStack {
   }
 
   private async startIndexer(): Promise<void> {
-    const root = projectRoot();
     const { fn } = this.templateFunction(INDEXER);
     const settings = { ...kinesisEventSource(fn), ...this.options.esm };
     const prefix = this.options.indexPrefix ?? "local-";
-    const configPath = process.env.PIPELINE_CONFIG;
-    this.pipeline = parsePipelineConfig(
-      readFileSync(configPath ?? join(root, "config", "pipeline.yaml"), "utf8"),
-      { indexPrefix: prefix },
-    );
     await this.installIndexTemplates();
     // The handler reads its settings at import (cold start), as in Lambda.
     Object.assign(process.env, {
