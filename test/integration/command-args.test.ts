@@ -20,6 +20,7 @@ const COMMANDS = [
   "db:migrate",
   "events",
   "opensearch:emulator",
+  "bench",
 ];
 
 describe("command arguments", () => {

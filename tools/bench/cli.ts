@@ -3,6 +3,7 @@
  * same run (never absolute times: machines differ). Prints one line per target; exits 1 if one is missed.
  */
 import "../../operator/lib/text-import-hook";
+import { commandArgs, usageError } from "../../operator/lib/command-args";
 import { coldStartBenchmarks } from "./cold-start";
 import { freshnessBenchmarks } from "./freshness";
 import { indexerBenchmarks } from "./indexer";
@@ -21,12 +22,13 @@ const suites: Record<string, () => Promise<Result[]>> = {
   lanes: () => laneBenchmarks(),
   "cold-start": () => coldStartBenchmarks(),
 };
-const chosen = process.argv.slice(2);
+const USAGE = `usage: npm run bench [-- <suite>...]
+  runs every suite (${Object.keys(suites).join(", ")}), or the ones named; prints one line per
+  target and exits 1 if one is missed; a full run keeps its figures in bench/results/`;
+const chosen = commandArgs(USAGE, { allowPositionals: true, options: {} }).positionals;
 const unknown = chosen.filter((name) => !(name in suites));
-if (unknown.length > 0) {
-  console.error(`unknown benchmark ${unknown.join(", ")}; choose from ${Object.keys(suites).join(", ")}`);
-  process.exit(2);
-}
+if (unknown.length > 0)
+  usageError(USAGE, `unknown benchmark ${unknown.join(", ")}; choose from ${Object.keys(suites).join(", ")}`);
 if (!(globalThis as { gc?: unknown }).gc)
   console.error("note: run through `npm run bench` (--expose-gc) for the heap figures");
 
