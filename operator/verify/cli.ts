@@ -15,6 +15,7 @@ import { createOpenSearchClient } from "../../shared/opensearch-client";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { commandArgs } from "../lib/command-args";
 import { readStackFile } from "../lib/local-stack-file";
+import { ProgressLine } from "../lib/progress-line";
 import { projectRoot } from "../lib/project-root";
 import { localSearchClient } from "../lib/search-client";
 import { readStackOutputs } from "../lib/targets";
@@ -111,17 +112,22 @@ const pipeline = parsePipelineConfig(readFileSync(configPath, "utf8"), {
   source: configPath,
 });
 const search = targets.search;
+const progressLine = new ProgressLine();
 const progress = (p: VerifyProgress) => {
   if (flags.quiet) return;
-  if (p.table) process.stderr.write(`  ${p.table}: ${p.rows?.toLocaleString("en")} rows checked\n`);
+  if (p.table) progressLine.update(p.table, `  ${p.table}: ${p.rows?.toLocaleString("en")} rows checked`);
   else
-    process.stderr.write(`  ${p.index}: ${p.documents?.toLocaleString("en")} documents scanned for extras\n`);
+    progressLine.update(
+      `index ${p.index}`,
+      `  ${p.index}: ${p.documents?.toLocaleString("en")} documents scanned for extras`,
+    );
 };
 /** A key as shown: a long one (a text key of hundreds of characters) cut, with its length. */
 const shortKey = (key: string) =>
   key.length > 100 ? `${key.slice(0, 80)}... (${key.length} characters)` : key;
 try {
   const report = await verify({ database: targets.database, search, pipeline, onProgress: progress });
+  progressLine.done();
   for (const i of report.indices)
     console.log(
       `${i.differences === 0 ? "ok  " : "DIFF"} ${i.index}: ${i.expected} expected, ${i.actual} found, ${i.differences} differences`,

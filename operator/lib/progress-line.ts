@@ -1,0 +1,46 @@
+/**
+ * Progress a person can follow: on a terminal one line per item, rewritten in place as it advances;
+ * elsewhere (CI logs, a pipe) each item's last state once, and in between at most every few seconds.
+ */
+import type { Writable } from "node:stream";
+
+export class ProgressLine {
+  private key: string | undefined;
+  private pending: string | undefined;
+  private writtenAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly out: Writable & { isTTY?: boolean } = process.stderr,
+    private readonly everyMs = 5_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The state of item `key` (a table, an index), as one line. */
+  update(key: string, line: string): void {
+    if (this.out.isTTY) {
+      if (this.key !== undefined && this.key !== key) this.out.write("\n");
+      this.out.write(`\r\x1b[2K${line}`);
+      this.key = key;
+      return;
+    }
+    if (this.key !== key) this.flush();
+    this.key = key;
+    this.pending = line;
+    if (this.now() - this.writtenAt >= this.everyMs) this.flush();
+  }
+
+  /** Ends the last item's line (call before printing anything else). */
+  done(): void {
+    if (this.out.isTTY) {
+      if (this.key !== undefined) this.out.write("\n");
+    } else this.flush();
+    this.key = undefined;
+  }
+
+  private flush(): void {
+    if (this.pending === undefined) return;
+    this.out.write(`${this.pending}\n`);
+    this.pending = undefined;
+    this.writtenAt = this.now();
+  }
+}

@@ -1,0 +1,33 @@
+/** Progress lines: rewritten in place on a terminal; in a log, each item's last state once. */
+import { describe, expect, it } from "vitest";
+import { ProgressLine } from "../../operator/lib/progress-line";
+
+function stream(isTTY: boolean) {
+  const written: string[] = [];
+  return { written, out: { isTTY, write: (chunk: string) => written.push(chunk) > 0 } as never };
+}
+
+describe("ProgressLine", () => {
+  it("in a log, writes each item's last state once, and in between at most every few seconds", () => {
+    const { written, out } = stream(false);
+    let now = 0;
+    const line = new ProgressLine(out, 5_000, () => now);
+    for (let rows = 1_000; rows <= 100_000; rows += 1_000) {
+      now += 100;
+      line.update("orders", `orders: ${rows}`);
+    }
+    line.update("items", "items: 5");
+    line.done();
+    expect(written).toEqual(["orders: 1000\n", "orders: 51000\n", "orders: 100000\n", "items: 5\n"]);
+  });
+
+  it("on a terminal, rewrites one line per item and ends the last one", () => {
+    const { written, out } = stream(true);
+    const line = new ProgressLine(out);
+    line.update("orders", "orders: 1");
+    line.update("orders", "orders: 2");
+    line.update("items", "items: 1");
+    line.done();
+    expect(written.join("")).toBe("\r\x1b[2Korders: 1\r\x1b[2Korders: 2\n\r\x1b[2Kitems: 1\n");
+  });
+});
