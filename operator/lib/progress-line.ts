@@ -37,6 +37,13 @@ export class ProgressLine {
     this.key = undefined;
   }
 
+  /** Takes the last item's line away (a final line printed next says it all). */
+  erase(): void {
+    if (this.out.isTTY && this.key !== undefined) this.out.write("\r\x1b[2K");
+    this.pending = undefined;
+    this.key = undefined;
+  }
+
   private flush(): void {
     if (this.pending === undefined) return;
     this.out.write(`${this.pending}\n`);

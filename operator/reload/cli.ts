@@ -12,6 +12,7 @@ import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { commandArgs, usageError } from "../lib/command-args";
 import { createKinesisClient } from "../lib/kinesis-client";
 import { readStackFile } from "../lib/local-stack-file";
+import { ProgressLine } from "../lib/progress-line";
 import { projectRoot } from "../lib/project-root";
 import { readStackOutputs, StackLookupError } from "../lib/targets";
 import { parseStreamArn } from "../redrive/messages";
@@ -81,6 +82,7 @@ async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
 async function locally(tables: string[]): Promise<boolean> {
   const running = readStackFile();
   if (!running) throw new ReloadError("no running stack: start `npm start`, or use --config-env <stage>");
+  const progress = new ProgressLine();
   const stream = parseStreamArn(running.streamArn);
   const kinesis = createKinesisClient(stream.region, running.kinesisEndpoint);
   try {
@@ -90,11 +92,14 @@ async function locally(tables: string[]): Promise<boolean> {
       streamName: stream.name,
       tableMappings: mappings,
       tables,
-      onTable: ({ table, rows, tooLarge }) =>
+      onRows: (table, rows) => progress.update(table, `  ${table}: ${rows.toLocaleString("en")} rows sent`),
+      onTable: ({ table, rows, tooLarge }) => {
+        progress.erase();
         console.log(
           `sent ${table}: ${rows.toLocaleString("en")} rows` +
             (tooLarge ? `; ${tooLarge} of them larger than a Kinesis record (1 MiB), not sent` : ""),
-        ),
+        );
+      },
     });
   } finally {
     kinesis.destroy();

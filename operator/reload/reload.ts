@@ -63,6 +63,8 @@ export async function reloadLocally(options: {
   tableMappings: TableMappings;
   tables: string[];
   pageSize?: number;
+  /** After each page is on the stream: the rows of the table sent so far. */
+  onRows?: (table: string, rows: number) => void;
   onTable?: (done: TableReloaded) => void;
 }): Promise<TableReloaded[]> {
   const selection = readTableMappings(options.tableMappings);
@@ -82,6 +84,7 @@ export async function reloadLocally(options: {
           tooLarge++;
         });
         rows += page.length;
+        options.onRows?.(table, rows);
       }
       done.push({ table, rows, tooLarge });
       options.onTable?.({ table, rows, tooLarge });

@@ -30,4 +30,21 @@ describe("ProgressLine", () => {
     line.done();
     expect(written.join("")).toBe("\r\x1b[2Korders: 1\r\x1b[2Korders: 2\n\r\x1b[2Kitems: 1\n");
   });
+
+  it("erases the last line when a final line will say it all", () => {
+    const tty = stream(true);
+    const onTerminal = new ProgressLine(tty.out);
+    onTerminal.update("orders", "orders: 1");
+    onTerminal.erase();
+    expect(tty.written.join("")).toBe("\r\x1b[2Korders: 1\r\x1b[2K");
+    const log = stream(false);
+    let now = 0;
+    const inLog = new ProgressLine(log.out, 5_000, () => now);
+    inLog.update("orders", "orders: 1");
+    now += 100;
+    inLog.update("orders", "orders: 2");
+    inLog.erase();
+    inLog.done();
+    expect(log.written).toEqual(["orders: 1\n"]);
+  });
 });
