@@ -75,7 +75,7 @@ async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
   for (const s of failed) console.log(`FAIL ${s.table}: ${s.state} (the task's CloudWatch log says why)`);
   for (const s of pending) console.log(`wait ${s.table}: still ${s.state} after ${waitSeconds} s`);
   if (failed.length === 0 && pending.length === 0)
-    console.log(`then: npm run verify -- --config-env ${configEnv}`);
+    console.log(`then: npm run verify -- --config-env ${configEnv} ${tables.join(" ")}`);
   return failed.length === 0 && pending.length === 0;
 }
 
@@ -104,7 +104,7 @@ async function locally(tables: string[]): Promise<boolean> {
   } finally {
     kinesis.destroy();
   }
-  console.log("the indexer applies them within seconds; then: npm run verify");
+  console.log(`the indexer applies them within seconds; then: npm run verify -- ${tables.join(" ")}`);
   return true;
 }
 

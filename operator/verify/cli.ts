@@ -13,7 +13,7 @@ import type { Client } from "@opensearch-project/opensearch";
 import type pg from "pg";
 import { createOpenSearchClient } from "../../shared/opensearch-client";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
-import { commandArgs } from "../lib/command-args";
+import { commandArgs, usageError } from "../lib/command-args";
 import { readStackFile } from "../lib/local-stack-file";
 import { ProgressLine } from "../lib/progress-line";
 import { projectRoot } from "../lib/project-root";
@@ -21,8 +21,9 @@ import { localSearchClient } from "../lib/search-client";
 import { readStackOutputs } from "../lib/targets";
 import { type VerifyProgress, verify } from "./verify";
 
-const USAGE = `usage: npm run verify [-- --accept-refused] [--config-env <stage> [--db-host <host>] [--db-port <port>]]
-  compares every table of config/pipeline.yaml with its indices and exits 1 on any difference:
+const USAGE = `usage: npm run verify [-- [<schema.table>...] [--accept-refused] [--config-env <stage> [--db-host <host>] [--db-port <port>]]]
+  compares every table of config/pipeline.yaml (or the ones named) with its indices and exits 1 on any
+  difference:
   the running npm start, or DATABASE_URL + OPENSEARCH_URL [+ INDEX_PREFIX], or a deployed stage
   --config-env <stage>  the stage's stack outputs: its domain (SigV4) and its cluster, logged in as the
                         DMS user (read-only on the captured tables; password from its secret). Run it
@@ -32,7 +33,8 @@ const USAGE = `usage: npm run verify [-- --accept-refused] [--config-env <stage>
                         cluster's name)
   --accept-refused      rows the indexer's rules refuse (dead-lettered) do not fail the check
   --quiet               no progress lines on stderr`;
-const { values: flags } = commandArgs(USAGE, {
+const { values: flags, positionals: tables } = commandArgs(USAGE, {
+  allowPositionals: true,
   options: {
     "accept-refused": { type: "boolean" },
     quiet: { type: "boolean", short: "q" },
@@ -126,7 +128,20 @@ const progress = (p: VerifyProgress) => {
 const shortKey = (key: string) =>
   key.length > 100 ? `${key.slice(0, 80)}... (${key.length} characters)` : key;
 try {
-  const report = await verify({ database: targets.database, search, pipeline, onProgress: progress });
+  const configured = pipeline.tables().map((t) => t.table);
+  const unknown = tables.filter((t) => !configured.includes(t));
+  if (unknown.length > 0)
+    usageError(
+      USAGE,
+      `not captured by the pipeline: ${unknown.join(", ")} (config has ${configured.join(", ")})`,
+    );
+  const report = await verify({
+    database: targets.database,
+    search,
+    pipeline,
+    ...(tables.length > 0 && { tables }),
+    onProgress: progress,
+  });
   progressLine.done();
   for (const i of report.indices)
     console.log(
