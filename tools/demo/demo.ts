@@ -10,6 +10,9 @@ const CUSTOMERS = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkst
 const SKUS = ["MG-204", "KB-110", "HD-900", "CB-001", "LT-550"];
 
 /** Waits until `check` holds; returns the milliseconds it took. */
+/** A pause of a random part of a second (see the tracked changes below). */
+const offBeat = () => new Promise((r) => setTimeout(r, Math.random() * 1_000));
+
 async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<number> {
   const start = Date.now();
   while (!(await check())) {
@@ -117,13 +120,19 @@ export async function runDemo(input: {
     print(
       `  insert order ${probe}: searchable after ${await until(() => found("orders", String(probe)))} ms`,
     );
+    // Each tracked change waits a random part of a second first: the previous one was seen just after a
+    // refresh, and a change made at once would always wait almost a full refresh interval (a 2 s figure
+    // that says more about the probe than about the pipeline).
+    await offBeat();
     await db.query("UPDATE orders SET status = 'shipped' WHERE id = $1", [probe]);
     const shipped = async () => (await searched("orders", String(probe)))?.status === "shipped";
     print(`  update order ${probe}: searchable after ${await until(shipped)} ms`);
+    await offBeat();
     await db.query("DELETE FROM orders WHERE id = $1", [probe]);
     print(
       `  delete order ${probe}: gone after ${await until(async () => !(await found("orders", String(probe))))} ms`,
     );
+    await offBeat();
     const eventId = randomUUID();
     await db.query(
       `INSERT INTO business_events (id, event_name, event_type, created_date, saved_date, event_data)
