@@ -15,6 +15,16 @@ export type TemplateLiterals = {
   PipelineConfigDigest: string;
 };
 
+/** The one-line literals, how each is quoted, and the line that holds it (a `!` tag is not one). */
+const SCALAR_LITERALS = (
+  [
+    ["TableMappings", "single"],
+    ["CapturedTables", "plain"],
+    ["Migrations", "plain"],
+    ["PipelineConfigDigest", "double"],
+  ] as const
+).map(([key, quote]) => ({ key, quote, pattern: new RegExp(`^(\\s+${key}: )(?!!)`) }));
+
 /** A YAML scalar for the value: plain when it is safe so, else single-quoted. */
 const scalar = (value: string, quote: "plain" | "single" | "double"): string => {
   if (quote === "double") return JSON.stringify(value);
@@ -41,16 +51,10 @@ export function writeTemplateLiterals(
       changed.add(name);
     }
   };
-  const keys: [keyof TemplateLiterals, "plain" | "single" | "double"][] = [
-    ["TableMappings", "single"],
-    ["CapturedTables", "plain"],
-    ["Migrations", "plain"],
-    ["PipelineConfigDigest", "double"],
-  ];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
-    for (const [key, quote] of keys) {
-      const m = new RegExp(`^(\\s+${key}: )(?!!)`).exec(line);
+    for (const { key, quote, pattern } of SCALAR_LITERALS) {
+      const m = pattern.exec(line);
       if (m) set(i, key, m[1] as string, scalar(literals[key] as string, quote));
     }
     // ReplicationTaskSettings: !If / - PartitionByPrimaryKey / - <primary-key> / - <schema-table>
@@ -74,7 +78,9 @@ export function writeTemplateLiterals(
       }
     }
   }
-  const missing = [...keys.map(([k]) => k), "ReplicationTaskSettings"].filter((k) => !found.has(k));
+  const missing = [...SCALAR_LITERALS.map((l) => l.key), "ReplicationTaskSettings"].filter(
+    (k) => !found.has(k),
+  );
   if (missing.length > 0) throw new Error(`template.yaml has no ${missing.join(", ")} to write`);
   return { text: lines.join("\n"), changed: [...changed] };
 }
