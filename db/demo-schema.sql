@@ -20,6 +20,8 @@ CREATE TABLE IF NOT EXISTS public.orders (
   created_at  timestamptz   NOT NULL DEFAULT now(),
   updated_at  timestamptz   NOT NULL DEFAULT now()
 );
+-- Added later: a database made by an earlier `npm start` gets it too.
+ALTER TABLE public.orders ADD COLUMN IF NOT EXISTS tags text[];
 CREATE TABLE IF NOT EXISTS public.order_items (
   order_id   bigint        NOT NULL,
   line_no    integer       NOT NULL,

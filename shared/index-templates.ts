@@ -65,6 +65,12 @@ export function fieldMapping(spec: ColumnSpec): FieldMapping {
       return { type: "date", format: TIMESTAMP_FORMAT };
     case "json":
       return spec.freeForm ? { type: "flat_object" } : { type: "object" };
+    case "array":
+      // OpenSearch has no array type: a field holds any number of values of its type.
+      return fieldMapping({
+        type: spec.of ?? "string",
+        ...(spec.scale !== undefined && { scale: spec.scale }),
+      });
   }
 }
 

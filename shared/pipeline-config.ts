@@ -20,8 +20,11 @@ export type { MatchContext, Predicate } from "./route-operators";
 
 import { issueLines } from "./zod-issues";
 
-export const COLUMN_TYPES = ["string", "number", "integer", "boolean", "json", "timestamp"] as const;
+export const COLUMN_TYPES = ["string", "number", "integer", "boolean", "json", "timestamp", "array"] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
+/** What a PostgreSQL array's elements are read as (`{type: array, of: <type>}`; string when not said). */
+export const ELEMENT_TYPES = ["string", "number", "integer", "boolean", "timestamp"] as const;
+export type ElementType = (typeof ELEMENT_TYPES)[number];
 
 const field = z.string().min(1, "field must not be empty");
 
@@ -98,9 +101,11 @@ const onCoercionError = z.enum(["dead-letter"]);
 
 /**
  * A column's declared type, with its mapping options: `number` may set `scale` (decimal places kept
- * exactly in the index, as `scaled_float`); `json` may be `freeForm` (any shape, as `flat_object`).
+ * exactly in the index, as `scaled_float`); `json` may be `freeForm` (any shape, as `flat_object`);
+ * `array` (a PostgreSQL array, which DMS sends as its text `{a,"b c"}`) says what its elements are, `of`
+ * (string when not said), and `scale` for elements of `number`.
  */
-export type ColumnSpec = { type: ColumnType; scale?: number; freeForm?: boolean };
+export type ColumnSpec = { type: ColumnType; scale?: number; freeForm?: boolean; of?: ElementType };
 
 /** The options each type takes besides `type`. */
 const TYPE_OPTIONS: Record<ColumnType, readonly string[]> = {
@@ -110,6 +115,7 @@ const TYPE_OPTIONS: Record<ColumnType, readonly string[]> = {
   boolean: [],
   json: ["freeForm"],
   timestamp: [],
+  array: ["of", "scale"],
 };
 
 /**
@@ -136,17 +142,26 @@ const columnSpec = z.unknown().transform((value, ctx): ColumnSpec => {
       issue(
         `"${key}" is not an option of ${type} (${allowed.length ? `it takes ${allowed.join(", ")}` : "it takes none"})`,
       );
-  const { scale, freeForm } = options;
+  const { scale, freeForm, of } = options;
   if (scale !== undefined && !(Number.isInteger(scale) && (scale as number) >= 0 && (scale as number) <= 9))
     issue(
       `scale is the number of decimal places kept exactly, a whole number from 0 to 9 (got ${JSON.stringify(scale)})`,
     );
   if (freeForm !== undefined && typeof freeForm !== "boolean")
     issue(`freeForm is true or false (got ${JSON.stringify(freeForm)})`);
+  if (of !== undefined && !ELEMENT_TYPES.includes(of as ElementType))
+    issue(
+      `of is the type of the array's elements, one of ${ELEMENT_TYPES.join(", ")} (got ${JSON.stringify(of)})`,
+    );
+  if (type === "array" && scale !== undefined && of !== "number")
+    issue(
+      `scale is an option of arrays of number (this one is of ${(of as string | undefined) ?? "string"})`,
+    );
   return {
     type: type as ColumnType,
     ...(scale !== undefined && { scale: scale as number }),
     ...(freeForm !== undefined && { freeForm: freeForm as boolean }),
+    ...(of !== undefined && { of: of as ElementType }),
   };
 });
 
@@ -234,9 +249,9 @@ export type TableRouting = {
   table: string;
   index: string;
   primaryKey: string[] | undefined;
-  /** Declared column types (what the indexer coerces to). */
+  /** Declared column types. */
   columns: Record<string, ColumnType>;
-  /** Declared columns with their mapping options (what the index templates map). */
+  /** Declared columns with their options (what the indexer coerces to and the index templates map). */
   columnSpecs: Record<string, ColumnSpec>;
   exclude: Set<string>;
   routes: { index: string; matches: Predicate }[];
@@ -255,18 +270,34 @@ function fieldValue(ctx: MatchContext, path: string): unknown {
   if (path === "$table") return ctx.table;
   // Own properties only: a field named `constructor` that the row lacks is absent, not Object.
   if (Object.hasOwn(ctx.row, path)) return leafValue(ctx.row[path]);
-  let value: unknown = ctx.row;
-  for (const part of path.split(".")) {
-    if (value === null || typeof value !== "object" || isKeptNumber(value) || !Object.hasOwn(value, part))
+  return leafValue(valueAt(ctx.row, path.split("."), 0));
+}
+
+/** The value at a dotted path; through a list, the values found in its elements (undefined when none). */
+function valueAt(value: unknown, parts: string[], from: number): unknown {
+  let current = value;
+  for (let i = from; i < parts.length; i++) {
+    if (Array.isArray(current)) {
+      const found = current.map((item) => valueAt(item, parts, i)).filter((v) => v !== undefined);
+      return found.length > 0 ? found : undefined;
+    }
+    const part = parts[i] as string;
+    if (
+      current === null ||
+      typeof current !== "object" ||
+      isKeptNumber(current) ||
+      !Object.hasOwn(current, part)
+    )
       return undefined;
-    value = (value as Record<string, unknown>)[part];
+    current = (current as Record<string, unknown>)[part];
   }
-  return leafValue(value);
+  return current;
 }
 
 /** A number a json column keeps as its text (shared/exact-json.ts) is matched as that text, like a
  * numeric column's digit string. */
-const leafValue = (value: unknown): unknown => (isKeptNumber(value) ? value.rawJSON : value);
+const leafValue = (value: unknown): unknown =>
+  isKeptNumber(value) ? value.rawJSON : Array.isArray(value) ? value.map(leafValue) : value;
 
 export function compileCondition(condition: Condition): Predicate {
   if ("all" in condition) {

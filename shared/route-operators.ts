@@ -35,13 +35,21 @@ const same = (a: unknown, b: unknown): boolean =>
   a === b || (a !== null && b !== null && a !== undefined && String(a) === String(b));
 const absent = (v: unknown) => v === null || v === undefined;
 
+/**
+ * A field holding an array (an `array` column, a list in a json column) matches when one of its elements
+ * does, as an OpenSearch query on such a field matches; nested arrays are one list.
+ */
+const some = (value: unknown, test: (v: unknown) => boolean): boolean =>
+  Array.isArray(value) ? value.some((v) => some(v, test)) : test(value);
+
 const ordered =
   (test: (c: number) => boolean) =>
   (operand: unknown, get: FieldOf): Predicate =>
-  (ctx) => {
-    const c = compare(get(ctx), operand);
-    return c !== undefined && test(c);
-  };
+  (ctx) =>
+    some(get(ctx), (v) => {
+      const c = compare(v, operand);
+      return c !== undefined && test(c);
+    });
 
 type Operator<T> = { schema: z.ZodType<T>; compile: (operand: T, get: FieldOf) => Predicate };
 const operator = <T>(schema: z.ZodType<T>, compile: Operator<T>["compile"]): Operator<T> => ({
@@ -50,9 +58,15 @@ const operator = <T>(schema: z.ZodType<T>, compile: Operator<T>["compile"]): Ope
 });
 
 export const OPERATORS = {
-  equals: operator(scalar, (value, get) => (ctx) => same(get(ctx), value)),
-  in: operator(z.array(scalar).min(1), (list, get) => (ctx) => list.some((v) => same(get(ctx), v))),
-  notIn: operator(z.array(scalar).min(1), (list, get) => (ctx) => !list.some((v) => same(get(ctx), v))),
+  equals: operator(scalar, (value, get) => (ctx) => some(get(ctx), (v) => same(v, value))),
+  in: operator(
+    z.array(scalar).min(1),
+    (list, get) => (ctx) => some(get(ctx), (v) => list.some((l) => same(v, l))),
+  ),
+  notIn: operator(
+    z.array(scalar).min(1),
+    (list, get) => (ctx) => !some(get(ctx), (v) => list.some((l) => same(v, l))),
+  ),
   greaterThan: operator(
     bound,
     ordered((c) => c > 0),
@@ -77,8 +91,10 @@ export const OPERATORS = {
   matches: operator(regex, (pattern, get) => {
     const re = new RegExp(pattern);
     return (ctx) => {
-      const v = get(ctx);
-      return !absent(v) && re.test(typeof v === "object" ? JSON.stringify(v) : String(v));
+      return some(
+        get(ctx),
+        (v) => !absent(v) && re.test(typeof v === "object" ? JSON.stringify(v) : String(v)),
+      );
     };
   }),
   isNull: operator(z.literal(true), (_, get) => (ctx) => absent(get(ctx))),

@@ -15,7 +15,8 @@ import {
   significantDigits,
 } from "../../shared/exact-json";
 import { ownValue, setOwn } from "../../shared/own-properties";
-import type { ColumnType } from "../../shared/pipeline-config";
+import type { ColumnSpec, ColumnType, ElementType } from "../../shared/pipeline-config";
+import { type PgArray, PgArrayError, parsePgArray } from "./pg-array";
 import { toIsoUtc } from "./timestamps";
 
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -34,7 +35,7 @@ const BOOLEANS = new Map<unknown, boolean>([
 
 export class CoercionError extends PermanentRecordError {
   override name = "CoercionError";
-  constructor(column: string, type: ColumnType, value: unknown, detail?: string) {
+  constructor(column: string, type: string, value: unknown, detail?: string) {
     const shown = JSON.stringify(value)?.slice(0, 80);
     super(
       "coercion_failed",
@@ -63,9 +64,48 @@ function toNumber(column: string, type: "number" | "integer", value: unknown): u
   return n;
 }
 
-export function coerceValue(column: string, type: ColumnType, value: unknown): unknown {
+/**
+ * A PostgreSQL array column (its text, as DMS sends it, or already a list in a record written by hand) as
+ * a JSON array of its elements read as `of`; a multi-dimensional one as nested arrays. One element that
+ * is not an `of` fails the column, naming the element.
+ */
+function toArray(column: string, of: ElementType, value: unknown): unknown[] {
+  const type = `array of ${of}`;
+  let items: unknown[];
+  if (Array.isArray(value)) items = value;
+  else if (typeof value === "string") {
+    try {
+      items = parsePgArray(value);
+    } catch (error) {
+      if (error instanceof PgArrayError) throw new CoercionError(column, type, value, error.message);
+      throw error;
+    }
+  } else throw new CoercionError(column, type, value);
+  let position = 0;
+  const read = (list: PgArray | unknown[]): unknown[] =>
+    list.map((item) => {
+      if (Array.isArray(item)) return read(item);
+      position++;
+      try {
+        return coerceValue(column, of, item);
+      } catch (error) {
+        if (!(error instanceof CoercionError)) throw error;
+        throw new CoercionError(
+          column,
+          type,
+          value,
+          `element ${position}: ${JSON.stringify(item)?.slice(0, 80)}`,
+        );
+      }
+    });
+  return read(items);
+}
+
+export function coerceValue(column: string, type: ColumnType, value: unknown, of?: ElementType): unknown {
   if (value === null || value === undefined) return null;
   switch (type) {
+    case "array":
+      return toArray(column, of ?? "string", value);
     case "string":
       return typeof value === "object" ? JSON.stringify(value) : String(value);
     case "number":
@@ -131,10 +171,13 @@ const tooDeep = (column: string, error: JsonTooDeepError) =>
     `column ${column}: ${error.message} inside its document; OpenSearch reads documents ${MAX_JSON_DEPTH} levels deep`,
   );
 
-/** The document for a row: excluded columns removed, typed columns coerced, others as DMS sent them. */
+/**
+ * The document for a row: excluded columns removed, typed columns coerced, others as DMS sent them.
+ * `columns` are the declared columns (their specs, or only their types).
+ */
 export function buildDocument(
   row: Record<string, unknown>,
-  columns: Record<string, ColumnType>,
+  columns: Readonly<Record<string, ColumnSpec | ColumnType>>,
   exclude: ReadonlySet<string>,
 ): Record<string, unknown> {
   const doc: Record<string, unknown> = {};
@@ -144,8 +187,16 @@ export function buildDocument(
     refuseTruncatedLob(key, value);
     refuseTooDeep(key, value);
     // A column named `constructor` or `__proto__` is a field like any other (shared/own-properties.ts).
-    const type = ownValue(columns, key);
-    setOwn(doc, key, type ? coerceValue(key, type, value) : value);
+    const spec = ownValue(columns, key);
+    setOwn(
+      doc,
+      key,
+      spec === undefined
+        ? value
+        : typeof spec === "string"
+          ? coerceValue(key, spec, value)
+          : coerceValue(key, spec.type, value, spec.of),
+    );
   }
   return doc;
 }

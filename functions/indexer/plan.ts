@@ -52,7 +52,7 @@ export function planChange(change: DmsChange, routing: TableRouting): ChangePlan
     const oldId = documentId(routing.table, keyColumns, before);
     if (oldId !== id) actions.push(...deleteFromAll(oldId));
   }
-  const doc = buildDocument(change.row, routing.columns, routing.exclude);
+  const doc = buildDocument(change.row, routing.columnSpecs, routing.exclude);
   actions.push(new BulkAction("index", routing.index, id, version, doc));
   if (routing.routes.length === 0) return { actions, filtered: 0 };
   let filtered = 0;

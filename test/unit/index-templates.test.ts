@@ -31,7 +31,10 @@ tables:
       at: timestamp
       note: string
       attrs: json
-      free: {type: json, freeForm: true}`);
+      free: {type: json, freeForm: true}
+      tags: array
+      prices: {type: array, of: number, scale: 2}
+      days: {type: array, of: timestamp}`);
     expect(orders?.body.template.mappings.properties).toEqual({
       amount: { type: "scaled_float", scaling_factor: 100 },
       rate: { type: "double" },
@@ -41,6 +44,10 @@ tables:
       note: { type: "text", fields: { keyword: { type: "keyword", ignore_above: 256 } } },
       attrs: { type: "object" },
       free: { type: "flat_object" },
+      // An array maps as its elements: an OpenSearch field holds any number of values.
+      tags: { type: "text", fields: { keyword: { type: "keyword", ignore_above: 256 } } },
+      prices: { type: "scaled_float", scaling_factor: 100 },
+      days: { type: "date", format: "strict_date_optional_time" },
     });
   });
 

@@ -56,7 +56,7 @@ describe("routing config", () => {
         return (error as Error).message;
       }
     };
-    const types = "one of string, number, integer, boolean, json, timestamp";
+    const types = "one of string, number, integer, boolean, json, timestamp, array";
     expect(problem("nubmer")).toContain(`tables.public.t.columns.c: unknown type "nubmer": ${types}`);
     expect(problem("{type: nubmer}")).toContain(`unknown type "nubmer": ${types}`);
     expect(problem("{scale: 2}")).toContain(`no type: ${types}`);
@@ -76,6 +76,20 @@ describe("routing config", () => {
     for (const spec of ["number", "{type: number}", "{type: number, scale: 0}", "{type: number, scale: 9}"])
       expect(problem(spec)).toBe("");
     expect(problem("{type: json, freeForm: true}")).toBe("");
+    expect(problem("{type: array, of: money}")).toContain(
+      'of is the type of the array\'s elements, one of string, number, integer, boolean, timestamp (got "money")',
+    );
+    expect(problem("{type: array, of: json}")).toContain(
+      "one of string, number, integer, boolean, timestamp",
+    );
+    expect(problem("{type: array, scale: 2}")).toContain(
+      "scale is an option of arrays of number (this one is of string)",
+    );
+    expect(problem("{type: string, of: number}")).toContain(
+      '"of" is not an option of string (it takes none)',
+    );
+    for (const spec of ["array", "{type: array, of: integer}", "{type: array, of: number, scale: 2}"])
+      expect(problem(spec)).toBe("");
   });
 
   it("explains a malformed route condition by the form it was meant to have", () => {
@@ -223,6 +237,23 @@ describe("conditions", () => {
       true,
     ],
     [{ not: { field: "a", equals: 1 } }, { a: 1 }, false],
+    // A list (an array column, a list in a json column) matches when one of its elements does, as an
+    // OpenSearch query on the field does.
+    [{ field: "tags", equals: "gift" }, { tags: ["standard", "gift"] }, true],
+    [{ field: "tags", equals: "gift" }, { tags: ["standard"] }, false],
+    [{ field: "tags", equals: "a,b" }, { tags: ["a", "b"] }, false],
+    [{ field: "tags", in: ["x", "gift"] }, { tags: [["a"], ["gift"]] }, true],
+    [{ field: "tags", notIn: ["gift"] }, { tags: ["standard", "gift"] }, false],
+    [{ field: "tags", notIn: ["gift"] }, { tags: ["standard"] }, true],
+    [{ field: "tags", notIn: ["gift"] }, { tags: [] }, true],
+    [{ field: "n", greaterThan: 10 }, { n: [1, 11] }, true],
+    [{ field: "n", greaterThan: 10 }, { n: [1, null] }, false],
+    [{ field: "tags", matches: "^gi" }, { tags: ["x", "gift"] }, true],
+    [{ field: "tags", matches: "^\\[" }, { tags: ["x"] }, false],
+    [{ field: "tags", isNull: true }, { tags: [] }, false],
+    [{ field: "a.items.sku", equals: "B" }, { a: { items: [{ sku: "A" }, { sku: "B" }] } }, true],
+    [{ field: "a.items.sku", equals: "C" }, { a: { items: [{ sku: "A" }, { other: 1 }] } }, false],
+    [{ field: "a.items.sku", isNull: true }, { a: { items: [{ other: 1 }] } }, true],
   ])("%j on %j is %s", (condition, row, expected) => {
     expect(c(condition as never)(ctx(row))).toBe(expected);
   });

@@ -80,14 +80,15 @@ export async function runDemo(input: {
     for (let n = 0; n < 200; n++) {
       const id = base + n;
       await db.query(
-        `INSERT INTO orders (id, customer_id, status, amount, attributes, card_number)
-         VALUES ($1, $2, 'new', $3, $4, $5)`,
+        `INSERT INTO orders (id, customer_id, status, amount, attributes, card_number, tags)
+         VALUES ($1, $2, 'new', $3, $4, $5, $6)`,
         [
           id,
           (n % CUSTOMERS.length) + 1,
           (10 + ((n * 37) % 490)).toFixed(2),
           { channel: n % 3 ? "web" : "store" },
           "4111111111111111",
+          n % 4 === 0 ? ["gift", "next day"] : ["standard"],
         ],
       );
       for (let line = 1; line <= 1 + (n % 3); line++)

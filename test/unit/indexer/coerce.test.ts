@@ -83,6 +83,49 @@ describe("buildDocument", () => {
   });
 });
 
+describe("array columns (PostgreSQL arrays, which DMS sends as their text)", () => {
+  const array = (of: never | undefined, value: unknown) => coerceValue("tags", "array", value, of);
+  it.each([
+    [undefined, '{gift,"next day",NULL}', ["gift", "next day", null]],
+    [undefined, "{}", []],
+    [
+      "integer",
+      "{{1,2},{3,NULL}}",
+      [
+        [1, 2],
+        [3, null],
+      ],
+    ],
+    ["number", "{1.50,12345678901234567.891}", [1.5, "12345678901234567.891"]],
+    ["boolean", "{t,f}", [true, false]],
+    ["timestamp", '{"2026-11-21 09:15:02.5+00"}', ["2026-11-21T09:15:02.5Z"]],
+    ["integer", [1, "2"], [1, 2]],
+    ["string", "[0:1]={a,b}", ["a", "b"]],
+  ] as const)("of %s: %j -> %j", (of, value, expected) => {
+    expect(array(of as never, value)).toEqual(expected);
+  });
+
+  it("fails the column naming the element that is not of its type, or the text that is no array", () => {
+    expect(() => array("integer" as never, "{1,2,x}")).toThrow(
+      'column tags: "{1,2,x}" is not a valid array of integer (element 3: "x")',
+    );
+    expect(() => array("integer" as never, "{{1},{2.5}}")).toThrow('(element 2: "2.5")');
+    expect(() => array(undefined, "gift")).toThrow(
+      'column tags: "gift" is not a valid array of string (expected "{" at character 1)',
+    );
+    expect(() => array(undefined, 5)).toThrow(expect.objectContaining({ code: "coercion_failed" }));
+  });
+
+  it("is read by the column's spec in a document", () => {
+    const doc = buildDocument(
+      { id: 1, tags: "{a,b}", ids: "{7,8}" },
+      { tags: { type: "array" }, ids: { type: "array", of: "integer" } },
+      new Set(),
+    );
+    expect(doc).toEqual({ id: 1, tags: ["a", "b"], ids: [7, 8] });
+  });
+});
+
 describe("toIsoUtc", () => {
   it("rejects text that is not a timestamp", () => expect(toIsoUtc("12:00")).toBeUndefined());
 });
