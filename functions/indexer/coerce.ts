@@ -101,6 +101,19 @@ function toArray(column: string, of: ElementType, value: unknown): unknown[] {
   return read(items);
 }
 
+/** Why a json column's text is not JSON; a PostgreSQL array's text (`{a,b}`) says which type reads it. */
+function notJsonDetail(value: string, error: Error): string {
+  if (value.trimStart().startsWith("{") || value.trimStart().startsWith("[")) {
+    try {
+      parsePgArray(value);
+      return `${error.message}; it reads as a PostgreSQL array: declare the column {type: array}`;
+    } catch {
+      // Not an array either: JSON's reason is the one to give.
+    }
+  }
+  return error.message;
+}
+
 export function coerceValue(column: string, type: ColumnType, value: unknown, of?: ElementType): unknown {
   if (value === null || value === undefined) return null;
   switch (type) {
@@ -127,7 +140,7 @@ export function coerceValue(column: string, type: ColumnType, value: unknown, of
         return parseJsonKeepingDigits(value, MAX_JSON_DEPTH - 1);
       } catch (error) {
         if (error instanceof JsonTooDeepError) throw tooDeep(column, error);
-        throw new CoercionError(column, type, value, (error as Error).message);
+        throw new CoercionError(column, type, value, notJsonDetail(value, error as Error));
       }
     case "timestamp": {
       if (typeof value === "number" && Number.isFinite(value)) return new Date(value).toISOString();

@@ -9,10 +9,10 @@ import pg from "pg";
 const CUSTOMERS = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov"];
 const SKUS = ["MG-204", "KB-110", "HD-900", "CB-001", "LT-550"];
 
-/** Waits until `check` holds; returns the milliseconds it took. */
 /** A pause of a random part of a second (see the tracked changes below). */
 const offBeat = () => new Promise((r) => setTimeout(r, Math.random() * 1_000));
 
+/** Waits until `check` holds; returns the milliseconds it took. */
 async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<number> {
   const start = Date.now();
   while (!(await check())) {
@@ -160,6 +160,9 @@ export async function runDemo(input: {
       `  orders over 400 from the web:      ${await count("orders", {
         bool: { filter: [{ range: { amount: { gt: 400 } } }, { term: { "attributes.channel": "web" } }] },
       })}`,
+    );
+    print(
+      `  orders tagged "next day":         ${await count("orders", { term: { "tags.keyword": "next day" } })}`,
     );
     print(
       `  order items with SKU MG-204:      ${await count("order_items", { match_phrase: { sku: "MG-204" } })}`,

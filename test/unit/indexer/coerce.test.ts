@@ -116,6 +116,15 @@ describe("array columns (PostgreSQL arrays, which DMS sends as their text)", () 
     expect(() => array(undefined, 5)).toThrow(expect.objectContaining({ code: "coercion_failed" }));
   });
 
+  it("names the array type when a json column holds an array's text", () => {
+    expect(() => coerceValue("tags", "json", '{gift,"next day"}')).toThrow(
+      "it reads as a PostgreSQL array: declare the column {type: array}",
+    );
+    expect(() => coerceValue("data", "json", "{broken")).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining("PostgreSQL array") }),
+    );
+  });
+
   it("is read by the column's spec in a document", () => {
     const doc = buildDocument(
       { id: 1, tags: "{a,b}", ids: "{7,8}" },
