@@ -157,7 +157,7 @@ export async function runDemo(input: {
     print("demo: sample searches");
     print(`  paid orders:                      ${await count("orders", { term: { status: "paid" } })}`);
     print(
-      `  orders over 400 from the web:      ${await count("orders", {
+      `  orders over 400 from the web:     ${await count("orders", {
         bool: { filter: [{ range: { amount: { gt: 400 } } }, { term: { "attributes.channel": "web" } }] },
       })}`,
     );
