@@ -37,6 +37,26 @@ const propertiesSchema = z.object({
   TaskIdentifier: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,254}$/, "a DMS replication task identifier"),
 });
 
+/** Properties that say how CloudFormation reaches this function, not what the task is. */
+const NOT_THE_TASK = new Set(["ServiceToken", "ServiceTimeout"]);
+
+const taskProperties = (props: Record<string, unknown> | undefined): string =>
+  JSON.stringify(
+    Object.entries(props ?? {})
+      .filter(([key]) => !NOT_THE_TASK.has(key))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+
+/**
+ * Whether an update of `stop-for-change` is for a change of the task: one that only sets the resource's
+ * ServiceTimeout (or a new function) leaves the task as it is, and stopping it would pause the capture
+ * for nothing.
+ */
+function changesTheTask(event: CloudFormationCustomResourceEvent): boolean {
+  if (event.RequestType !== "Update") return true;
+  return taskProperties(event.OldResourceProperties) !== taskProperties(event.ResourceProperties);
+}
+
 /** Drives the task until the request is satisfied or the time runs out. */
 async function converge(
   deps: DmsTaskDeps,
@@ -90,7 +110,11 @@ export function createDmsTaskHandler(deps: DmsTaskDeps) {
         throw new TaskControlError("invalid_properties", issueLines(parsed.error).join("; "));
       const { Action: action, TaskIdentifier: identifier } = parsed.data;
       const deadline = Date.now() + context.getRemainingTimeInMillis() - (deps.marginMs ?? 15_000);
-      await converge(deps, action, event.RequestType, identifier, deadline);
+      if (action === "stop-for-change" && !changesTheTask(event))
+        deps.logger.info("replication task left running: the update does not change it", {
+          task: identifier,
+        });
+      else await converge(deps, action, event.RequestType, identifier, deadline);
       await deps.respond(event, {
         status: "SUCCESS",
         physicalResourceId: physicalResourceId ?? `${identifier}/${action}`,

@@ -37,6 +37,7 @@ const ARN = "arn:aws:dms:eu-west-1:123456789012:task:ABCDEF";
 const event = (
   RequestType: "Create" | "Update" | "Delete",
   props: Record<string, unknown> = { Action: "start", TaskIdentifier: "cdc-dev" },
+  old: Record<string, unknown> = {},
 ): CloudFormationCustomResourceEvent =>
   ({
     RequestType,
@@ -47,7 +48,10 @@ const event = (
     LogicalResourceId: "DmsTaskStart",
     ResourceType: "Custom::DmsTask",
     ResourceProperties: { ServiceToken: "x", ...props },
-    ...(RequestType !== "Create" && { PhysicalResourceId: "cdc-dev/start", OldResourceProperties: {} }),
+    ...(RequestType !== "Create" && {
+      PhysicalResourceId: "cdc-dev/start",
+      OldResourceProperties: { ServiceToken: "x", ...old },
+    }),
   }) as CloudFormationCustomResourceEvent;
 
 /** DescribeReplicationTasks answers these statuses in turn (the last one repeats). */
@@ -62,7 +66,7 @@ function statuses(...list: (string | undefined)[]) {
 /** The controller on one request, without real waiting. */
 const run = (
   type: "Create" | "Update" | "Delete",
-  options: { remainingMs?: number; props?: Record<string, unknown> } = {},
+  options: { remainingMs?: number; props?: Record<string, unknown>; old?: Record<string, unknown> } = {},
 ) =>
   createDmsTaskHandler({
     dms: new DatabaseMigrationServiceClient({ region: "eu-west-1" }),
@@ -71,7 +75,7 @@ const run = (
     sleep: async () => {},
     pollMs: 10,
     marginMs: 0,
-  })(event(type, options.props), testContext(options.remainingMs ?? 60_000));
+  })(event(type, options.props, options.old), testContext(options.remainingMs ?? 60_000));
 const handler = (overrides: { remainingMs?: number } = {}) => run("Create", overrides);
 
 describe("DMS task controller", () => {
@@ -100,6 +104,19 @@ describe("DMS task controller", () => {
     dms.reset();
     statuses("running", "stopping", "stopped");
     await run("Delete");
+    expect(dms.commandCalls(StopReplicationTaskCommand)).toHaveLength(1);
+    expect(answers.map((a) => a.Status)).toEqual(["SUCCESS", "SUCCESS"]);
+  });
+
+  it("stops the task for an update that changes it, and leaves it running for one that only sets ServiceTimeout", async () => {
+    const stopper = { Action: "stop-for-change", TaskIdentifier: "cdc-dev", TableMappings: '{"rules":[1]}' };
+    statuses("running", "stopping", "stopped");
+    await run("Update", { props: { ...stopper, ServiceTimeout: "960" }, old: stopper });
+    expect(dms.commandCalls(StopReplicationTaskCommand)).toHaveLength(0);
+    await run("Update", {
+      props: { ...stopper, ServiceTimeout: "960" },
+      old: { ...stopper, ServiceTimeout: "600", TableMappings: '{"rules":[]}' },
+    });
     expect(dms.commandCalls(StopReplicationTaskCommand)).toHaveLength(1);
     expect(answers.map((a) => a.Status)).toEqual(["SUCCESS", "SUCCESS"]);
   });

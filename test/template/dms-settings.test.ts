@@ -15,6 +15,25 @@ const ofType = (type: string) =>
   resources.filter(([, r]) => r.Type === type).map(([id, r]) => ({ id, props: r.Properties ?? {} }));
 const endpoints = ofType("AWS::DMS::Endpoint");
 
+describe("custom resources in template.yaml", () => {
+  it("give up after their function's timeout, not CloudFormation's default hour", () => {
+    const all = loadTemplate("template.yaml");
+    const globalTimeout = Number(all.Globals?.Function?.Timeout ?? 3);
+    const custom = resources.filter(([, r]) => r.Type.startsWith("Custom::"));
+    expect(custom.length).toBeGreaterThan(0);
+    for (const [id, r] of custom) {
+      const props = r.Properties as {
+        ServiceToken: { "Fn::GetAtt": [string, string] };
+        ServiceTimeout: number;
+      };
+      const fn = all.Resources[props.ServiceToken["Fn::GetAtt"][0]];
+      const timeout = Number((fn?.Properties as { Timeout?: number }).Timeout ?? globalTimeout);
+      expect(props.ServiceTimeout, id).toBeGreaterThan(timeout);
+      expect(props.ServiceTimeout, id).toBeLessThanOrEqual(Math.min(3600, timeout * 4));
+    }
+  });
+});
+
 describe("DMS settings in template.yaml", () => {
   it("the Kinesis target endpoint writes the rendering the indexer parses", () => {
     const targets = endpoints.filter((e) => e.props.EngineName === "kinesis");
@@ -77,6 +96,11 @@ describe("DMS settings in template.yaml", () => {
     expect(stopper.MigrationType).toEqual(taskProps.MigrationType);
     expect(stopper.Action).toBe("stop-for-change");
     expect(resources.DmsTaskStart?.Properties).toMatchObject({ TaskArn: { Ref: "DmsReplicationTask" } });
+    // The same change updates the start resource, which resumes the task: a task modified in place keeps
+    // its ARN, so TaskArn alone would leave it stopped after the deploy.
+    const starter = resources.DmsTaskStart?.Properties as Record<string, unknown>;
+    for (const [key, value] of Object.entries(stopper))
+      if (!["Action", "ServiceToken"].includes(key)) expect(starter[key], key).toEqual(value);
     // Started only once the database has its DMS user and grants.
     expect(resources.DmsTaskStart?.DependsOn).toEqual(["DatabaseBootstrap", "SearchBootstrap"]);
     expect(resources.DmsTaskStart?.Condition).toBeUndefined();

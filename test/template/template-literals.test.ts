@@ -49,7 +49,7 @@ describe("template literals", () => {
     const before = template.split("\n");
     const after = text.split("\n");
     expect(after.length).toBe(before.length);
-    expect(after.filter((line, i) => line !== before[i]).length).toBe(4); // two TableMappings, tables, digest
+    expect(after.filter((line, i) => line !== before[i]).length).toBe(5); // three TableMappings, tables, digest
     expect(writeTemplateLiterals(text, literals).changed).toEqual([]);
   });
 
