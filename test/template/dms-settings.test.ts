@@ -27,7 +27,8 @@ describe("custom resources in template.yaml", () => {
         ServiceTimeout: number;
       };
       const fn = all.Resources[props.ServiceToken["Fn::GetAtt"][0]];
-      const timeout = Number((fn?.Properties as { Timeout?: number }).Timeout ?? globalTimeout);
+      expect(fn?.Type, id).toBe("AWS::Serverless::Function");
+      const timeout = Number((fn?.Properties as { Timeout?: number } | undefined)?.Timeout ?? globalTimeout);
       expect(props.ServiceTimeout, id).toBeGreaterThan(timeout);
       expect(props.ServiceTimeout, id).toBeLessThanOrEqual(Math.min(3600, timeout * 4));
     }
