@@ -13,6 +13,8 @@ export type StackEndpoints = {
   sqsEndpoint?: string;
   dlqUrl: string;
   producerApiUrl?: string;
+  /** The routing config the stack runs with (absolute path): the commands aimed at it read the same. */
+  pipelineConfig?: string;
 };
 
 /** `.local/`, or LOCAL_STACK_DIR (tests and second checkouts point tools at another stack). */

@@ -12,6 +12,7 @@ import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { commandArgs, usageError } from "../lib/command-args";
 import { createKinesisClient } from "../lib/kinesis-client";
 import { readStackFile } from "../lib/local-stack-file";
+import { pipelineConfigPath } from "../lib/pipeline-config-path";
 import { ProgressLine } from "../lib/progress-line";
 import { projectRoot } from "../lib/project-root";
 import { readStackOutputs, StackLookupError } from "../lib/targets";
@@ -38,7 +39,9 @@ const waitSeconds = Number(flags.wait ?? 900);
 if (!Number.isInteger(waitSeconds) || waitSeconds < 0)
   usageError(USAGE, "--wait must be a whole number of seconds");
 
-const configPath = process.env.PIPELINE_CONFIG ?? join(projectRoot(), "config", "pipeline.yaml");
+// Locally, the config the running stack was started with (operator/lib/pipeline-config-path.ts).
+const running = flags["config-env"] ? undefined : readStackFile();
+const configPath = pipelineConfigPath(running);
 const mappings = dmsTableMappings(
   parsePipelineConfig(readFileSync(configPath, "utf8"), { source: configPath }),
 );
@@ -80,7 +83,6 @@ async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
 }
 
 async function locally(tables: string[]): Promise<boolean> {
-  const running = readStackFile();
   if (!running) throw new ReloadError("no running stack: start `npm start`, or use --config-env <stage>");
   const progress = new ProgressLine();
   const stream = parseStreamArn(running.streamArn);

@@ -15,6 +15,7 @@ import { createOpenSearchClient } from "../../shared/opensearch-client";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { commandArgs, usageError } from "../lib/command-args";
 import { readStackFile } from "../lib/local-stack-file";
+import { pipelineConfigPath } from "../lib/pipeline-config-path";
 import { ProgressLine } from "../lib/progress-line";
 import { projectRoot } from "../lib/project-root";
 import { localSearchClient } from "../lib/search-client";
@@ -44,7 +45,13 @@ const { values: flags, positionals: tables } = commandArgs(USAGE, {
   },
 });
 
-type Targets = { database: string | pg.ClientConfig; search: Client; indexPrefix: string };
+type Targets = {
+  database: string | pg.ClientConfig;
+  search: Client;
+  indexPrefix: string;
+  /** The routing config to read (operator/lib/pipeline-config-path.ts). */
+  configPath: string;
+};
 
 /** A deployed stage, from its stack's outputs. */
 async function stageTargets(configEnv: string): Promise<Targets> {
@@ -82,6 +89,7 @@ async function stageTargets(configEnv: string): Promise<Targets> {
       { exactNumbers: true },
     ),
     indexPrefix: outputs.IndexPrefix === "none" ? "" : (outputs.IndexPrefix as string),
+    configPath: pipelineConfigPath(),
   };
 }
 
@@ -98,6 +106,7 @@ function localTargets(): Targets {
     database: databaseUrl,
     search: localSearchClient(opensearchUrl, { exactNumbers: true }),
     indexPrefix: process.env.INDEX_PREFIX ?? running?.indexPrefix ?? "",
+    configPath: pipelineConfigPath(running),
   };
 }
 
@@ -108,10 +117,9 @@ try {
   console.error(`verify: ${(error as Error).message}`);
   process.exit(2);
 }
-const configPath = process.env.PIPELINE_CONFIG ?? join(projectRoot(), "config", "pipeline.yaml");
-const pipeline = parsePipelineConfig(readFileSync(configPath, "utf8"), {
+const pipeline = parsePipelineConfig(readFileSync(targets.configPath, "utf8"), {
   indexPrefix: targets.indexPrefix,
-  source: configPath,
+  source: targets.configPath,
 });
 const search = targets.search;
 const progressLine = new ProgressLine();

@@ -69,11 +69,12 @@ function stackFileDir(stack: LocalStack): { dir: string; remove(): void } {
       pid: process.pid,
       databaseUrl: stack.databaseUrl,
       opensearchUrl: stack.opensearchUrl,
-      indexPrefix: "unused-",
+      indexPrefix: stack.indexPrefix,
       streamArn: stack.streamArn,
       dlqUrl: stack.dlqUrl,
       ...(stack.kinesisEndpoint && { kinesisEndpoint: stack.kinesisEndpoint }),
       ...(stack.sqsEndpoint && { sqsEndpoint: stack.sqsEndpoint }),
+      pipelineConfig: stack.pipelineConfigPath,
     },
     dir,
   );

@@ -73,12 +73,18 @@ function localStackEnvironment(fn: LocalFunction): Record<string, string> {
   if (!stack) return {};
   const values: Record<string, string> = {};
   if (wanted.includes("DATABASE_URL")) values.DATABASE_URL = stack.databaseUrl;
-  if (wanted.includes("OPENSEARCH_ENDPOINT"))
+  if (wanted.includes("OPENSEARCH_ENDPOINT")) {
     Object.assign(values, {
       OPENSEARCH_ENDPOINT: stack.opensearchUrl,
       OPENSEARCH_AUTH: "none",
       INDEX_PREFIX: stack.indexPrefix,
     });
+    // Routed as the stack routes (its config may be another file than the bundled one).
+    if (stack.pipelineConfig && !process.env.PIPELINE_CONFIG) {
+      process.env.PIPELINE_CONFIG = stack.pipelineConfig;
+      values.PIPELINE_CONFIG = stack.pipelineConfig;
+    }
+  }
   if (wanted.includes("DLQ_URL")) {
     values.DLQ_URL = stack.dlqUrl;
     // The queue's endpoint and fauxqs's credentials, unless the shell names others.

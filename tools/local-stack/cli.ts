@@ -100,6 +100,7 @@ writeStackFile({
   ...(stack.sqsEndpoint && { sqsEndpoint: stack.sqsEndpoint }),
   dlqUrl: stack.dlqUrl,
   ...(stack.producerApiUrl && { producerApiUrl: stack.producerApiUrl }),
+  pipelineConfig: stack.pipelineConfigPath,
 });
 /** A path as shown: relative to the current folder when inside it, else absolute. */
 const shownPath = (path: string) => {
@@ -111,7 +112,7 @@ print(`
   OpenSearch   ${redactUrl(stack.opensearchUrl)}${stack.emulator ? "   (OpenSearch API emulator, dev only)" : ""}
   Kinesis      ${stack.kinesisEndpoint ?? "AWS"}   ${stack.streamArn}
   SQS DLQ      ${stack.dlqUrl}${stack.sqsEndpoint ? `   (endpoint ${stack.sqsEndpoint})` : ""}
-  Indices      ${INDEX_PREFIX}<name> per config/pipeline.yaml
+  Indices      ${INDEX_PREFIX}<name> per ${shownPath(stack.pipelineConfigPath)}
   Producer API ${stack.producerApiUrl}   (POST /events, POST /events/batch, GET /events/{id}, GET /health)
 
   npm run demo     writes a mix of changes and prints searches

@@ -19,6 +19,7 @@ import { migrate } from "../../operator/db-migrate/migrations";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
 import { readStackFile } from "../../operator/lib/local-stack-file";
+import { pipelineConfigPath } from "../../operator/lib/pipeline-config-path";
 import { projectRoot } from "../../operator/lib/project-root";
 import { localSearchClient } from "../../operator/lib/search-client";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
@@ -53,6 +54,8 @@ export type StackOptions = {
   streamName?: string;
   shards?: number;
   indexPrefix?: string;
+  /** The routing config file (default: PIPELINE_CONFIG, else config/pipeline.yaml). */
+  pipelineConfig?: string;
   /** Event-source settings to override those read from template.yaml (tests shorten the window). */
   esm?: Partial<EsmSettings>;
   /** Wraps the indexer handler (tests inject faults). */
@@ -77,10 +80,9 @@ export type StackStatus = {
 const INDEXER = "IndexerFunction";
 const PRODUCER = "ProducerFunction";
 /** config/pipeline.yaml, or the file PIPELINE_CONFIG names, validated. */
-function loadPipeline(indexPrefix: string): PipelineConfig {
-  const path = process.env.PIPELINE_CONFIG ?? join(projectRoot(), "config", "pipeline.yaml");
+function loadPipeline(path: string, indexPrefix: string): PipelineConfig {
   if (!existsSync(path)) throw new Error(`no routing config at ${path} (PIPELINE_CONFIG)`);
-  return parsePipelineConfig(readFileSync(path, "utf8"), { indexPrefix });
+  return parsePipelineConfig(readFileSync(path, "utf8"), { indexPrefix, source: path });
 }
 
 /** In the stack's folder once its capture ran: the replication slot on the database feeds this folder. */
@@ -91,6 +93,10 @@ export class LocalStack {
   poller!: KinesisPoller;
   search!: Client;
   pipeline!: PipelineConfig;
+  /** The routing config file the stack runs with; its indexer reads the same. */
+  readonly pipelineConfigPath: string;
+  /** What the stack's index names start with. */
+  readonly indexPrefix: string;
   databaseUrl = "";
   opensearchUrl = "";
   kinesisEndpoint: string | undefined;
@@ -119,12 +125,14 @@ export class LocalStack {
     this.region = options.region ?? "us-east-1";
     this.streamName = options.streamName ?? "cdc-stream-local";
     this.log = options.log ?? (() => {});
+    this.pipelineConfigPath = options.pipelineConfig ?? pipelineConfigPath();
+    this.indexPrefix = options.indexPrefix ?? "local-";
   }
 
   async start(): Promise<this> {
     const o = this.options;
     // The routing config first: a mistake in it is reported before anything starts.
-    this.pipeline = loadPipeline(o.indexPrefix ?? "local-");
+    this.pipeline = loadPipeline(this.pipelineConfigPath, this.indexPrefix);
     if (o.fresh) rmSync(this.dir, { recursive: true, force: true });
     // A stream and index made now (nothing of an earlier run in the folder) must not resume a replication
     // slot an earlier stack left on a database of one's own (DATABASE_URL): the capture starts over.
@@ -259,7 +267,7 @@ export class LocalStack {
   private async startIndexer(): Promise<void> {
     const { fn } = this.templateFunction(INDEXER);
     const settings = { ...kinesisEventSource(fn), ...this.options.esm };
-    const prefix = this.options.indexPrefix ?? "local-";
+    const prefix = this.indexPrefix;
     await this.installIndexTemplates();
     // The handler reads its settings at import (cold start), as in Lambda.
     Object.assign(process.env, {
@@ -267,6 +275,7 @@ export class LocalStack {
       OPENSEARCH_AUTH: "none",
       DLQ_URL: this.dlqUrl,
       INDEX_PREFIX: prefix,
+      PIPELINE_CONFIG: this.pipelineConfigPath,
       AWS_REGION: this.region,
       AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",

@@ -1,0 +1,59 @@
+/**
+ * A stack started with a routing config of one's own (`PIPELINE_CONFIG=my.yaml npm start`): the
+ * commands run in another terminal (reload, verify) read that config from the stack, not the default
+ * one, without PIPELINE_CONFIG set again. Its array columns and a route on one are indexed as declared.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { npmRun } from "../helpers/npm-run";
+import { useTestStack } from "../helpers/stack";
+
+const dir = mkdtempSync(join(tmpdir(), "cdc-own-config-"));
+const configPath = join(dir, "my-pipeline.yaml");
+writeFileSync(
+  configPath,
+  `${readFileSync("config/pipeline.yaml", "utf8").replace(
+    "\nroutes:",
+    `
+  public.readings:
+    primaryKey: [id]
+    columns:
+      vals: {type: array, of: number, scale: 2}
+      flags: {type: array, of: boolean}
+
+routes:
+  - index: flagged-readings
+    table: public.readings
+    when: {field: flags, equals: true}`,
+  )}`,
+);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const testStack = useTestStack({ pipelineConfig: configPath });
+
+describe("a stack with a routing config of its own", () => {
+  it("is reloaded and verified by the commands with that config, routes on arrays included", async () => {
+    const { db, stack, stackDir } = testStack();
+    await db.query("CREATE TABLE readings (id int PRIMARY KEY, vals numeric[], flags boolean[])");
+    await db.query("INSERT INTO readings VALUES (1, '{1.5,NULL}', '{f,t}'), (2, '{}', '{f}')");
+    // A table created after the start is captured from the next start on; a reload loads it now.
+    const env = { LOCAL_STACK_DIR: stackDir, PIPELINE_CONFIG: undefined };
+    const reload = await npmRun("reload", ["public.readings"], env);
+    expect(reload.stdout).toContain("sent public.readings: 2 rows");
+    expect(reload.code).toBe(0);
+    expect(await stack.settle(60_000)).toBe(true);
+    const readings = stack.pipeline.routingFor("public", "readings").index;
+    const source = async (index: string, id: string) =>
+      (await stack.search.get({ index, id }, { ignore: [404] })).body._source;
+    expect(await source(readings, "1")).toEqual({ id: 1, vals: [1.5, null], flags: [false, true] });
+    const flagged = `${stack.indexPrefix}flagged-readings`;
+    expect(await source(flagged, "1")).toBeDefined();
+    expect(await source(flagged, "2")).toBeUndefined();
+
+    const verify = await npmRun("verify", ["public.readings"], env);
+    expect(verify.stdout).toContain(`ok   ${readings}: 2 expected, 2 found, 0 differences`);
+    expect(verify.stdout).toContain(`ok   ${flagged}: 1 expected, 1 found, 0 differences`);
+    expect(verify.code).toBe(0);
+  });
+});
