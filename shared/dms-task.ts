@@ -7,6 +7,23 @@ import {
 } from "@aws-sdk/client-database-migration-service";
 
 export type DmsClient = Pick<DatabaseMigrationServiceClient, "send">;
+
+/** Statuses in which DMS is changing the task (it settles into running, stopped, ready or failed). */
+export const BUSY_TASK_STATUSES: ReadonlySet<string> = new Set([
+  "creating",
+  "starting",
+  "stopping",
+  "modifying",
+  "moving",
+  "deleting",
+  "testing",
+]);
+
+/**
+ * The tag on a task the Aurora auto-stop paused (its value says who): it resumes such a task once the
+ * cluster is back, and the capture watch does not report it as down meanwhile.
+ */
+export const PAUSED_TAG = "cdc:paused-by";
 export type ReplicationTask = { arn: string; status: string | undefined; failure?: string };
 
 /** The task with this identifier, or undefined when there is none (yet). */

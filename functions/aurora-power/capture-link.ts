@@ -12,10 +12,15 @@ import {
   StartReplicationTaskCommand,
   StopReplicationTaskCommand,
 } from "@aws-sdk/client-database-migration-service";
-import { type DmsClient, describeTask, type WaitOptions, waitForTask } from "../../shared/dms-task";
-import { PipelineError } from "../../shared/errors";
+import {
+  type DmsClient,
+  describeTask,
+  PAUSED_TAG,
+  type WaitOptions,
+  waitForTask,
+} from "../../shared/dms-task";
 
-export const PAUSED_TAG = "cdc:paused-by";
+import { PipelineError } from "../../shared/errors";
 
 export class CapturePauseError extends PipelineError {
   override name = "CapturePauseError";

@@ -8,6 +8,8 @@
  * - `stop-for-change` (the task depends on it; its properties carry a fingerprint of the task's
  *   settings): on update, before CloudFormation modifies the task, it stops the task.
  */
+import { BUSY_TASK_STATUSES } from "../../shared/dms-task";
+
 export type ControlAction = "start" | "stop-for-change";
 export type RequestType = "Create" | "Update" | "Delete";
 
@@ -35,7 +37,7 @@ export type Step =
   | { kind: "start"; type: "start-replication" | "resume-processing" }
   | { kind: "stop" };
 
-const BUSY = new Set(["creating", "starting", "stopping", "modifying", "moving", "deleting", "testing"]);
+const BUSY = BUSY_TASK_STATUSES;
 
 /** The next step towards what the request needs, given the task's current status. */
 export function nextStep(action: ControlAction, request: RequestType, status: TaskStatus): Step {

@@ -7,6 +7,7 @@
  */
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { describe, expect, it } from "vitest";
+import { CAPTURE_DOWN_METRIC } from "../../functions/capture-watch/report";
 import { publishBatchMetrics } from "../../functions/indexer/report";
 import { createMetrics } from "../../shared/observability";
 import { resolveStage, template } from "../helpers/template";
@@ -226,11 +227,17 @@ describe("alarms", () => {
     ]);
   });
 
-  it("names only metrics the indexer emits, with the dimensions its metrics carry", () => {
-    const emitted = indexerMetricNames();
+  it("names only metrics the pipeline's functions emit, with the dimensions their metrics carry", () => {
+    const emitted: Record<string, Set<string>> = {
+      "cdc-indexer": indexerMetricNames(),
+      "capture-watch": new Set([CAPTURE_DOWN_METRIC]),
+    };
     const named = alarms.map((id) => stage().props(id)).filter((a) => a.Namespace === "CdcPipeline");
-    expect(named.length).toBeGreaterThanOrEqual(3);
-    for (const alarm of named) expect(emitted, alarm.MetricName).toContain(alarm.MetricName);
+    expect(named.length).toBeGreaterThanOrEqual(4);
+    for (const alarm of named) {
+      const service = alarm.Dimensions.find((d: { Name: string }) => d.Name === "service")?.Value as string;
+      expect(emitted[service], alarm.MetricName).toContain(alarm.MetricName);
+    }
     // The EMF the indexer writes carries exactly the alarms' dimensions.
     const metrics = createMetrics("cdc-indexer", { STAGE: "dev" });
     metrics.addMetric("RecordsDeadLettered", "Count", 1);
@@ -267,10 +274,38 @@ describe("alarms", () => {
       "AWS/ES CPUUtilization",
       "AWS/ES JVMMemoryPressure",
       "AWS/ApiGateway 5xx",
+      "CdcPipeline CaptureDown",
     ])
       expect(metrics).toContain(m);
     expect(stage({ Stage: "prod" }).exists("AutoStartErrorsAlarm")).toBe(false);
     expect(stage().exists("AutoStartErrorsAlarm")).toBe(true);
+  });
+
+  it("sees a capture that stopped: every stage, the watch reports each 5 minutes, silence alarms too", () => {
+    for (const name of ["dev", "prod"]) {
+      const at = stage({ Stage: name });
+      expect(at.exists("CaptureWatchFunction")).toBe(true);
+      const alarm = at.props("CaptureDownAlarm");
+      expect(alarm).toMatchObject({ MetricName: "CaptureDown", Period: 300, TreatMissingData: "breaching" });
+      // Two reports of 5 minutes each: a deploy's stop, modify and resume of the task stays below it.
+      expect(alarm.DatapointsToAlarm * alarm.Period).toBe(600);
+    }
+    const fn = template.Resources.CaptureWatchFunction;
+    expect((fn?.Properties as { Events: unknown } | undefined)?.Events).toEqual({
+      Every5Minutes: { Type: "Schedule", Properties: { Schedule: "rate(5 minutes)" } },
+    });
+    expect(fn?.DependsOn).toBe("DmsTaskStart");
+  });
+
+  it("the dashboard is valid JSON and shows every metric an alarm of the pipeline's own reads", () => {
+    const body = JSON.parse(stage().props("Dashboard").DashboardBody as string) as {
+      widgets: { properties: { metrics: unknown[][] } }[];
+    };
+    const shown = JSON.stringify(body.widgets.map((w) => w.properties.metrics));
+    for (const id of alarms) {
+      const alarm = stage().props(id);
+      if (alarm.Namespace === "CdcPipeline") expect(shown, id).toContain(`"${alarm.MetricName}"`);
+    }
   });
 
   it("every resource of auto-start / auto-stop exists outside production only", () => {

@@ -10,7 +10,8 @@ import {
 } from "@aws-sdk/client-database-migration-service";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { PAUSED_TAG, pauseCapture, resumeCapture } from "../../functions/aurora-power/capture-link";
+import { pauseCapture, resumeCapture } from "../../functions/aurora-power/capture-link";
+import { PAUSED_TAG } from "../../shared/dms-task";
 
 const dms = mockClient(DatabaseMigrationServiceClient);
 const client = new DatabaseMigrationServiceClient({ region: "eu-west-1" });
