@@ -1,17 +1,19 @@
-/** `npm run db:migrate`: applies db/migrations to DATABASE_URL. */
+/** `npm run db:migrate`: applies db/migrations to DATABASE_URL, or to the running local stack's database. */
 import { join } from "node:path";
 import { commandArgs } from "../lib/command-args";
+import { readStackFile } from "../lib/local-stack-file";
 import { projectRoot } from "../lib/project-root";
 import { migrate } from "./migrations";
 
 commandArgs(
-  `usage: DATABASE_URL=<url> npm run db:migrate
+  `usage: npm run db:migrate                     the running local stack's database (npm start)
+       DATABASE_URL=<url> npm run db:migrate  another database
   applies the migrations of db/migrations that the database has not run yet, in order`,
   {},
 );
-const url = process.env.DATABASE_URL;
+const url = process.env.DATABASE_URL || readStackFile()?.databaseUrl;
 if (!url) {
-  console.error("db:migrate: set DATABASE_URL (npm start prints the local one)");
+  console.error("db:migrate: no running stack (npm start) and no DATABASE_URL: set DATABASE_URL=<url>");
   process.exit(2);
 }
 const applied = await migrate(url, join(projectRoot(), "db", "migrations"));

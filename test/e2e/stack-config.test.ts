@@ -2,6 +2,7 @@
  * A stack started with a routing config of one's own (`PIPELINE_CONFIG=my.yaml npm start`): the
  * commands run in another terminal (reload, verify) read that config from the stack, not the default
  * one, without PIPELINE_CONFIG set again. Its array columns and a route on one are indexed as declared.
+ * `npm run db:migrate` finds the stack's database as they do.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -55,5 +56,15 @@ describe("a stack with a routing config of its own", () => {
     expect(verify.stdout).toContain(`ok   ${readings}: 2 expected, 2 found, 0 differences`);
     expect(verify.stdout).toContain(`ok   ${flagged}: 1 expected, 1 found, 0 differences`);
     expect(verify.code).toBe(0);
+  });
+
+  it("migrates the running stack's database without DATABASE_URL, and says what to set without a stack", async () => {
+    const { stackDir } = testStack();
+    const migrated = await npmRun("db:migrate", [], { LOCAL_STACK_DIR: stackDir, DATABASE_URL: "" });
+    expect(migrated.stdout).toContain("database is up to date");
+    expect(migrated.code).toBe(0);
+    const none = await npmRun("db:migrate", [], { LOCAL_STACK_DIR: dir, DATABASE_URL: "" });
+    expect(none.stderr).toContain("no running stack (npm start) and no DATABASE_URL");
+    expect(none.code).toBe(2);
   });
 });
