@@ -2,7 +2,7 @@
  * Capture watch Lambda (every 5 minutes, every stage): reports whether the DMS task that captures the
  * database is down (failed, stopped by anyone but the Aurora auto-stop, never started, gone) as the
  * `CaptureDown` metric and, when it is, a warning with the task's status and last failure. The
- * CaptureDown alarm fires on two such reports in a row, or when the watch stops reporting.
+ * CaptureDown alarm fires on two such reports in a row; CaptureWatchErrors when the watch itself fails.
  */
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";

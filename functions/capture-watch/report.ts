@@ -1,7 +1,7 @@
 /**
  * The capture watch's one metric, `CaptureDown` (1 when the capture is down, else 0), which the
- * CaptureDown alarm reads. Every run reports it, so a watch that stops reporting alarms too (missing data
- * is breaching there).
+ * CaptureDown alarm reads; every run reports it. A run that fails is a Lambda error, which the
+ * CaptureWatchErrors alarm reads.
  */
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";

@@ -281,14 +281,19 @@ describe("alarms", () => {
     expect(stage().exists("AutoStartErrorsAlarm")).toBe(true);
   });
 
-  it("sees a capture that stopped: every stage, the watch reports each 5 minutes, silence alarms too", () => {
+  it("sees a capture that stopped: every stage, the watch reports each 5 minutes, its failures alarm too", () => {
     for (const name of ["dev", "prod"]) {
       const at = stage({ Stage: name });
       expect(at.exists("CaptureWatchFunction")).toBe(true);
       const alarm = at.props("CaptureDownAlarm");
-      expect(alarm).toMatchObject({ MetricName: "CaptureDown", Period: 300, TreatMissingData: "breaching" });
+      expect(alarm).toMatchObject({ MetricName: "CaptureDown", Period: 300, Statistic: "Maximum" });
       // Two reports of 5 minutes each: a deploy's stop, modify and resume of the task stays below it.
       expect(alarm.DatapointsToAlarm * alarm.Period).toBe(600);
+      expect(at.props("CaptureWatchErrorsAlarm")).toMatchObject({
+        Namespace: "AWS/Lambda",
+        MetricName: "Errors",
+        Dimensions: [{ Name: "FunctionName", Value: "<CaptureWatchFunction>" }],
+      });
     }
     const fn = template.Resources.CaptureWatchFunction;
     expect((fn?.Properties as { Events: unknown } | undefined)?.Events).toEqual({
