@@ -5,11 +5,12 @@
  */
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createAutoStarter } from "../../functions/producer/auto-start";
 import { closedPort, startFakePostgres } from "../helpers/fake-postgres";
 import { answer, businessEvent, request } from "../helpers/http";
 import { testContext } from "../helpers/lambda";
+import { capturePrinted } from "../helpers/printed";
 import { producerContainer } from "../helpers/producer";
 
 const EXACT_503 =
@@ -18,21 +19,11 @@ const FUNCTION_NAME = "cdc-aurora-auto-start-dev";
 const PASSWORD = "s3cr3t-Pa55word";
 
 const lambda = mockClient(LambdaClient);
-let printed: string[] = [];
+const printed = capturePrinted();
 
 beforeEach(() => {
   lambda.reset();
   lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-  printed = [];
-  const capture = (chunk: unknown) => {
-    printed.push(String(chunk));
-    return true;
-  };
-  vi.spyOn(process.stdout, "write").mockImplementation(capture);
-  vi.spyOn(process.stderr, "write").mockImplementation(capture);
-});
-afterEach(() => {
-  vi.restoreAllMocks();
 });
 
 describe("database refusing connections (index.ts wiring)", () => {
@@ -85,7 +76,7 @@ describe("database refusing connections (index.ts wiring)", () => {
 
   it("never prints the password or the connection string", async () => {
     await handler(request("POST", "/events", businessEvent()), testContext());
-    const output = printed.join("");
+    const output = printed.text();
     expect(output).toContain("database unreachable");
     expect(output).not.toContain(PASSWORD);
     expect(output).not.toContain("postgres://");

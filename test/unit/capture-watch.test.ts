@@ -13,6 +13,7 @@ import { assessCapture } from "../../functions/capture-watch/assess";
 import { watchCapture } from "../../functions/capture-watch/watch";
 import { PAUSED_TAG } from "../../shared/dms-task";
 import { testContext } from "../helpers/lambda";
+import { capturePrinted } from "../helpers/printed";
 
 const dms = mockClient(DatabaseMigrationServiceClient);
 const client = new DatabaseMigrationServiceClient({ region: "eu-west-1" });
@@ -74,31 +75,19 @@ describe("watchCapture", () => {
 });
 
 describe("the capture watch handler", () => {
-  let printed: string[];
+  const printed = capturePrinted();
   beforeEach(() => {
-    printed = [];
     vi.stubEnv("POWERTOOLS_DEV", "");
     vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "false");
     vi.stubEnv("POWERTOOLS_METRICS_NAMESPACE", "CdcPipeline");
     vi.stubEnv("STAGE", "dev");
     vi.stubEnv("DMS_TASK_IDENTIFIER", "cdc-dev");
     vi.stubEnv("AWS_REGION", "eu-west-1");
-    const capture = (chunk: unknown) => {
-      printed.push(String(chunk));
-      return true;
-    };
-    vi.spyOn(process.stdout, "write").mockImplementation(capture);
-    vi.spyOn(process.stderr, "write").mockImplementation(capture);
   });
   afterEach(() => {
-    vi.restoreAllMocks();
     vi.unstubAllEnvs();
   });
-  const lines = () =>
-    printed
-      .flatMap((chunk) => chunk.split("\n"))
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = printed.jsonLines;
 
   it("reports CaptureDown 1 with the alarm's dimensions and warns with the task's last failure", async () => {
     task("failed", { LastFailureMessage: "Last Error: replication slot is gone" });
@@ -121,7 +110,7 @@ describe("the capture watch handler", () => {
       reason: "the task is failed: Last Error: replication slot is gone",
     });
 
-    printed.length = 0;
+    printed.clear();
     dms.reset();
     task("running");
     await handler({} as never, testContext());

@@ -13,30 +13,17 @@ import { createBatchReporter } from "../../../functions/indexer/report";
 import { parsePipelineConfig } from "../../../shared/pipeline-config";
 import { changeRecord, rawRecord } from "../../helpers/dms";
 import { TEST_BATCH_SETTINGS, testContext } from "../../helpers/lambda";
+import { capturePrinted } from "../../helpers/printed";
 import { inProcessBulkClient, newEmulator } from "../../helpers/search";
 
-let printed: string[];
-const capture = (chunk: unknown) => {
-  printed.push(String(chunk));
-  return true;
-};
+const { jsonLines, text } = capturePrinted();
 beforeEach(() => {
-  printed = [];
   vi.stubEnv("POWERTOOLS_DEV", "");
   vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "false");
-  vi.spyOn(process.stdout, "write").mockImplementation(capture);
-  vi.spyOn(process.stderr, "write").mockImplementation(capture);
 });
 afterEach(() => {
-  vi.restoreAllMocks();
   vi.unstubAllEnvs();
 });
-
-const jsonLines = () =>
-  printed
-    .flatMap((chunk) => chunk.split("\n"))
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 const stats = (overrides: Partial<BatchStats> = {}): BatchStats => ({
   received: 12,
@@ -154,7 +141,7 @@ describe("logs at info level", () => {
     ]);
     expect(lines[0]).toMatchObject({ table: "public.orders", error: { type: "coercion_failed" } });
     expect(lines[2]).toMatchObject({ received: 3, indexed: 1, deadLettered: 2 });
-    expect(printed.join("")).not.toContain("SECRET-ROW-VALUE");
+    expect(text()).not.toContain("SECRET-ROW-VALUE");
     // The dead letters (encrypted, for replay) do carry the record, base64-encoded.
     const body = sqsMock.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0]?.MessageBody;
     const data = (JSON.parse(body ?? "{}") as { data: string }).data;
