@@ -3,6 +3,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import {
   type DatabaseMigrationServiceClient,
   DescribeReplicationTasksCommand,
+  ListTagsForResourceCommand,
   ResourceNotFoundFault,
 } from "@aws-sdk/client-database-migration-service";
 
@@ -43,6 +44,12 @@ export async function describeTask(dms: DmsClient, identifier: string): Promise<
     if (error instanceof ResourceNotFoundFault) return undefined;
     throw error;
   }
+}
+
+/** Who paused the task (the value of its PAUSED_TAG), or undefined when nobody did. */
+export async function taskPausedBy(dms: DmsClient, arn: string): Promise<string | undefined> {
+  const { TagList = [] } = await dms.send(new ListTagsForResourceCommand({ ResourceArn: arn }));
+  return TagList.find((t) => t.Key === PAUSED_TAG)?.Value;
 }
 
 export type WaitOptions = { deadline: number; pollMs?: number; sleep?: (ms: number) => Promise<unknown> };

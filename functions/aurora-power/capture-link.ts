@@ -7,7 +7,6 @@
  */
 import {
   AddTagsToResourceCommand,
-  ListTagsForResourceCommand,
   RemoveTagsFromResourceCommand,
   StartReplicationTaskCommand,
   StopReplicationTaskCommand,
@@ -16,6 +15,7 @@ import {
   type DmsClient,
   describeTask,
   PAUSED_TAG,
+  taskPausedBy,
   type WaitOptions,
   waitForTask,
 } from "../../shared/dms-task";
@@ -57,8 +57,7 @@ export async function resumeCapture(
 ): Promise<"resumed" | "not-paused" | "absent" | "not-stopped-yet"> {
   const task = await describeTask(dms, identifier);
   if (!task) return "absent";
-  const { TagList = [] } = await dms.send(new ListTagsForResourceCommand({ ResourceArn: task.arn }));
-  if (!TagList.some((t) => t.Key === PAUSED_TAG)) return "not-paused";
+  if ((await taskPausedBy(dms, task.arn)) === undefined) return "not-paused";
   if (task.status !== "stopped" && task.status !== "failed") return "not-stopped-yet";
   await dms.send(
     new StartReplicationTaskCommand({

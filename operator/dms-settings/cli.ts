@@ -15,6 +15,7 @@ import {
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { parsePipelineConfig, pipelineConfigDigest } from "../../shared/pipeline-config";
 import { commandArgs } from "../lib/command-args";
+import { pipelineConfigPath } from "../lib/pipeline-config-path";
 import { projectRoot } from "../lib/project-root";
 import { writeTemplateLiterals } from "./template-literals";
 
@@ -62,7 +63,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { values: flags } = commandArgs(USAGE, {
     options: { template: { type: "boolean" }, write: { type: "boolean" }, check: { type: "boolean" } },
   });
-  const path = process.env.PIPELINE_CONFIG ?? join(projectRoot(), "config", "pipeline.yaml");
+  const path = pipelineConfigPath();
   const yaml = readFileSync(path, "utf8");
   if (flags.write || flags.check) {
     const templatePath = join(projectRoot(), "template.yaml");
