@@ -37,8 +37,6 @@ export type Step =
   | { kind: "start"; type: "start-replication" | "resume-processing" }
   | { kind: "stop" };
 
-const BUSY = BUSY_TASK_STATUSES;
-
 /** The next step towards what the request needs, given the task's current status. */
 export function nextStep(action: ControlAction, request: RequestType, status: TaskStatus): Step {
   const wantsRunning = action === "start" && request !== "Delete";
@@ -50,7 +48,7 @@ export function nextStep(action: ControlAction, request: RequestType, status: Ta
   }
   if (wantsRunning) {
     if (status === "running") return { kind: "done" };
-    if (BUSY.has(status) && status !== "starting")
+    if (BUSY_TASK_STATUSES.has(status) && status !== "starting")
       return { kind: "wait", until: `the task is no longer ${status}` };
     if (status === "starting") return { kind: "wait", until: "the task is running" };
     if (status === "ready") return { kind: "start", type: "start-replication" };
@@ -58,7 +56,7 @@ export function nextStep(action: ControlAction, request: RequestType, status: Ta
   }
   if (wantsStopped) {
     if (status === "running") return { kind: "stop" };
-    if (BUSY.has(status)) return { kind: "wait", until: `the task is no longer ${status}` };
+    if (BUSY_TASK_STATUSES.has(status)) return { kind: "wait", until: `the task is no longer ${status}` };
     return { kind: "done" }; // ready, stopped, failed: not running
   }
   return { kind: "done" };
