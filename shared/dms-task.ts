@@ -20,6 +20,10 @@ export const BUSY_TASK_STATUSES: ReadonlySet<string> = new Set([
   "testing",
 ]);
 
+/** Whether a task has come to rest not running: stopped, or failed (which resume-processing restarts too). */
+export const hasStopped = (status: string | undefined): boolean =>
+  status === "stopped" || status === "failed";
+
 /**
  * The tag on a task the Aurora auto-stop paused (its value says who): it resumes such a task once the
  * cluster is back, and the capture watch does not report it as down meanwhile.

@@ -14,6 +14,7 @@ import {
 import {
   type DmsClient,
   describeTask,
+  hasStopped,
   PAUSED_TAG,
   taskPausedBy,
   type WaitOptions,
@@ -39,7 +40,7 @@ export async function pauseCapture(
     new AddTagsToResourceCommand({ ResourceArn: task.arn, Tags: [{ Key: PAUSED_TAG, Value: "auto-stop" }] }),
   );
   await dms.send(new StopReplicationTaskCommand({ ReplicationTaskArn: task.arn }));
-  const stopped = await waitForTask(dms, identifier, (s) => s === "stopped" || s === "failed", wait);
+  const stopped = await waitForTask(dms, identifier, hasStopped, wait);
   if (!stopped) {
     const now = await describeTask(dms, identifier);
     throw new CapturePauseError(
@@ -58,7 +59,7 @@ export async function resumeCapture(
   const task = await describeTask(dms, identifier);
   if (!task) return "absent";
   if ((await taskPausedBy(dms, task.arn)) === undefined) return "not-paused";
-  if (task.status !== "stopped" && task.status !== "failed") return "not-stopped-yet";
+  if (!hasStopped(task.status)) return "not-stopped-yet";
   await dms.send(
     new StartReplicationTaskCommand({
       ReplicationTaskArn: task.arn,

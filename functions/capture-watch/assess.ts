@@ -5,7 +5,7 @@
  * created and never started, or gone. DMS changing the task (a deploy stops, modifies and resumes it)
  * is not down: the alarm waits for two reports in a row.
  */
-import { BUSY_TASK_STATUSES, type ReplicationTask } from "../../shared/dms-task";
+import { BUSY_TASK_STATUSES, hasStopped, type ReplicationTask } from "../../shared/dms-task";
 
 export type CaptureState = "running" | "changing" | "paused" | "down";
 export type CaptureAssessment = { state: CaptureState; status: string; reason: string };
@@ -21,7 +21,7 @@ export function assessCapture(
   if (status === "running") return { state: "running", status, reason: "the task is running" };
   if (BUSY_TASK_STATUSES.has(status))
     return { state: "changing", status, reason: `DMS is changing the task (${status})` };
-  if (pausedBy !== undefined && (status === "stopped" || status === "failed"))
+  if (pausedBy !== undefined && hasStopped(status))
     return { state: "paused", status, reason: `paused by ${pausedBy}; resumed once the cluster is back` };
   if (status === "ready") return { state: "down", status, reason: "the task was created and never started" };
   return { state: "down", status, reason: `the task is ${status}${why}` };

@@ -103,7 +103,8 @@ function toArray(column: string, of: ElementType, value: unknown): unknown[] {
 
 /** Why a json column's text is not JSON; a PostgreSQL array's text (`{a,b}`) says which type reads it. */
 function notJsonDetail(value: string, error: Error): string {
-  if (value.trimStart().startsWith("{") || value.trimStart().startsWith("[")) {
+  const start = value.trimStart()[0];
+  if (start === "{" || start === "[") {
     try {
       parsePgArray(value);
       return `${error.message}; it reads as a PostgreSQL array: declare the column {type: array}`;

@@ -4,15 +4,13 @@
  * stack. Exits 1 when a table's load failed or did not finish within --wait; 2 when it could not start
  * (usage, no running stack, a stage it cannot read).
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseMigrationServiceClient } from "@aws-sdk/client-database-migration-service";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
-import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { commandArgs, usageError } from "../lib/command-args";
 import { createKinesisClient } from "../lib/kinesis-client";
 import { readStackFile } from "../lib/local-stack-file";
-import { pipelineConfigPath } from "../lib/pipeline-config-path";
+import { pipelineConfigPath, readPipelineConfig } from "../lib/pipeline-config-path";
 import { ProgressLine } from "../lib/progress-line";
 import { projectRoot } from "../lib/project-root";
 import { readStackOutputs, StackLookupError } from "../lib/targets";
@@ -42,9 +40,7 @@ if (!Number.isInteger(waitSeconds) || waitSeconds < 0)
 // Locally, the config the running stack was started with (operator/lib/pipeline-config-path.ts).
 const running = flags["config-env"] ? undefined : readStackFile();
 const configPath = pipelineConfigPath(running);
-const mappings = dmsTableMappings(
-  parsePipelineConfig(readFileSync(configPath, "utf8"), { source: configPath }),
-);
+const mappings = dmsTableMappings(readPipelineConfig(configPath));
 
 async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
   const { region, outputs } = await readStackOutputs(configEnv, {

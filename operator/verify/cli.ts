@@ -12,10 +12,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import type { Client } from "@opensearch-project/opensearch";
 import type pg from "pg";
 import { createOpenSearchClient } from "../../shared/opensearch-client";
-import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { commandArgs, usageError } from "../lib/command-args";
 import { readStackFile } from "../lib/local-stack-file";
-import { pipelineConfigPath } from "../lib/pipeline-config-path";
+import { pipelineConfigPath, readPipelineConfig } from "../lib/pipeline-config-path";
 import { ProgressLine } from "../lib/progress-line";
 import { projectRoot } from "../lib/project-root";
 import { localSearchClient } from "../lib/search-client";
@@ -117,10 +116,7 @@ try {
   console.error(`verify: ${(error as Error).message}`);
   process.exit(2);
 }
-const pipeline = parsePipelineConfig(readFileSync(targets.configPath, "utf8"), {
-  indexPrefix: targets.indexPrefix,
-  source: targets.configPath,
-});
+const pipeline = readPipelineConfig(targets.configPath, targets.indexPrefix);
 const search = targets.search;
 const progressLine = new ProgressLine();
 const progress = (p: VerifyProgress) => {

@@ -19,12 +19,12 @@ import { migrate } from "../../operator/db-migrate/migrations";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
 import { readStackFile } from "../../operator/lib/local-stack-file";
-import { pipelineConfigPath } from "../../operator/lib/pipeline-config-path";
+import { pipelineConfigPath, readPipelineConfig } from "../../operator/lib/pipeline-config-path";
 import { projectRoot } from "../../operator/lib/project-root";
 import { localSearchClient } from "../../operator/lib/search-client";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
-import { type PipelineConfig, parsePipelineConfig } from "../../shared/pipeline-config";
+import type { PipelineConfig } from "../../shared/pipeline-config";
 import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-resolve";
 import { loadTemplate } from "../lib/cfn-yaml";
 import { redactUrl } from "../lib/redact-url";
@@ -79,11 +79,6 @@ export type StackStatus = {
 
 const INDEXER = "IndexerFunction";
 const PRODUCER = "ProducerFunction";
-/** config/pipeline.yaml, or the file PIPELINE_CONFIG names, validated. */
-function loadPipeline(path: string, indexPrefix: string): PipelineConfig {
-  if (!existsSync(path)) throw new Error(`no routing config at ${path} (PIPELINE_CONFIG)`);
-  return parsePipelineConfig(readFileSync(path, "utf8"), { indexPrefix, source: path });
-}
 
 /** In the stack's folder once its capture ran: the replication slot on the database feeds this folder. */
 const CAPTURE_MARKER = "capture-slot";
@@ -132,7 +127,7 @@ export class LocalStack {
   async start(): Promise<this> {
     const o = this.options;
     // The routing config first: a mistake in it is reported before anything starts.
-    this.pipeline = loadPipeline(this.pipelineConfigPath, this.indexPrefix);
+    this.pipeline = readPipelineConfig(this.pipelineConfigPath, this.indexPrefix);
     if (o.fresh) rmSync(this.dir, { recursive: true, force: true });
     // A stream and index made now (nothing of an earlier run in the folder) must not resume a replication
     // slot an earlier stack left on a database of one's own (DATABASE_URL): the capture starts over.
