@@ -13,26 +13,37 @@ import { readStackFile } from "../lib/local-stack-file";
 import { pipelineConfigPath, readPipelineConfig } from "../lib/pipeline-config-path";
 import { ProgressLine } from "../lib/progress-line";
 import { projectRoot } from "../lib/project-root";
+import { localSearchClient } from "../lib/search-client";
 import { readStackOutputs, StackLookupError } from "../lib/targets";
 import { parseStreamArn } from "../redrive/messages";
+import { indicesToRebuild } from "./rebuild";
 import { ReloadError, reloadLocally, reloadOnAws, type TableLoadState, tablesToReload } from "./reload";
 
-const USAGE = `usage: npm run reload -- <schema.table>... [--config-env <stage> [--wait <s>]]
+const USAGE = `usage: npm run reload -- <schema.table>... [--rebuild | --config-env <stage> [--wait <s>]]
 
 Sends the tables' rows through the pipeline again, as the DMS task's full load does (load records, the
 lowest version): documents missing from an index are written; documents a change wrote since are kept.
-To repair documents that differ, delete the index first, then reload (docs/architecture.md).
+To repair documents that differ, rebuild: delete the indices first, then reload (docs/architecture.md).
 
   (no target)           the running local stack (npm start): the rows are read in one snapshot and put
                         on its stream
+  --rebuild             first delete every index the tables write to (their own and their routes'), so
+                        the load writes each document again; an index another table also writes to
+                        needs that table named too. Local stack only (a stage's operators read its
+                        domain; its admin deletes indices there)
   --config-env <stage>  the stage's DMS task (ReloadTables; the task must be running; at most 10 tables
                         at once), then its table statistics until each table's load completed
   --wait <s>            how long to follow the task's loads (default 900; 0 returns at once)`;
 
 const { values: flags, positionals: names } = commandArgs(USAGE, {
   allowPositionals: true,
-  options: { "config-env": { type: "string" }, wait: { type: "string" } },
+  options: { "config-env": { type: "string" }, wait: { type: "string" }, rebuild: { type: "boolean" } },
 });
+if (flags.rebuild && flags["config-env"])
+  usageError(
+    USAGE,
+    "--rebuild is for the local stack: on a stage, delete the indices as the domain's admin (the operator role only reads them), then reload without --rebuild",
+  );
 const waitSeconds = Number(flags.wait ?? 900);
 if (!Number.isInteger(waitSeconds) || waitSeconds < 0)
   usageError(USAGE, "--wait must be a whole number of seconds");
@@ -40,7 +51,8 @@ if (!Number.isInteger(waitSeconds) || waitSeconds < 0)
 // Locally, the config the running stack was started with (operator/lib/pipeline-config-path.ts).
 const running = flags["config-env"] ? undefined : readStackFile();
 const configPath = pipelineConfigPath(running);
-const mappings = dmsTableMappings(readPipelineConfig(configPath));
+const pipeline = readPipelineConfig(configPath, running?.indexPrefix);
+const mappings = dmsTableMappings(pipeline);
 
 async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
   const { region, outputs } = await readStackOutputs(configEnv, {
@@ -78,8 +90,23 @@ async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
   return failed.length === 0 && pending.length === 0;
 }
 
+/** Deletes every index the tables write to (a rebuild), before their rows are loaded again. */
+async function deleteIndices(opensearchUrl: string, tables: string[]): Promise<void> {
+  const indices = indicesToRebuild(pipeline, tables);
+  const search = localSearchClient(opensearchUrl);
+  try {
+    for (const index of indices) {
+      const { statusCode } = await search.indices.delete({ index }, { ignore: [404] });
+      console.log(`${statusCode === 404 ? "absent" : "deleted"} ${index}`);
+    }
+  } finally {
+    await search.close();
+  }
+}
+
 async function locally(tables: string[]): Promise<boolean> {
   if (!running) throw new ReloadError("no running stack: start `npm start`, or use --config-env <stage>");
+  if (flags.rebuild) await deleteIndices(running.opensearchUrl, tables);
   const progress = new ProgressLine();
   const stream = parseStreamArn(running.streamArn);
   const kinesis = createKinesisClient(stream.region, running.kinesisEndpoint);

@@ -19,6 +19,7 @@ import { ProgressLine } from "../lib/progress-line";
 import { projectRoot } from "../lib/project-root";
 import { localSearchClient } from "../lib/search-client";
 import { readStackOutputs } from "../lib/targets";
+import { repairCommand } from "../reload/rebuild";
 import { type VerifyProgress, verify } from "./verify";
 
 const USAGE = `usage: npm run verify [-- [<schema.table>...] [--accept-refused] [--config-env <stage> [--db-host <host>] [--db-port <port>]]]
@@ -175,6 +176,13 @@ try {
     );
   }
   if (report.differences.length > 20) console.log(`  ... and ${report.differences.length - 20} more`);
+  const findings = report.indices.map(({ index }) => {
+    const of = report.differences.filter((d) => d.index === index);
+    const missing = of.filter((d) => d.kind === "missing").length;
+    return { index, missing, wrong: of.length - missing };
+  });
+  const repair = repairCommand(pipeline, findings, flags["config-env"]);
+  if (repair) console.log(`repair: ${repair}`);
   const refusedFail = report.unindexable.length > 0 && !flags["accept-refused"];
   if (refusedFail) console.log("refused rows fail the check; --accept-refused accepts them");
   process.exitCode = report.differences.length === 0 && !refusedFail ? 0 : 1;

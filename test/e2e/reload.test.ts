@@ -47,6 +47,46 @@ it("a deleted index comes back whole from a reload of its table; verify finds no
   expect((await stack.status()).dlqDepth).toBe(0);
 });
 
+it("documents a reload cannot repair (rows gone in a TRUNCATE) are repaired by --rebuild, as verify says", async () => {
+  const { db, stack, stackDir } = testStack();
+  const index = stack.pipeline.routingFor("public", "orders").index;
+  // TRUNCATE is not replicated (as with DMS): the index keeps the old rows.
+  await db.query("TRUNCATE orders CASCADE");
+  await db.query("INSERT INTO orders (id, status, amount) VALUES (4, 'new', 40)");
+  await db.query("UPDATE orders SET status = 'paid' WHERE id = 4");
+  expect(await stack.settle(30_000)).toBe(true);
+  const verify = await npmRun("verify", ["public.orders"], { LOCAL_STACK_DIR: stackDir });
+  expect(verify.code).toBe(1);
+  expect(verify.stdout).toContain(`DIFF ${index}: 1 expected, 4 found, 3 differences`);
+  expect(verify.stdout).toContain("repair: npm run reload -- --rebuild public.orders");
+
+  // A plain reload fills in what is missing and leaves what should not be there.
+  expect((await reload(stackDir, "public.orders")).code).toBe(0);
+  expect(await stack.settle(30_000)).toBe(true);
+  expect((await verifyStack(stack)).indices.find((i) => i.index === index)?.differences).toBe(3);
+
+  const rebuilt = await reload(stackDir, "--rebuild", "public.orders");
+  expect(rebuilt.output).toContain(`deleted ${index}`);
+  expect(rebuilt.output).toContain("sent public.orders: 1 rows");
+  expect(rebuilt.code).toBe(0);
+  expect(await stack.settle(30_000)).toBe(true);
+  const after = await verifyStack(stack);
+  expect(after.indices.map((i) => [i.index, i.differences])).toEqual(after.indices.map((i) => [i.index, 0]));
+  expect(after.indices.find((i) => i.index === index)?.actual).toBe(1);
+  // The rebuilt index has the template's mappings (it was created by the first write after the delete).
+  const mappings = (await stack.search.indices.getMapping({ index })).body as Record<
+    string,
+    { mappings: { properties: Record<string, unknown> } }
+  >;
+  expect(mappings[index]?.mappings.properties.amount).toMatchObject({ type: "scaled_float" });
+});
+
+it("--rebuild is for the local stack; a stage's indices are deleted by its admin", async () => {
+  const refused = await reload(testStack().stackDir, "--rebuild", "--config-env", "dev", "public.orders");
+  expect(refused.code).toBe(2);
+  expect(refused.output).toContain("--rebuild is for the local stack");
+});
+
 it("names what it cannot reload, and needs a running stack", async () => {
   const unknown = await reload(testStack().stackDir, "public.nope");
   expect(unknown.code).toBe(2);

@@ -27,7 +27,6 @@ import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index
 import type { PipelineConfig } from "../../shared/pipeline-config";
 import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-resolve";
 import { loadTemplate } from "../lib/cfn-yaml";
-import { redactUrl } from "../lib/redact-url";
 import { localFunction } from "../lib/sam-function";
 import { type RunningEmulator, startEmulator } from "../opensearch-emulator/server";
 import { Capture, type CaptureOptions } from "./capture/capture";
@@ -326,7 +325,7 @@ export class LocalStack {
       if ((await this.search.indices.exists({ index: t.index })).body)
         this.log(
           `index ${t.index} predates its current template (it keeps its old mappings); to rebuild it: ` +
-            `curl -X DELETE ${redactUrl(this.opensearchUrl)}/${t.index} && npm run reload -- ${t.table}`,
+            `npm run reload -- --rebuild ${t.table}`,
         );
     }
   }

@@ -1,0 +1,93 @@
+/**
+ * Rebuilding tables' indices: a reload alone cannot repair a document a change wrote (its load record
+ * has the lowest version), so a rebuild deletes every index the tables write to (each table's own and its
+ * routes') and then reloads the tables. An index another table also writes to would lose that table's
+ * documents too: it must be named as well. The repair verify suggests for what it found comes from here.
+ */
+import type { PipelineConfig, TableRouting } from "../../shared/pipeline-config";
+import { ReloadError } from "./reload";
+
+/** The indices a table writes to: its own and its routes'. */
+const indicesOf = (t: TableRouting) => [t.index, ...t.routes.map((r) => r.index)];
+
+/** Every index the named tables write to, in config order; refused when another table writes to one. */
+export function indicesToRebuild(pipeline: PipelineConfig, tables: string[]): string[] {
+  const named = new Set(tables);
+  const indices: string[] = [];
+  for (const t of pipeline.tables())
+    if (named.has(t.table))
+      for (const index of indicesOf(t)) if (!indices.includes(index)) indices.push(index);
+  const sharing = pipeline
+    .tables()
+    .filter((t) => !named.has(t.table))
+    .flatMap((t) =>
+      indicesOf(t)
+        .filter((index) => indices.includes(index))
+        .map((index) => `${index} is also written by ${t.table}`),
+    );
+  if (sharing.length > 0)
+    throw new ReloadError(`${sharing.join("; ")}: name those tables too, so their rows are loaded again`);
+  return indices;
+}
+
+/** What verify found in one index: how many documents are missing, and how many differ or are extra. */
+export type IndexFindings = { index: string; missing: number; wrong: number };
+
+/**
+ * The command that repairs what verify found: documents that differ or should not be there need their
+ * indices rebuilt; documents only missing are filled in by a reload. Undefined when nothing is wrong.
+ */
+export function repairCommand(
+  pipeline: PipelineConfig,
+  findings: IndexFindings[],
+  configEnv?: string,
+): string | undefined {
+  const writers = (index: string) =>
+    pipeline
+      .tables()
+      .filter((t) => indicesOf(t).includes(index))
+      .map((t) => t.table);
+  const tablesOf = (pick: (f: IndexFindings) => boolean) => [
+    ...new Set(findings.filter(pick).flatMap((f) => writers(f.index))),
+  ];
+  const wrong = tablesOf((f) => f.wrong > 0);
+  const missing = tablesOf((f) => f.missing > 0).filter((t) => !wrong.includes(t));
+  if (wrong.length === 0 && missing.length === 0) return undefined;
+  const stage = configEnv ? ` --config-env ${configEnv}` : "";
+  const parts: string[] = [];
+  if (wrong.length > 0) {
+    // Rebuilding a table rebuilds every index it writes to, and the tables sharing them come along.
+    const all = closeOverSharedIndices(pipeline, wrong);
+    parts.push(
+      configEnv
+        ? `delete ${indicesToRebuild(pipeline, all).join(" ")} as the domain's admin, then npm run reload --${stage} ${all.join(" ")}`
+        : `npm run reload -- --rebuild ${all.join(" ")}`,
+    );
+    for (const t of all) {
+      const at = missing.indexOf(t);
+      if (at >= 0) missing.splice(at, 1);
+    }
+  }
+  if (missing.length > 0) parts.push(`npm run reload --${stage} ${missing.join(" ")}`);
+  return parts.join("; then ");
+}
+
+/** The tables, and every table that writes to one of their indices (repeated until none is added). */
+function closeOverSharedIndices(pipeline: PipelineConfig, tables: string[]): string[] {
+  const all = [...tables];
+  for (let added = true; added; ) {
+    added = false;
+    const indices = new Set(
+      pipeline
+        .tables()
+        .filter((t) => all.includes(t.table))
+        .flatMap(indicesOf),
+    );
+    for (const t of pipeline.tables())
+      if (!all.includes(t.table) && indicesOf(t).some((i) => indices.has(i))) {
+        all.push(t.table);
+        added = true;
+      }
+  }
+  return all;
+}

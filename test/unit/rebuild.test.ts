@@ -1,0 +1,72 @@
+/** Which indices `npm run reload -- --rebuild` deletes, and the repair `npm run verify` suggests. */
+import { describe, expect, it } from "vitest";
+import { indicesToRebuild, repairCommand } from "../../operator/reload/rebuild";
+import { ReloadError } from "../../operator/reload/reload";
+import { parsePipelineConfig } from "../../shared/pipeline-config";
+
+// orders has a route; events and audit share one index; items stands alone.
+const pipeline = parsePipelineConfig(
+  `tables:
+  public.orders: { primaryKey: [id], index: orders }
+  public.items: { primaryKey: [id], index: items }
+  public.events: { primaryKey: [id], index: history }
+  public.audit: { primaryKey: [id], index: history }
+routes:
+  - { index: paid-orders, table: public.orders, when: { field: status, equals: paid } }`,
+  { indexPrefix: "local-" },
+);
+
+describe("indicesToRebuild", () => {
+  it("deletes a table's own index and its routes' indices", () => {
+    expect(indicesToRebuild(pipeline, ["public.orders"])).toEqual(["local-orders", "local-paid-orders"]);
+    expect(indicesToRebuild(pipeline, ["public.items", "public.orders"])).toEqual([
+      "local-orders",
+      "local-paid-orders",
+      "local-items",
+    ]);
+  });
+
+  it("refuses an index another table also writes to, unless that table is named too", () => {
+    expect(() => indicesToRebuild(pipeline, ["public.events"])).toThrow(ReloadError);
+    expect(() => indicesToRebuild(pipeline, ["public.events"])).toThrow(
+      "local-history is also written by public.audit: name those tables too",
+    );
+    expect(indicesToRebuild(pipeline, ["public.events", "public.audit"])).toEqual(["local-history"]);
+  });
+});
+
+describe("repairCommand", () => {
+  const found = (index: string, missing: number, wrong: number) => ({ index, missing, wrong });
+
+  it("suggests nothing when every index matches", () => {
+    expect(
+      repairCommand(pipeline, [found("local-orders", 0, 0), found("local-items", 0, 0)]),
+    ).toBeUndefined();
+  });
+
+  it("fills in missing documents with a reload, and rebuilds indices with documents that differ", () => {
+    expect(repairCommand(pipeline, [found("local-items", 3, 0)])).toBe("npm run reload -- public.items");
+    expect(repairCommand(pipeline, [found("local-items", 3, 1)])).toBe(
+      "npm run reload -- --rebuild public.items",
+    );
+    // A route index that differs rebuilds the table that writes to it.
+    expect(repairCommand(pipeline, [found("local-paid-orders", 0, 2), found("local-items", 1, 0)])).toBe(
+      "npm run reload -- --rebuild public.orders; then npm run reload -- public.items",
+    );
+  });
+
+  it("names every table of a shared index, so the rebuild it suggests is not refused", () => {
+    const repair = repairCommand(pipeline, [found("local-history", 0, 1)]) as string;
+    expect(repair).toBe("npm run reload -- --rebuild public.events public.audit");
+    expect(indicesToRebuild(pipeline, repair.split(" ").slice(5))).toEqual(["local-history"]);
+  });
+
+  it("on a stage, names the deletion the domain's admin makes and the stage's reload", () => {
+    expect(repairCommand(pipeline, [found("local-orders", 1, 1)], "dev")).toBe(
+      "delete local-orders local-paid-orders as the domain's admin, then npm run reload -- --config-env dev public.orders",
+    );
+    expect(repairCommand(pipeline, [found("local-items", 2, 0)], "dev")).toBe(
+      "npm run reload -- --config-env dev public.items",
+    );
+  });
+});
