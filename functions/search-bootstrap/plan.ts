@@ -7,7 +7,8 @@
  *   mappings;
  * - two fine-grained-access-control roles on exactly the pipeline's indices, and their mappings to IAM
  *   roles (FGAC backend roles): `cdc_indexer_<stage>` may bulk-write, create the indices its templates
- *   describe and add fields to their mappings; `cdc_operator_<stage>` (verify) may read them.
+ *   describe and add fields to their mappings; `cdc_operator_<stage>` may read them (verify) and delete
+ *   one to rebuild it (reload --rebuild).
  *
  * No lifecycle (ISM) policy: every index here mirrors a table, and a policy that rolls over or deletes
  * (the design documents' 90-day one) would destroy the mirror. The pipeline has no other indices.
@@ -37,13 +38,17 @@ export const INDEXER_INDEX_ACTIONS = [
   "indices:admin/mapping/put",
 ];
 export const INDEXER_CLUSTER_ACTIONS = ["indices:data/write/bulk"];
-/** What `npm run verify` reads: scrolled searches, counts and mappings. */
+/**
+ * What `npm run verify` reads (scrolled searches, counts and mappings), and the deletion of an index that
+ * `npm run reload -- --rebuild` makes before the table's rows are loaded into it again.
+ */
 export const OPERATOR_INDEX_ACTIONS = [
   "indices:data/read/search*",
   "indices:data/read/get",
   "indices:data/read/mget*",
   "indices:admin/mappings/get",
   "indices:monitor/stats",
+  "indices:admin/delete",
 ];
 export const OPERATOR_CLUSTER_ACTIONS = ["indices:data/read/scroll", "indices:data/read/scroll/clear"];
 
@@ -79,7 +84,7 @@ export function searchBootstrapRequests(input: SearchBootstrapInput): SearchRequ
       method: "PUT",
       path: `${security}/roles/${names.operator}`,
       body: {
-        description: `CDC operators (${input.stage}): read the mirror indices (npm run verify)`,
+        description: `CDC operators (${input.stage}): read the mirror indices (npm run verify), delete one to rebuild it (npm run reload -- --rebuild)`,
         cluster_permissions: OPERATOR_CLUSTER_ACTIONS,
         index_permissions: [{ index_patterns: indices, allowed_actions: OPERATOR_INDEX_ACTIONS }],
       },

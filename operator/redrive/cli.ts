@@ -9,9 +9,9 @@
  */
 import "../lib/text-import-hook";
 import { join } from "node:path";
-import { createInterface } from "node:readline/promises";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { commandArgs, usageError } from "../lib/command-args";
+import { confirmTyped } from "../lib/confirm";
 import { createKinesisClient } from "../lib/kinesis-client";
 import { LOCAL_CREDENTIALS } from "../lib/local-credentials";
 import { readStackFile } from "../lib/local-stack-file";
@@ -109,15 +109,8 @@ function printReport(report: RedriveReport, args: Args): void {
     );
 }
 
-async function confirmDiscard(count: number): Promise<boolean> {
-  if (!process.stdin.isTTY) return false;
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  const answer = await rl.question(
-    `Discard these ${count} dead letter(s) for good? Type "discard" to confirm: `,
-  );
-  rl.close();
-  return answer.trim() === "discard";
-}
+const confirmDiscard = (count: number) =>
+  confirmTyped(`Discard these ${count} dead letter(s) for good?`, "discard");
 
 async function main(): Promise<number> {
   const args = parseArgs();

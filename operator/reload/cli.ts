@@ -7,7 +7,9 @@
 import { join } from "node:path";
 import { DatabaseMigrationServiceClient } from "@aws-sdk/client-database-migration-service";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
+import { createOpenSearchClient } from "../../shared/opensearch-client";
 import { commandArgs, usageError } from "../lib/command-args";
+import { confirmTyped } from "../lib/confirm";
 import { createKinesisClient } from "../lib/kinesis-client";
 import { readStackFile } from "../lib/local-stack-file";
 import { pipelineConfigPath, readPipelineConfig } from "../lib/pipeline-config-path";
@@ -17,9 +19,17 @@ import { localSearchClient } from "../lib/search-client";
 import { readStackOutputs, StackLookupError } from "../lib/targets";
 import { parseStreamArn } from "../redrive/messages";
 import { indicesToRebuild } from "./rebuild";
-import { ReloadError, reloadLocally, reloadOnAws, type TableLoadState, tablesToReload } from "./reload";
+import {
+  deleteIndices,
+  ReloadError,
+  rebuildOnAws,
+  reloadLocally,
+  reloadOnAws,
+  type TableLoadState,
+  tablesToReload,
+} from "./reload";
 
-const USAGE = `usage: npm run reload -- <schema.table>... [--rebuild | --config-env <stage> [--wait <s>]]
+const USAGE = `usage: npm run reload -- <schema.table>... [--rebuild [--yes]] [--config-env <stage> [--wait <s>]]
 
 Sends the tables' rows through the pipeline again, as the DMS task's full load does (load records, the
 lowest version): documents missing from an index are written; documents a change wrote since are kept.
@@ -27,23 +37,25 @@ To repair documents that differ, rebuild: delete the indices first, then reload 
 
   (no target)           the running local stack (npm start): the rows are read in one snapshot and put
                         on its stream
+  --config-env <stage>  the stage's DMS task (ReloadTables; the task must be running; at most 10 tables
+                        at once), then its table statistics until each table's load completed; run it
+                        where the domain is reachable when rebuilding (docs/deploy.md)
   --rebuild             first delete every index the tables write to (their own and their routes'), so
                         the load writes each document again; an index another table also writes to
-                        needs that table named too. Local stack only (a stage's operators read its
-                        domain; its admin deletes indices there)
-  --config-env <stage>  the stage's DMS task (ReloadTables; the task must be running; at most 10 tables
-                        at once), then its table statistics until each table's load completed
+                        needs that table named too. On a stage it asks first (searches miss the
+                        documents until the load completes) and checks that the task is running
+  --yes                 rebuild on a stage without asking (scripts)
   --wait <s>            how long to follow the task's loads (default 900; 0 returns at once)`;
 
 const { values: flags, positionals: names } = commandArgs(USAGE, {
   allowPositionals: true,
-  options: { "config-env": { type: "string" }, wait: { type: "string" }, rebuild: { type: "boolean" } },
+  options: {
+    "config-env": { type: "string" },
+    wait: { type: "string" },
+    rebuild: { type: "boolean" },
+    yes: { type: "boolean" },
+  },
 });
-if (flags.rebuild && flags["config-env"])
-  usageError(
-    USAGE,
-    "--rebuild is for the local stack: on a stage, delete the indices as the domain's admin (the operator role only reads them), then reload without --rebuild",
-  );
 const waitSeconds = Number(flags.wait ?? 900);
 if (!Number.isInteger(waitSeconds) || waitSeconds < 0)
   usageError(USAGE, "--wait must be a whole number of seconds");
@@ -51,8 +63,25 @@ if (!Number.isInteger(waitSeconds) || waitSeconds < 0)
 // Locally, the config the running stack was started with (operator/lib/pipeline-config-path.ts).
 const running = flags["config-env"] ? undefined : readStackFile();
 const configPath = pipelineConfigPath(running);
-const pipeline = readPipelineConfig(configPath, running?.indexPrefix);
-const mappings = dmsTableMappings(pipeline);
+const mappings = dmsTableMappings(readPipelineConfig(configPath));
+
+/** The indices a rebuild of the tables deletes, named with the target's index prefix. */
+const rebuilt = (indexPrefix: string, tables: string[]) =>
+  indicesToRebuild(readPipelineConfig(configPath, indexPrefix), tables);
+
+const saidDeleted = (index: string, existed: boolean) =>
+  console.log(`${existed ? "deleted" : "absent"} ${index}`);
+
+/** A stage's rebuild, asked about first (unless --yes): false when not confirmed. */
+async function confirmRebuild(configEnv: string, indices: string[], tables: string[]): Promise<boolean> {
+  if (flags.yes) return true;
+  console.log(
+    `rebuilding deletes ${indices.join(", ")} on ${configEnv}: searches miss their documents until the load completes`,
+  );
+  if (await confirmTyped(`Delete them and reload ${tables.join(", ")}?`, configEnv)) return true;
+  console.error(process.stdin.isTTY ? "nothing deleted" : "not a terminal: add --yes to rebuild");
+  return false;
+}
 
 async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
   const { region, outputs } = await readStackOutputs(configEnv, {
@@ -61,6 +90,23 @@ async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
   const taskArn = outputs.DmsReplicationTaskArn;
   if (!taskArn)
     throw new ReloadError("the stack has no DmsReplicationTaskArn output: deploy the current template");
+  const dms = new DatabaseMigrationServiceClient({ region });
+  if (flags.rebuild) {
+    const endpoint = outputs.SearchDomainEndpoint;
+    if (!endpoint || outputs.IndexPrefix === undefined)
+      throw new ReloadError(
+        "the stack has no SearchDomainEndpoint or IndexPrefix output: deploy the current template",
+      );
+    const indices = rebuilt(outputs.IndexPrefix === "none" ? "" : outputs.IndexPrefix, tables);
+    const search = createOpenSearchClient({ endpoint, auth: "iam", region });
+    try {
+      const confirm = () => confirmRebuild(configEnv, indices, tables);
+      if (!(await rebuildOnAws({ dms, search, taskArn, indices, confirm, onIndex: saidDeleted })))
+        return false;
+    } finally {
+      await search.close();
+    }
+  }
   let shown = "";
   const show = (states: TableLoadState[]) => {
     const line = states.map((s) => `${s.table}: ${s.state}, ${s.rows.toLocaleString("en")} rows`).join("; ");
@@ -69,7 +115,7 @@ async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
   };
   console.log(`reloading ${tables.join(", ")} through ${taskArn}`);
   const states = await reloadOnAws({
-    dms: new DatabaseMigrationServiceClient({ region }),
+    dms,
     taskArn,
     tables,
     waitMs: waitSeconds * 1000,
@@ -90,23 +136,16 @@ async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
   return failed.length === 0 && pending.length === 0;
 }
 
-/** Deletes every index the tables write to (a rebuild), before their rows are loaded again. */
-async function deleteIndices(opensearchUrl: string, tables: string[]): Promise<void> {
-  const indices = indicesToRebuild(pipeline, tables);
-  const search = localSearchClient(opensearchUrl);
-  try {
-    for (const index of indices) {
-      const { statusCode } = await search.indices.delete({ index }, { ignore: [404] });
-      console.log(`${statusCode === 404 ? "absent" : "deleted"} ${index}`);
-    }
-  } finally {
-    await search.close();
-  }
-}
-
 async function locally(tables: string[]): Promise<boolean> {
   if (!running) throw new ReloadError("no running stack: start `npm start`, or use --config-env <stage>");
-  if (flags.rebuild) await deleteIndices(running.opensearchUrl, tables);
+  if (flags.rebuild) {
+    const search = localSearchClient(running.opensearchUrl);
+    try {
+      await deleteIndices(search, rebuilt(running.indexPrefix, tables), saidDeleted);
+    } finally {
+      await search.close();
+    }
+  }
   const progress = new ProgressLine();
   const stream = parseStreamArn(running.streamArn);
   const kinesis = createKinesisClient(stream.region, running.kinesisEndpoint);

@@ -58,11 +58,7 @@ export function repairCommand(
   if (wrong.length > 0) {
     // Rebuilding a table rebuilds every index it writes to, and the tables sharing them come along.
     const all = closeOverSharedIndices(pipeline, wrong);
-    parts.push(
-      configEnv
-        ? `delete ${indicesToRebuild(pipeline, all).join(" ")} as the domain's admin, then npm run reload --${stage} ${all.join(" ")}`
-        : `npm run reload -- --rebuild ${all.join(" ")}`,
-    );
+    parts.push(`npm run reload -- --rebuild${stage} ${all.join(" ")}`);
     for (const t of all) {
       const at = missing.indexOf(t);
       if (at >= 0) missing.splice(at, 1);

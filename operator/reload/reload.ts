@@ -11,11 +11,13 @@
 import { setTimeout as delay } from "node:timers/promises";
 import {
   type DatabaseMigrationServiceClient,
+  DescribeReplicationTasksCommand,
   DescribeTableStatisticsCommand,
   ReloadTablesCommand,
   type TableStatistics,
 } from "@aws-sdk/client-database-migration-service";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import type { Client } from "@opensearch-project/opensearch";
 import pg from "pg";
 import { readTableMappings, type TableMappings } from "../../shared/dms-table-mappings";
 import { loadRecordPages } from "../lib/dms/full-load";
@@ -195,5 +197,56 @@ export async function reloadOnAws(options: {
     const settled = states.every((s) => s.completed || s.state === "Table error");
     if (settled || now() >= deadline) return states;
     await sleep(Math.min(options.pollMs ?? 10_000, Math.max(0, deadline - now())));
+  }
+}
+
+/**
+ * Before a rebuild deletes indices on a stage: the task must be running, or its reload would be refused
+ * after the indices are gone (searches would miss their documents until someone reloads).
+ */
+async function requireRunningTask(
+  dms: Pick<DatabaseMigrationServiceClient, "send">,
+  taskArn: string,
+): Promise<void> {
+  const { ReplicationTasks } = await dms.send(
+    new DescribeReplicationTasksCommand({
+      Filters: [{ Name: "replication-task-arn", Values: [taskArn] }],
+      WithoutSettings: true,
+    }),
+  );
+  const status = ReplicationTasks?.[0]?.Status ?? "gone";
+  if (status !== "running")
+    throw new ReloadRefusedError(
+      `the DMS task is ${status}, and a reload needs it running: nothing was deleted (start the task, and a stopped cluster first)`,
+    );
+}
+
+/**
+ * The first half of a rebuild on a stage, before its reload: the task must be running, the operator must
+ * confirm, and only then are the indices deleted. False when not confirmed (nothing deleted).
+ */
+export async function rebuildOnAws(options: {
+  dms: Pick<DatabaseMigrationServiceClient, "send">;
+  search: Pick<Client, "indices">;
+  taskArn: string;
+  indices: string[];
+  confirm: () => Promise<boolean>;
+  onIndex?: (index: string, existed: boolean) => void;
+}): Promise<boolean> {
+  await requireRunningTask(options.dms, options.taskArn);
+  if (!(await options.confirm())) return false;
+  await deleteIndices(options.search, options.indices, options.onIndex);
+  return true;
+}
+
+/** Deletes each index (one already gone is fine), in order; `onIndex` hears whether it was there. */
+export async function deleteIndices(
+  search: Pick<Client, "indices">,
+  indices: string[],
+  onIndex?: (index: string, existed: boolean) => void,
+): Promise<void> {
+  for (const index of indices) {
+    const { statusCode } = await search.indices.delete({ index }, { ignore: [404] });
+    onIndex?.(index, statusCode !== 404);
   }
 }

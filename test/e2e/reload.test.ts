@@ -81,12 +81,6 @@ it("documents a reload cannot repair (rows gone in a TRUNCATE) are repaired by -
   expect(mappings[index]?.mappings.properties.amount).toMatchObject({ type: "scaled_float" });
 });
 
-it("--rebuild is for the local stack; a stage's indices are deleted by its admin", async () => {
-  const refused = await reload(testStack().stackDir, "--rebuild", "--config-env", "dev", "public.orders");
-  expect(refused.code).toBe(2);
-  expect(refused.output).toContain("--rebuild is for the local stack");
-});
-
 it("names what it cannot reload, and needs a running stack", async () => {
   const unknown = await reload(testStack().stackDir, "public.nope");
   expect(unknown.code).toBe(2);

@@ -84,6 +84,7 @@ async function domainState() {
     templates: templates.map((t) => [t?.name, t?.index_template.index_patterns]),
     indexer: await get(`/_plugins/_security/api/roles/${names.indexer}`),
     indexerMapping: await get(`/_plugins/_security/api/rolesmapping/${names.indexer}`),
+    operator: await get(`/_plugins/_security/api/roles/${names.operator}`),
     operatorMapping: await get(`/_plugins/_security/api/rolesmapping/${names.operator}`),
   };
 }
@@ -104,6 +105,22 @@ describe("search bootstrap on the domain", () => {
     expect(state.operatorMapping).toMatchObject({
       [roleNames(stage).operator]: { backend_roles: [OPERATOR] },
     });
+    // Operators read the pipeline's indices (verify) and delete one to rebuild it; they write nothing.
+    type Role = { index_permissions: { index_patterns: string[]; allowed_actions: string[] }[] };
+    const operator = (state.operator as Record<string, Role>)[roleNames(stage).operator];
+    expect(operator?.index_permissions).toEqual([
+      {
+        index_patterns: indices(),
+        allowed_actions: [
+          "indices:data/read/search*",
+          "indices:data/read/get",
+          "indices:data/read/mget*",
+          "indices:admin/mappings/get",
+          "indices:monitor/stats",
+          "indices:admin/delete",
+        ],
+      },
+    ]);
   });
 
   it("converges when run again (Update) and leaves everything on Delete", async () => {

@@ -98,14 +98,17 @@ describe("template", () => {
       "kms:Decrypt,kms:GenerateDataKey": { "Fn::GetAtt": ["DataKey", "Arn"] },
       "secretsmanager:GetSecretValue": { Ref: "DmsDbSecret" },
       "dms:ReloadTables,dms:DescribeTableStatistics": { Ref: "DmsReplicationTask" },
+      // A rebuild checks that the task runs before it deletes anything (no resource-level permission).
+      "dms:DescribeReplicationTasks": "*",
     });
-    // The domain: reads only, on this stage's domain (created) or the reused one.
+    // The domain: reads (verify) and deletes (a rebuild), on this stage's domain or the reused one; FGAC's
+    // operator role limits both to the pipeline's indices.
     const domain = statements.find((s) => "Fn::If" in s) as {
       "Fn::If": [string, { Action: string[] }, { Action: string[] }];
     };
     expect(domain["Fn::If"][0]).toBe("CreateDomain");
     for (const branch of domain["Fn::If"].slice(1) as { Action: string[] }[])
-      expect(branch.Action).toEqual(["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost"]);
+      expect(branch.Action).toEqual(["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpDelete"]);
   });
 
   it("has a samconfig environment per stage with its Stage override", () => {

@@ -59,11 +59,14 @@ describe("repairCommand", () => {
     const repair = repairCommand(pipeline, [found("local-history", 0, 1)]) as string;
     expect(repair).toBe("npm run reload -- --rebuild public.events public.audit");
     expect(indicesToRebuild(pipeline, repair.split(" ").slice(5))).toEqual(["local-history"]);
+    expect(repairCommand(pipeline, [found("local-history", 0, 1)], "prod")).toBe(
+      "npm run reload -- --rebuild --config-env prod public.events public.audit",
+    );
   });
 
-  it("on a stage, names the deletion the domain's admin makes and the stage's reload", () => {
+  it("names the stage's commands for a stage", () => {
     expect(repairCommand(pipeline, [found("local-orders", 1, 1)], "dev")).toBe(
-      "delete local-orders local-paid-orders as the domain's admin, then npm run reload -- --config-env dev public.orders",
+      "npm run reload -- --rebuild --config-env dev public.orders",
     );
     expect(repairCommand(pipeline, [found("local-items", 2, 0)], "dev")).toBe(
       "npm run reload -- --config-env dev public.items",
