@@ -69,6 +69,22 @@ const mappings = dmsTableMappings(readPipelineConfig(configPath));
 const rebuilt = (indexPrefix: string, tables: string[]) =>
   indicesToRebuild(readPipelineConfig(configPath, indexPrefix), tables);
 
+/**
+ * After a rebuild, the dead letters of its tables are superseded: the load wrote each row's current
+ * state at the lowest version, so replaying an older change would write older data over it (or bring
+ * back a row deleted since: the index's delete tombstones went with it).
+ */
+const discardAfterRebuild = (tables: string[], configEnv?: string) =>
+  console.log(
+    `dead letters of ${tables.join(", ")} from before this rebuild are superseded by it: do not replay them, discard them (` +
+      tables
+        .map(
+          (t) => `npm run redrive -- ${configEnv ? `--config-env ${configEnv} ` : ""}--discard --table ${t}`,
+        )
+        .join("; ") +
+      ")",
+  );
+
 const saidDeleted = (index: string, existed: boolean) =>
   console.log(`${existed ? "deleted" : "absent"} ${index}`);
 
@@ -133,6 +149,7 @@ async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
   for (const s of pending) console.log(`wait ${s.table}: still ${s.state} after ${waitSeconds} s`);
   if (failed.length === 0 && pending.length === 0)
     console.log(`then: npm run verify -- --config-env ${configEnv} ${tables.join(" ")}`);
+  if (flags.rebuild) discardAfterRebuild(tables, configEnv);
   return failed.length === 0 && pending.length === 0;
 }
 
@@ -169,6 +186,7 @@ async function locally(tables: string[]): Promise<boolean> {
     kinesis.destroy();
   }
   console.log(`the indexer applies them within seconds; then: npm run verify -- ${tables.join(" ")}`);
+  if (flags.rebuild) discardAfterRebuild(tables);
   return true;
 }
 

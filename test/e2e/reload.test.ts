@@ -68,6 +68,10 @@ it("documents a reload cannot repair (rows gone in a TRUNCATE) are repaired by -
   const rebuilt = await reload(stackDir, "--rebuild", "public.orders");
   expect(rebuilt.output).toContain(`deleted ${index}`);
   expect(rebuilt.output).toContain("sent public.orders: 1 rows");
+  // Its dead letters from before are superseded: a replay would write older data over the loaded rows.
+  expect(rebuilt.output).toContain(
+    "do not replay them, discard them (npm run redrive -- --discard --table public.orders)",
+  );
   expect(rebuilt.code).toBe(0);
   expect(await stack.settle(30_000)).toBe(true);
   const after = await verifyStack(stack);
