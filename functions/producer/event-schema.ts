@@ -23,11 +23,25 @@ export const EVENT_ID_RULE = `1-${MAX_EVENT_ID_LENGTH} letters, digits or . _ : 
 const MAX_EPOCH_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 const MAX_DEPTH = 32;
 
+/**
+ * A field's wrong kind of value in the API's words: `required` when it is missing, else what it must be
+ * (zod's own text is "Invalid input: expected string, received undefined").
+ */
+const mustBe = (what: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? "required" : `must be ${what}`),
+});
+const between = (min: number, max: number, what: string) =>
+  `${min.toLocaleString("en")}-${max.toLocaleString("en")} ${what}`;
+
 /** Event and entity kinds are identifiers (`LoanCreated`, `loan.created`): no spaces, quotes or markup. */
 const kind = z
-  .string()
+  .string(mustBe("a string"))
   .regex(/^[A-Za-z][A-Za-z0-9._:-]{0,254}$/, "1-255 letters, digits or . _ : - (starting with a letter)");
-const name = z.string().min(1).max(255).regex(/\S/, "must not be blank");
+const name = z
+  .string(mustBe("a string"))
+  .min(1, between(1, 255, "characters"))
+  .max(255, between(1, 255, "characters"))
+  .regex(/\S/, "must not be blank");
 
 const isoDateTime = z.iso.datetime({ offset: true });
 const isIsoDate = (text: string) => isoDateTime.safeParse(text).success && !Number.isNaN(Date.parse(text));
@@ -37,27 +51,46 @@ const eventDate = z.union(
     z.number().int().min(0).max(MAX_EPOCH_MS),
     z.string().refine(isIsoDate, "must be an ISO 8601 date-time with an offset, e.g. 2024-01-15T10:30:00Z"),
   ],
-  { error: "must be whole epoch milliseconds or an ISO 8601 date-time with an offset" },
+  mustBe("whole epoch milliseconds or an ISO 8601 date-time with an offset"),
 );
 
-export const eventHeaderSchema = z.strictObject({
-  uuid: z.string().regex(EVENT_ID_PATTERN, EVENT_ID_RULE),
-  eventName: kind,
-  eventType: kind,
-  createdDate: eventDate,
-  savedDate: eventDate.optional(),
-});
+export const eventHeaderSchema = z.strictObject(
+  {
+    uuid: z.string(mustBe("a string")).regex(EVENT_ID_PATTERN, EVENT_ID_RULE),
+    eventName: kind,
+    eventType: kind,
+    createdDate: eventDate,
+    savedDate: eventDate.optional(),
+  },
+  mustBe("an object"),
+);
 
-export const entitySchema = z.looseObject({
-  entityType: kind,
-  entityId: name,
-  updatedAttributes: z.record(z.string(), z.unknown()),
-});
+export const entitySchema = z.looseObject(
+  {
+    entityType: kind,
+    entityId: name,
+    updatedAttributes: z.record(z.string(), z.unknown(), mustBe("an object")),
+  },
+  mustBe("an object"),
+);
 
-export const businessEventSchema = z.strictObject({
-  eventHeader: eventHeaderSchema,
-  eventBody: z.looseObject({ entities: z.array(entitySchema).min(1).max(1_000) }),
-});
+export const MAX_ENTITIES = 1_000;
+
+export const businessEventSchema = z.strictObject(
+  {
+    eventHeader: eventHeaderSchema,
+    eventBody: z.looseObject(
+      {
+        entities: z
+          .array(entitySchema, mustBe("an array"))
+          .min(1, between(1, MAX_ENTITIES, "entities"))
+          .max(MAX_ENTITIES, between(1, MAX_ENTITIES, "entities")),
+      },
+      mustBe("an object"),
+    ),
+  },
+  mustBe("an object"),
+);
 
 export type BusinessEvent = z.infer<typeof businessEventSchema>;
 
@@ -143,8 +176,12 @@ export function validateBatch(
   input: unknown,
   limits: { maxEventBytes: number; maxBatchEvents: number },
 ): Validation<BusinessEvent[]> {
+  const count = between(1, limits.maxBatchEvents, "events");
   const envelope = z
-    .strictObject({ events: z.array(z.unknown()).min(1).max(limits.maxBatchEvents) })
+    .strictObject(
+      { events: z.array(z.unknown(), mustBe("an array")).min(1, count).max(limits.maxBatchEvents, count) },
+      mustBe("an object"),
+    )
     .safeParse(input);
   if (!envelope.success) return { ok: false, tooLarge: false, issues: zodIssues(envelope.error, []) };
   const issues: FieldIssue[] = [];

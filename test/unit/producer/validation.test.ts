@@ -59,6 +59,35 @@ describe("validateEvent", () => {
     expect(result.ok && result.value).toEqual(withExtras);
   });
 
+  it("names each problem in the API's words: a missing field is required, a wrong one says what it must be", () => {
+    const issues = (input: unknown) => {
+      const result = validateEvent(input, 262_144);
+      return result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`);
+    };
+    const event = businessEvent();
+    const { eventType: _, ...withoutType } = event.eventHeader;
+    expect(issues({ ...event, eventHeader: withoutType })).toEqual(["eventHeader.eventType: required"]);
+    expect(issues({ eventHeader: { ...event.eventHeader, uuid: 7, createdDate: undefined } })).toEqual([
+      "eventHeader.uuid: must be a string",
+      "eventHeader.createdDate: required",
+      "eventBody: required",
+    ]);
+    expect(issues({ ...event, eventBody: { entities: [] } })).toEqual([
+      "eventBody.entities: 1-1,000 entities",
+    ]);
+    expect(issues({ ...event, eventBody: { entities: {} } })).toEqual([
+      "eventBody.entities: must be an array",
+    ]);
+    const entity = { entityType: "Loan", entityId: "l-1", updatedAttributes: [] };
+    expect(issues({ ...event, eventBody: { entities: [entity] } })).toEqual([
+      "eventBody.entities[0].updatedAttributes: must be an object",
+    ]);
+    expect(issues({ ...event, eventHeader: { ...event.eventHeader, createdDate: true } })).toEqual([
+      "eventHeader.createdDate: must be whole epoch milliseconds or an ISO 8601 date-time with an offset",
+    ]);
+    expect(issues("event")).toEqual(["(body): must be an object"]);
+  });
+
   it("flags size separately from shape", () => {
     const result = validateEvent(businessEvent(), 100);
     expect(result).toMatchObject({ ok: false, tooLarge: true });
@@ -109,6 +138,10 @@ describe("validateBatch", () => {
     );
     expect(validateBatch({ events: [businessEvent()], dryRun: true }, limits).ok).toBe(false);
     expect(validateBatch({ events: [businessEvent()] }, limits).ok).toBe(true);
+    expect(validateBatch({ events: [] }, limits)).toMatchObject({
+      issues: [{ path: "events", message: "1-3 events" }],
+    });
+    expect(validateBatch({}, limits)).toMatchObject({ issues: [{ path: "events", message: "required" }] });
   });
 });
 
