@@ -4,7 +4,7 @@
  * changes made while it was down arrive, nothing is emitted twice, nothing is lost. A new replication
  * slot (as a new DMS task) brings a full load of the existing rows.
  */
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -39,8 +39,11 @@ beforeAll(async () => {
 });
 afterAll(async () => cleanup?.());
 
-async function withStack<T>(run: (stack: LocalStack, db: pg.Client) => Promise<T>): Promise<T> {
-  const stack = await new LocalStack(options).start();
+async function withStack<T>(
+  run: (stack: LocalStack, db: pg.Client) => Promise<T>,
+  more: Partial<StackOptions> = {},
+): Promise<T> {
+  const stack = await new LocalStack({ ...options, ...more }).start();
   const db = new pg.Client({ connectionString: stack.databaseUrl });
   await db.connect();
   try {
@@ -92,5 +95,30 @@ describe("restarting the local stack", () => {
       expect(stack.capture.stats.loaded).toBe(290);
       expect(await check(stack)).toEqual([]);
     });
+  });
+
+  it("says once what fills a route added to a table it captured before, and verify finds it missing", async () => {
+    const config = join(dir, "with-route.yaml");
+    writeFileSync(
+      config,
+      `${readFileSync("config/pipeline.yaml", "utf8")}  - { index: second-orders, table: public.orders, when: { field: status, equals: second } }\n`,
+    );
+    const said: string[] = [];
+    const hint =
+      "route second-orders is new: rows of public.orders written before it are not in it; to fill it: npm run reload -- public.orders";
+    await withStack(
+      async (stack) => {
+        expect(await stack.settle(60_000)).toBe(true);
+        const route = (await verifyStack(stack)).indices.find((i) => i.index.endsWith("second-orders"));
+        expect(route).toMatchObject({ expected: 100, actual: 0 });
+      },
+      { pipelineConfig: config, log: (line) => said.push(line) },
+    );
+    expect(
+      said.filter((line) => line.includes("route ")).map((l) => l.replace(options.indexPrefix ?? "", "")),
+    ).toEqual([hint]);
+    said.length = 0;
+    await withStack(async () => {}, { pipelineConfig: config, log: (line) => said.push(line) });
+    expect(said.filter((line) => line.includes("route "))).toEqual([]);
   });
 });

@@ -36,6 +36,7 @@ import { FileCheckpoints, MemoryCheckpoints } from "./poller/checkpoints";
 import { type EsmSettings, kinesisEventSource } from "./poller/esm-settings";
 import { type Invoke, KinesisPoller } from "./poller/poller";
 import { blockedAncestor, type RunningPostgres, startEmbeddedPostgres } from "./postgres";
+import { newRouteHints, type RouteIndices, routeIndices } from "./route-changes";
 import { type RunningSqs, receiveAll, startLocalSqs } from "./sqs";
 
 export type StackOptions = {
@@ -138,10 +139,31 @@ export class LocalStack {
     await this.startStreams();
     await this.startIndexer();
     await this.startCapture();
-    if (!o.ephemeral)
+    if (!o.ephemeral) {
       writeFileSync(join(this.dir, CAPTURE_MARKER), "the capture's slot belongs to this folder\n");
+      this.noteNewRoutes();
+    }
     await this.startProducerApi();
     return this;
+  }
+
+  /**
+   * Routes added since the last start to a table captured then: their index lacks the rows written before
+   * (said once; the routes are recorded for the next start). Not after a capture that starts over: it
+   * loads every table.
+   */
+  private noteNewRoutes(): void {
+    const file = join(this.dir, "routes.json");
+    const current = routeIndices(this.pipeline);
+    let previous: RouteIndices | undefined;
+    try {
+      if (existsSync(file)) previous = JSON.parse(readFileSync(file, "utf8")) as RouteIndices;
+    } catch {
+      // Unreadable (edited by hand): nothing to compare with; it is written again below.
+    }
+    if (previous && !this.captureStartsOver)
+      for (const hint of newRouteHints(previous, current)) this.log(hint);
+    writeFileSync(file, `${JSON.stringify(current, null, 2)}\n`);
   }
 
   /** A function of template.yaml as a local run sees it (parameter defaults, this region). */
