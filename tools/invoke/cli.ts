@@ -27,6 +27,7 @@ type Options = {
   overrides: string[];
   configEnv: string;
   template: string;
+  help?: boolean;
 };
 
 const USAGE =
@@ -45,6 +46,7 @@ function parseArgs(argv: string[]): Options {
       if (value === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
       return value;
     };
+    if (arg === "-h" || arg === "--help") return { ...opts, help: true } as Options;
     if (arg === "-e" || arg === "--event") opts.event = next();
     else if (arg === "-n" || arg === "--env-vars") opts.envVars = next();
     else if (arg === "--config-env") opts.configEnv = next();
@@ -140,10 +142,30 @@ async function readEvent(source: string): Promise<unknown> {
   return text ? JSON.parse(text) : {};
 }
 
+/** The usage, with the template's functions and the sample events to run them on. */
+function help(template: ReturnType<typeof loadTemplate>): string {
+  const functions = Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === "AWS::Serverless::Function")
+    .map(([id]) => id);
+  return `${USAGE}
+  runs a function of the template on an event, as sam local invoke does, without Docker: its result on
+  stdout, its logs on stderr; exit 1 when it throws or times out (README, "Quick start")
+  -e, --event <file|->        the event (events/*.json; - reads stdin)
+  -n, --env-vars <file>       {"Parameters": {...}, "<FunctionLogicalId>": {...}} as with sam
+  --parameter-overrides K=V   template parameters (after samconfig.toml's)
+  --config-env <env>          samconfig.toml's environment (default: default)
+  -t, --template <file>       another template (default: template.yaml)
+functions: ${functions.join(", ")}`;
+}
+
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
   const root = projectRoot();
   const template = loadTemplate(resolve(opts.template));
+  if (opts.help) {
+    process.stdout.write(`${help(template)}\n`);
+    return 0;
+  }
   const samconfig = readSamConfig(resolve(root, "samconfig.toml"), opts.configEnv, "local_invoke");
   const region = String(samconfig.region ?? process.env.AWS_REGION ?? "us-east-1");
   const ctx = {

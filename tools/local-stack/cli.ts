@@ -5,6 +5,7 @@
  */
 import "../../operator/lib/text-import-hook";
 import { join, relative } from "node:path";
+import { commandArgs } from "../../operator/lib/command-args";
 import { readStackFile, removeStackFile, writeStackFile } from "../../operator/lib/local-stack-file";
 import { projectRoot } from "../../operator/lib/project-root";
 import { runDemo } from "../demo/demo";
@@ -12,12 +13,22 @@ import { redactUrl } from "../lib/redact-url";
 import { LocalStack } from "./stack";
 import { Terminal } from "./terminal";
 
-const args = new Set(process.argv.slice(2));
-const unknown = [...args].filter((a) => !["--fresh", "--demo"].includes(a));
-if (unknown.length > 0) {
-  console.error(`unknown option ${unknown.join(" ")}\nusage: npm start [-- --fresh] [-- --demo]`);
-  process.exit(2);
-}
+const USAGE = `usage: npm start [-- [--fresh] [--demo]]
+  runs the whole pipeline on this machine: PostgreSQL, the capture (a DMS stand-in), Kinesis, SQS, the
+  OpenSearch API emulator, the indexer and the producer API on http://localhost:3000 (docs/local-stack.md).
+  Its state lives in .local/ and survives restarts; Ctrl-C stops everything.
+  --fresh   wipe .local/ first (database, stream, index, dead letters)
+  --demo    write a sample workload once the stack runs (as npm run demo)
+
+  a real part instead of a local one, from the environment:
+  DATABASE_URL                   a PostgreSQL with wal_level = logical
+  OPENSEARCH_URL                 an OpenSearch cluster (https://user:password@host:9200)
+  AWS_ENDPOINT_URL_KINESIS       a Kinesis endpoint, or \`aws\`
+  AWS_ENDPOINT_URL_SQS           an SQS endpoint, or \`aws\`
+  PIPELINE_CONFIG                a routing config other than config/pipeline.yaml`;
+const { values: flags } = commandArgs(USAGE, {
+  options: { fresh: { type: "boolean" }, demo: { type: "boolean" } },
+});
 
 // LOCAL_STACK_DIR runs a second stack beside the project's (tests do); every tool follows it.
 const dir = process.env.LOCAL_STACK_DIR ?? join(projectRoot(), ".local");
@@ -35,7 +46,7 @@ process.env.POWERTOOLS_METRICS_DISABLED = "false";
 const INDEX_PREFIX = "local-";
 const stack = new LocalStack({
   dir,
-  fresh: args.has("--fresh"),
+  fresh: flags.fresh ?? false,
   databaseUrl: process.env.DATABASE_URL,
   opensearchUrl: process.env.OPENSEARCH_URL,
   kinesisEndpoint: process.env.AWS_ENDPOINT_URL_KINESIS,
@@ -145,7 +156,7 @@ const timer = setInterval(async () => {
 }, 500);
 timer.unref();
 
-if (args.has("--demo")) {
+if (flags.demo) {
   await runDemo({
     databaseUrl: stack.databaseUrl,
     search: stack.search,
