@@ -16,7 +16,7 @@ import { type CompactedAction, compact, type PlannedAction } from "./compact";
 import { type DeadLetterEntry, sendDeadLetters } from "./dead-letter";
 import { parseDmsMessage } from "./dms-message";
 import { planChange } from "./plan";
-import { recordText } from "./record-data";
+import { notBase64Hint, recordText } from "./record-data";
 import { versionCommitMillis } from "./version";
 
 export type BatchDeps = {
@@ -144,11 +144,13 @@ function parseAndPlan(states: RecordState[], deps: BatchDeps, stats: BatchStats)
       const known = error instanceof PermanentRecordError;
       if (!known)
         deps.logger.error("unexpected error while planning a record", { error: error as Error, stage });
+      const hint =
+        known && error.code === "invalid_json" ? notBase64Hint(state.record.kinesis.data) : undefined;
       state.status = "permanent";
       state.failure = {
         stage,
         type: known ? error.code : "unexpected_error",
-        reason: (error as Error).message,
+        reason: hint ? `${(error as Error).message}; ${hint}` : (error as Error).message,
       };
     }
   });

@@ -93,6 +93,23 @@ describe("processBatch", () => {
     });
   });
 
+  it("says when a record's data was not base64 at all (a hand-written event with the DMS record as it is)", async () => {
+    const { deps } = setup();
+    const good = changeRecord({ op: "insert", row: { id: 5, amount: "5" } }, 0);
+    const plain = Buffer.from(good.kinesis.data, "base64").toString("utf8");
+    const unencoded = { ...good, kinesis: { ...good.kinesis, data: plain, sequenceNumber: "2" } };
+    const garbled = rawRecord('{"data": {"id": 9}, "metadata": {', 1);
+    await processBatch([unencoded, garbled], testContext(), deps);
+    const [first, second] = sentMessages() as { error: { type: string; reason: string } }[];
+    expect(first?.error.type).toBe("invalid_json");
+    expect(first?.error.reason).toContain(
+      'the data holds "{" at 0, which base64 does not: Kinesis delivers record data base64-encoded',
+    );
+    // Base64 of text that is not JSON: JSON's reason alone.
+    expect(second?.error.type).toBe("invalid_json");
+    expect(second?.error.reason).not.toContain("base64");
+  });
+
   it("keeps every digit of an int8 past 2^53 (DMS writes up to 16 digits as a number), as a key and as a value", async () => {
     const { emulator, deps } = setup();
     /** A record with these number texts in place of the row's zeros (JSON.stringify would round them). */
