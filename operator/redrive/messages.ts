@@ -5,7 +5,7 @@
  * - the event source mapping's on-failure records (`KinesisBatchInfo`): a range of sequence numbers.
  * Pure: parsing only.
  */
-import { onFailureSchema, permanentFailureSchema } from "../../shared/dead-letters";
+import { DEAD_LETTER_KIND, onFailureSchema, permanentFailureSchema } from "../../shared/dead-letters";
 
 export type StoredRecord = { partitionKey: string; data: Buffer };
 
@@ -61,7 +61,17 @@ export function planReplay(body: string): ReplayPlan {
       reason: `event source mapping: ${onFailure.data.requestContext.condition}`,
     };
   }
-  return { kind: "unreadable", reason: "neither an indexer dead letter nor a KinesisBatchInfo record" };
+  return { kind: "unreadable", reason: unreadableReason(json, indexer.error) };
+}
+
+/** Why a message cannot be replayed: an indexer dead letter says which of its fields does not read. */
+function unreadableReason(json: unknown, error: { issues: { path: PropertyKey[] }[] }): string {
+  if ((json as { kind?: unknown } | null)?.kind !== DEAD_LETTER_KIND)
+    return "neither an indexer dead letter nor a KinesisBatchInfo record";
+  const fields = [...new Set(error.issues.map((i) => i.path.map(String).join(".") || "(message)"))];
+  if (fields.length === 1 && fields[0] === "data")
+    return "an indexer dead letter whose record data is not base64 (an event written by hand rather than delivered by Kinesis?): it cannot be put back as received; --discard it";
+  return `an indexer dead letter with unreadable ${fields.join(", ")}`;
 }
 
 /** `arn:aws:kinesis:<region>:<account>:stream/<name>` -> name and region. */

@@ -53,9 +53,24 @@ describe("planReplay", () => {
     });
   });
 
-  it("calls anything else unreadable", () => {
+  it("calls anything else unreadable, and says which field of an indexer dead letter does not read", () => {
     expect(planReplay("{").kind).toBe("unreadable");
-    expect(planReplay('{"kind":"cdc-indexer.permanent-failure","schemaVersion":2}').kind).toBe("unreadable");
+    expect(planReplay('{"kind":"cdc-indexer.permanent-failure","schemaVersion":2}')).toMatchObject({
+      kind: "unreadable",
+      reason:
+        "an indexer dead letter with unreadable schemaVersion, failedAt, functionName, functionVersion, awsRequestId, error, source",
+    });
+    expect(planReplay('{"Records":[]}')).toEqual({
+      kind: "unreadable",
+      reason: "neither an indexer dead letter nor a KinesisBatchInfo record",
+    });
+    // An event written by hand with the DMS record as it is (not base64): the indexer dead-letters it
+    // with its data as received, which cannot be put back on a stream as it came.
+    const handWritten = { ...record, kinesis: { ...record.kinesis, data: '{"data":{"id":1}}' } };
+    expect(planReplay(buildDeadLetter(handWritten, failure, ctx, {}, 262_144))).toMatchObject({
+      kind: "unreadable",
+      reason: expect.stringContaining("an indexer dead letter whose record data is not base64"),
+    });
   });
 });
 
