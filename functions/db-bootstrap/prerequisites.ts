@@ -8,7 +8,7 @@
  *   the DMS WAL heartbeat. No rds_superuser: the source endpoint sets `CaptureDdls: false`, so DMS needs
  *   no DDL trigger, and the slot comes from rds_replication;
  * - replica identity: a captured table keeps its primary key as replica identity (deletes carry the key,
- *   all the indexer needs); one without a primary key gets REPLICA IDENTITY FULL.
+ *   all the indexer needs); one without a primary key gets REPLICA IDENTITY FULL (shared/replica-identity.ts).
  *
  * Passwords never appear in a statement's text: they are bound parameters of `set_config` and read back
  * inside a DO block, so `log_statement = ddl` logs no secret. Identifiers are validated by the caller
@@ -16,6 +16,7 @@
  */
 import type pg from "pg";
 import { PipelineError } from "../../shared/errors";
+import { ensureReplicaIdentity } from "../../shared/replica-identity";
 
 export type Login = { user: string; password: string };
 
@@ -109,13 +110,11 @@ async function setUpDmsUser(client: pg.ClientBase, dms: Login, heartbeatSchema: 
   await client.query(`GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${role}`);
 }
 
-type TableState = { table: string; exists: boolean; hasPrimaryKey: boolean; replicaIdentity: string };
+type TableState = { table: string; exists: boolean };
 
 async function tableStates(client: pg.ClientBase, tables: string[]): Promise<TableState[]> {
   const { rows } = await client.query<TableState>(
-    `SELECT t.name AS table, c.oid IS NOT NULL AS exists,
-            COALESCE(EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary), false) AS "hasPrimaryKey",
-            COALESCE(c.relreplident::text, '') AS "replicaIdentity"
+    `SELECT t.name AS table, c.oid IS NOT NULL AS exists
        FROM unnest($1::text[]) WITH ORDINALITY AS t(name, position)
        LEFT JOIN pg_class c ON c.oid = to_regclass(quote_ident(split_part(t.name, '.', 1)) || '.' || quote_ident(split_part(t.name, '.', 2)))
       ORDER BY t.position`,
@@ -141,13 +140,8 @@ async function grantCapturedTables(
     await client.query(`GRANT USAGE ON SCHEMA ${client.escapeIdentifier(schema)} TO ${role}`);
     await client.query(`GRANT SELECT ON ${qualified(client, state.table)} TO ${role}`);
     report.granted.push(state.table);
-    if (!state.hasPrimaryKey && state.replicaIdentity !== "f") {
-      await client.query(`ALTER TABLE ${qualified(client, state.table)} REPLICA IDENTITY FULL`);
-      report.replicaIdentityFull.push(state.table);
-    } else if (state.hasPrimaryKey && state.replicaIdentity === "n") {
-      await client.query(`ALTER TABLE ${qualified(client, state.table)} REPLICA IDENTITY DEFAULT`);
-    }
   }
+  report.replicaIdentityFull.push(...(await ensureReplicaIdentity(client, report.granted)));
   const granted = await client.query<{ table: string }>(
     `SELECT table_schema || '.' || table_name AS table FROM information_schema.role_table_grants
       WHERE grantee = $1 AND privilege_type = 'SELECT' AND grantor <> grantee AND table_schema <> $2`,

@@ -121,4 +121,37 @@ describe("restarting the local stack", () => {
     await withStack(async () => {}, { pipelineConfig: config, log: (line) => said.push(line) });
     expect(said.filter((line) => line.includes("route "))).toEqual([]);
   });
+
+  it("gives a captured table without a primary key REPLICA IDENTITY FULL: its updates and deletes work and arrive", async () => {
+    const config = join(dir, "with-notes.yaml");
+    writeFileSync(
+      config,
+      readFileSync("config/pipeline.yaml", "utf8").replace(
+        "\nroutes:",
+        "\n  public.notes:\n    primaryKey: [id]\n\nroutes:",
+      ),
+    );
+    await withStack(
+      async (_, db) => {
+        await db.query("CREATE TABLE notes (id int NOT NULL, body text)");
+        await db.query("INSERT INTO notes VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+      },
+      { pipelineConfig: config },
+    );
+    const said: string[] = [];
+    await withStack(
+      async (stack, db) => {
+        // PostgreSQL refuses these on a published table without a replica identity.
+        await db.query("UPDATE notes SET body = 'a2' WHERE id = 1");
+        await db.query("DELETE FROM notes WHERE id = 2");
+        expect(await stack.settle(60_000)).toBe(true);
+        const notes = (await verifyStack(stack)).indices.find((i) => i.index.endsWith("public_notes"));
+        expect(notes).toMatchObject({ expected: 2, actual: 2, differences: 0 });
+      },
+      { pipelineConfig: config, log: (line) => said.push(line) },
+    );
+    expect(said).toContain(
+      "capture: public.notes has no primary key: REPLICA IDENTITY FULL set, as on a stage",
+    );
+  });
 });

@@ -27,6 +27,7 @@ import {
   type TableMappings,
 } from "../../../shared/dms-table-mappings";
 import { ownValue, setOwn } from "../../../shared/own-properties";
+import { ensureReplicaIdentity } from "../../../shared/replica-identity";
 import { LOCAL_RETRY } from "../retry";
 
 /** How often the capture looks for configured tables that did not exist at its start. */
@@ -222,6 +223,10 @@ export class Capture {
           )
         ).rows.map((r) => r.name),
       );
+      // Before a table is published: without a replica identity PostgreSQL would refuse its updates and
+      // deletes (a table without a primary key), as the database bootstrap sees to on a stage.
+      for (const table of await ensureReplicaIdentity(client, existing))
+        this.log(`capture: ${table} has no primary key: REPLICA IDENTITY FULL set, as on a stage`);
       for (const table of existing)
         if (!published.has(table)) await client.query(`ALTER PUBLICATION ${pub} ADD TABLE ${quoted(table)}`);
 
