@@ -8,15 +8,15 @@
  *   the DMS WAL heartbeat. No rds_superuser: the source endpoint sets `CaptureDdls: false`, so DMS needs
  *   no DDL trigger, and the slot comes from rds_replication;
  * - replica identity: a captured table keeps its primary key as replica identity (deletes carry the key,
- *   all the indexer needs); one without a primary key gets REPLICA IDENTITY FULL (shared/replica-identity.ts).
+ *   all the indexer needs); one without a primary key gets REPLICA IDENTITY FULL (shared/captured-keys.ts).
  *
  * Passwords never appear in a statement's text: they are bound parameters of `set_config` and read back
  * inside a DO block, so `log_statement = ddl` logs no secret. Identifiers are validated by the caller
  * and quoted with `escapeIdentifier`.
  */
 import type pg from "pg";
+import { ensureReplicaIdentity } from "../../shared/captured-keys";
 import { PipelineError } from "../../shared/errors";
-import { ensureReplicaIdentity } from "../../shared/replica-identity";
 
 export type Login = { user: string; password: string };
 

@@ -122,18 +122,19 @@ describe("restarting the local stack", () => {
     expect(said.filter((line) => line.includes("route "))).toEqual([]);
   });
 
-  it("gives a captured table without a primary key REPLICA IDENTITY FULL: its updates and deletes work and arrive", async () => {
+  it("gives a captured table without a primary key REPLICA IDENTITY FULL (its updates and deletes work and arrive), and names a configured key that is not the table's", async () => {
     const config = join(dir, "with-notes.yaml");
     writeFileSync(
       config,
       readFileSync("config/pipeline.yaml", "utf8").replace(
         "\nroutes:",
-        "\n  public.notes:\n    primaryKey: [id]\n\nroutes:",
+        "\n  public.notes:\n    primaryKey: [id]\n  public.accounts:\n    primaryKey: [code]\n\nroutes:",
       ),
     );
     await withStack(
       async (_, db) => {
         await db.query("CREATE TABLE notes (id int NOT NULL, body text)");
+        await db.query("CREATE TABLE accounts (id int PRIMARY KEY, code text UNIQUE NOT NULL)");
         await db.query("INSERT INTO notes VALUES (1, 'a'), (2, 'b'), (3, 'c')");
       },
       { pipelineConfig: config },
@@ -153,5 +154,9 @@ describe("restarting the local stack", () => {
     expect(said).toContain(
       "capture: public.notes has no primary key: REPLICA IDENTITY FULL set, as on a stage",
     );
+    expect(said).toContain(
+      "config: public.accounts: the routing config's key [code] is not the table's primary key [id]: deletes and key changes carry only [id], so their documents are not found (deletes dead-lettered as missing_primary_key); set primaryKey: [id]",
+    );
+    expect(said.filter((line) => line.startsWith("config: "))).toHaveLength(1);
   });
 });

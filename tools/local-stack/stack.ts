@@ -22,6 +22,7 @@ import { readStackFile } from "../../operator/lib/local-stack-file";
 import { pipelineConfigPath, readPipelineConfig } from "../../operator/lib/pipeline-config-path";
 import { projectRoot } from "../../operator/lib/project-root";
 import { localSearchClient } from "../../operator/lib/search-client";
+import { keyProblem, tableKeys } from "../../shared/captured-keys";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
 import type { PipelineConfig } from "../../shared/pipeline-config";
@@ -352,7 +353,28 @@ export class LocalStack {
     }
   }
 
+  /** Configured keys that cannot find a document to delete (said at each start until fixed). */
+  private async checkTableKeys(): Promise<void> {
+    const db = new pg.Client({ connectionString: this.databaseUrl });
+    await db.connect();
+    try {
+      const routings = this.pipeline.tables();
+      const keys = await tableKeys(
+        db,
+        routings.map((t) => t.table),
+      );
+      for (const t of routings) {
+        const key = keys.get(t.table);
+        const problem = key && keyProblem(t.table, t.primaryKey, key);
+        if (problem) this.log(`config: ${problem}`);
+      }
+    } finally {
+      await db.end();
+    }
+  }
+
   async startCapture(extra: Pick<CaptureOptions, "onLoadBatch" | "loadBatchRows"> = {}): Promise<void> {
+    await this.checkTableKeys();
     this.capture = new Capture({
       databaseUrl: this.databaseUrl,
       kinesis: this.kinesisClient,

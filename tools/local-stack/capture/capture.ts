@@ -20,6 +20,7 @@ import {
 } from "../../../operator/lib/dms/records";
 import { MAX_RECORD_BYTES, putAll } from "../../../operator/lib/kinesis-put";
 import { backoffDelay } from "../../../shared/backoff";
+import { ensureReplicaIdentity } from "../../../shared/captured-keys";
 import type { Partitioning } from "../../../shared/dms-settings";
 import {
   type CaptureSelection,
@@ -27,7 +28,6 @@ import {
   type TableMappings,
 } from "../../../shared/dms-table-mappings";
 import { ownValue, setOwn } from "../../../shared/own-properties";
-import { ensureReplicaIdentity } from "../../../shared/replica-identity";
 import { LOCAL_RETRY } from "../retry";
 
 /** How often the capture looks for configured tables that did not exist at its start. */

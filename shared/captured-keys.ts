@@ -1,0 +1,80 @@
+/**
+ * What a change of a captured table carries to find its document, on the deployed database (the database
+ * bootstrap) and the local one (the local stack) alike. DMS sends a delete, and the before-image of a key
+ * change, with the columns of the table's replica identity only: its primary key (PostgreSQL's default),
+ * or the whole row (REPLICA IDENTITY FULL) for a table without one. Without either, PostgreSQL refuses
+ * every UPDATE and DELETE on a table a publication publishes (the application's writes fail), and a
+ * change decoded from the log carries no key. A routing-config key other than the primary key cannot
+ * find the document a delete removes.
+ */
+import type pg from "pg";
+
+const qualified = (client: pg.ClientBase, table: string) =>
+  table
+    .split(".")
+    .map((part) => client.escapeIdentifier(part))
+    .join(".");
+
+/** Sets the replica identity of the tables that exist; returns those set to FULL. */
+export async function ensureReplicaIdentity(client: pg.ClientBase, tables: string[]): Promise<string[]> {
+  const { rows } = await client.query<{ table: string; hasPrimaryKey: boolean; replicaIdentity: string }>(
+    `SELECT t.name AS table,
+            EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS "hasPrimaryKey",
+            c.relreplident::text AS "replicaIdentity"
+       FROM unnest($1::text[]) WITH ORDINALITY AS t(name, position)
+       JOIN pg_class c ON c.oid = to_regclass(quote_ident(split_part(t.name, '.', 1)) || '.' || quote_ident(split_part(t.name, '.', 2)))
+      ORDER BY t.position`,
+    [tables],
+  );
+  const full: string[] = [];
+  for (const { table, hasPrimaryKey, replicaIdentity } of rows) {
+    if (!hasPrimaryKey && replicaIdentity !== "f") {
+      await client.query(`ALTER TABLE ${qualified(client, table)} REPLICA IDENTITY FULL`);
+      full.push(table);
+    } else if (hasPrimaryKey && replicaIdentity === "n") {
+      await client.query(`ALTER TABLE ${qualified(client, table)} REPLICA IDENTITY DEFAULT`);
+    }
+  }
+  return full;
+}
+
+export type TableKey = { primaryKey: string[]; hasIdColumn: boolean };
+
+/** Each existing table's primary-key columns in key order (none: an empty list), and whether it has `id`. */
+export async function tableKeys(client: pg.ClientBase, tables: string[]): Promise<Map<string, TableKey>> {
+  const { rows } = await client.query<{ table: string } & TableKey>(
+    `SELECT t.name AS table,
+            COALESCE((SELECT array_agg(a.attname::text ORDER BY k.position)
+                        FROM pg_index i
+                        CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position)
+                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                       WHERE i.indrelid = c.oid AND i.indisprimary), '{}') AS "primaryKey",
+            EXISTS (SELECT 1 FROM pg_attribute a
+                     WHERE a.attrelid = c.oid AND a.attname = 'id' AND a.attnum > 0 AND NOT a.attisdropped) AS "hasIdColumn"
+       FROM unnest($1::text[]) AS t(name)
+       JOIN pg_class c ON c.oid = to_regclass(quote_ident(split_part(t.name, '.', 1)) || '.' || quote_ident(split_part(t.name, '.', 2)))`,
+    [tables],
+  );
+  return new Map(rows.map(({ table, primaryKey, hasIdColumn }) => [table, { primaryKey, hasIdColumn }]));
+}
+
+/**
+ * Why a table's configured key cannot work (undefined when it can): DMS sends a delete, and the
+ * before-image of a key change, with the table's primary-key columns only, so a key of other columns
+ * cannot find the document to delete. A table without a primary key sends whole rows (REPLICA IDENTITY
+ * FULL): any key of its columns works.
+ */
+export function keyProblem(
+  table: string,
+  configured: string[] | undefined,
+  { primaryKey, hasIdColumn }: TableKey,
+): string | undefined {
+  const key = configured ?? (hasIdColumn ? ["id"] : undefined);
+  const shown = (columns: string[]) => `[${columns.join(", ")}]`;
+  if (!key)
+    return `${table} has no primaryKey in the routing config and no id column: every change of it is refused (no_primary_key); set primaryKey: ${shown(primaryKey.length ? primaryKey : ["<columns>"])}`;
+  if (primaryKey.length === 0) return undefined;
+  const same = key.length === primaryKey.length && key.every((c) => primaryKey.includes(c));
+  if (same) return undefined;
+  return `${table}: the routing config's key ${shown(key)} is not the table's primary key ${shown(primaryKey)}: deletes and key changes carry only ${shown(primaryKey)}, so their documents are not found (deletes dead-lettered as missing_primary_key); set primaryKey: ${shown(primaryKey)}`;
+}
