@@ -18,6 +18,7 @@ import {
 
 export type { MatchContext, Predicate } from "./route-operators";
 
+import { TABLE_NAME, TABLE_NAME_RULE } from "./table-name";
 import { issueLines } from "./zod-issues";
 
 export const COLUMN_TYPES = ["string", "number", "integer", "boolean", "json", "timestamp", "array"] as const;
@@ -79,7 +80,7 @@ const indexName = z
     'index names are lower case and may not contain \\/*?"<>| ,#: or start with -_+',
   );
 
-const tableName = z.string().regex(/^[^.\s]+\.[^.\s]+$/, "tables are named schema.table");
+const tableName = z.string().regex(TABLE_NAME, TABLE_NAME_RULE);
 
 /** A table's index name from a template (`{schema}_{table}`), lower-cased as OpenSearch requires. */
 const indexNameOf = (template: string, schema: string, table: string) =>
@@ -224,7 +225,7 @@ const configSchema = z
         ctx.addIssue({
           code: "custom",
           path: ["tables", key],
-          message: `"${key}": tables are named schema.table`,
+          message: `"${key}": ${TABLE_NAME_RULE}`,
         });
         continue;
       }

@@ -12,6 +12,7 @@ import type { Respond } from "../../shared/cfn-response";
 import { createSetUpResource } from "../../shared/custom-resource";
 import { PipelineError } from "../../shared/errors";
 import { applyMigrations, type Migration } from "../../shared/migrations";
+import { TABLE_NAME, TABLE_NAME_RULE } from "../../shared/table-name";
 import { applyPrerequisites, type Login } from "./prerequisites";
 
 export type Connection = { host: string; port: number; database: string } & Login;
@@ -46,7 +47,7 @@ export const bootstrapProperties = z.object({
   CapturedTables: z
     .string()
     .transform((s) => s.split(",").filter(Boolean))
-    .pipe(z.array(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, "schema.table")).min(1)),
+    .pipe(z.array(z.string().regex(TABLE_NAME, TABLE_NAME_RULE)).min(1)),
   HeartbeatSchema: identifier.default("awsdms"),
   /** The bundled migration files; a new one changes this property, so CloudFormation runs an update. */
   Migrations: z.string().optional(),

@@ -87,7 +87,7 @@ const properties = (over: Record<string, unknown> = {}) => {
     MasterSecretArn: ARN("master"),
     ProducerSecretArn: ARN("producer"),
     DmsSecretArn: ARN("dms"),
-    CapturedTables: "public.business_events,public.notes,public.not_there",
+    CapturedTables: "public.business_events,public.notes,public.Invoices,public.not_there",
     Migrations: bundledMigrations.map((m) => m.file).join(","),
     ...over,
   };
@@ -118,6 +118,8 @@ describe("database bootstrap (Create, then Update)", () => {
   beforeAll(async () => {
     // A captured table the migrations do not create, without a primary key (written by hand).
     await database.db.query("CREATE TABLE public.notes (body text)");
+    // A table named as an ORM names it (mixed case, quoted in SQL).
+    await database.db.query('CREATE TABLE public."Invoices" (id int PRIMARY KEY)');
     await createBootstrapHandler(deps())(event("Create"), testContext(120_000));
     await createBootstrapHandler(deps())(event("Update"), testContext(120_000));
     firstRuns.push(...answers);
@@ -134,7 +136,10 @@ describe("database bootstrap (Create, then Update)", () => {
       {
         Status: "SUCCESS",
         RequestId: "req-Update",
-        Data: { AppliedMigrations: "none", GrantedTables: "public.business_events,public.notes" },
+        Data: {
+          AppliedMigrations: "none",
+          GrantedTables: "public.business_events,public.notes,public.Invoices",
+        },
       },
     ]);
   });
@@ -204,9 +209,10 @@ describe("database bootstrap (Create, then Update)", () => {
 
   it("keeps the primary key as replica identity and gives a table without one REPLICA IDENTITY FULL", async () => {
     const { rows } = await database.db.query(
-      "SELECT relname, relreplident FROM pg_class WHERE relname IN ('business_events', 'notes') ORDER BY relname",
+      "SELECT relname, relreplident FROM pg_class WHERE relname IN ('business_events', 'notes', 'Invoices') ORDER BY relname",
     );
     expect(rows).toEqual([
+      { relname: "Invoices", relreplident: "d" },
       { relname: "business_events", relreplident: "d" },
       { relname: "notes", relreplident: "f" },
     ]);
@@ -236,6 +242,7 @@ describe("database bootstrap answers", () => {
     const client = await connectAs(DMS);
     try {
       await expect(client.query("SELECT * FROM public.notes")).rejects.toMatchObject({ code: "42501" });
+      await expect(client.query('SELECT * FROM public."Invoices"')).rejects.toMatchObject({ code: "42501" });
     } finally {
       await client.end();
     }

@@ -182,6 +182,7 @@ describe("routing config", () => {
     ["bad index name", "tables: {public.t: {index: Orders}}", "lower case"],
     ["unknown column type", "tables: {public.t: {columns: {a: money}}}", "a"],
     ["table without schema", "tables: {orders: {}}", "schema.table"],
+    ["table name with a comma", "tables: {'public.a,b': {}}", "no spaces, dots or commas inside a name"],
     ["unknown key", "tabels: {}", "tabels"],
   ])("rejects %s with a clear error", (_name, yaml, message) => {
     expect(() => parsePipelineConfig(yaml)).toThrow(
@@ -289,5 +290,14 @@ describe("route operators", () => {
     const line = /\*\*Conditions\*\*: `([^`]+)`/.exec(docs)?.[1] ?? "";
     const documented = line.split(",").map((s) => s.trim().split(" ")[0]);
     expect(documented).toEqual(OPERATOR_NAMES);
+  });
+});
+
+it("takes a table named in mixed case, as an ORM names it, and indexes it under a lower-case name", () => {
+  const config = parsePipelineConfig("tables: {public.Invoices: {primaryKey: [InvoiceId]}}");
+  expect(config.routingFor("public", "Invoices")).toMatchObject({
+    table: "public.Invoices",
+    index: "public_invoices",
+    primaryKey: ["InvoiceId"],
   });
 });

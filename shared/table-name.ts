@@ -1,0 +1,8 @@
+/**
+ * How the pipeline names a captured table: `schema.table`, as PostgreSQL spells both (case kept: a
+ * table an ORM created as "Invoice" is `public.Invoice`), without spaces, dots or commas inside a name
+ * (the generated template lists tables comma-separated). One rule for the routing config and the
+ * database bootstrap. Names reach SQL only quoted (escapeIdentifier) or as bound parameters.
+ */
+export const TABLE_NAME = /^[^.\s,]+\.[^.\s,]+$/;
+export const TABLE_NAME_RULE = "tables are named schema.table (no spaces, dots or commas inside a name)";
