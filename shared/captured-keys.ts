@@ -38,43 +38,70 @@ export async function ensureReplicaIdentity(client: pg.ClientBase, tables: strin
   return full;
 }
 
-export type TableKey = { primaryKey: string[]; hasIdColumn: boolean };
+/**
+ * What a table's deletes and key changes carry (its replica identity): the whole row (`full`), or the
+ * columns of its primary key or of the index set as its replica identity. And whether it has `id`.
+ */
+export type TableKey = {
+  identity: "full" | "primary key" | "replica identity index";
+  columns: string[];
+  hasIdColumn: boolean;
+};
 
-/** Each existing table's primary-key columns in key order (none: an empty list), and whether it has `id`. */
+/** Each existing table's replica identity and its columns (in key order), and whether it has `id`. */
 export async function tableKeys(client: pg.ClientBase, tables: string[]): Promise<Map<string, TableKey>> {
-  const { rows } = await client.query<{ table: string } & TableKey>(
-    `SELECT t.name AS table,
+  const { rows } = await client.query<{
+    table: string;
+    replicaIdentity: string;
+    columns: string[];
+    hasIdColumn: boolean;
+  }>(
+    `SELECT t.name AS table, c.relreplident::text AS "replicaIdentity",
             COALESCE((SELECT array_agg(a.attname::text ORDER BY k.position)
                         FROM pg_index i
                         CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position)
                         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-                       WHERE i.indrelid = c.oid AND i.indisprimary), '{}') AS "primaryKey",
+                       WHERE i.indrelid = c.oid
+                         AND CASE WHEN c.relreplident = 'i' THEN i.indisreplident ELSE i.indisprimary END), '{}') AS columns,
             EXISTS (SELECT 1 FROM pg_attribute a
                      WHERE a.attrelid = c.oid AND a.attname = 'id' AND a.attnum > 0 AND NOT a.attisdropped) AS "hasIdColumn"
        FROM unnest($1::text[]) AS t(name)
        JOIN pg_class c ON c.oid = to_regclass(quote_ident(split_part(t.name, '.', 1)) || '.' || quote_ident(split_part(t.name, '.', 2)))`,
     [tables],
   );
-  return new Map(rows.map(({ table, primaryKey, hasIdColumn }) => [table, { primaryKey, hasIdColumn }]));
+  return new Map(
+    rows.map(({ table, replicaIdentity, columns, hasIdColumn }) => [
+      table,
+      {
+        identity:
+          replicaIdentity === "f"
+            ? "full"
+            : replicaIdentity === "i"
+              ? "replica identity index"
+              : "primary key",
+        columns,
+        hasIdColumn,
+      },
+    ]),
+  );
 }
 
 /**
- * Why a table's configured key cannot work (undefined when it can): DMS sends a delete, and the
- * before-image of a key change, with the table's primary-key columns only, so a key of other columns
- * cannot find the document to delete. A table without a primary key sends whole rows (REPLICA IDENTITY
- * FULL): any key of its columns works.
+ * Why a table's configured key cannot work (undefined when it can): a delete, and the before-image of a
+ * key change, carry only the columns of the table's replica identity (its primary key by default), so a
+ * key of other columns cannot find the document to delete. A table that sends whole rows (REPLICA
+ * IDENTITY FULL, as a table without a primary key gets) takes any key of its columns.
  */
 export function keyProblem(
   table: string,
   configured: string[] | undefined,
-  { primaryKey, hasIdColumn }: TableKey,
+  { identity, columns, hasIdColumn }: TableKey,
 ): string | undefined {
   const key = configured ?? (hasIdColumn ? ["id"] : undefined);
-  const shown = (columns: string[]) => `[${columns.join(", ")}]`;
+  const shown = (list: string[]) => `[${list.join(", ")}]`;
   if (!key)
-    return `${table} has no primaryKey in the routing config and no id column: every change of it is refused (no_primary_key); set primaryKey: ${shown(primaryKey.length ? primaryKey : ["<columns>"])}`;
-  if (primaryKey.length === 0) return undefined;
-  const same = key.length === primaryKey.length && key.every((c) => primaryKey.includes(c));
-  if (same) return undefined;
-  return `${table}: the routing config's key ${shown(key)} is not the table's primary key ${shown(primaryKey)}: deletes and key changes carry only ${shown(primaryKey)}, so their documents are not found (deletes dead-lettered as missing_primary_key); set primaryKey: ${shown(primaryKey)}`;
+    return `${table} has no primaryKey in the routing config and no id column: every change of it is refused (no_primary_key); set primaryKey: ${shown(columns.length ? columns : ["<columns>"])}`;
+  if (identity === "full" || columns.length === 0) return undefined;
+  if (key.length === columns.length && key.every((c) => columns.includes(c))) return undefined;
+  return `${table}: the routing config's key ${shown(key)} is not the table's ${identity} ${shown(columns)}: deletes and key changes carry only ${shown(columns)}, so their documents are not found (deletes dead-lettered as missing_primary_key); set primaryKey: ${shown(columns)}`;
 }

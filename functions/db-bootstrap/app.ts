@@ -48,6 +48,19 @@ export const bootstrapProperties = z.object({
     .string()
     .transform((s) => s.split(",").filter(Boolean))
     .pipe(z.array(z.string().regex(TABLE_NAME, TABLE_NAME_RULE)).min(1)),
+  /** JSON: each captured table's key in config/pipeline.yaml (null: not configured), generated from it. */
+  TableKeys: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string(), z.array(z.string()).nullable()))
+    .optional(),
   HeartbeatSchema: identifier.default("awsdms"),
   /** The bundled migration files; a new one changes this property, so CloudFormation runs an update. */
   Migrations: z.string().optional(),
@@ -81,6 +94,7 @@ async function bootstrap(deps: BootstrapDeps, props: z.infer<typeof bootstrapPro
       producer: login(producer, "producer"),
       dms: login(dms, "DMS"),
       capturedTables: props.CapturedTables,
+      ...(props.TableKeys && { tableKeys: props.TableKeys }),
       heartbeatSchema: props.HeartbeatSchema,
       requireLogicalReplication: true,
     });

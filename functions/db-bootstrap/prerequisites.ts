@@ -15,7 +15,7 @@
  * and quoted with `escapeIdentifier`.
  */
 import type pg from "pg";
-import { ensureReplicaIdentity } from "../../shared/captured-keys";
+import { ensureReplicaIdentity, keyProblem, tableKeys } from "../../shared/captured-keys";
 import { PipelineError } from "../../shared/errors";
 
 export type Login = { user: string; password: string };
@@ -25,6 +25,8 @@ export type Prerequisites = {
   dms: Login;
   /** `schema.table` of every table the routing config captures. */
   capturedTables: string[];
+  /** Each captured table's key in the routing config (absent: not configured, `[id]` is assumed). */
+  tableKeys?: Record<string, string[] | null>;
   /** Schema the DMS heartbeat table lives in (owned by the DMS user). */
   heartbeatSchema: string;
   /** Refuse a server without `wal_level = logical` (Aurora: `rds.logical_replication = 1`). */
@@ -164,5 +166,25 @@ export async function applyPrerequisites(
   await setUpProducer(client, plan.producer);
   await setUpDmsUser(client, plan.dms, plan.heartbeatSchema);
   await grantCapturedTables(client, plan, report);
+  if (plan.tableKeys) await checkTableKeys(client, plan.tableKeys, report.granted);
   return report;
+}
+
+/**
+ * A configured key that is not what the table's deletes carry would dead-letter every delete: the deploy
+ * fails, naming the key to configure, rather than build a pipeline whose index keeps deleted rows.
+ */
+async function checkTableKeys(
+  client: pg.ClientBase,
+  configured: Record<string, string[] | null>,
+  tables: string[],
+): Promise<void> {
+  const keys = await tableKeys(client, tables);
+  const problems = tables.flatMap((table) => {
+    const key = keys.get(table);
+    const problem = key && keyProblem(table, configured[table] ?? undefined, key);
+    return problem ? [problem] : [];
+  });
+  if (problems.length > 0)
+    throw new PipelineError("key_mismatch", `${problems.join("; ")} (config/pipeline.yaml)`);
 }

@@ -30,8 +30,8 @@ export function dmsSettings(configYaml: string, partitioning?: Partitioning) {
 
 /**
  * The generated literals of template.yaml (one line each): the task's table mappings and its settings per
- * partitioning (DmsReplicationTask, DmsTaskStopForChange), the captured tables and bundled migrations
- * that make the database bootstrap run again when they change (DatabaseBootstrap), and the routing
+ * partitioning (DmsReplicationTask, DmsTaskStopForChange), the captured tables, their configured keys and
+ * the bundled migrations that make the database bootstrap run again when they change (DatabaseBootstrap), and the routing
  * config's digest that does the same for the search bootstrap (SearchBootstrap).
  */
 export function templateLiterals(configYaml: string) {
@@ -45,6 +45,13 @@ export function templateLiterals(configYaml: string) {
       .tables()
       .map((t) => t.table)
       .join(","),
+    TableKeys: JSON.stringify(
+      Object.fromEntries(
+        parsePipelineConfig(configYaml)
+          .tables()
+          .map((t) => [t.table, t.primaryKey ?? null]),
+      ),
+    ),
     Migrations: bundledMigrations.map((m) => m.file).join(","),
     PipelineConfigDigest: pipelineConfigDigest(configYaml),
   };

@@ -11,6 +11,7 @@ export type TemplateLiterals = {
   TableMappings: string;
   ReplicationTaskSettings: { "primary-key": string; "schema-table": string };
   CapturedTables: string;
+  TableKeys: string;
   Migrations: string;
   PipelineConfigDigest: string;
 };
@@ -20,6 +21,7 @@ const SCALAR_LITERALS = (
   [
     ["TableMappings", "single"],
     ["CapturedTables", "plain"],
+    ["TableKeys", "single"],
     ["Migrations", "plain"],
     ["PipelineConfigDigest", "double"],
   ] as const

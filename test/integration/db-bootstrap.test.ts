@@ -88,6 +88,13 @@ const properties = (over: Record<string, unknown> = {}) => {
     ProducerSecretArn: ARN("producer"),
     DmsSecretArn: ARN("dms"),
     CapturedTables: "public.business_events,public.notes,public.Invoices,public.not_there",
+    // notes sends whole rows (no primary key): any key works; Invoices is keyed by [id], as configured.
+    TableKeys: JSON.stringify({
+      "public.business_events": ["id"],
+      "public.notes": ["body"],
+      "public.Invoices": null,
+      "public.not_there": ["id"],
+    }),
     Migrations: bundledMigrations.map((m) => m.file).join(","),
     ...over,
   };
@@ -246,6 +253,38 @@ describe("database bootstrap answers", () => {
     } finally {
       await client.end();
     }
+  });
+
+  it("FAILED, naming the key to configure, when a configured key is not what the table's deletes carry", async () => {
+    await database.db.query("CREATE TABLE public.accounts (id int PRIMARY KEY, code text UNIQUE NOT NULL)");
+    await createBootstrapHandler(deps())(
+      event(
+        "Update",
+        properties({
+          CapturedTables: "public.business_events,public.accounts",
+          TableKeys: JSON.stringify({ "public.business_events": ["id"], "public.accounts": ["code"] }),
+        }),
+      ),
+      testContext(120_000),
+    );
+    expect(answers[0]).toMatchObject({ Status: "FAILED" });
+    expect(String(answers[0]?.Reason)).toContain(
+      "public.accounts: the routing config's key [code] is not the table's primary key [id]",
+    );
+    expect(String(answers[0]?.Reason)).toContain("set primaryKey: [id]");
+    // The same table keyed by its primary key deploys.
+    await createBootstrapHandler(deps())(
+      event(
+        "Update",
+        properties({
+          CapturedTables: "public.business_events,public.accounts",
+          TableKeys: JSON.stringify({ "public.business_events": ["id"], "public.accounts": ["id"] }),
+        }),
+      ),
+      testContext(120_000),
+    );
+    expect(answers[1]).toMatchObject({ Status: "SUCCESS" });
+    await database.db.query("DROP TABLE public.accounts");
   });
 
   it("names the captured tables that do not exist yet", async () => {

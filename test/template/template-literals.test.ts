@@ -31,7 +31,7 @@ describe("template literals", () => {
   it("after a config change, writes exactly the generated values, keeps everything else, and settles", () => {
     const literals = templateLiterals(changedConfig);
     const { text, changed } = writeTemplateLiterals(template, literals);
-    expect(changed.sort()).toEqual(["CapturedTables", "PipelineConfigDigest", "TableMappings"]);
+    expect(changed.sort()).toEqual(["CapturedTables", "PipelineConfigDigest", "TableKeys", "TableMappings"]);
     const resources = parseTemplate(text).Resources;
     const props = (id: string) => (resources[id]?.Properties ?? {}) as Record<string, unknown>;
     const task = props("DmsReplicationTask");
@@ -44,12 +44,13 @@ describe("template literals", () => {
     );
     expect(props("DmsTaskStopForChange").TableMappings).toBe(literals.TableMappings);
     expect(props("DatabaseBootstrap").CapturedTables).toBe(literals.CapturedTables);
+    expect(props("DatabaseBootstrap").TableKeys).toBe(literals.TableKeys);
     expect(props("SearchBootstrap").PipelineConfigDigest).toBe(literals.PipelineConfigDigest);
     // Only the literal lines differ.
     const before = template.split("\n");
     const after = text.split("\n");
     expect(after.length).toBe(before.length);
-    expect(after.filter((line, i) => line !== before[i]).length).toBe(5); // three TableMappings, tables, digest
+    expect(after.filter((line, i) => line !== before[i]).length).toBe(6); // three TableMappings, tables, keys, digest
     expect(writeTemplateLiterals(text, literals).changed).toEqual([]);
   });
 

@@ -2,13 +2,24 @@
 import { expect, it } from "vitest";
 import { keyProblem } from "../../shared/captured-keys";
 
-const table = (primaryKey: string[], hasIdColumn = true) => ({ primaryKey, hasIdColumn });
+const table = (columns: string[], hasIdColumn = true) => ({
+  identity: "primary key" as const,
+  columns,
+  hasIdColumn,
+});
 
 it("takes the table's primary key, in any order, and any key of a table without one", () => {
   expect(keyProblem("public.t", ["id"], table(["id"]))).toBeUndefined();
   expect(keyProblem("public.t", undefined, table(["id"]))).toBeUndefined();
   expect(keyProblem("public.t", ["line", "order_id"], table(["order_id", "line"], false))).toBeUndefined();
-  expect(keyProblem("public.t", ["code"], table([], false))).toBeUndefined();
+  const full = { identity: "full" as const, columns: [], hasIdColumn: false };
+  expect(keyProblem("public.t", ["code"], full)).toBeUndefined();
+  // A unique index set as the replica identity: its columns are what changes carry.
+  const byIndex = { identity: "replica identity index" as const, columns: ["code"], hasIdColumn: true };
+  expect(keyProblem("public.t", ["code"], byIndex)).toBeUndefined();
+  expect(keyProblem("public.t", undefined, byIndex)).toContain(
+    "key [id] is not the table's replica identity index [code]",
+  );
 });
 
 it("names a key other than the primary key, and a table with neither a key nor an id column", () => {
