@@ -52,7 +52,7 @@ function parseCanonical(text: string): { epochSeconds: number; fraction: string 
   const h = digits(text, 11, 2);
   const mi = digits(text, 14, 2);
   const s = digits(text, 17, 2);
-  if (y < 100 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
     return undefined;
   if (d > daysInMonth(y, mo)) return undefined;
   let at = 19;
@@ -92,11 +92,13 @@ export function parseGeneral(text: string): ParsedTimestamp | undefined {
     const digits = zone.slice(1).replace(":", "");
     offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || 0));
   }
-  const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  if (Number.isNaN(base)) return undefined;
-  const check = new Date(base);
-  if (check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1) return undefined;
-  const epochSeconds = (base - offsetMinutes * 60_000) / 1000;
+  // Calendar arithmetic, not Date.UTC, which reads a year below 100 as 1900 + year (0001 became 1901).
+  const [year, month, day] = [Number(y), Number(mo), Number(d)];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  // A time past the day's end (24:00, 23:60:00) is not rolled into the next day; 10:60 is 11:00.
+  const secondOfDay = Number(h) * 3600 + Number(mi) * 60 + Number(s);
+  if (secondOfDay >= 86_400) return undefined;
+  const epochSeconds = daysFromCivil(year, month, day) * 86_400 + secondOfDay - offsetMinutes * 60;
   const fraction = frac.slice(0, 6);
   const micros = BigInt(epochSeconds) * 1_000_000n + BigInt(fraction.padEnd(6, "0") || "0");
   return {

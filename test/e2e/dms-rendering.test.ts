@@ -170,4 +170,43 @@ describe("DMS rendering on the local stack", () => {
     expect(report.differences).toEqual([]);
     expect(report.unindexable.map((u) => u.key)).toContain("40");
   });
+
+  it("indexes timestamps of any year PostgreSQL writes as PostgreSQL reads them (0001 stays 0001), in a change and a full load", async () => {
+    const { db, stack } = testStack();
+    const times = [
+      "0001-01-01 00:00:00+00",
+      "0050-06-15 12:30:00.25+00",
+      "0099-12-31 23:59:59.999999+00",
+      "1969-07-20 20:17:40+00",
+      "9999-12-31 23:59:59+00",
+    ];
+    const ids = times.map((_, i) => 60 + i);
+    for (const [i, t] of times.entries())
+      await db.query("INSERT INTO orders (id, status, amount, created_at) VALUES ($1, 'time', 1, $2)", [
+        ids[i],
+        t,
+      ]);
+    expect(await stack.settle(60_000)).toBe(true);
+    // What PostgreSQL itself says each value is, as ISO 8601 in UTC.
+    const { rows } = await db.query<{ id: string; iso: string }>(
+      `SELECT id::text, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS iso
+         FROM orders WHERE id = ANY($1) ORDER BY id`,
+      [ids],
+    );
+    const index = stack.pipeline.routingFor("public", "orders").index;
+    const indexed = async () =>
+      Promise.all(
+        rows.map(async ({ id }) => {
+          const { body } = await stack.search.get({ index, id });
+          const value = (body._source as { created_at: string }).created_at;
+          // The index keeps the fraction digits PostgreSQL wrote (none for a whole second): to six.
+          const [seconds, fraction = ""] = value.replace(/Z$/, "").split(".");
+          return `${seconds}.${fraction.padEnd(6, "0")}Z`;
+        }),
+      );
+    const expected = rows.map((r) => r.iso);
+    expect(await indexed()).toEqual(expected);
+    await reloadOrdersIntoNewIndex(stack);
+    expect(await indexed()).toEqual(expected);
+  });
 });

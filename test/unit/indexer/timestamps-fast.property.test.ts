@@ -37,6 +37,32 @@ describe("timestamp fast path", () => {
     );
   });
 
+  it("reads every valid timestamp as the calendar does, years below 100 too (Date.UTC reads 0001 as 1901)", () => {
+    const valid = fc.record({
+      y: fc.integer({ min: 1, max: 9999 }),
+      mo: fc.integer({ min: 1, max: 12 }),
+      d: fc.integer({ min: 1, max: 28 }),
+      h: fc.integer({ min: 0, max: 23 }),
+      mi: fc.integer({ min: 0, max: 59 }),
+      s: fc.integer({ min: 0, max: 59 }),
+      sep: fc.constantFrom(" ", "T"),
+      zone: fc.constantFrom("", "Z", "+02:00"),
+    });
+    fc.assert(
+      fc.property(valid, ({ y, mo, d, h, mi, s, sep, zone }) => {
+        const text = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}${sep}${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${zone}`;
+        // An independent reading: setUTCFullYear takes the year as written.
+        const oracle = new Date(0);
+        oracle.setUTCFullYear(y, mo - 1, d);
+        oracle.setUTCHours(h, mi - (zone === "+02:00" ? 120 : 0), s, 0);
+        expect(parseTimestamp(text)?.epochMillis, text).toBe(oracle.getTime());
+        expect(parseGeneral(text)?.epochMillis, text).toBe(oracle.getTime());
+        expect(toIsoUtc(text), text).toBe(`${oracle.toISOString().slice(0, 19)}Z`);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it("agrees on the edges: leap days, a year below 100, nine fraction digits, trailing junk", () => {
     for (const text of [
       "2024-02-29 23:59:59.999999",
