@@ -99,21 +99,32 @@ export function parseJsonBothWays(
   text: string,
   maxDepth = MAX_JSON_DEPTH,
   /**
-   * `inexact`: keep the numbers a double would change. `as-written`: keep every number JSON.stringify
-   * would write otherwise (`2.0`, `1e3`, `1.50`, `-0` too), for a store that answers documents as sent.
+   * `inexact`: keep the numbers a double would change. `inexact-or-exponent`: those, and an integer past
+   * 2^53 written with an exponent (DMS writes an int8 of 17+ digits so, without its last digits: kept,
+   * it stays recognisable as such). `as-written`: keep every number JSON.stringify would write otherwise
+   * (`2.0`, `1e3`, `1.50`, `-0` too), for a store that answers documents as sent.
    */
-  keep: "inexact" | "as-written" = "inexact",
+  keep: "inexact" | "inexact-or-exponent" | "as-written" = "inexact",
 ): { value: unknown; exact: unknown } {
   const value: unknown = JSON.parse(text);
   const asWritten = keep === "as-written";
+  const exponents = keep === "inexact-or-exponent";
   // The walk first: a value without numbers needs no look at its text.
   if (!walk(value, 1, maxDepth)) return { value, exact: value };
-  if (!MAY_NOT_KEEP.test(text) && !(asWritten && NOT_AS_STRINGIFIED.test(text)))
+  if (
+    !MAY_NOT_KEEP.test(text) &&
+    !(asWritten && NOT_AS_STRINGIFIED.test(text)) &&
+    !(exponents && /[eE]/.test(text))
+  )
     return { value, exact: value };
   let kept = false;
   const exact: unknown = JSON.parse(text, ((_key: string, v: unknown, context?: { source?: string }) => {
     if (typeof v !== "number" || context?.source === undefined) return v;
-    if (asWritten ? String(v) === context.source : keepsItsValue(context.source, v)) return v;
+    const keeps = asWritten
+      ? String(v) === context.source
+      : keepsItsValue(context.source, v) &&
+        !(exponents && !Number.isSafeInteger(v) && Number.isInteger(v) && /[eE]/.test(context.source));
+    if (keeps) return v;
     kept = true;
     return json.rawJSON(context.source);
   }) as (key: string, value: unknown) => unknown);

@@ -5,7 +5,7 @@
 
 import { z } from "zod";
 import { PermanentRecordError } from "../../shared/errors";
-import { JsonTooDeepError, parseJsonKeepingDigits } from "../../shared/exact-json";
+import { JsonTooDeepError, MAX_JSON_DEPTH, parseJsonBothWays } from "../../shared/exact-json";
 import { issueLines } from "../../shared/zod-issues";
 import { parseTimestampMicros } from "./timestamps";
 
@@ -120,7 +120,9 @@ function holdsInexactNumber(row: Record<string, unknown> | undefined): boolean {
 
 function readKeepingDigits(text: string): Message | undefined {
   try {
-    return parseJsonKeepingDigits(text.trim()) as Message;
+    // As written: besides digits a double would lose, a number DMS wrote in scientific notation (an int8
+    // of 17+ digits, already without its last digits) stays recognisable, so an integer column refuses it.
+    return parseJsonBothWays(text.trim(), MAX_JSON_DEPTH, "inexact-or-exponent").exact as Message;
   } catch (error) {
     if (error instanceof JsonTooDeepError) return undefined;
     throw error;

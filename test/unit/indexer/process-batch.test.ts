@@ -156,6 +156,42 @@ describe("processBatch", () => {
     expect(asWritten("9007199254740992")).toBe('{"id":9007199254740992,"amount":"9007199254740995"}');
   });
 
+  it("refuses an int8 DMS wrote in scientific notation (17+ digits, the last ones lost) in an integer column", async () => {
+    const { emulator, deps } = setup({
+      pipeline: parsePipelineConfig(
+        "tables: {public.orders: {primaryKey: [id], index: orders, columns: {n: integer, ratio: number}}}",
+      ),
+    });
+    /** A record whose n (and ratio) are these number texts, as DMS writes them. */
+    const withNumbers = (id: number, n: string, ratio: string, index: number) =>
+      rawRecord(
+        JSON.stringify(dmsMessage({ op: "insert", row: { id, n: 0, ratio: 0 }, commitMs: T0 + index }))
+          .replace('"n":0', `"n":${n}`)
+          .replace('"ratio":0', `"ratio":${ratio}`),
+        index,
+      );
+    const records = [
+      // 12345678901234567 as DMS renders it: 15 significant digits, so a double reads it "exactly".
+      withNumbers(1, "1.23456789012346E+16", "1.23456789012346E+16", 0),
+      // 10000000000000001: the same loss, shorter.
+      withNumbers(2, "1E+16", "1", 1),
+      // Integers written digit by digit are exact, past 2^53 too; so is a small one in exponent form.
+      withNumbers(3, "9007199254740990", "2.5E-7", 2),
+      withNumbers(4, "1E+3", "1", 3),
+    ];
+    const { stats } = await processBatch(records, testContext(), deps);
+    expect(stats.deadLettered).toBe(2);
+    const reasons = sentMessages().map((m) => (m as { error: { type: string; reason: string } }).error);
+    expect(reasons).toEqual([
+      expect.objectContaining({ type: "coercion_failed", reason: expect.stringContaining("column n: ") }),
+      expect.objectContaining({ type: "coercion_failed", reason: expect.stringContaining("not exact") }),
+    ]);
+    const docs = emulator.indices.get("orders")?.docs;
+    expect([...(docs?.keys() ?? [])].sort()).toEqual(["3", "4"]);
+    expect(docs?.get("3")?.source).toMatchObject({ n: 9007199254740990, ratio: 2.5e-7 });
+    expect(docs?.get("4")?.source).toMatchObject({ n: 1000 });
+  });
+
   it("dead-letters a value nested deeper than OpenSearch reads a document, and indexes the rest", async () => {
     const { emulator, deps } = setup({
       pipeline: parsePipelineConfig(
