@@ -3,7 +3,9 @@
  * column type go through the whole local pipeline (capture as DMS renders, stream, indexer coercion,
  * search index), and each document is compared with the row's `to_jsonb` (PostgreSQL's own reading of
  * its values), not with the indexer's coercion: verify reads rows through that coercion, so it cannot
- * catch a coercion that is wrong (a year 0001 indexed as 1901 was such a case). Changes and a full load.
+ * catch a coercion that is wrong (a year 0001 indexed as 1901 was such a case). Inserts, then updates
+ * (of every column, or of one beside a large unchanged value), key changes and deletes in any order, and
+ * a full load of the result.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -130,6 +132,27 @@ const row = fc.record({
   note: fc.option(text, { nil: null }),
 });
 
+/** A row's values in the table's column order after id, as bound parameters. */
+const values = (r: typeof row extends fc.Arbitrary<infer T> ? T : never) => [
+  r.at === null ? null : `${r.at}+00`,
+  r.local_at,
+  r.day,
+  r.cents,
+  r.exact,
+  r.big,
+  r.ratio,
+  r.flag,
+  r.doc === null ? null : JSON.stringify(r.doc),
+  r.words,
+  r.counts,
+  r.note,
+];
+const change = fc.record({
+  kind: fc.constantFrom("update", "large", "touch", "rekey", "delete"),
+  at: fc.nat(),
+  row,
+});
+
 /** Microseconds since the epoch of a timestamp text (`…T…`, `…Z` or `+00:00` or none), read by hand. */
 function micros(value: string): bigint {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?)?(Z|[+-]00:00)?$/.exec(value);
@@ -212,10 +235,14 @@ async function mismatches(): Promise<string[]> {
     const { body } = await stack.search.get({ index, id }, { ignore: [404] });
     const doc = (body as { _source?: Record<string, unknown> })._source;
     // An int8 of 17+ digits reaches the indexer without its last digits (DMS's scientific notation):
-    // refused, never indexed as another number.
-    if (String(expected.big ?? "").replace("-", "").length >= 17) {
-      if (doc || !letters.get(id)?.includes("not exact"))
-        wrong.push(`${id}: lossy big ${expected.big} not refused`);
+    // refused (dead-lettered), never indexed as another number; the index may keep an earlier version.
+    const digits = (v: unknown) =>
+      String(v ?? "")
+        .replace(/^-/, "")
+        .replace(/[.eE].*$/, "").length;
+    if (digits(expected.big) >= 17) {
+      if (!letters.get(id)?.includes("not exact") || (doc && digits(doc.big) >= 17))
+        wrong.push(`${id}: lossy big ${expected.big} not refused (indexed: ${JSON.stringify(doc?.big)})`);
       letters.delete(id);
       continue;
     }
@@ -229,8 +256,10 @@ async function mismatches(): Promise<string[]> {
           `${id}.${column}: indexed ${JSON.stringify(doc[column])}, PostgreSQL ${JSON.stringify(value)}`,
         );
   }
+  // An earlier version of a row may have held a lossy bigint (refused then); any other refusal is wrong.
   for (const [id, reason] of letters)
-    if (!wrong.some((w) => w.startsWith(`${id}:`))) wrong.push(`${id}: dead-lettered ${reason}`);
+    if (!reason.includes("not exact") && !wrong.some((w) => w.startsWith(`${id}:`)))
+      wrong.push(`${id}: dead-lettered ${reason}`);
   return wrong;
 }
 
@@ -241,31 +270,48 @@ describe("the index holds what PostgreSQL holds, by PostgreSQL's own reading", (
     const { db, stack } = testStack();
     let nextId = 1;
     await fc.assert(
-      fc.asyncProperty(fc.array(row, { minLength: 20, maxLength: 40 }), async (rows) => {
-        await db.query("DELETE FROM kinds");
-        for (const r of rows)
-          await db.query(
-            `INSERT INTO kinds VALUES ($1, $2::timestamptz, $3::timestamp, $4::date, $5::numeric, $6::numeric,
+      fc.asyncProperty(
+        fc.array(row, { minLength: 20, maxLength: 40 }),
+        fc.array(change, { maxLength: 30 }),
+        async (rows, changes) => {
+          await db.query("DELETE FROM kinds");
+          const ids: number[] = [];
+          for (const r of rows) {
+            ids.push(nextId);
+            await db.query(
+              `INSERT INTO kinds VALUES ($1, $2::timestamptz, $3::timestamp, $4::date, $5::numeric, $6::numeric,
                $7::int8, $8::float8, $9, $10::jsonb, $11::text[], $12::int4[], $13)`,
-            [
-              nextId++,
-              r.at === null ? null : `${r.at}+00`,
-              r.local_at,
-              r.day,
-              r.cents,
-              r.exact,
-              r.big,
-              r.ratio,
-              r.flag,
-              r.doc === null ? null : JSON.stringify(r.doc),
-              r.words,
-              r.counts,
-              r.note,
-            ],
-          );
-        expect(await stack.settle(60_000)).toBe(true);
-        expect(await mismatches()).toEqual([]);
-      }),
+              [nextId++, ...values(r)],
+            );
+          }
+          // Then changes to them, in any order: updates of every column, of one column next to a large
+          // value left as it is (PostgreSQL does not log an unchanged TOASTed value), key changes, deletes.
+          for (const c of changes) {
+            const id = ids[c.at % ids.length] as number;
+            if (c.kind === "update")
+              await db.query(
+                `UPDATE kinds SET at = $2::timestamptz, local_at = $3::timestamp, day = $4::date, cents = $5::numeric,
+                 exact = $6::numeric, big = $7::int8, ratio = $8::float8, flag = $9, doc = $10::jsonb,
+                 words = $11::text[], counts = $12::int4[], note = $13 WHERE id = $1`,
+                [id, ...values(c.row)],
+              );
+            else if (c.kind === "large")
+              await db.query("UPDATE kinds SET note = $2 WHERE id = $1", [
+                id,
+                c.row.note?.repeat(2000) ?? "x".repeat(9000),
+              ]);
+            else if (c.kind === "touch")
+              await db.query("UPDATE kinds SET flag = NOT coalesce(flag, false) WHERE id = $1", [id]);
+            else if (c.kind === "rekey") {
+              const to = nextId++;
+              const moved = await db.query("UPDATE kinds SET id = $2 WHERE id = $1", [id, to]);
+              if (moved.rowCount) ids[c.at % ids.length] = to;
+            } else await db.query("DELETE FROM kinds WHERE id = $1", [id]);
+          }
+          expect(await stack.settle(60_000)).toBe(true);
+          expect(await mismatches()).toEqual([]);
+        },
+      ),
       // No shrinking: each step would run the pipeline again (minutes); the mismatch names row and column.
       { numRuns: 8, endOnFailure: true },
     );
