@@ -28,11 +28,12 @@ function keyText(table: string, column: string, value: unknown): string {
       `${table}: primary key column ${column} is not a scalar`,
     );
   }
+  // A number past 2^53 that a double holds exactly arrives plain (written in full with at most 15
+  // significant digits: 9007199254740990); one written with more digits, or in scientific notation (DMS's
+  // form for 17+ digits, already without its last digits), arrives kept as written
+  // (functions/indexer/dms-message.ts), so only the latter is lossy.
   const text = kept ? value.rawJSON : String(value);
-  if (
-    SCIENTIFIC.test(text) ||
-    (typeof value === "number" && !Number.isSafeInteger(value) && Number.isInteger(value))
-  ) {
+  if (SCIENTIFIC.test(text) || (typeof value === "number" && !Number.isFinite(value))) {
     throw new PermanentRecordError(
       "lossy_primary_key",
       `${table}: primary key column ${column} (${text}) arrived in a lossy numeric form; render it as text in DMS`,

@@ -192,6 +192,31 @@ describe("processBatch", () => {
     expect(docs?.get("4")?.source).toMatchObject({ n: 1000 });
   });
 
+  it("keys a row by an int8 past 2^53 that a double holds exactly, and refuses one DMS wrote in scientific notation", async () => {
+    const { emulator, deps } = setup();
+    const keyed = (id: string, index: number) =>
+      rawRecord(
+        JSON.stringify(
+          dmsMessage({ op: "insert", row: { id: 0, amount: "1" }, commitMs: T0 + index }),
+        ).replace('"id":0', `"id":${id}`),
+        index,
+      );
+    // 16 digits, 15 significant: exact as a double, written in full (not lossy).
+    const { stats } = await processBatch(
+      [keyed("9007199254740990", 0), keyed("9100000000000010", 1), keyed("9.10000000000001E+15", 2)],
+      testContext(),
+      deps,
+    );
+    expect([...(emulator.indices.get("orders")?.docs.keys() ?? [])].sort()).toEqual([
+      "9007199254740990",
+      "9100000000000010",
+    ]);
+    expect(stats.deadLettered).toBe(1);
+    expect(sentMessages()).toEqual([
+      expect.objectContaining({ error: expect.objectContaining({ type: "lossy_primary_key" }) }),
+    ]);
+  });
+
   it("dead-letters a value nested deeper than OpenSearch reads a document, and indexes the rest", async () => {
     const { emulator, deps } = setup({
       pipeline: parsePipelineConfig(
