@@ -6,33 +6,11 @@
  * full load and verify.
  */
 import { describe, expect, it } from "vitest";
-import { createKinesisClient } from "../../operator/lib/kinesis-client";
-import { parseStreamArn } from "../../operator/redrive/messages";
-import { reloadLocally } from "../../operator/reload/reload";
 import { LOB_MAX_BYTES } from "../../shared/dms-settings";
-import { dmsTableMappings } from "../../shared/dms-table-mappings";
-import { useTestStack, verifyStack } from "../helpers/stack";
+import { reloadIntoNewIndex, useTestStack, verifyStack } from "../helpers/stack";
 
 const logged: string[] = [];
 const testStack = useTestStack({ log: (line) => logged.push(line) });
-
-/** The orders index deleted and the table's rows put on the stream again as a full load, then indexed. */
-async function reloadOrdersIntoNewIndex(stack: ReturnType<typeof testStack>["stack"]): Promise<void> {
-  await stack.search.indices.delete({ index: stack.pipeline.routingFor("public", "orders").index });
-  const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
-  try {
-    await reloadLocally({
-      database: stack.databaseUrl,
-      kinesis,
-      streamName: parseStreamArn(stack.streamArn).name,
-      tableMappings: dmsTableMappings(stack.pipeline),
-      tables: ["public.orders"],
-    });
-  } finally {
-    kinesis.destroy();
-  }
-  expect(await stack.settle(60_000)).toBe(true);
-}
 
 describe("DMS rendering on the local stack", () => {
   it("indexes declared booleans as booleans and refuses values cut at the LOB limit", async () => {
@@ -79,7 +57,7 @@ describe("DMS rendering on the local stack", () => {
     expect(await currency()).toBe("US ");
     expect((await verifyStack(stack)).differences).toEqual([]);
     // The full load's copy of the row (a reload) is the same document.
-    await reloadOrdersIntoNewIndex(stack);
+    await reloadIntoNewIndex(stack, "public.orders");
     expect(await currency()).toBe("US ");
     expect((await verifyStack(stack)).differences).toEqual([]);
   });
@@ -104,7 +82,7 @@ describe("DMS rendering on the local stack", () => {
     expect(await searched('say "hi"')).toEqual(["50"]);
     expect((await verifyStack(stack)).differences).toEqual([]);
     // The full load's copy reads the same.
-    await reloadOrdersIntoNewIndex(stack);
+    await reloadIntoNewIndex(stack, "public.orders");
     expect(await tagsOf("50")).toEqual(tags);
     expect((await verifyStack(stack)).differences).toEqual([]);
   });
@@ -206,7 +184,7 @@ describe("DMS rendering on the local stack", () => {
       );
     const expected = rows.map((r) => r.iso);
     expect(await indexed()).toEqual(expected);
-    await reloadOrdersIntoNewIndex(stack);
+    await reloadIntoNewIndex(stack, "public.orders");
     expect(await indexed()).toEqual(expected);
   });
 });

@@ -12,11 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKinesisClient } from "../../operator/lib/kinesis-client";
-import { parseStreamArn } from "../../operator/redrive/messages";
-import { reloadLocally } from "../../operator/reload/reload";
-import { dmsTableMappings } from "../../shared/dms-table-mappings";
-import { useTestStack } from "../helpers/stack";
+import { calendarText, calendarTime, pad } from "../helpers/calendar";
+import { reloadIntoNewIndex, useTestStack } from "../helpers/stack";
 
 const dir = mkdtempSync(join(tmpdir(), "cdc-fidelity-"));
 const configPath = join(dir, "pipeline.yaml");
@@ -57,23 +54,11 @@ beforeAll(async () => {
   await stack.startCapture();
 });
 
-const pad = (n: number | bigint, width: number) => String(n).padStart(width, "0");
 /** Text without NUL (PostgreSQL's text cannot hold it), any Unicode. */
 const text = fc.string({ unit: "grapheme", maxLength: 12 }).filter((s) => !s.includes("\u0000"));
 const instant = fc
-  .record({
-    y: fc.integer({ min: 1, max: 9999 }),
-    mo: fc.integer({ min: 1, max: 12 }),
-    d: fc.integer({ min: 1, max: 28 }),
-    h: fc.integer({ min: 0, max: 23 }),
-    mi: fc.integer({ min: 0, max: 59 }),
-    s: fc.integer({ min: 0, max: 59 }),
-    us: fc.integer({ min: 0, max: 999_999 }),
-  })
-  .map(
-    ({ y, mo, d, h, mi, s, us }) =>
-      `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(us, 6)}`,
-  );
+  .record({ time: calendarTime, us: fc.integer({ min: 0, max: 999_999 }) })
+  .map(({ time, us }) => `${calendarText(time)}.${pad(us, 6)}`);
 const decimal = (digits: number, scale: number) =>
   fc
     .record({ units: fc.bigInt({ min: -(10n ** BigInt(digits)) + 1n, max: 10n ** BigInt(digits) - 1n }) })
@@ -316,21 +301,7 @@ describe("the index holds what PostgreSQL holds, by PostgreSQL's own reading", (
       { numRuns: 8, endOnFailure: true },
     );
     // The same rows read by a full load into a new index.
-    const index = stack.pipeline.routingFor("public", "kinds").index;
-    await stack.search.indices.delete({ index });
-    const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
-    try {
-      await reloadLocally({
-        database: stack.databaseUrl,
-        kinesis,
-        streamName: parseStreamArn(stack.streamArn).name,
-        tableMappings: dmsTableMappings(stack.pipeline),
-        tables: ["public.kinds"],
-      });
-    } finally {
-      kinesis.destroy();
-    }
-    expect(await stack.settle(60_000)).toBe(true);
+    await reloadIntoNewIndex(stack, "public.kinds");
     expect(await mismatches()).toEqual([]);
   });
 });

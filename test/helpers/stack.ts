@@ -4,9 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
+import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { writeStackFile } from "../../operator/lib/local-stack-file";
 import { localSearchClient } from "../../operator/lib/search-client";
+import { parseStreamArn } from "../../operator/redrive/messages";
+import { reloadLocally } from "../../operator/reload/reload";
 import { verify } from "../../operator/verify/verify";
+import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { LocalStack, type StackOptions } from "../../tools/local-stack/stack";
 import { uniquePrefix } from "./search";
 
@@ -89,4 +93,26 @@ export async function verifyStack(stack: LocalStack) {
   } finally {
     await search.close();
   }
+}
+
+/**
+ * A table's index deleted and the table's rows put on the stream again as a full load (what
+ * `npm run reload -- --rebuild` does), then indexed: documents as a full load writes them.
+ */
+export async function reloadIntoNewIndex(stack: LocalStack, table: string): Promise<void> {
+  const [schema, name] = table.split(".") as [string, string];
+  await stack.search.indices.delete({ index: stack.pipeline.routingFor(schema, name).index });
+  const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
+  try {
+    await reloadLocally({
+      database: stack.databaseUrl,
+      kinesis,
+      streamName: parseStreamArn(stack.streamArn).name,
+      tableMappings: dmsTableMappings(stack.pipeline),
+      tables: [table],
+    });
+  } finally {
+    kinesis.destroy();
+  }
+  if (!(await stack.settle(60_000))) throw new Error(`the reload of ${table} did not settle`);
 }
