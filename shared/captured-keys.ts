@@ -8,12 +8,10 @@
  * find the document a delete removes.
  */
 import type pg from "pg";
+import { quotedTable } from "./table-name";
 
 const qualified = (client: pg.ClientBase, table: string) =>
-  table
-    .split(".")
-    .map((part) => client.escapeIdentifier(part))
-    .join(".");
+  quotedTable(table, (part) => client.escapeIdentifier(part));
 
 /** Sets the replica identity of the tables that exist; returns those set to FULL. */
 export async function ensureReplicaIdentity(client: pg.ClientBase, tables: string[]): Promise<string[]> {

@@ -6,3 +6,10 @@
  */
 export const TABLE_NAME = /^[^.\s,]+\.[^.\s,]+$/;
 export const TABLE_NAME_RULE = "tables are named schema.table (no spaces, dots or commas inside a name)";
+
+/** `schema.table` as SQL: each part quoted by `quote` (the client's escapeIdentifier). */
+export const quotedTable = (table: string, quote: (identifier: string) => string): string =>
+  table
+    .split(".")
+    .map((part) => quote(part))
+    .join(".");

@@ -17,6 +17,7 @@
 import type pg from "pg";
 import { ensureReplicaIdentity, keyProblem, tableKeys } from "../../shared/captured-keys";
 import { PipelineError } from "../../shared/errors";
+import { quotedTable } from "../../shared/table-name";
 
 export type Login = { user: string; password: string };
 
@@ -47,10 +48,8 @@ export class PrerequisiteError extends PipelineError {
   override name = "PrerequisiteError";
 }
 
-const qualified = (client: pg.ClientBase, table: string) => {
-  const [schema, name] = table.split(".") as [string, string];
-  return `${client.escapeIdentifier(schema)}.${client.escapeIdentifier(name)}`;
-};
+const qualified = (client: pg.ClientBase, table: string) =>
+  quotedTable(table, (part) => client.escapeIdentifier(part));
 
 async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
   await client.query("BEGIN");

@@ -15,6 +15,7 @@ import { PermanentRecordError } from "../../shared/errors";
 import { parseJsonKeepingDigits } from "../../shared/exact-json";
 import { ownValue, setOwn } from "../../shared/own-properties";
 import type { PipelineConfig, TableRouting } from "../../shared/pipeline-config";
+import { quotedTable } from "../../shared/table-name";
 import { describeTable } from "../lib/dms/describe-table";
 import { loadRecord } from "../lib/dms/records";
 import { tablePages } from "../lib/dms/table-pages";
@@ -170,8 +171,7 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
     await db.query("SET TimeZone = 'UTC'");
     await db.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     for (const routing of chosen) {
-      const [schema, name] = routing.table.split(".") as [string, string];
-      const table = `${db.escapeIdentifier(schema)}.${db.escapeIdentifier(name)}`;
+      const table = quotedTable(routing.table, (part) => db.escapeIdentifier(part));
       const exists = await db.query("SELECT to_regclass($1) IS NOT NULL AS ok", [table]);
       if (!exists.rows[0]?.ok) {
         skippedTables.push(routing.table);

@@ -28,6 +28,7 @@ import {
   type TableMappings,
 } from "../../../shared/dms-table-mappings";
 import { ownValue, setOwn } from "../../../shared/own-properties";
+import { quotedTable } from "../../../shared/table-name";
 import { LOCAL_RETRY } from "../retry";
 
 /** How often the capture looks for configured tables that did not exist at its start. */
@@ -205,11 +206,7 @@ export class Capture {
     await client.connect();
     try {
       const existing = await existingTables(client, this.selection.tables);
-      const quoted = (name: string) =>
-        name
-          .split(".")
-          .map((part) => client.escapeIdentifier(part))
-          .join(".");
+      const quoted = (name: string) => quotedTable(name, (part) => client.escapeIdentifier(part));
       const pub = client.escapeIdentifier(this.publication);
       const hasPublication = (
         await client.query("SELECT 1 FROM pg_publication WHERE pubname = $1", [this.publication])
