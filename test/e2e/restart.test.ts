@@ -87,6 +87,10 @@ describe("restarting the local stack", () => {
       expect(await check(stack)).toEqual([]);
       // A new slot, as a new DMS task: existing rows arrive as `load` records.
       await stack.capture.stop();
+      // A stopped capture has let its slot go (the server's walsender ends a moment after the
+      // connection): dropping it, or a start that follows at once, is not refused as "active".
+      const slot = await db.query("SELECT active FROM pg_replication_slots WHERE slot_name = 'cdc_local'");
+      expect(slot.rows[0]?.active).toBe(false);
       await db.query("SELECT pg_drop_replication_slot('cdc_local')");
     });
 

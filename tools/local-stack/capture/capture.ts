@@ -178,8 +178,28 @@ export class Capture {
   async stop(): Promise<void> {
     this.abort.abort(new Error("capture stopped"));
     await this.handling.catch(() => undefined);
-    await this.service?.stop().catch(() => undefined);
+    if (this.service) {
+      await this.service.stop().catch(() => undefined);
+      await this.slotReleased(3_000).catch(() => undefined);
+    }
     await this.lookups.end().catch(() => undefined);
+  }
+
+  /**
+   * Resolves once the server has let the slot go: its walsender ends a moment after the replication
+   * connection closes, and until then the slot is "active" (a start that follows at once, or a
+   * pg_drop_replication_slot, would be refused).
+   */
+  private async slotReleased(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await this.lookups.query<{ active: boolean }>(
+        "SELECT active FROM pg_replication_slots WHERE slot_name = $1",
+        [this.slot],
+      );
+      if (!rows[0]?.active || Date.now() > deadline) return;
+      await sleep(20);
+    }
   }
 
   /**
