@@ -255,7 +255,8 @@ export type TableRouting = {
   /** Declared columns with their options (what the indexer coerces to and the index templates map). */
   columnSpecs: Record<string, ColumnSpec>;
   exclude: Set<string>;
-  routes: { index: string; matches: Predicate }[];
+  /** Filtered indices: each with its predicate and its condition as written (JSON; `{}` for none). */
+  routes: { index: string; matches: Predicate; condition: string }[];
 };
 
 export type PipelineConfig = {
@@ -378,12 +379,13 @@ export function parsePipelineConfig(
   const name = (template: string, schema: string, table: string) =>
     `${prefix}${indexNameOf(template, schema, table)}`.toLowerCase();
 
-  const routesByTable = new Map<string, { index: string; matches: Predicate }[]>();
+  const routesByTable = new Map<string, TableRouting["routes"]>();
   for (const route of config.routes) {
     const list = routesByTable.get(route.table) ?? [];
     list.push({
       index: `${prefix}${route.index}`,
       matches: route.when ? compileCondition(route.when) : () => true,
+      condition: JSON.stringify(route.when ?? {}),
     });
     routesByTable.set(route.table, list);
   }

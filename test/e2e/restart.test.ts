@@ -101,7 +101,7 @@ describe("restarting the local stack", () => {
     });
   });
 
-  it("says once what fills a route added to a table it captured before, and verify finds it missing", async () => {
+  it("says once what repairs a route added to a table it captured before, or whose condition changed", async () => {
     const config = join(dir, "with-route.yaml");
     writeFileSync(
       config,
@@ -124,6 +124,22 @@ describe("restarting the local stack", () => {
     said.length = 0;
     await withStack(async () => {}, { pipelineConfig: config, log: (line) => said.push(line) });
     expect(said.filter((line) => line.includes("route "))).toEqual([]);
+
+    // The route's condition changes: its index no longer matches it, and the start says how to rebuild.
+    writeFileSync(config, readFileSync(config, "utf8").replace("equals: second", "equals: first"));
+    await withStack(
+      async (stack) => {
+        expect(await stack.settle(60_000)).toBe(true);
+        const route = (await verifyStack(stack)).indices.find((i) => i.index.endsWith("second-orders"));
+        expect(route?.differences).toBeGreaterThan(0);
+      },
+      { pipelineConfig: config, log: (line) => said.push(line) },
+    );
+    expect(
+      said.filter((line) => line.includes("route ")).map((l) => l.replace(options.indexPrefix ?? "", "")),
+    ).toEqual([
+      "route second-orders has a new condition: its index keeps documents that no longer match and lacks rows that now do; to rebuild it: npm run reload -- --rebuild public.orders",
+    ]);
   });
 
   it("gives a captured table without a primary key REPLICA IDENTITY FULL (its updates and deletes work and arrive), and names a configured key that is not the table's", async () => {

@@ -37,7 +37,7 @@ import { FileCheckpoints, MemoryCheckpoints } from "./poller/checkpoints";
 import { type EsmSettings, kinesisEventSource } from "./poller/esm-settings";
 import { type Invoke, KinesisPoller } from "./poller/poller";
 import { blockedAncestor, type RunningPostgres, startEmbeddedPostgres } from "./postgres";
-import { newRouteHints, type RouteIndices, routeIndices } from "./route-changes";
+import { routeHints, routeState } from "./route-changes";
 import { type RunningSqs, receiveAll, startLocalSqs } from "./sqs";
 
 export type StackOptions = {
@@ -142,28 +142,27 @@ export class LocalStack {
     await this.startCapture();
     if (!o.ephemeral) {
       writeFileSync(join(this.dir, CAPTURE_MARKER), "the capture's slot belongs to this folder\n");
-      this.noteNewRoutes();
+      this.noteRouteChanges();
     }
     await this.startProducerApi();
     return this;
   }
 
   /**
-   * Routes added since the last start to a table captured then: their index lacks the rows written before
-   * (said once; the routes are recorded for the next start). Not after a capture that starts over: it
-   * loads every table.
+   * Routes added since the last start to a table captured then (their index lacks the rows written
+   * before), or whose condition changed (their index no longer matches it): said once; the routes are
+   * recorded for the next start. Not after a capture that starts over: it loads every table.
    */
-  private noteNewRoutes(): void {
+  private noteRouteChanges(): void {
     const file = join(this.dir, "routes.json");
-    const current = routeIndices(this.pipeline);
-    let previous: RouteIndices | undefined;
+    const current = routeState(this.pipeline);
+    let previous: Record<string, unknown> | undefined;
     try {
-      if (existsSync(file)) previous = JSON.parse(readFileSync(file, "utf8")) as RouteIndices;
+      if (existsSync(file)) previous = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
     } catch {
       // Unreadable (edited by hand): nothing to compare with; it is written again below.
     }
-    if (previous && !this.captureStartsOver)
-      for (const hint of newRouteHints(previous, current)) this.log(hint);
+    if (previous && !this.captureStartsOver) for (const hint of routeHints(previous, current)) this.log(hint);
     writeFileSync(file, `${JSON.stringify(current, null, 2)}\n`);
   }
 
