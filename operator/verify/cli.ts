@@ -96,8 +96,9 @@ async function stageTargets(configEnv: string): Promise<Targets> {
 /** The running local stack, or DATABASE_URL + OPENSEARCH_URL. */
 function localTargets(): Targets {
   const running = readStackFile();
-  const databaseUrl = process.env.DATABASE_URL ?? running?.databaseUrl;
-  const opensearchUrl = process.env.OPENSEARCH_URL ?? running?.opensearchUrl;
+  // Set but empty (`export DATABASE_URL=`) is unset, as npm start and db:migrate read it.
+  const databaseUrl = process.env.DATABASE_URL || running?.databaseUrl;
+  const opensearchUrl = process.env.OPENSEARCH_URL || running?.opensearchUrl;
   if (!databaseUrl || !opensearchUrl)
     throw new Error(
       "no running stack; start `npm start`, set DATABASE_URL and OPENSEARCH_URL, or use --config-env",
