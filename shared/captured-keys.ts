@@ -8,10 +8,7 @@
  * find the document a delete removes.
  */
 import type pg from "pg";
-import { quotedTable } from "./table-name";
-
-const qualified = (client: pg.ClientBase, table: string) =>
-  quotedTable(table, (part) => client.escapeIdentifier(part));
+import { quotedTable, relationNamed } from "./table-name";
 
 /** Sets the replica identity of the tables that exist; returns those set to FULL. */
 export async function ensureReplicaIdentity(client: pg.ClientBase, tables: string[]): Promise<string[]> {
@@ -20,17 +17,17 @@ export async function ensureReplicaIdentity(client: pg.ClientBase, tables: strin
             EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS "hasPrimaryKey",
             c.relreplident::text AS "replicaIdentity"
        FROM unnest($1::text[]) WITH ORDINALITY AS t(name, position)
-       JOIN pg_class c ON c.oid = to_regclass(quote_ident(split_part(t.name, '.', 1)) || '.' || quote_ident(split_part(t.name, '.', 2)))
+       JOIN pg_class c ON c.oid = ${relationNamed("t.name")}
       ORDER BY t.position`,
     [tables],
   );
   const full: string[] = [];
   for (const { table, hasPrimaryKey, replicaIdentity } of rows) {
     if (!hasPrimaryKey && replicaIdentity !== "f") {
-      await client.query(`ALTER TABLE ${qualified(client, table)} REPLICA IDENTITY FULL`);
+      await client.query(`ALTER TABLE ${quotedTable(table, client)} REPLICA IDENTITY FULL`);
       full.push(table);
     } else if (hasPrimaryKey && replicaIdentity === "n") {
-      await client.query(`ALTER TABLE ${qualified(client, table)} REPLICA IDENTITY DEFAULT`);
+      await client.query(`ALTER TABLE ${quotedTable(table, client)} REPLICA IDENTITY DEFAULT`);
     }
   }
   return full;
@@ -64,7 +61,7 @@ export async function tableKeys(client: pg.ClientBase, tables: string[]): Promis
             EXISTS (SELECT 1 FROM pg_attribute a
                      WHERE a.attrelid = c.oid AND a.attname = 'id' AND a.attnum > 0 AND NOT a.attisdropped) AS "hasIdColumn"
        FROM unnest($1::text[]) AS t(name)
-       JOIN pg_class c ON c.oid = to_regclass(quote_ident(split_part(t.name, '.', 1)) || '.' || quote_ident(split_part(t.name, '.', 2)))`,
+       JOIN pg_class c ON c.oid = ${relationNamed("t.name")}`,
     [tables],
   );
   return new Map(
@@ -84,6 +81,10 @@ export async function tableKeys(client: pg.ClientBase, tables: string[]): Promis
   );
 }
 
+/** A table's key columns: the routing config's `primaryKey`, else `[id]` when the table has an id column. */
+export const keyColumnsOf = (configured: string[] | undefined, hasIdColumn: boolean): string[] | undefined =>
+  configured ?? (hasIdColumn ? ["id"] : undefined);
+
 /**
  * Why a table's configured key cannot work (undefined when it can): a delete, and the before-image of a
  * key change, carry only the columns of the table's replica identity (its primary key by default), so a
@@ -95,7 +96,7 @@ export function keyProblem(
   configured: string[] | undefined,
   { identity, columns, hasIdColumn }: TableKey,
 ): string | undefined {
-  const key = configured ?? (hasIdColumn ? ["id"] : undefined);
+  const key = keyColumnsOf(configured, hasIdColumn);
   const shown = (list: string[]) => `[${list.join(", ")}]`;
   if (!key)
     return `${table} has no primaryKey in the routing config and no id column: every change of it is refused (no_primary_key); set primaryKey: ${shown(columns.length ? columns : ["<columns>"])}`;

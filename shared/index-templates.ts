@@ -8,7 +8,7 @@
  * sorts and aggregations go wrong while `_source` still shows 10.75). Every declared column gets the
  * mapping of its type; unconfigured JSON numbers map as `double`, never `long` or `float`.
  */
-import type { ColumnSpec, PipelineConfig } from "./pipeline-config";
+import { type ColumnSpec, indicesOf, type PipelineConfig } from "./pipeline-config";
 
 export type IndexSettings = {
   /**
@@ -89,7 +89,7 @@ export function renderIndexTemplates(
     const properties = Object.fromEntries(
       Object.entries(routing.columnSpecs).map(([column, spec]) => [column, fieldMapping(spec)]),
     );
-    for (const index of [routing.index, ...routing.routes.map((r) => r.index)]) {
+    for (const index of indicesOf(routing)) {
       rendered.push({
         name: `cdc-${index}`,
         index,

@@ -259,6 +259,12 @@ export type TableRouting = {
   routes: { index: string; matches: Predicate; condition: string }[];
 };
 
+/** The indices a table writes to: its own, then its routes'. */
+export const indicesOf = (routing: TableRouting): string[] => [
+  routing.index,
+  ...routing.routes.map((route) => route.index),
+];
+
 export type PipelineConfig = {
   /** Routing for a table; tables not in the config get the defaults. */
   routingFor(schema: string, table: string): TableRouting;

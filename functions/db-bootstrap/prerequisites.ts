@@ -17,7 +17,7 @@
 import type pg from "pg";
 import { ensureReplicaIdentity, keyProblem, tableKeys } from "../../shared/captured-keys";
 import { PipelineError } from "../../shared/errors";
-import { quotedTable } from "../../shared/table-name";
+import { quotedTable, relationNamed } from "../../shared/table-name";
 
 export type Login = { user: string; password: string };
 
@@ -47,9 +47,6 @@ export const PRODUCER_TABLE = "public.business_events";
 export class PrerequisiteError extends PipelineError {
   override name = "PrerequisiteError";
 }
-
-const qualified = (client: pg.ClientBase, table: string) =>
-  quotedTable(table, (part) => client.escapeIdentifier(part));
 
 async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
   await client.query("BEGIN");
@@ -97,7 +94,7 @@ async function setUpProducer(client: pg.ClientBase, producer: Login): Promise<vo
   await client.query(`ALTER ROLE ${role} SET statement_timeout = '5s'`);
   await client.query(`ALTER ROLE ${role} SET idle_in_transaction_session_timeout = '10s'`);
   await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
-  await client.query(`GRANT SELECT, INSERT ON ${qualified(client, PRODUCER_TABLE)} TO ${role}`);
+  await client.query(`GRANT SELECT, INSERT ON ${quotedTable(PRODUCER_TABLE, client)} TO ${role}`);
 }
 
 async function setUpDmsUser(client: pg.ClientBase, dms: Login, heartbeatSchema: string): Promise<void> {
@@ -117,7 +114,7 @@ async function tableStates(client: pg.ClientBase, tables: string[]): Promise<Tab
   const { rows } = await client.query<TableState>(
     `SELECT t.name AS table, c.oid IS NOT NULL AS exists
        FROM unnest($1::text[]) WITH ORDINALITY AS t(name, position)
-       LEFT JOIN pg_class c ON c.oid = to_regclass(quote_ident(split_part(t.name, '.', 1)) || '.' || quote_ident(split_part(t.name, '.', 2)))
+       LEFT JOIN pg_class c ON c.oid = ${relationNamed("t.name")}
       ORDER BY t.position`,
     [tables],
   );
@@ -139,7 +136,7 @@ async function grantCapturedTables(
     }
     const [schema] = state.table.split(".") as [string];
     await client.query(`GRANT USAGE ON SCHEMA ${client.escapeIdentifier(schema)} TO ${role}`);
-    await client.query(`GRANT SELECT ON ${qualified(client, state.table)} TO ${role}`);
+    await client.query(`GRANT SELECT ON ${quotedTable(state.table, client)} TO ${role}`);
     report.granted.push(state.table);
   }
   report.replicaIdentityFull.push(...(await ensureReplicaIdentity(client, report.granted)));
@@ -150,7 +147,7 @@ async function grantCapturedTables(
   );
   for (const { table } of granted.rows) {
     if (plan.capturedTables.includes(table)) continue;
-    await client.query(`REVOKE SELECT ON ${qualified(client, table)} FROM ${role}`);
+    await client.query(`REVOKE SELECT ON ${quotedTable(table, client)} FROM ${role}`);
     report.revoked.push(table);
   }
 }

@@ -57,18 +57,21 @@ function toNumber(column: string, type: "number" | "integer", value: unknown): u
   const n = Number(text);
   if (!Number.isFinite(n) || (type === "integer" && !Number.isInteger(n)))
     throw new CoercionError(column, type, value);
-  // An integer past 2^53 written other than digit by digit (1.23456789012346E+16) has lost its last
-  // digits: DMS writes an int8 of 17 or more digits so. Indexed, it would be another number.
-  if (type === "integer" && !Number.isSafeInteger(n) && !/^[+-]?\d+$/.test(text))
-    throw new CoercionError(
-      column,
-      type,
-      value,
-      "not exact: DMS writes an int8 of 17 or more digits in scientific notation, without its last digits",
-    );
-  // Integers beyond 2^53, and decimals with more significant digits than a double keeps exactly (15),
-  // stay digit strings: a JSON number would lose digits; OpenSearch coerces the string into the field.
-  if (!Number.isSafeInteger(n) && /^[+-]?\d+$/.test(text)) return text;
+  if (!Number.isSafeInteger(n)) {
+    // Integers beyond 2^53 stay digit strings: a JSON number would lose digits; OpenSearch coerces the
+    // string into the field.
+    if (/^[+-]?\d+$/.test(text)) return text;
+    // An integer past 2^53 written other than digit by digit (1.23456789012346E+16) has lost its last
+    // digits: DMS writes an int8 of 17 or more digits so. Indexed, it would be another number.
+    if (type === "integer")
+      throw new CoercionError(
+        column,
+        type,
+        value,
+        "not exact: DMS writes an int8 of 17 or more digits in scientific notation, without its last digits",
+      );
+  }
+  // Decimals with more significant digits than a double keeps exactly (15) stay digit strings too.
   if (significantDigits(text) > 15) return text;
   return n;
 }

@@ -5,6 +5,7 @@
  *   `|` never survives the encoding, so the id is unambiguous (`7|2`, `a%7Cb|c`).
  * Never a hash of the fields.
  */
+import { keyColumnsOf } from "../../shared/captured-keys";
 import { PermanentRecordError } from "../../shared/errors";
 import { isKeptNumber } from "../../shared/exact-json";
 import { ownValue } from "../../shared/own-properties";
@@ -48,8 +49,8 @@ export function primaryKeyColumns(
   configured: string[] | undefined,
   row: Record<string, unknown>,
 ): string[] {
-  if (configured) return configured;
-  if ("id" in row) return ["id"];
+  const key = keyColumnsOf(configured, "id" in row);
+  if (key) return key;
   throw new PermanentRecordError(
     "no_primary_key",
     `${table}: no primaryKey configured and the row has no id column; add the table to config/pipeline.yaml`,

@@ -4,11 +4,8 @@
  * routes') and then reloads the tables. An index another table also writes to would lose that table's
  * documents too: it must be named as well. The repair verify suggests for what it found comes from here.
  */
-import type { PipelineConfig, TableRouting } from "../../shared/pipeline-config";
+import { indicesOf, type PipelineConfig } from "../../shared/pipeline-config";
 import { ReloadError } from "./reload";
-
-/** The indices a table writes to: its own and its routes'. */
-const indicesOf = (t: TableRouting) => [t.index, ...t.routes.map((r) => r.index)];
 
 /** Every index the named tables write to, in config order; refused when another table writes to one. */
 export function indicesToRebuild(pipeline: PipelineConfig, tables: string[]): string[] {

@@ -14,7 +14,7 @@ import { planChange } from "../../functions/indexer/plan";
 import { PermanentRecordError } from "../../shared/errors";
 import { parseJsonKeepingDigits } from "../../shared/exact-json";
 import { ownValue, setOwn } from "../../shared/own-properties";
-import type { PipelineConfig, TableRouting } from "../../shared/pipeline-config";
+import { indicesOf, type PipelineConfig } from "../../shared/pipeline-config";
 import { quotedTable } from "../../shared/table-name";
 import { describeTable } from "../lib/dms/describe-table";
 import { loadRecord } from "../lib/dms/records";
@@ -151,7 +151,6 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
     expectedIds.set(index, ids);
     return ids;
   };
-  const indicesOf = (r: TableRouting) => [r.index, ...r.routes.map((route) => route.index)];
   const chosen = input.pipeline.tables().filter((r) => !input.tables || input.tables.includes(r.table));
   // An index another (unchosen) table also writes to holds its documents too: not scanned for extras.
   const shared = new Set(
@@ -171,7 +170,7 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
     await db.query("SET TimeZone = 'UTC'");
     await db.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     for (const routing of chosen) {
-      const table = quotedTable(routing.table, (part) => db.escapeIdentifier(part));
+      const table = quotedTable(routing.table, db);
       const exists = await db.query("SELECT to_regclass($1) IS NOT NULL AS ok", [table]);
       if (!exists.rows[0]?.ok) {
         skippedTables.push(routing.table);

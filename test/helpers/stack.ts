@@ -11,6 +11,7 @@ import { parseStreamArn } from "../../operator/redrive/messages";
 import { reloadLocally } from "../../operator/reload/reload";
 import { verify } from "../../operator/verify/verify";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
+import { indicesOf } from "../../shared/pipeline-config";
 import { LocalStack, type StackOptions } from "../../tools/local-stack/stack";
 import { uniquePrefix } from "./search";
 
@@ -36,7 +37,7 @@ export async function stopTestStack(
   if (!t) return;
   await t.db.end();
   for (const routing of t.stack.pipeline.tables())
-    for (const index of [routing.index, ...routing.routes.map((r) => r.index)])
+    for (const index of indicesOf(routing))
       await t.stack.search.indices.delete({ index }).catch(() => undefined);
   await t.stack.stop();
 }

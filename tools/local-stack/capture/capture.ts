@@ -226,7 +226,7 @@ export class Capture {
     await client.connect();
     try {
       const existing = await existingTables(client, this.selection.tables);
-      const quoted = (name: string) => quotedTable(name, (part) => client.escapeIdentifier(part));
+      const quoted = (name: string) => quotedTable(name, client);
       const pub = client.escapeIdentifier(this.publication);
       const hasPublication = (
         await client.query("SELECT 1 FROM pg_publication WHERE pubname = $1", [this.publication])
