@@ -257,32 +257,26 @@ describe("database bootstrap answers", () => {
 
   it("FAILED, naming the key to configure, when a configured key is not what the table's deletes carry", async () => {
     await database.db.query("CREATE TABLE public.accounts (id int PRIMARY KEY, code text UNIQUE NOT NULL)");
-    await createBootstrapHandler(deps())(
-      event(
-        "Update",
-        properties({
-          CapturedTables: "public.business_events,public.accounts",
-          TableKeys: JSON.stringify({ "public.business_events": ["id"], "public.accounts": ["code"] }),
-        }),
-      ),
-      testContext(120_000),
-    );
+    /** A deploy that captures accounts keyed by these columns. */
+    const deployKeyedBy = (key: string[]) =>
+      createBootstrapHandler(deps())(
+        event(
+          "Update",
+          properties({
+            CapturedTables: "public.business_events,public.accounts",
+            TableKeys: JSON.stringify({ "public.business_events": ["id"], "public.accounts": key }),
+          }),
+        ),
+        testContext(120_000),
+      );
+    await deployKeyedBy(["code"]);
     expect(answers[0]).toMatchObject({ Status: "FAILED" });
     expect(String(answers[0]?.Reason)).toContain(
       "public.accounts: the routing config's key [code] is not the table's primary key [id]",
     );
     expect(String(answers[0]?.Reason)).toContain("set primaryKey: [id]");
     // The same table keyed by its primary key deploys.
-    await createBootstrapHandler(deps())(
-      event(
-        "Update",
-        properties({
-          CapturedTables: "public.business_events,public.accounts",
-          TableKeys: JSON.stringify({ "public.business_events": ["id"], "public.accounts": ["id"] }),
-        }),
-      ),
-      testContext(120_000),
-    );
+    await deployKeyedBy(["id"]);
     expect(answers[1]).toMatchObject({ Status: "SUCCESS" });
     await database.db.query("DROP TABLE public.accounts");
   });
