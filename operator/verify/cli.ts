@@ -154,6 +154,7 @@ try {
       `${i.differences === 0 ? "ok  " : "DIFF"} ${i.index}: ${i.expected} expected, ${i.actual} found, ${i.differences} differences`,
     );
   for (const t of report.skippedTables) console.log(`skip ${t}: not in the database`);
+  for (const problem of report.configProblems) console.log(`config: ${problem}`);
   if (report.unindexable.length > 0) {
     console.log(
       `refused: ${report.unindexable.length} row(s) the indexer's rules refuse, so missing from the index (see the DLQ, npm run redrive)`,

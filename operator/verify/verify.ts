@@ -11,6 +11,7 @@ import type { Client } from "@opensearch-project/opensearch";
 import pg from "pg";
 import { parseDmsMessage } from "../../functions/indexer/dms-message";
 import { planChange } from "../../functions/indexer/plan";
+import { columnProblems } from "../../shared/configured-columns";
 import { PermanentRecordError } from "../../shared/errors";
 import { parseJsonKeepingDigits } from "../../shared/exact-json";
 import { ownValue, setOwn } from "../../shared/own-properties";
@@ -39,6 +40,8 @@ export type VerifyReport = {
   /** Rows the indexer refuses by rule (they belong in the DLQ), so they are not expected in an index. */
   unindexable: Unindexable[];
   skippedTables: string[];
+  /** Columns the routing config names that their tables lack (shared/configured-columns.ts). */
+  configProblems: string[];
 };
 export type VerifyProgress = { table?: string; index?: string; rows?: number; documents?: number };
 
@@ -145,6 +148,7 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
   const expectedIds = new Map<string, Set<string>>();
   const unindexable: Unindexable[] = [];
   const skippedTables: string[] = [];
+  const configProblems: string[] = [];
   const differences: Difference[] = [];
   const idsOf = (index: string) => {
     const ids = expectedIds.get(index) ?? new Set<string>();
@@ -177,6 +181,7 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
         continue;
       }
       const relation = await describeTable(db, routing.table);
+      configProblems.push(...columnProblems(routing, new Set(relation.columns.map((c) => c.name))));
       let rowsRead = 0;
       for await (const page of tablePages(db, relation, pageSize)) {
         const expected = new Map<string, Docs>();
@@ -233,5 +238,5 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
       differences: differences.filter((d) => d.index === index).length,
     });
   }
-  return { indices, differences, unindexable, skippedTables };
+  return { indices, differences, unindexable, skippedTables, configProblems };
 }

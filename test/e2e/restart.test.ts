@@ -179,4 +179,29 @@ describe("restarting the local stack", () => {
     );
     expect(said.filter((line) => line.startsWith("config: "))).toHaveLength(1);
   });
+
+  it("names columns the routing config types or excludes that a migration renamed, at each start and in verify", async () => {
+    const said: string[] = [];
+    const log = (line: string) => said.push(line);
+    await withStack(async (_, db) => {
+      await db.query("ALTER TABLE orders RENAME COLUMN card_number TO card_no");
+      await db.query("ALTER TABLE customers RENAME COLUMN preferences TO prefs");
+    });
+    const expected = [
+      "config: public.orders: exclude names card_number, which the table does not have; a column renamed from it is indexed under its new name (and sent by DMS on a stage): exclude the new name",
+      "config: public.customers: columns declares preferences, which the table does not have; a column renamed from it is indexed under its new name as DMS sends it, untyped: declare the new name",
+    ];
+    await withStack(
+      async (stack) => {
+        const report = await verifyStack(stack);
+        expect(report.configProblems.map((p) => `config: ${p}`)).toEqual(expected);
+      },
+      { log },
+    );
+    expect(said.filter((line) => line.startsWith("config: "))).toEqual(expected);
+    await withStack(async (_, db) => {
+      await db.query("ALTER TABLE orders RENAME COLUMN card_no TO card_number");
+      await db.query("ALTER TABLE customers RENAME COLUMN prefs TO preferences");
+    });
+  });
 });

@@ -23,6 +23,7 @@ import { pipelineConfigPath, readPipelineConfig } from "../../operator/lib/pipel
 import { projectRoot } from "../../operator/lib/project-root";
 import { localSearchClient } from "../../operator/lib/search-client";
 import { keyProblem, tableKeys } from "../../shared/captured-keys";
+import { columnProblems, tableColumns } from "../../shared/configured-columns";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
 import type { PipelineConfig } from "../../shared/pipeline-config";
@@ -352,20 +353,24 @@ export class LocalStack {
     }
   }
 
-  /** Configured keys that cannot find a document to delete (said at each start until fixed). */
-  private async checkTableKeys(): Promise<void> {
+  /**
+   * Configured keys that cannot find a document to delete, and configured columns the tables lack (said
+   * at each start until fixed).
+   */
+  private async checkConfigAgainstTables(): Promise<void> {
     const db = new pg.Client({ connectionString: this.databaseUrl });
     await db.connect();
     try {
       const routings = this.pipeline.tables();
-      const keys = await tableKeys(
-        db,
-        routings.map((t) => t.table),
-      );
+      const names = routings.map((t) => t.table);
+      const keys = await tableKeys(db, names);
+      const columns = await tableColumns(db, names);
       for (const t of routings) {
         const key = keys.get(t.table);
         const problem = key && keyProblem(t.table, t.primaryKey, key);
         if (problem) this.log(`config: ${problem}`);
+        const has = columns.get(t.table);
+        for (const missing of has ? columnProblems(t, has) : []) this.log(`config: ${missing}`);
       }
     } finally {
       await db.end();
@@ -373,7 +378,7 @@ export class LocalStack {
   }
 
   async startCapture(extra: Pick<CaptureOptions, "onLoadBatch" | "loadBatchRows"> = {}): Promise<void> {
-    await this.checkTableKeys();
+    await this.checkConfigAgainstTables();
     this.capture = new Capture({
       databaseUrl: this.databaseUrl,
       kinesis: this.kinesisClient,

@@ -1,0 +1,47 @@
+/**
+ * Columns the routing config names that its table does not have. Columns are typed and excluded by
+ * name, so renaming one in the database (a migration) quietly changes what is indexed: a typed column
+ * arrives under its new name untyped, and an excluded one (a card number) is indexed under its new name,
+ * and on a stage DMS sends it too (its table mapping removes columns by name). Said at each local start
+ * and by `npm run verify`, locally and on a stage; a column named before it is created is reported too,
+ * harmless until then.
+ */
+import type pg from "pg";
+import type { TableRouting } from "./pipeline-config";
+import { relationNamed } from "./table-name";
+
+/** The columns of each existing table (dropped and system columns left out). */
+export async function tableColumns(
+  client: pg.ClientBase,
+  tables: string[],
+): Promise<Map<string, Set<string>>> {
+  const { rows } = await client.query<{ table: string; columns: string[] }>(
+    `SELECT t.name AS table,
+            ARRAY(SELECT a.attname::text FROM pg_attribute a
+                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns
+       FROM unnest($1::text[]) AS t(name)
+       JOIN pg_class c ON c.oid = ${relationNamed("t.name")}`,
+    [tables],
+  );
+  return new Map(rows.map(({ table, columns }) => [table, new Set(columns)]));
+}
+
+/** What the routing config names for a table that the table lacks, one sentence per kind (none: []). */
+export function columnProblems(
+  routing: Pick<TableRouting, "table" | "columnSpecs" | "exclude">,
+  columns: ReadonlySet<string>,
+): string[] {
+  const missing = (names: Iterable<string>) => [...names].filter((name) => !columns.has(name));
+  const excluded = missing(routing.exclude);
+  const declared = missing(Object.keys(routing.columnSpecs));
+  const problems: string[] = [];
+  if (excluded.length > 0)
+    problems.push(
+      `${routing.table}: exclude names ${excluded.join(", ")}, which the table does not have; a column renamed from it is indexed under its new name (and sent by DMS on a stage): exclude the new name`,
+    );
+  if (declared.length > 0)
+    problems.push(
+      `${routing.table}: columns declares ${declared.join(", ")}, which the table does not have; a column renamed from it is indexed under its new name as DMS sends it, untyped: declare the new name`,
+    );
+  return problems;
+}

@@ -1,0 +1,26 @@
+/** Columns the routing config types or excludes that its table lacks (a rename by a migration). */
+import { expect, it } from "vitest";
+import { columnProblems } from "../../shared/configured-columns";
+import { parsePipelineConfig } from "../../shared/pipeline-config";
+
+const routing = parsePipelineConfig(`
+tables:
+  public.orders:
+    columns:
+      amount: { type: number, scale: 2 }
+      __proto__: json
+      updated_at: timestamp
+    exclude: [card_number, cvv]
+`).routingFor("public", "orders");
+
+it("says nothing when the table has every column the config names", () => {
+  const columns = new Set(["id", "amount", "__proto__", "updated_at", "card_number", "cvv", "other"]);
+  expect(columnProblems(routing, columns)).toEqual([]);
+});
+
+it("names the excluded and the declared columns the table lacks, each kind in one sentence", () => {
+  expect(columnProblems(routing, new Set(["id", "amount", "card_no", "cvv"]))).toEqual([
+    "public.orders: exclude names card_number, which the table does not have; a column renamed from it is indexed under its new name (and sent by DMS on a stage): exclude the new name",
+    "public.orders: columns declares updated_at, __proto__, which the table does not have; a column renamed from it is indexed under its new name as DMS sends it, untyped: declare the new name",
+  ]);
+});
