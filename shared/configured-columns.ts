@@ -1,5 +1,6 @@
 /**
- * Columns the routing config names that its table does not have. Columns are typed and excluded by
+ * Columns the routing config names that its table does not have, and columns OpenSearch refuses by name.
+ * Columns are typed and excluded by
  * name, so renaming one in the database (a migration) quietly changes what is indexed: a typed column
  * arrives under its new name untyped, and an excluded one (a card number) is indexed under its new name,
  * and on a stage DMS sends it too (its table mapping removes columns by name). Said at each local start
@@ -7,6 +8,7 @@
  * harmless until then.
  */
 import type pg from "pg";
+import { REFUSED_METADATA_FIELDS } from "./metadata-fields";
 import type { TableRouting } from "./pipeline-config";
 import { relationNamed } from "./table-name";
 
@@ -26,9 +28,12 @@ export async function tableColumns(
   return new Map(rows.map(({ table, columns }) => [table, new Set(columns)]));
 }
 
-/** What the routing config names for a table that the table lacks, one sentence per kind (none: []). */
+/**
+ * What the routing config names for a table that the table lacks, and the table's columns OpenSearch
+ * refuses by name (its metadata fields: every row would be refused), one sentence per kind (none: []).
+ */
 export function columnProblems(
-  routing: Pick<TableRouting, "table" | "columnSpecs" | "exclude">,
+  routing: Pick<TableRouting, "table" | "columnSpecs" | "exclude" | "primaryKey">,
   columns: ReadonlySet<string>,
 ): string[] {
   const missing = (names: Iterable<string>) => [...names].filter((name) => !columns.has(name));
@@ -43,5 +48,14 @@ export function columnProblems(
     problems.push(
       `${routing.table}: columns declares ${declared.join(", ")}, which the table does not have; a column renamed from it is indexed under its new name as DMS sends it, untyped: declare the new name`,
     );
+  for (const column of columns) {
+    if (!REFUSED_METADATA_FIELDS.has(column) || routing.exclude.has(column)) continue;
+    const fix = routing.primaryKey?.includes(column)
+      ? "it is a key column, which cannot be excluded: rename it in the database"
+      : "exclude it";
+    problems.push(
+      `${routing.table}: column ${column} has a name OpenSearch keeps for itself (a metadata field), so OpenSearch refuses every row (mapper_parsing_exception, to the DLQ): ${fix}`,
+    );
+  }
   return problems;
 }

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PermanentFailureMessage } from "../../shared/dead-letters";
 import { startLocalSqs } from "../../tools/local-stack/sqs";
 import { LocalStack, type StackOptions } from "../../tools/local-stack/stack";
 import { startEmulator } from "../../tools/opensearch-emulator/server";
@@ -203,5 +204,52 @@ describe("restarting the local stack", () => {
       await db.query("ALTER TABLE orders RENAME COLUMN card_no TO card_number");
       await db.query("ALTER TABLE customers RENAME COLUMN prefs TO preferences");
     });
+  });
+
+  it("names a column OpenSearch refuses by name (a Mongo-style _id); its rows reach the DLQ with OpenSearch's reason, and indexing resumes once it is excluded", async () => {
+    const config = join(dir, "with-mongo-docs.yaml");
+    const withTable = (exclude: string) =>
+      readFileSync("config/pipeline.yaml", "utf8").replace(
+        "\nroutes:",
+        `\n  public.mongo_docs:\n    primaryKey: [id]\n    exclude: [${exclude}]\n\nroutes:`,
+      );
+    writeFileSync(config, withTable(""));
+    const said: string[] = [];
+    await withStack(
+      async (_, db) => {
+        await db.query("CREATE TABLE mongo_docs (id int PRIMARY KEY, _id text, body text)");
+      },
+      { pipelineConfig: config },
+    );
+    await withStack(
+      async (stack, db) => {
+        await db.query("INSERT INTO mongo_docs VALUES (1, '65f0c0ffee', 'a')");
+        expect(await stack.settle(60_000)).toBe(true);
+        const dead = (await stack.deadLetters()).map((body) => JSON.parse(body) as PermanentFailureMessage);
+        expect(dead.map((d) => [d.source.table, d.error.type, d.error.reason])).toEqual([
+          [
+            "public.mongo_docs",
+            "mapper_parsing_exception",
+            "Field [_id] is a metadata field and cannot be added inside a document. Use the index API request parameters.",
+          ],
+        ]);
+      },
+      { pipelineConfig: config, log: (line) => said.push(line) },
+    );
+    expect(said).toContain(
+      "config: public.mongo_docs: column _id has a name OpenSearch keeps for itself (a metadata field), so OpenSearch refuses every row (mapper_parsing_exception, to the DLQ): exclude it",
+    );
+    writeFileSync(config, withTable("_id"));
+    said.length = 0;
+    await withStack(
+      async (stack, db) => {
+        await db.query("INSERT INTO mongo_docs VALUES (2, '65f0c0ffef', 'b')");
+        expect(await stack.settle(60_000)).toBe(true);
+        const docs = (await verifyStack(stack)).indices.find((i) => i.index.endsWith("mongo_docs"));
+        expect(docs).toMatchObject({ expected: 2, actual: 1, differences: 1 }); // row 1 awaits its redrive
+      },
+      { pipelineConfig: config, log: (line) => said.push(line) },
+    );
+    expect(said.filter((line) => line.includes("mongo_docs: column"))).toEqual([]);
   });
 });

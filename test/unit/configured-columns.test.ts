@@ -24,3 +24,19 @@ it("names the excluded and the declared columns the table lacks, each kind in on
     "public.orders: columns declares updated_at, __proto__, which the table does not have; a column renamed from it is indexed under its new name as DMS sends it, untyped: declare the new name",
   ]);
 });
+
+it("names a column OpenSearch refuses by name (a metadata field) unless it is excluded", () => {
+  const config = parsePipelineConfig(`
+tables:
+  public.docs:
+    primaryKey: [_id]
+  public.rows:
+    exclude: [_routing]
+`);
+  const docs = config.routingFor("public", "docs");
+  expect(columnProblems(docs, new Set(["_id", "_version", "_doc_count", "name"]))).toEqual([
+    "public.docs: column _id has a name OpenSearch keeps for itself (a metadata field), so OpenSearch refuses every row (mapper_parsing_exception, to the DLQ): it is a key column, which cannot be excluded: rename it in the database",
+    "public.docs: column _version has a name OpenSearch keeps for itself (a metadata field), so OpenSearch refuses every row (mapper_parsing_exception, to the DLQ): exclude it",
+  ]);
+  expect(columnProblems(config.routingFor("public", "rows"), new Set(["id", "_routing"]))).toEqual([]);
+});

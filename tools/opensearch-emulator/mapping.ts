@@ -6,6 +6,7 @@
  * any other (shared/own-properties.ts).
  */
 import { isKeptNumber } from "../../shared/exact-json";
+import { metadataFieldRefusal, REFUSED_METADATA_FIELDS } from "../../shared/metadata-fields";
 import { ownValue, setOwn } from "../../shared/own-properties";
 
 export type FieldMapping = {
@@ -366,6 +367,9 @@ export function applyDynamicMapping(
   const next: Mappings = structuredClone(mappings);
   doc = expandDottedNames(doc);
   if (exactDoc) exactDoc = expandDottedNames(exactDoc);
+  for (const key in doc)
+    if (REFUSED_METADATA_FIELDS.has(key))
+      throw new MappingError("mapper_parsing_exception", metadataFieldRefusal(key));
   const walk = (
     props: Record<string, FieldMapping>,
     obj: Record<string, unknown>,

@@ -23,6 +23,30 @@ const ids = (result: [number, unknown]) =>
   (result[1] as { hits: { hits: { _id: string }[] } }).hits.hits.map((h) => h._id).sort();
 
 describe("emulated field types", () => {
+  it("refuses a metadata field's name at a document's top level only, in a bulk item too", () => {
+    const { call, emulator } = emulatorWith({});
+    const refused = call("PUT", "/t/_doc/1", { _id: "x", name: "a" });
+    expect(refused[0]).toBe(400);
+    expect(refused[1]).toMatchObject({
+      error: {
+        type: "mapper_parsing_exception",
+        reason:
+          "Field [_id] is a metadata field and cannot be added inside a document. Use the index API request parameters.",
+      },
+    });
+    // A dotted name is the path of an object field: `_source.x` is `_source: {x}`, refused too.
+    expect(call("PUT", "/t/_doc/2", { "_source.x": 1 })[0]).toBe(400);
+    expect(call("PUT", "/t/_doc/3", { a: { _id: "x", _version: 1 }, _doc_count: 2 })[0]).toBe(201);
+    const bulk = emulator.handle(
+      "POST",
+      new URL("http://emulator/t/_bulk"),
+      `${['{"index":{"_id":"4"}}', '{"_version":3}', '{"index":{"_id":"5"}}', '{"version":3}'].join("\n")}\n`,
+    );
+    expect((bulk[1] as { items: { index: { status: number } }[] }).items.map((i) => i.index.status)).toEqual([
+      400, 201,
+    ]);
+  });
+
   it("truncates a fraction indexed into a long field (range misses it; _source keeps it)", () => {
     const { call } = emulatorWith({ properties: { amount: { type: "long" } } });
     call("PUT", "/t/_doc/1", { amount: 10.75 });
