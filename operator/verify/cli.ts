@@ -1,6 +1,7 @@
 /**
- * `npm run verify [-- --accept-refused] [--config-env <stage>]`: compares every table in
- * config/pipeline.yaml with its indices and exits 1 on any missing, extra or differing document, and on
+ * `npm run verify [-- --accept-refused] [--second-look <s>] [--config-env <stage>]`: compares every table
+ * in config/pipeline.yaml with its indices and exits 1 on any missing, extra or differing document (still
+ * there on a second look after a few seconds, so changes in flight do not count), and on
  * rows the indexer's rules refuse (they are missing from the index too; `--accept-refused` accepts
  * those). Uses the running `npm start`, DATABASE_URL + OPENSEARCH_URL (+ INDEX_PREFIX), or a deployed
  * stage's outputs (SigV4 to its domain, TLS to its cluster as the read-only DMS user).
@@ -33,17 +34,26 @@ const USAGE = `usage: npm run verify [-- [<schema.table>...] [--accept-refused] 
   --db-host, --db-port  reach the cluster through a tunnel (the certificate is still checked for the
                         cluster's name)
   --accept-refused      rows the indexer's rules refuse (dead-lettered) do not fail the check
+  --second-look <s>     wait this long, then look at each difference again, so changes still on their
+                        way to the index are not reported (default 5 s, 30 s with --config-env; 0: no
+                        second look)
   --quiet               no progress lines on stderr`;
 const { values: flags, positionals: tables } = commandArgs(USAGE, {
   allowPositionals: true,
   options: {
     "accept-refused": { type: "boolean" },
+    "second-look": { type: "string" },
     quiet: { type: "boolean", short: "q" },
     "config-env": { type: "string" },
     "db-host": { type: "string" },
     "db-port": { type: "string" },
   },
 });
+
+const secondLookText = flags["second-look"] ?? (flags["config-env"] ? "30" : "5");
+const secondLookSeconds = Number(secondLookText);
+if (!/^\d+(\.\d+)?$/.test(secondLookText) || secondLookSeconds > 600)
+  usageError(USAGE, `--second-look takes seconds, 0 to 600 (got "${secondLookText}")`);
 
 type Targets = {
   database: string | pg.ClientConfig;
@@ -141,14 +151,25 @@ try {
       USAGE,
       `not captured by the pipeline: ${unknown.join(", ")} (config has ${configured.join(", ")})`,
     );
+  const secondLookMs = secondLookSeconds * 1000;
   const report = await verify({
     database: targets.database,
     search,
     pipeline,
     ...(tables.length > 0 && { tables }),
     onProgress: progress,
+    secondLookAfterMs: secondLookMs,
+    wait: async (ms) => {
+      if (!flags.quiet)
+        progressLine.update("second look", `  differences found: looking again in ${ms / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    },
   });
   progressLine.done();
+  if (report.goneOnSecondLook)
+    console.log(
+      `second look after ${secondLookSeconds} s: ${report.goneOnSecondLook} difference(s) gone (changes still on their way to the index when first compared)`,
+    );
   for (const i of report.indices)
     console.log(
       `${i.differences === 0 ? "ok  " : "DIFF"} ${i.index}: ${i.expected} expected, ${i.actual} found, ${i.differences} differences`,

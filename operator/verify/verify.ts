@@ -4,22 +4,24 @@
  * row read as a DMS full load (same parsing, coercion, exclusions, ids and routes), read through a cursor
  * in one repeatable-read snapshot; each page's documents are fetched from the index with `_mget` and
  * compared (missing, differing). A scroll over each index then finds the documents no row expects
- * (extra). Progress is reported per page.
+ * (extra). Progress is reported per page. With secondLookAfterMs, each difference is looked at again
+ * after that wait, so changes still on their way to the index are not reported as differences.
  */
 import { isDeepStrictEqual } from "node:util";
 import type { Client } from "@opensearch-project/opensearch";
 import pg from "pg";
 import { parseDmsMessage } from "../../functions/indexer/dms-message";
 import { planChange } from "../../functions/indexer/plan";
+import { keyColumnsOf } from "../../shared/captured-keys";
 import { columnProblems } from "../../shared/configured-columns";
 import { PermanentRecordError } from "../../shared/errors";
 import { parseJsonKeepingDigits } from "../../shared/exact-json";
 import { ownValue, setOwn } from "../../shared/own-properties";
-import { indicesOf, type PipelineConfig } from "../../shared/pipeline-config";
+import { indicesOf, type PipelineConfig, type TableRouting } from "../../shared/pipeline-config";
 import { quotedTable } from "../../shared/table-name";
 import { describeTable } from "../lib/dms/describe-table";
-import { loadRecord } from "../lib/dms/records";
-import { tablePages } from "../lib/dms/table-pages";
+import { loadRecord, type Relation } from "../lib/dms/records";
+import { rowByKey, tablePages } from "../lib/dms/table-pages";
 
 type Docs = Map<string, Record<string, unknown>>;
 export type Difference = {
@@ -42,6 +44,11 @@ export type VerifyReport = {
   skippedTables: string[];
   /** Columns the routing config names that their tables lack (shared/configured-columns.ts). */
   configProblems: string[];
+  /**
+   * Differences found at first that were gone on the second look (changes still on their way to the
+   * index when first compared); `differences` holds only the others. Undefined when there was no look.
+   */
+  goneOnSecondLook?: number;
 };
 export type VerifyProgress = { table?: string; index?: string; rows?: number; documents?: number };
 
@@ -141,7 +148,18 @@ export type VerifyInput = {
   /** Rows (and documents) per page; default 1,000. */
   pageSize?: number;
   onProgress?: (progress: VerifyProgress) => void;
+  /**
+   * Wait this long, then look at each difference again (default 0: no second look): a change committed
+   * while the tables were read and still on its way to the index differs at first and is gone then. The
+   * row is read again by its key (taken from the document id) in a new snapshot, the document again from
+   * the index. At most SECOND_LOOK_MAX differences: more are drift, not changes in flight.
+   */
+  secondLookAfterMs?: number;
+  /** How to wait for the second look (tests let the pipeline catch up here); default a timer. */
+  wait?: (ms: number) => Promise<void>;
 };
+
+export const SECOND_LOOK_MAX = 1000;
 
 export async function verify(input: VerifyInput): Promise<VerifyReport> {
   const pageSize = input.pageSize ?? 1000;
@@ -231,12 +249,96 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
         if (!ids.has(id)) differences.push({ index, id, kind: "extra", actual: doc });
       input.onProgress?.({ index, documents: actual });
     }
-    indices.push({
-      index,
-      expected: ids.size,
-      actual,
-      differences: differences.filter((d) => d.index === index).length,
-    });
+    indices.push({ index, expected: ids.size, actual, differences: 0 });
   }
-  return { indices, differences, unindexable, skippedTables, configProblems };
+
+  let remaining = differences;
+  let goneOnSecondLook: number | undefined;
+  const after = input.secondLookAfterMs ?? 0;
+  if (after > 0 && differences.length > 0 && differences.length <= SECOND_LOOK_MAX) {
+    await (input.wait ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(after);
+    remaining = await lookAgain(input, chosen, differences);
+    goneOnSecondLook = differences.length - remaining.length;
+  }
+  for (const summary of indices)
+    summary.differences = remaining.filter((d) => d.index === summary.index).length;
+  return {
+    indices,
+    differences: remaining,
+    unindexable,
+    skippedTables,
+    configProblems,
+    ...(goneOnSecondLook !== undefined && { goneOnSecondLook }),
+  };
+}
+
+/** A document id's key values (functions/indexer/document-id.ts), or undefined when it cannot be one. */
+function keyValuesOf(id: string, columns: number): string[] | undefined {
+  if (columns === 1) return [id];
+  const parts = id.split("|");
+  if (parts.length !== columns) return undefined;
+  try {
+    return parts.map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Each difference compared again: the row by its key in a new snapshot, the document from the index. The
+ * ones that still differ, as they differ now; one that cannot be looked at again stays as it was.
+ */
+async function lookAgain(
+  input: VerifyInput,
+  chosen: TableRouting[],
+  differences: Difference[],
+): Promise<Difference[]> {
+  const db = new pg.Client(
+    typeof input.database === "string" ? { connectionString: input.database } : input.database,
+  );
+  await db.connect();
+  const relations = new Map<string, Relation>();
+  const relationOf = async (table: string) => {
+    const known = relations.get(table) ?? (await describeTable(db, table));
+    relations.set(table, known);
+    return known;
+  };
+  try {
+    await db.query("SET TimeZone = 'UTC'");
+    const remaining: Difference[] = [];
+    for (const difference of differences) {
+      const { index, id } = difference;
+      const expected: Docs = new Map();
+      let unsure = false;
+      for (const routing of chosen.filter((r) => indicesOf(r).includes(index))) {
+        const relation = await relationOf(routing.table);
+        const keyColumns = keyColumnsOf(
+          routing.primaryKey,
+          relation.columns.some((c) => c.name === "id"),
+        );
+        const values = keyColumns && keyValuesOf(id, keyColumns.length);
+        if (!keyColumns || !values) continue;
+        // A key text its column does not read (another table's id in a shared index) finds no row.
+        const tuple = await rowByKey(db, relation, keyColumns, values).catch(() => undefined);
+        if (!tuple) continue;
+        try {
+          const message = parseDmsMessage(loadRecord(relation, tuple, 0n).data);
+          if (message.kind !== "change") continue;
+          for (const action of planChange(message, routing).actions)
+            if (action.op === "index" && action.index === index && action.id === id)
+              expected.set(id, action.doc ?? {});
+        } catch (error) {
+          if (!(error instanceof PermanentRecordError)) throw error;
+          unsure = true;
+        }
+        if (expected.size > 0) break;
+      }
+      if (unsure) remaining.push(difference);
+      else
+        remaining.push(...compareDocuments(index, expected, await fetchDocuments(input.search, index, [id])));
+    }
+    return remaining;
+  } finally {
+    await db.end();
+  }
 }

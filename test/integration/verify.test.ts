@@ -197,3 +197,76 @@ describe("verify on columns named like Object members", () => {
     expect(Object.getPrototypeOf(actual)).toBe(Object.prototype);
   });
 });
+
+describe("verify's second look", () => {
+  const stock = parsePipelineConfig("tables: {public.stock: {primaryKey: [shop, sku], index: stock}}", {
+    indexPrefix: prefix,
+  });
+  const stockIndex = `${prefix}stock`;
+  const doc = (id: string, method: "PUT" | "DELETE", body?: unknown) =>
+    fetch(`${search.url}/${stockIndex}/_doc/${encodeURIComponent(id)}?refresh=true`, {
+      method,
+      headers: { "content-type": "application/json" },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+  const found = (report: { differences: { kind: string; id: string }[] }) =>
+    report.differences.map((d) => `${d.kind} ${d.id}`).sort();
+  beforeAll(async () => {
+    await database.db.query(
+      "CREATE TABLE public.stock (shop text, sku text, qty int, PRIMARY KEY (shop, sku))",
+    );
+    await database.db.query(
+      "INSERT INTO public.stock VALUES ('north', 'a|1', 1), ('north', 'b', 2), ('south', 'c', 3), ('south', 'd', 4)",
+    );
+    await indexTableAsLoaded(database.db, search.url, stock, "public.stock");
+  });
+
+  it("does not report changes still on their way to the index; what still differs then is reported", async () => {
+    // Committed and not yet indexed: an update (of a key holding the id's separator), an insert, a delete.
+    await database.db.query("UPDATE public.stock SET qty = 10 WHERE sku = 'a|1'");
+    await database.db.query("INSERT INTO public.stock VALUES ('south', 'e', 5)");
+    await database.db.query("DELETE FROM public.stock WHERE sku = 'b'");
+    // And one real difference: a document lost.
+    expect((await doc("south|d", "DELETE")).status).toBe(200);
+    const run = (more: Partial<Parameters<typeof verify>[0]>) =>
+      verify({ database: database.url, search: exactClient(), pipeline: stock, ...more });
+
+    const first = await run({ secondLookAfterMs: 0 });
+    expect(found(first)).toEqual([
+      "differs north|a%7C1",
+      "extra north|b",
+      "missing south|d",
+      "missing south|e",
+    ]);
+    expect(first.goneOnSecondLook).toBeUndefined();
+
+    const waited: number[] = [];
+    const report = await run({
+      secondLookAfterMs: 5_000,
+      // Meanwhile the pipeline applies the three changes.
+      wait: async (ms) => {
+        waited.push(ms);
+        await doc("north|a%7C1", "PUT", { shop: "north", sku: "a|1", qty: 10 });
+        await doc("south|e", "PUT", { shop: "south", sku: "e", qty: 5 });
+        await doc("north|b", "DELETE");
+      },
+    });
+    expect(waited).toEqual([5_000]);
+    expect(found(report)).toEqual(["missing south|d"]);
+    expect(report.goneOnSecondLook).toBe(3);
+    expect(report.indices).toEqual([{ index: stockIndex, expected: 4, actual: 3, differences: 1 }]);
+
+    // A change still not applied on the second look is reported as it is then.
+    await database.db.query("UPDATE public.stock SET qty = 11 WHERE sku = 'c'");
+    const late = await run({
+      secondLookAfterMs: 1,
+      wait: async () => {
+        await database.db.query("UPDATE public.stock SET qty = 12 WHERE sku = 'c'");
+      },
+    });
+    expect(late.differences.find((d) => d.id === "south|c")).toMatchObject({
+      kind: "differs",
+      fields: [{ field: "qty", expected: 12, actual: 3 }],
+    });
+  });
+});
