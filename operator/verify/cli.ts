@@ -21,7 +21,7 @@ import { projectRoot } from "../lib/project-root";
 import { localSearchClient } from "../lib/search-client";
 import { readStackOutputs } from "../lib/targets";
 import { repairCommand } from "../reload/rebuild";
-import { type VerifyProgress, verify } from "./verify";
+import { SECOND_LOOK_MAX, type VerifyProgress, verify } from "./verify";
 
 const USAGE = `usage: npm run verify [-- [<schema.table>...] [--accept-refused] [--config-env <stage> [--db-host <host>] [--db-port <port>]]]
   compares every table of config/pipeline.yaml (or the ones named) with its indices and exits 1 on any
@@ -166,9 +166,13 @@ try {
     },
   });
   progressLine.done();
-  if (report.goneOnSecondLook)
+  if (report.goneOnSecondLook !== undefined)
     console.log(
-      `second look after ${secondLookSeconds} s: ${report.goneOnSecondLook} difference(s) gone (changes still on their way to the index when first compared)`,
+      `second look after ${secondLookSeconds} s: ${report.goneOnSecondLook} of ${report.goneOnSecondLook + report.differences.length} difference(s) gone (changes still on their way to the index when first compared)`,
+    );
+  else if (secondLookSeconds > 0 && report.differences.length > SECOND_LOOK_MAX)
+    console.log(
+      `no second look: over ${SECOND_LOOK_MAX.toLocaleString("en")} differences are drift, not changes in flight`,
     );
   for (const i of report.indices)
     console.log(
