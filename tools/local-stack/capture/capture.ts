@@ -104,6 +104,20 @@ const lsnValue = (lsn: string) => {
   const [high, low] = lsn.split("/");
   return (BigInt(`0x${high}`) << 32n) | BigInt(`0x${low}`);
 };
+const lsnText = (value: bigint) =>
+  `${(value >> 32n).toString(16).toUpperCase()}/${(value & 0xffffffffn).toString(16).toUpperCase()}`;
+/**
+ * Whether the replication library has handed every message it received to the capture and the capture
+ * has handled it (its queue and its busy flag are internal: when they are not there, never).
+ */
+function drained(service: LogicalReplicationService): boolean {
+  const internals = service as unknown as { _messageQueue?: unknown[]; _processing?: boolean };
+  return (
+    Array.isArray(internals._messageQueue) &&
+    internals._messageQueue.length === 0 &&
+    internals._processing === false
+  );
+}
 const nowMicros = () => BigInt(Date.now()) * 1000n;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -331,8 +345,18 @@ export class Capture {
       this.handling = this.handling.then(() => this.onMessage(message));
       return this.handling;
     });
-    service.on("heartbeat", async (_lsn: string, _time: number, shouldRespond: boolean) => {
-      if (shouldRespond) await service.acknowledge(this.confirmedLsn);
+    service.on("heartbeat", async (lsn: string, _time: number, shouldRespond: boolean) => {
+      if (!shouldRespond) return;
+      // Idle (no transaction open, every message received handled): all the server sent before this
+      // keepalive is in Kinesis and confirmed, so its position (the end of what it sent, past WAL of
+      // tables not published) is confirmed too. Else the slot would hold that WAL, and a server told to
+      // shut down would wait for this confirmation forever (its walsender waits for exactly that position).
+      // The library confirms lsn + 1: the position minus one confirms it exactly.
+      if (this.current === undefined && !this.failed && drained(service)) {
+        const position = lsnValue(lsn) - 1n;
+        if (position > lsnValue(this.confirmedLsn)) this.confirmedLsn = lsnText(position);
+      }
+      await service.acknowledge(this.confirmedLsn);
     });
     service.on("error", (error: Error) => {
       if (this.abort.signal.aborted) return;
