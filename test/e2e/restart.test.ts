@@ -213,6 +213,36 @@ describe("restarting the local stack", () => {
     });
   });
 
+  it("says when its routing config is edited while it runs, once per edit, and how to apply it", async () => {
+    const config = join(dir, "edited.yaml");
+    const original = readFileSync("config/pipeline.yaml", "utf8");
+    writeFileSync(config, original);
+    const said: string[] = [];
+    const notices = () => said.filter((line) => line.includes("changed: the running stack keeps"));
+    const until = async (count: number) => {
+      for (const deadline = Date.now() + 10_000; notices().length < count && Date.now() < deadline; )
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      return notices().length;
+    };
+    await withStack(
+      async () => {
+        writeFileSync(config, original.replace("active: boolean", "active: string"));
+        expect(await until(1)).toBe(1);
+        writeFileSync(config, original.replace("active: boolean", "active: integer"));
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        expect(notices()).toHaveLength(1); // the same edit in progress: said once
+        writeFileSync(config, original); // undone
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        writeFileSync(config, `${original}# a note\n`);
+        expect(await until(2)).toBe(2);
+      },
+      { pipelineConfig: config, log: (line) => said.push(line) },
+    );
+    expect(notices()[0]).toBe(
+      `${config} changed: the running stack keeps the config it started with; to apply the change, stop it (Ctrl-C) and npm start again`,
+    );
+  });
+
   it("names columns the routing config types or excludes that a migration renamed, at each start and in verify", async () => {
     const said: string[] = [];
     const log = (line: string) => said.push(line);

@@ -6,9 +6,9 @@
  */
 
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, unwatchFile, watchFile, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Client } from "@opensearch-project/opensearch";
@@ -111,6 +111,7 @@ export class LocalStack {
   private kinesisClient!: ReturnType<typeof createKinesisClient>;
   private freshness: number | undefined;
   private captureStartsOver = false;
+  private configWatcher: (() => void) | undefined;
   private readonly startedMicros = BigInt(Date.now()) * 1000n;
   private readonly dir: string;
   private readonly region: string;
@@ -146,7 +147,36 @@ export class LocalStack {
       this.noteRouteChanges();
     }
     await this.startProducerApi();
+    this.watchConfig();
     return this;
+  }
+
+  /**
+   * The routing config is read once, at start (the capture's tables, the index templates, the indexer's
+   * routing): an edit while the stack runs is said once, with how to apply it, and again after it is
+   * undone and made anew.
+   */
+  private watchConfig(): void {
+    const path = this.pipelineConfigPath;
+    const started = readFileSync(path, "utf8");
+    const shown = relative(process.cwd(), path).startsWith("..") ? path : relative(process.cwd(), path);
+    let said = false;
+    this.configWatcher = () => {
+      let now: string | undefined;
+      try {
+        now = readFileSync(path, "utf8");
+      } catch {
+        now = undefined; // an editor replacing the file: read again at the next poll
+      }
+      if (now === started) said = false;
+      else if (now !== undefined && !said) {
+        said = true;
+        this.log(
+          `${shown} changed: the running stack keeps the config it started with; to apply the change, stop it (Ctrl-C) and npm start again`,
+        );
+      }
+    };
+    watchFile(path, { interval: 500 }, this.configWatcher);
   }
 
   /**
@@ -465,6 +495,7 @@ export class LocalStack {
 
   /** Stops every part: capture first, then the poller drains what is in the stream (bounded). */
   async stop(drainMs = 10_000): Promise<void> {
+    if (this.configWatcher) unwatchFile(this.pipelineConfigPath, this.configWatcher);
     await this.producerApi?.stop();
     await this.capture?.stop().catch((e: Error) => this.log(`stop: capture: ${e.message}`));
     if (this.poller) {
