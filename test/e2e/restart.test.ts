@@ -213,6 +213,31 @@ describe("restarting the local stack", () => {
     });
   });
 
+  it("reconnects when its replication connection is ended (a failover, a server restart, a DBA's terminate), as DMS does: nothing is lost", async () => {
+    const said: string[] = [];
+    await withStack(
+      async (stack, db) => {
+        await db.query("INSERT INTO orders (id, status, amount) VALUES (880101, 'before', 1)");
+        expect(await stack.settle(60_000)).toBe(true);
+        const ended = await db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_replication");
+        expect(ended.rowCount).toBe(1);
+        await db.query("INSERT INTO orders (id, status, amount) VALUES (880102, 'meanwhile', 1)");
+        for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+          if (said.includes("capture: reconnected; resuming from the replication slot")) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(said).toContain("capture: reconnected; resuming from the replication slot");
+        await db.query("UPDATE orders SET status = 'after' WHERE id = 880101");
+        expect(await stack.settle(60_000)).toBe(true);
+        expect(stack.captureFailure).toBeUndefined();
+        expect((await verifyStack(stack)).differences).toEqual([]);
+        expect((await stack.status()).captured).toBeGreaterThanOrEqual(3);
+      },
+      { log: (line) => said.push(line) },
+    );
+    expect(said.filter((line) => line.startsWith("capture: lost its database connection"))).toHaveLength(1);
+  });
+
   it("says when its routing config is edited while it runs, once per edit, and how to apply it", async () => {
     const config = join(dir, "edited.yaml");
     const original = readFileSync("config/pipeline.yaml", "utf8");

@@ -148,7 +148,8 @@ const timer = setInterval(async () => {
     lastPlain = Date.now();
     print(line);
   }
-  const captureError = stack.capture.error;
+  // A lost database connection is taken up again by the stack (it says so); anything else stops it.
+  const captureError = stack.captureFailure;
   if (captureError && captureError !== shownCaptureError) {
     shownCaptureError = captureError; // once, not every half second
     print(`capture stopped: ${captureError.message}; the changes after it wait (restart: npm start)`);

@@ -31,7 +31,7 @@ import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-re
 import { loadTemplate } from "../lib/cfn-yaml";
 import { localFunction } from "../lib/sam-function";
 import { type RunningEmulator, startEmulator } from "../opensearch-emulator/server";
-import { Capture, type CaptureOptions } from "./capture/capture";
+import { Capture, type CaptureOptions, isConnectionLoss } from "./capture/capture";
 import { type Handler, type LocalHttpApi, startLocalHttpApi, templateRouteKeys } from "./http-api";
 import { ensureStream, type RunningKinesis, startKinesalite } from "./kinesis";
 import { FileCheckpoints, MemoryCheckpoints } from "./poller/checkpoints";
@@ -84,6 +84,8 @@ const PRODUCER = "ProducerFunction";
 
 /** In the stack's folder once its capture ran: the replication slot on the database feeds this folder. */
 const CAPTURE_MARKER = "capture-slot";
+/** How often a capture that lost its database connection tries to reconnect. */
+const CAPTURE_RETRY_MS = 2_000;
 
 export class LocalStack {
   capture!: Capture;
@@ -112,6 +114,13 @@ export class LocalStack {
   private freshness: number | undefined;
   private captureStartsOver = false;
   private configWatcher: (() => void) | undefined;
+  private captureSupervisor: NodeJS.Timeout | undefined;
+  private captureRecovery: Promise<void> | undefined;
+  /** Why the last reconnection attempt failed (the capture it made never started); set: reconnecting. */
+  private captureLost: Error | undefined;
+  /** Changes captured by the captures before a reconnection (for the status line). */
+  private capturedEarlier = 0;
+  private stopping = false;
   private readonly startedMicros = BigInt(Date.now()) * 1000n;
   private readonly dir: string;
   private readonly region: string;
@@ -148,6 +157,7 @@ export class LocalStack {
     }
     await this.startProducerApi();
     this.watchConfig();
+    this.superviseCapture();
     return this;
   }
 
@@ -409,16 +419,74 @@ export class LocalStack {
 
   async startCapture(extra: Pick<CaptureOptions, "onLoadBatch" | "loadBatchRows"> = {}): Promise<void> {
     await this.checkConfigAgainstTables();
-    this.capture = new Capture({
+    this.capture = this.newCapture(this.captureStartsOver, extra);
+    await this.capture.start();
+  }
+
+  private newCapture(
+    startOver: boolean,
+    extra: Pick<CaptureOptions, "onLoadBatch" | "loadBatchRows"> = {},
+  ): Capture {
+    return new Capture({
       databaseUrl: this.databaseUrl,
       kinesis: this.kinesisClient,
       streamName: this.streamName,
       tableMappings: dmsTableMappings(this.pipeline),
-      startOver: this.captureStartsOver,
+      startOver,
       log: this.log,
       ...extra,
     });
-    await this.capture.start();
+  }
+
+  /**
+   * Why the capture stopped, when it stays stopped; undefined while it runs or reconnects (a lost
+   * database connection is taken up again: superviseCapture).
+   */
+  get captureFailure(): Error | undefined {
+    if (this.captureLost) return undefined;
+    const error = this.capture?.error;
+    return error && !isConnectionLoss(error) ? error : undefined;
+  }
+
+  /**
+   * A capture whose database connection went (the server restarted, a failover, its walsender was
+   * terminated) reconnects, as DMS does: every CAPTURE_RETRY_MS until the server answers, resuming from
+   * the slot's confirmed position (a transaction not yet confirmed comes again: the indexer's versions
+   * make it a no-op). Any other failure (Kinesis refusing a request) stays stopped and is reported.
+   */
+  private superviseCapture(): void {
+    let said: string | undefined;
+    const attempt = async () => {
+      // Once the connection is lost, every failure to start again is retried (the server may still be
+      // starting, or still hold the slot for the connection it lost).
+      const lost = this.captureLost ?? this.capture?.error;
+      if (!lost || (!this.captureLost && !isConnectionLoss(lost))) return;
+      if (said === undefined)
+        this.log(`capture: lost its database connection (${lost.message}); reconnecting`);
+      const before = this.capture;
+      await before.stop().catch(() => undefined);
+      this.capturedEarlier += before.stats.captured + before.stats.loaded;
+      this.capture = this.newCapture(false);
+      try {
+        await this.capture.start();
+        this.captureLost = undefined;
+        said = undefined;
+        this.log("capture: reconnected; resuming from the replication slot");
+      } catch (error) {
+        this.captureLost = error as Error;
+        const message = (error as Error).message;
+        if (said !== message)
+          this.log(`capture: cannot reconnect yet (${message}); trying every ${CAPTURE_RETRY_MS / 1000} s`);
+        said = message;
+      }
+    };
+    this.captureSupervisor = setInterval(() => {
+      if (this.captureRecovery || this.stopping) return;
+      this.captureRecovery = attempt().finally(() => {
+        this.captureRecovery = undefined;
+      });
+    }, CAPTURE_RETRY_MS);
+    this.captureSupervisor.unref();
   }
 
   /** The producer API's real handler behind a local HTTP server, writing to this stack's PostgreSQL. */
@@ -467,7 +535,7 @@ export class LocalStack {
   async status(): Promise<StackStatus> {
     const dlqDepth = this.sqs ? await this.sqs.depth(this.dlqUrl).catch(() => -1) : -1;
     return {
-      captured: this.capture.stats.captured + this.capture.stats.loaded,
+      captured: this.capturedEarlier + this.capture.stats.captured + this.capture.stats.loaded,
       inFlight: this.poller.inFlight,
       dlqDepth,
       freshnessMs: this.freshness,
@@ -495,7 +563,10 @@ export class LocalStack {
 
   /** Stops every part: capture first, then the poller drains what is in the stream (bounded). */
   async stop(drainMs = 10_000): Promise<void> {
+    this.stopping = true;
     if (this.configWatcher) unwatchFile(this.pipelineConfigPath, this.configWatcher);
+    clearInterval(this.captureSupervisor);
+    await this.captureRecovery;
     await this.producerApi?.stop();
     await this.capture?.stop().catch((e: Error) => this.log(`stop: capture: ${e.message}`));
     if (this.poller) {

@@ -104,6 +104,19 @@ const lsnValue = (lsn: string) => {
   const [high, low] = lsn.split("/");
   return (BigInt(`0x${high}`) << 32n) | BigInt(`0x${low}`);
 };
+const CONNECTION_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"]);
+
+/**
+ * Whether a capture failed because its database connection went (the server stopped or restarted, a
+ * failover, its walsender terminated): connection exceptions (SQLSTATE 08), operator intervention (57P),
+ * a socket error, or the client's "Connection terminated". Such a capture can resume from its slot.
+ */
+export function isConnectionLoss(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && (/^(08|57P)/.test(code) || CONNECTION_ERRORS.has(code))) return true;
+  return /^Connection terminated/.test(error.message);
+}
+
 const lsnText = (value: bigint) =>
   `${(value >> 32n).toString(16).toUpperCase()}/${(value & 0xffffffffn).toString(16).toUpperCase()}`;
 /**
@@ -157,6 +170,8 @@ export class Capture {
     this.publication = options.publicationName ?? "cdc_local";
     this.log = options.log ?? (() => {});
     this.lookups = new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
+    // An idle connection the server ends (a restart, a terminate) is dropped; the next lookup reconnects.
+    this.lookups.on("error", () => undefined);
     this.selection = readTableMappings(options.tableMappings);
   }
 
