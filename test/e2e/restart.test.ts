@@ -183,29 +183,43 @@ describe("restarting the local stack", () => {
   });
 
   it("lets PostgreSQL shut down while the capture runs (a service stop, a machine shutdown), past writes to tables it does not publish", async () => {
-    await withStack(async (stack, db) => {
-      await db.query("INSERT INTO orders (id, status, amount) VALUES (880001, 'before', 1)");
-      expect(await stack.settle(60_000)).toBe(true);
-      // WAL past the last change the capture confirmed, none of it published.
-      await db.query("CREATE TABLE IF NOT EXISTS scratch (id int)");
-      await db.query("INSERT INTO scratch SELECT generate_series(1, 10000)");
-      const dataDir = (await db.query<{ data_directory: string }>("SHOW data_directory")).rows[0]
-        ?.data_directory as string;
-      const server = Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
-      db.on("error", () => undefined); // this connection ends with the server
-      process.kill(server, "SIGINT"); // fast shutdown, as pg_ctl stop and systemd ask for
-      const running = () => {
-        try {
-          process.kill(server, 0);
-          return true;
-        } catch {
-          return false;
+    const said: string[] = [];
+    await withStack(
+      async (stack, db) => {
+        await db.query("INSERT INTO orders (id, status, amount) VALUES (880001, 'before', 1)");
+        expect(await stack.settle(60_000)).toBe(true);
+        // WAL past the last change the capture confirmed, none of it published.
+        await db.query("CREATE TABLE IF NOT EXISTS scratch (id int)");
+        await db.query("INSERT INTO scratch SELECT generate_series(1, 10000)");
+        const dataDir = (await db.query<{ data_directory: string }>("SHOW data_directory")).rows[0]
+          ?.data_directory as string;
+        const server = Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+        db.on("error", () => undefined); // this connection ends with the server
+        process.kill(server, "SIGINT"); // fast shutdown, as pg_ctl stop and systemd ask for
+        const running = () => {
+          try {
+            process.kill(server, 0);
+            return true;
+          } catch {
+            return false;
+          }
+        };
+        for (const deadline = Date.now() + 15_000; running() && Date.now() < deadline; )
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(running()).toBe(false);
+        // The stack says what happened and what to do; its capture keeps trying to reconnect meanwhile.
+        for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+          if (said.some((line) => line.startsWith("capture: cannot reconnect yet"))) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
         }
-      };
-      for (const deadline = Date.now() + 15_000; running() && Date.now() < deadline; )
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(running()).toBe(false);
-    });
+        expect(said.filter((line) => line.startsWith("PostgreSQL exited"))).toEqual([
+          `PostgreSQL exited (code 0) while the stack runs: its data is kept in ${join(dir, "postgres")}; stop the stack (Ctrl-C) and npm start again`,
+        ]);
+        expect(said.some((line) => line.startsWith("capture: cannot reconnect yet"))).toBe(true);
+        expect(stack.captureFailure).toBeUndefined();
+      },
+      { log: (line) => said.push(line) },
+    );
     // Nothing was lost: the next start resumes the slot.
     await withStack(async (stack) => {
       expect(await stack.settle(60_000)).toBe(true);

@@ -99,9 +99,19 @@ export async function startEmbeddedPostgres(options: PostgresOptions): Promise<R
   if (!existsSync(join(dataDir, "PG_VERSION"))) await server.initialise();
   await stopOrphan(dataDir, options.ownerAlive ?? (() => false), options.onNotice ?? log);
   const child = await startServer(dataDir, port, flags, log);
+  let stopping = false;
+  child.once("exit", (code, signal) => {
+    if (!stopping)
+      (options.onNotice ?? log)(
+        `PostgreSQL exited (${signal ?? `code ${code}`}) while the stack runs: its data is kept in ${options.dir}; stop the stack (Ctrl-C) and npm start again`,
+      );
+  });
   return {
     url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
-    stop: () => stopServer(child.pid as number, () => child.exitCode !== null || child.signalCode !== null),
+    stop: () => {
+      stopping = true;
+      return stopServer(child.pid as number, () => child.exitCode !== null || child.signalCode !== null);
+    },
   };
 }
 
