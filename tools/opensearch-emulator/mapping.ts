@@ -2,7 +2,7 @@
  * Dynamic mapping as OpenSearch does it by default: types inferred from the first value seen
  * (strings that look like dates become `date`, other strings `text` + `keyword`), later values must fit
  * (numeric strings are coerced), otherwise `mapper_parsing_exception`. Field count limited by
- * `index.mapping.total_fields.limit`. Field names are data: `constructor` or `__proto__` are fields like
+ * `index.mapping.total_fields.limit`, object depth by `index.mapping.depth.limit`. Field names are data: `constructor` or `__proto__` are fields like
  * any other (shared/own-properties.ts).
  */
 import { isKeptNumber } from "../../shared/exact-json";
@@ -360,7 +360,7 @@ function countFields(props: Record<string, FieldMapping>): number {
 export function applyDynamicMapping(
   mappings: Mappings,
   doc: Record<string, unknown>,
-  options: { dynamic: boolean | "strict"; totalFieldsLimit: number },
+  options: { dynamic: boolean | "strict"; totalFieldsLimit: number; depthLimit: number },
   /** The document with its numbers as written, when a double changed one (see infer). */
   exactDoc?: Record<string, unknown>,
 ): Mappings {
@@ -391,6 +391,12 @@ export function applyDynamicMapping(
           );
         }
         if (options.dynamic === false) continue;
+        // An object field's depth: the root is 1, a top-level object 2 (index.mapping.depth.limit).
+        if (inferred.type === "object" && path.split(".").length + 1 > options.depthLimit)
+          throw new MappingError(
+            "illegal_argument_exception",
+            `Limit of mapping depth [${options.depthLimit}] has been exceeded due to object field [${path}]`,
+          );
         setOwn(props, key, inferred);
         mapping = inferred;
       }

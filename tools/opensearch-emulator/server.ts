@@ -656,8 +656,12 @@ export class OpenSearchEmulator {
     throw new HttpError(404, "index_not_found_exception", `no such index [${name}]`);
   }
 
-  private totalFieldsLimit(index: IndexState): number {
-    return Number(index.settings["index.mapping.total_fields.limit"] ?? 1000);
+  /** The index's mapping limits (OpenSearch's defaults: 1000 fields, objects 20 levels deep). */
+  private mappingLimits(index: IndexState): { totalFieldsLimit: number; depthLimit: number } {
+    return {
+      totalFieldsLimit: Number(index.settings["index.mapping.total_fields.limit"] ?? 1000),
+      depthLimit: Number(index.settings["index.mapping.depth.limit"] ?? 20),
+    };
   }
 
   /** index.gc_deletes of the index, else the emulator's default. */
@@ -768,7 +772,7 @@ export class OpenSearchEmulator {
           index.mappings = applyDynamicMapping(
             index.mappings,
             source,
-            { dynamic: index.dynamic, totalFieldsLimit: this.totalFieldsLimit(index) },
+            { dynamic: index.dynamic, ...this.mappingLimits(index) },
             exact,
           );
           const stored = { source, ...(exact && { exact }), version: nextVersion, seqNo: index.seqNo++ };
@@ -799,7 +803,7 @@ export class OpenSearchEmulator {
             if (!created) return fail(404, "document_missing_exception", `[${id}]: document missing`);
             index.mappings = applyDynamicMapping(index.mappings, created, {
               dynamic: index.dynamic,
-              totalFieldsLimit: this.totalFieldsLimit(index),
+              ...this.mappingLimits(index),
             });
             const stored = { source: created, version: nextVersion, seqNo: index.seqNo++ };
             index.docs.set(id, stored);
@@ -837,7 +841,7 @@ export class OpenSearchEmulator {
             };
           index.mappings = applyDynamicMapping(index.mappings, doc, {
             dynamic: index.dynamic,
-            totalFieldsLimit: this.totalFieldsLimit(index),
+            ...this.mappingLimits(index),
           });
           const stored = { source: doc, version: existing.version + 1n, seqNo: index.seqNo++ };
           index.docs.set(id, stored);

@@ -23,6 +23,25 @@ const ids = (result: [number, unknown]) =>
   (result[1] as { hits: { hits: { _id: string }[] } }).hits.hits.map((h) => h._id).sort();
 
 describe("emulated field types", () => {
+  it("refuses a dynamic object deeper than index.mapping.depth.limit (20, the root being 1); flat_object is not mapped", () => {
+    const nest = (levels: number): unknown => (levels === 0 ? "leaf" : { n: nest(levels - 1) });
+    const { call } = emulatorWith({ properties: { free: { type: "flat_object" } } });
+    expect(call("PUT", "/t/_doc/1", { a: nest(19) })[0]).toBe(201); // objects a ... n: levels 2 to 20
+    const refused = call("PUT", "/t/_doc/2", { b: nest(20) });
+    expect(refused).toMatchObject([
+      400,
+      {
+        error: {
+          type: "illegal_argument_exception",
+          reason: `Limit of mapping depth [20] has been exceeded due to object field [b${".n".repeat(19)}]`,
+        },
+      },
+    ]);
+    expect(call("PUT", "/t/_doc/3", { free: nest(40) })[0]).toBe(201);
+    const { call: deeper } = emulatorWith({}, { "index.mapping.depth.limit": 30 });
+    expect(deeper("PUT", "/t/_doc/1", { b: nest(20) })[0]).toBe(201);
+  });
+
   it("refuses a metadata field's name at a document's top level only, in a bulk item too", () => {
     const { call, emulator } = emulatorWith({});
     const refused = call("PUT", "/t/_doc/1", { _id: "x", name: "a" });
