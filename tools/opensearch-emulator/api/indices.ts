@@ -157,11 +157,12 @@ export function indexRoutes(em: OpenSearchEmulator): Route[] {
       methods: ["DELETE"],
       path: "/{index}",
       handler: (req) => {
-        const name = req.params.index as string;
-        const targets = name.includes("*")
-          ? [...em.indices.keys()].filter((n) => wildcard(name).test(n))
-          : [em.getIndex(name).name];
-        for (const t of targets) em.indices.delete(t);
+        // A name, a comma-separated list or a pattern; a missing name fails the whole request (404) before
+        // anything is deleted, unless ignore_unavailable.
+        const targets = em.resolveIndices(req.params.index as string, {
+          ignoreMissing: req.url.searchParams.get("ignore_unavailable") === "true",
+        });
+        for (const t of targets) em.indices.delete(t.name);
         return [200, { acknowledged: true }];
       },
     },
