@@ -252,6 +252,64 @@ describe("restarting the local stack", () => {
     expect(said.filter((line) => line.startsWith("capture: lost its database connection"))).toHaveLength(1);
   });
 
+  it("sends a table's stored generated columns with each change, as DMS does (pgoutput leaves them out)", async () => {
+    const config = join(dir, "with-gadgets.yaml");
+    writeFileSync(
+      config,
+      readFileSync("config/pipeline.yaml", "utf8").replace(
+        "\nroutes:",
+        "\n  public.gadgets:\n    primaryKey: [id]\n    columns: {total: {type: number, scale: 2}}\n    exclude: [secret]\n\nroutes:",
+      ),
+    );
+    await withStack(
+      async (_, db) => {
+        await db.query(`CREATE TABLE gadgets (
+          id int PRIMARY KEY, name text, price numeric(10,2), qty int, secret text,
+          total numeric(12,2) GENERATED ALWAYS AS (price * qty) STORED,
+          slug text GENERATED ALWAYS AS (lower(name) || '-' || coalesce(secret, '')) STORED,
+          search tsvector GENERATED ALWAYS AS (to_tsvector('simple', name)) STORED,
+          note text)`);
+        await db.query(
+          "INSERT INTO gadgets (id, name, price, qty, secret) VALUES (1, 'Loaded', 2.50, 2, 's1')",
+        );
+      },
+      { pipelineConfig: config },
+    );
+    await withStack(
+      async (stack, db) => {
+        await db.query(
+          "INSERT INTO gadgets (id, name, price, qty, secret) VALUES (2, 'Inserted', 1.25, 4, 's2')",
+        );
+        await db.query("UPDATE gadgets SET qty = 3 WHERE id = 1");
+        // Only a column beside: the generated ones still come, computed from the row's other values.
+        await db.query("UPDATE gadgets SET note = repeat('n', 5000) WHERE id = 2");
+        await db.query("UPDATE gadgets SET note = 'short', name = 'Renamed' WHERE id = 2");
+        // An excluded value the expression reads, stored out of line (TOAST) and left unchanged by the
+        // update: not in the change, so the stored values are read from the table.
+        await db.query(
+          "INSERT INTO gadgets (id, name, price, qty, secret) SELECT 3, 'Toasted', 1, 1, string_agg(md5(g::text), '') FROM generate_series(1, 300) g",
+        );
+        await db.query("UPDATE gadgets SET qty = 2 WHERE id = 3");
+        expect(await stack.settle(60_000)).toBe(true);
+        const report = await verifyStack(stack);
+        expect(report.differences).toEqual([]);
+        const index = stack.pipeline.routingFor("public", "gadgets").index;
+        const docs = await Promise.all(
+          [1, 2].map(async (id) => {
+            const response = await fetch(`${stack.opensearchUrl}/${index}/_doc/${id}`);
+            return ((await response.json()) as { _source: Record<string, unknown> })._source;
+          }),
+        );
+        expect(docs.map(({ total, slug, search }) => ({ total, slug, search }))).toEqual([
+          { total: 7.5, slug: "loaded-s1", search: "'loaded':1" },
+          { total: 5, slug: "renamed-s2", search: "'renamed':1" },
+        ]);
+        expect(docs.every((doc) => !("secret" in doc))).toBe(true);
+      },
+      { pipelineConfig: config },
+    );
+  });
+
   it("says when its routing config is edited while it runs, once per edit, and how to apply it", async () => {
     const config = join(dir, "edited.yaml");
     const original = readFileSync("config/pipeline.yaml", "utf8");

@@ -11,7 +11,9 @@ import { setOwn } from "../../../shared/own-properties";
 import type { Relation, Tuple } from "./records";
 
 /** Every value as PostgreSQL's output text (the text protocol's bytes), never parsed by pg. */
-const AS_OUTPUT_TEXT = { getTypeParser: () => (text: string) => text } as unknown as pg.CustomTypesConfig;
+export const AS_OUTPUT_TEXT = {
+  getTypeParser: () => (text: string) => text,
+} as unknown as pg.CustomTypesConfig;
 
 /** A row's values (output text, in the relation's column order) as a tuple. */
 function tupleOf(relation: Relation, values: (string | null)[]): Tuple {

@@ -30,6 +30,7 @@ import {
 import { ownValue, setOwn } from "../../../shared/own-properties";
 import { quotedTable } from "../../../shared/table-name";
 import { LOCAL_RETRY } from "../retry";
+import { fillGenerated, type GeneratedColumns, generatedColumnsOf } from "./generated-columns";
 
 /** How often the capture looks for configured tables that did not exist at its start. */
 const TABLE_WATCH_MS = 5_000;
@@ -158,6 +159,8 @@ export class Capture {
   private readonly lookups: pg.Pool;
   private readonly selection: CaptureSelection;
   private readonly relations = new WeakMap<Pgoutput.MessageRelation, Relation>();
+  /** Per relation (a new one after each schema change): its generated columns, looked up once. */
+  private readonly generated = new WeakMap<Relation, Promise<GeneratedColumns | undefined>>();
   private service: LogicalReplicationService | undefined;
   private current: CommittedTransaction | undefined;
   private prevXid: number | undefined;
@@ -458,6 +461,7 @@ export class Capture {
     try {
       if (tx.changes.length > 0) {
         await this.fillUnchangedToast(tx.changes);
+        await this.fillGeneratedColumns(tx.changes);
         await this.put(transactionRecords(tx, nowMicros(), this.options.partitioning));
         this.stats.captured += tx.changes.length;
         this.stats.transactions++;
@@ -501,6 +505,26 @@ export class Capture {
         this.log(`capture: PutRecords failed (${brief(message)}); retrying`);
         await sleep(backoffDelay(attempt, LOCAL_RETRY));
       }
+    }
+  }
+
+  /** Stored generated columns, which pgoutput leaves out and DMS sends (generated-columns.ts). */
+  private async fillGeneratedColumns(changes: Change[]): Promise<void> {
+    for (const change of changes) {
+      if (change.kind === "delete") continue;
+      let found = this.generated.get(change.relation);
+      if (!found) {
+        const relation = change.relation;
+        found = generatedColumnsOf(this.lookups, relation, this.selection).catch((error: Error) => {
+          this.generated.delete(relation); // looked up again with the next change
+          throw error;
+        });
+        this.generated.set(relation, found);
+      }
+      const columns = await found;
+      if (!columns) continue;
+      await fillGenerated(this.lookups, columns, change.row);
+      change.relation = columns.relation;
     }
   }
 
