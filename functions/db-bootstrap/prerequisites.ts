@@ -17,6 +17,7 @@
 import type pg from "pg";
 import { ensureReplicaIdentity, keyProblem, tableKeys } from "../../shared/captured-keys";
 import { PipelineError } from "../../shared/errors";
+import { partitionedTables, partitionProblem } from "../../shared/partitioned-tables";
 import { quotedTable, relationNamed } from "../../shared/table-name";
 
 export type Login = { user: string; password: string };
@@ -162,8 +163,20 @@ export async function applyPrerequisites(
   await setUpProducer(client, plan.producer);
   await setUpDmsUser(client, plan.dms, plan.heartbeatSchema);
   await grantCapturedTables(client, plan, report);
+  await checkPartitionedTables(client, report.granted);
   if (plan.tableKeys) await checkTableKeys(client, plan.tableKeys, report.granted);
   return report;
+}
+
+/**
+ * A partitioned table configured as such would get its full load and then no change (its changes stream
+ * under its partitions' names): the deploy fails, naming the partitions to configure instead.
+ */
+async function checkPartitionedTables(client: pg.ClientBase, tables: string[]): Promise<void> {
+  const partitioned = await partitionedTables(client, tables);
+  if (partitioned.size === 0) return;
+  const problems = [...partitioned].map(([table, partitions]) => partitionProblem(table, partitions));
+  throw new PipelineError("partitioned_table", `${problems.join("; ")} (config/pipeline.yaml)`);
 }
 
 /**

@@ -310,6 +310,60 @@ describe("restarting the local stack", () => {
     );
   });
 
+  it("names a partitioned table configured as such, and mirrors one whose partitions are configured into one index", async () => {
+    const config = join(dir, "with-readings.yaml");
+    const withTables = (tables: string) =>
+      writeFileSync(
+        config,
+        readFileSync("config/pipeline.yaml", "utf8").replace("\nroutes:", `\n${tables}\nroutes:`),
+      );
+    withTables("  public.readings:\n    primaryKey: [id, at]\n");
+    const said: string[] = [];
+    await withStack(
+      async (_, db) => {
+        await db.query(
+          "CREATE TABLE IF NOT EXISTS readings (id int, at date, v text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)",
+        );
+        await db.query(
+          "CREATE TABLE IF NOT EXISTS readings_2026_11 PARTITION OF readings FOR VALUES FROM ('2026-11-01') TO ('2026-12-01')",
+        );
+        await db.query(
+          "CREATE TABLE IF NOT EXISTS readings_2026_12 PARTITION OF readings FOR VALUES FROM ('2026-12-01') TO ('2027-01-01')",
+        );
+        await db.query("INSERT INTO readings VALUES (1, '2026-11-05', 'a'), (2, '2026-12-05', 'b')");
+      },
+      { pipelineConfig: config },
+    );
+    await withStack(async () => {}, { pipelineConfig: config, log: (line) => said.push(line) });
+    expect(said).toContain(
+      "config: public.readings is partitioned: DMS streams each change under the name of the partition that holds the row (public.readings_2026_11, public.readings_2026_12), which the task does not select, so its index would get the full load and then no change; configure its partitions instead, each with the same index: (they then share one index; a partition added later needs its own entry)",
+    );
+
+    withTables(
+      ["11", "12"]
+        .map((m) => `  public.readings_2026_${m}:\n    primaryKey: [id, at]\n    index: readings\n`)
+        .join(""),
+    );
+    said.length = 0;
+    await withStack(
+      async (stack, db) => {
+        await db.query("UPDATE readings SET v = 'a2' WHERE id = 1");
+        await db.query("UPDATE readings SET at = '2026-11-20' WHERE id = 2"); // moves to the other partition
+        await db.query("INSERT INTO readings VALUES (3, '2026-12-24', 'c')");
+        await db.query("DELETE FROM readings WHERE id = 1");
+        expect(await stack.settle(60_000)).toBe(true);
+        const report = await verifyStack(stack);
+        expect(report.differences).toEqual([]);
+        expect(report.indices.find((i) => i.index.endsWith("readings"))).toMatchObject({
+          expected: 2,
+          actual: 2,
+        });
+      },
+      { pipelineConfig: config, log: (line) => said.push(line) },
+    );
+    expect(said.filter((line) => line.startsWith("config: "))).toEqual([]);
+  });
+
   it("says when its routing config is edited while it runs, once per edit, and how to apply it", async () => {
     const config = join(dir, "edited.yaml");
     const original = readFileSync("config/pipeline.yaml", "utf8");

@@ -281,6 +281,37 @@ describe("database bootstrap answers", () => {
     await database.db.query("DROP TABLE public.accounts");
   });
 
+  it("FAILED, naming its partitions, when a captured table is partitioned; its partitions deploy", async () => {
+    await database.db.query(
+      "CREATE TABLE public.readings (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)",
+    );
+    await database.db.query(
+      "CREATE TABLE public.readings_2026 PARTITION OF public.readings FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+    );
+    const deployCapturing = (tables: string) =>
+      createBootstrapHandler(deps())(
+        event(
+          "Update",
+          properties({
+            CapturedTables: tables,
+            TableKeys: JSON.stringify({
+              "public.readings": ["id", "at"],
+              "public.readings_2026": ["id", "at"],
+            }),
+          }),
+        ),
+        testContext(120_000),
+      );
+    await deployCapturing("public.business_events,public.readings");
+    expect(answers[0]).toMatchObject({ Status: "FAILED" });
+    expect(String(answers[0]?.Reason)).toContain(
+      "public.readings is partitioned: DMS streams each change under the name of the partition that holds the row (public.readings_2026)",
+    );
+    await deployCapturing("public.business_events,public.readings_2026");
+    expect(answers[1]).toMatchObject({ Status: "SUCCESS" });
+    await database.db.query("DROP TABLE public.readings");
+  });
+
   it("names the captured tables that do not exist yet", async () => {
     await createBootstrapHandler(deps())(event("Update"), testContext(120_000));
     expect(answers[0]).toMatchObject({ Status: "SUCCESS", Data: { MissingTables: "public.not_there" } });

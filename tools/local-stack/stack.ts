@@ -26,6 +26,7 @@ import { keyProblem, tableKeys } from "../../shared/captured-keys";
 import { columnProblems, tableColumns } from "../../shared/configured-columns";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
+import { partitionedTables, partitionProblem } from "../../shared/partitioned-tables";
 import type { PipelineConfig } from "../../shared/pipeline-config";
 import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-resolve";
 import { loadTemplate } from "../lib/cfn-yaml";
@@ -84,6 +85,8 @@ const PRODUCER = "ProducerFunction";
 
 /** In the stack's folder once its capture ran: the replication slot on the database feeds this folder. */
 const CAPTURE_MARKER = "capture-slot";
+/** Indexer modules imported by this process (each stack's is a fresh instance). */
+let coldStarts = 0;
 /** How often a capture that lost its database connection tries to reconnect. */
 const CAPTURE_RETRY_MS = 2_000;
 
@@ -344,7 +347,11 @@ export class LocalStack {
           AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         }),
     });
-    const mod = (await import(pathToFileURL(fn.handlerFile).href)) as { handler: Invoke };
+    // A cold start per stack: a module instance of its own reads this stack's settings (a process that
+    // starts stacks one after another, as the tests do, would otherwise keep the first one's config).
+    const mod = (await import(`${pathToFileURL(fn.handlerFile).href}?stack=${++coldStarts}`)) as {
+      handler: Invoke;
+    };
     const invoke: Invoke = (event, context) => mod.handler(event, context);
     this.poller = new KinesisPoller({
       kinesis: this.kinesisClient,
@@ -394,8 +401,8 @@ export class LocalStack {
   }
 
   /**
-   * Configured keys that cannot find a document to delete, and configured columns the tables lack (said
-   * at each start until fixed).
+   * Configured keys that cannot find a document to delete, configured columns the tables lack, and
+   * partitioned tables configured as such (said at each start until fixed).
    */
   private async checkConfigAgainstTables(): Promise<void> {
     const db = new pg.Client({ connectionString: this.databaseUrl });
@@ -405,7 +412,10 @@ export class LocalStack {
       const names = routings.map((t) => t.table);
       const keys = await tableKeys(db, names);
       const columns = await tableColumns(db, names);
+      const partitioned = await partitionedTables(db, names);
       for (const t of routings) {
+        const partitions = partitioned.get(t.table);
+        if (partitions) this.log(`config: ${partitionProblem(t.table, partitions)}`);
         const key = keys.get(t.table);
         const problem = key && keyProblem(t.table, t.primaryKey, key);
         if (problem) this.log(`config: ${problem}`);
