@@ -264,10 +264,17 @@ export class Capture {
         await client.query("SELECT 1 FROM pg_publication WHERE pubname = $1", [this.publication])
       ).rowCount;
       if (!hasPublication) await client.query(`CREATE PUBLICATION ${pub}`);
+      // Its members as added (pg_publication_tables would list a partitioned table's partitions instead,
+      // and adding the table again fails the start).
       const published = new Set(
         (
           await client.query<{ name: string }>(
-            "SELECT schemaname || '.' || tablename AS name FROM pg_publication_tables WHERE pubname = $1",
+            `SELECT n.nspname || '.' || c.relname AS name
+               FROM pg_publication_rel r
+               JOIN pg_publication p ON p.oid = r.prpubid
+               JOIN pg_class c ON c.oid = r.prrelid
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE p.pubname = $1`,
             [this.publication],
           )
         ).rows.map((r) => r.name),
