@@ -4,7 +4,7 @@
  * changes made while it was down arrive, nothing is emitted twice, nothing is lost. A new replication
  * slot (as a new DMS task) brings a full load of the existing rows.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -364,6 +364,14 @@ describe("restarting the local stack", () => {
       { pipelineConfig: config, log: (line) => said.push(line) },
     );
     expect(said.filter((line) => line.startsWith("config: "))).toEqual([]);
+  });
+
+  it("keeps the stream's folder, which holds rows, readable by its owner only (as the index's and the DLQ's)", async () => {
+    await withStack(async (stack, db) => {
+      await db.query("INSERT INTO orders (id, status, amount) VALUES (880201, 'private', 1)");
+      expect(await stack.settle(60_000)).toBe(true);
+    });
+    expect(statSync(join(dir, "kinesis")).mode & 0o777).toBe(0o700);
   });
 
   it("says when its routing config is edited while it runs, once per edit, and how to apply it", async () => {

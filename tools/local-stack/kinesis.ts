@@ -3,6 +3,7 @@
  * folder, so a restart finds the stream where it was. The SDK client speaks HTTP/1.1 to it
  * (`NodeHttpHandler`): the Kinesis client defaults to HTTP/2, which kinesalite does not serve.
  */
+import { chmodSync, mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import {
   CreateStreamCommand,
@@ -16,6 +17,11 @@ import type { RunningPart } from "./part";
 export type RunningKinesis = RunningPart;
 
 export async function startKinesalite(options: { path?: string } = {}): Promise<RunningKinesis> {
+  // The records are rows: only their owner reads the folder, as the emulator's and the DLQ's files.
+  if (options.path) {
+    mkdirSync(options.path, { recursive: true, mode: 0o700 });
+    chmodSync(options.path, 0o700);
+  }
   const server: Server = kinesalite({
     ...(options.path && { path: options.path }),
     createStreamMs: 0,
