@@ -374,6 +374,24 @@ describe("restarting the local stack", () => {
     expect(statSync(join(dir, "kinesis")).mode & 0o777).toBe(0o700);
   });
 
+  it("says once, at the next start, that a table's index changed in the routing config, with the reload that fills it", async () => {
+    const config = join(dir, "orders-elsewhere.yaml");
+    writeFileSync(
+      config,
+      readFileSync("config/pipeline.yaml", "utf8").replace("index: orders", "index: orders2"),
+    );
+    await withStack(async () => {});
+    const said: string[] = [];
+    await withStack(async () => {}, { pipelineConfig: config, log: (line) => said.push(line) });
+    const prefix = options.indexPrefix ?? "";
+    expect(said.filter((line) => line.startsWith("public.orders "))).toEqual([
+      `public.orders now writes to index ${prefix}orders2 (was ${prefix}orders): rows written before are not in it; to fill it: npm run reload -- public.orders (${prefix}orders keeps its documents until deleted)`,
+    ]);
+    said.length = 0;
+    await withStack(async () => {}, { pipelineConfig: config, log: (line) => said.push(line) });
+    expect(said.filter((line) => line.startsWith("public.orders "))).toEqual([]);
+  });
+
   it("says when its routing config is edited while it runs, once per edit, and how to apply it", async () => {
     const config = join(dir, "edited.yaml");
     const original = readFileSync("config/pipeline.yaml", "utf8");

@@ -41,6 +41,7 @@ import { type Invoke, KinesisPoller } from "./poller/poller";
 import { blockedAncestor, type RunningPostgres, startEmbeddedPostgres } from "./postgres";
 import { routeHints, routeState } from "./route-changes";
 import { type RunningSqs, receiveAll, startLocalSqs } from "./sqs";
+import { type TableState, tableHints, tableState } from "./table-changes";
 
 export type StackOptions = {
   /** Folder for local state (PostgreSQL data, Kinesis records, checkpoints); default `.local/`. */
@@ -207,6 +208,21 @@ export class LocalStack {
       // Unreadable (edited by hand): nothing to compare with; it is written again below.
     }
     if (previous && !this.captureStartsOver) for (const hint of routeHints(previous, current)) this.log(hint);
+    writeFileSync(file, `${JSON.stringify(current, null, 2)}\n`);
+    this.noteTableChanges();
+  }
+
+  /** Tables whose key or index changed since the last start, or that left the config (table-changes.ts). */
+  private noteTableChanges(): void {
+    const file = join(this.dir, "tables.json");
+    const current = tableState(this.pipeline);
+    let previous: TableState | undefined;
+    try {
+      if (existsSync(file)) previous = JSON.parse(readFileSync(file, "utf8")) as TableState;
+    } catch {
+      // Unreadable (edited by hand): nothing to compare with; it is written again below.
+    }
+    if (previous && !this.captureStartsOver) for (const hint of tableHints(previous, current)) this.log(hint);
     writeFileSync(file, `${JSON.stringify(current, null, 2)}\n`);
   }
 
