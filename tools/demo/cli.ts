@@ -1,6 +1,7 @@
 /** `npm run demo`: the demo workload against the running `npm start` (see tools/local-stack/demo.ts). */
 import { commandArgs } from "../../operator/lib/command-args";
 import { readStackFile } from "../../operator/lib/local-stack-file";
+import { pipelineConfigPath, readPipelineConfig } from "../../operator/lib/pipeline-config-path";
 import { localSearchClient } from "../../operator/lib/search-client";
 import { runDemo } from "./demo";
 
@@ -20,6 +21,8 @@ try {
   await runDemo({
     databaseUrl: stack.databaseUrl,
     search,
+    // The config the stack was started with, as the other commands read it.
+    pipeline: readPipelineConfig(pipelineConfigPath(stack), stack.indexPrefix),
     indexPrefix: stack.indexPrefix,
     print: console.log,
   });

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Client } from "@opensearch-project/opensearch";
 import pg from "pg";
+import type { PipelineConfig } from "../../shared/pipeline-config";
 
 const CUSTOMERS = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov"];
 const SKUS = ["MG-204", "KB-110", "HD-900", "CB-001", "LT-550"];
@@ -25,14 +26,51 @@ async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise
 /** The advisory lock that keeps two demos from writing the same ids ("cdc-demo" as a number). */
 const DEMO_LOCK = 0x6364_632d_6465;
 
+/** The demo writes these tables and searches their indices. */
+const DEMO_TABLES = ["public.orders", "public.order_items"] as const;
+/** The route its LoanCreated event is looked for in (config/pipeline.yaml's), when the config has it. */
+const LOAN_CREATED_ROUTE = "loan-created-events";
+
+export class DemoNotCapturedError extends Error {
+  override name = "DemoNotCapturedError";
+}
+
+/**
+ * Where the demo finds its rows: the indices the stack's routing config gives its tables (any `index:`),
+ * and the LoanCreated route's when the config has it. A config that does not capture the demo's tables
+ * cannot run it: said at once, rather than after a search that waits in vain.
+ */
+export function demoIndices(
+  pipeline: PipelineConfig,
+  indexPrefix: string,
+): { orders: string; orderItems: string; loanCreated: string | undefined } {
+  const configured = new Map(pipeline.tables().map((t) => [t.table, t]));
+  const missing = DEMO_TABLES.filter((table) => !configured.has(table));
+  if (missing.length > 0)
+    throw new DemoNotCapturedError(
+      `the running stack's routing config does not capture ${missing.join(", ")}, which the demo writes and searches; run it on a stack started with config/pipeline.yaml`,
+    );
+  const loanCreated = configured
+    .get("public.business_events")
+    ?.routes.find((r) => r.index === `${indexPrefix}${LOAN_CREATED_ROUTE}`)?.index;
+  return {
+    orders: configured.get("public.orders")?.index as string,
+    orderItems: configured.get("public.order_items")?.index as string,
+    loanCreated,
+  };
+}
+
 export async function runDemo(input: {
   databaseUrl: string;
   search: Client;
+  pipeline: PipelineConfig;
   indexPrefix: string;
   print: (line: string) => void;
 }): Promise<void> {
   const { search, print } = input;
-  const index = (name: string) => `${input.indexPrefix}${name}`;
+  const indices = demoIndices(input.pipeline, input.indexPrefix);
+  const index = (name: string) =>
+    name === "orders" ? indices.orders : name === "order_items" ? indices.orderItems : name;
   // Searchable, not just stored: a search (not a realtime get) sees a change only after the index's next
   // refresh (1 s), as on a domain, so the figures include the refresh interval users wait for.
   const searched = async (name: string, id: string) =>
@@ -147,8 +185,11 @@ export async function runDemo(input: {
         },
       ],
     );
+    const loanCreated = indices.loanCreated;
     print(
-      `  LoanCreated event: in loan-created-events after ${await until(() => found("loan-created-events", eventId))} ms`,
+      loanCreated
+        ? `  LoanCreated event: in ${LOAN_CREATED_ROUTE} after ${await until(() => found(loanCreated, eventId))} ms`
+        : `  LoanCreated event: written (this config has no ${LOAN_CREATED_ROUTE} route to find it in)`,
     );
 
     await search.indices.refresh({ index: `${input.indexPrefix}*` });
@@ -167,7 +208,8 @@ export async function runDemo(input: {
     print(
       `  order items with SKU MG-204:      ${await count("order_items", { match_phrase: { sku: "MG-204" } })}`,
     );
-    print(`  LoanCreated events:               ${await count("loan-created-events", { match_all: {} })}`);
+    if (loanCreated)
+      print(`  LoanCreated events:               ${await count(loanCreated, { match_all: {} })}`);
   } finally {
     await db.end();
   }

@@ -161,6 +161,7 @@ if (flags.demo) {
   await runDemo({
     databaseUrl: stack.databaseUrl,
     search: stack.search,
+    pipeline: stack.pipeline,
     indexPrefix: INDEX_PREFIX,
     print,
   }).catch((error: Error) => print(`demo failed: ${error.message}`));
