@@ -23,7 +23,7 @@ import { readStackOutputs } from "../lib/targets";
 import { repairCommand } from "../reload/rebuild";
 import { SECOND_LOOK_MAX, type VerifyProgress, verify } from "./verify";
 
-const USAGE = `usage: npm run verify [-- [<schema.table>...] [--accept-refused] [--config-env <stage> [--db-host <host>] [--db-port <port>]]]
+const USAGE = `usage: npm run verify [-- [<schema.table>...] [--accept-refused] [--second-look <s>] [--config-env <stage> [--db-host <host>] [--db-port <port>]]]
   compares every table of config/pipeline.yaml (or the ones named) with its indices and exits 1 on any
   difference:
   the running npm start, or DATABASE_URL + OPENSEARCH_URL [+ INDEX_PREFIX], or a deployed stage
