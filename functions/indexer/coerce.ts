@@ -113,6 +113,28 @@ function toArray(column: string, of: ElementType, value: unknown): unknown[] {
   return read(items);
 }
 
+/** An object, or a list (of lists) of objects and nulls: what an object or flat_object field takes. */
+const isObjectShaped = (value: unknown): boolean =>
+  value === null ||
+  (typeof value === "object" &&
+    !isKeptNumber(value) &&
+    (!Array.isArray(value) || value.every((item) => isObjectShaped(item))));
+
+/**
+ * A json column maps as an object (`flat_object` when freeForm): OpenSearch refuses any other JSON there
+ * (a string, a number, a list of them) as "a concrete value". Refused here, with a reason that says what
+ * to do, before the batch is sent.
+ */
+function objectShaped(column: string, value: unknown, original: unknown): unknown {
+  if (isObjectShaped(value)) return value;
+  throw new CoercionError(
+    column,
+    "json",
+    original,
+    "a json column takes a JSON object or a list of objects, as OpenSearch maps it as an object; leave a column of other JSON undeclared to index its text",
+  );
+}
+
 /** Why a json column's text is not JSON; a PostgreSQL array's text (`{a,b}`) says which type reads it. */
 function notJsonDetail(value: string, error: Error): string {
   const start = value.trimStart()[0];
@@ -145,16 +167,19 @@ export function coerceValue(column: string, type: ColumnType, value: unknown, of
       if (b === undefined) throw new CoercionError(column, type, value);
       return b;
     }
-    case "json":
-      if (typeof value !== "string") return value;
+    case "json": {
+      if (typeof value !== "string") return objectShaped(column, value, value);
       // Numbers inside keep every digit they were written with (shared/exact-json.ts); the value sits one
       // level inside its document, which OpenSearch reads to MAX_JSON_DEPTH levels.
+      let parsed: unknown;
       try {
-        return parseJsonKeepingDigits(value, MAX_JSON_DEPTH - 1);
+        parsed = parseJsonKeepingDigits(value, MAX_JSON_DEPTH - 1);
       } catch (error) {
         if (error instanceof JsonTooDeepError) throw tooDeep(column, error);
         throw new CoercionError(column, type, value, notJsonDetail(value, error as Error));
       }
+      return objectShaped(column, parsed, value);
+    }
     case "timestamp": {
       if (typeof value === "number" && Number.isFinite(value)) return new Date(value).toISOString();
       const iso = typeof value === "string" ? toIsoUtc(value) : undefined;

@@ -5,7 +5,8 @@ import { toIsoUtc } from "../../../functions/indexer/timestamps";
 describe("coerceValue", () => {
   it.each([
     ["json", '{"a":[1,2]}', { a: [1, 2] }],
-    ["json", "[1,2]", [1, 2]],
+    ["json", '[{"a":1},null,[{"b":2}]]', [{ a: 1 }, null, [{ b: 2 }]]],
+    ["json", "[]", []],
     ["json", { already: true }, { already: true }],
     ["number", "129.90", 129.9],
     ["number", 5, 5],
@@ -114,6 +115,19 @@ describe("array columns (PostgreSQL arrays, which DMS sends as their text)", () 
       'column tags: "gift" is not a valid array of string (expected "{" at character 1)',
     );
     expect(() => array(undefined, 5)).toThrow(expect.objectContaining({ code: "coercion_failed" }));
+  });
+
+  it("refuses JSON an object field cannot take (a string, a number, a list of them), saying what to do", () => {
+    for (const value of ['"just text"', "42", "true", "[1,2]", '[{"a":1},2]', 42, ["a"]])
+      expect(() => coerceValue("attributes", "json", value)).toThrow(
+        expect.objectContaining({
+          code: "coercion_failed",
+          message: expect.stringContaining(
+            "a json column takes a JSON object or a list of objects, as OpenSearch maps it as an object; leave a column of other JSON undeclared to index its text",
+          ),
+        }),
+      );
+    expect(coerceValue("attributes", "json", "null")).toBeNull();
   });
 
   it("names the array type when a json column holds an array's text", () => {
