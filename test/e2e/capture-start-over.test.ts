@@ -4,14 +4,67 @@
  * deleted) starts over, dropping the old slot and loading every table, since the stream and index that
  * slot fed are gone. An active slot is never dropped.
  */
+import { createHash } from "node:crypto";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { parseStreamArn } from "../../operator/redrive/messages";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
-import { Capture } from "../../tools/local-stack/capture/capture";
+import { Capture, slotFor } from "../../tools/local-stack/capture/capture";
 import { useTestStack } from "../helpers/stack";
 
 const testStack = useTestStack();
+
+describe("captures on two databases of one server", () => {
+  it("each reads a replication slot of its own (slots are the server's), and a slot of the old name is kept", async () => {
+    const { db, stack } = testStack();
+    const other = "shop-two";
+    await db.query(`DROP DATABASE IF EXISTS "${other}"`);
+    await db.query(`CREATE DATABASE "${other}"`);
+    const otherUrl = new URL(stack.databaseUrl);
+    otherUrl.pathname = `/${other}`;
+    const otherDb = new pg.Client({ connectionString: otherUrl.href });
+    await otherDb.connect();
+    const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
+    const capture = new Capture({
+      databaseUrl: otherUrl.href,
+      kinesis,
+      streamName: parseStreamArn(stack.streamArn).name,
+      tableMappings: dmsTableMappings(stack.pipeline),
+      startOver: true,
+      log: () => undefined,
+    });
+    try {
+      await otherDb.query("CREATE TABLE orders (id bigint PRIMARY KEY, status text, amount numeric)");
+      // The stack's own capture runs on its database meanwhile, with its slot.
+      expect(stack.capture.slotName).toBe("cdc_local_postgres");
+      await capture.start();
+      expect(capture.slotName).toBe(
+        `cdc_local_shop_two_${createHash("sha256").update(other).digest("hex").slice(0, 6)}`,
+      );
+      await otherDb.query("INSERT INTO orders VALUES (1, 'other', 1)");
+      const { rows } = await otherDb.query<{ lsn: string }>(
+        "SELECT pg_logical_emit_message(true, 'test', 'mark')::text AS lsn",
+      );
+      expect(await capture.confirmedPast(rows[0]?.lsn as string, 20_000)).toBe(true);
+      expect(capture.stats.captured).toBe(1);
+      await db.query("INSERT INTO orders (id, status, amount) VALUES (71001, 'this one', 1)");
+      expect(await stack.settle(60_000)).toBe(true);
+      await capture.stop();
+      await otherDb.query("SELECT pg_drop_replication_slot($1)", [capture.slotName]);
+      // A slot named as before names carried the database, made on this database: kept.
+      await otherDb.query("SELECT pg_create_logical_replication_slot('cdc_local', 'pgoutput')");
+      expect(await slotFor(otherDb)).toBe("cdc_local");
+      expect(await slotFor(db)).toBe("cdc_local_postgres");
+      await otherDb.query("SELECT pg_drop_replication_slot('cdc_local')");
+    } finally {
+      await capture.stop();
+      await otherDb.end();
+      kinesis.destroy();
+      await db.query(`DROP DATABASE IF EXISTS "${other}" WITH (FORCE)`);
+    }
+  });
+});
 
 describe("a capture on a database of one's own", () => {
   it("resumes its slot across restarts and starts over with a full load when its folder is new", async () => {

@@ -13,7 +13,7 @@ describe("a full load with writes running", () => {
     const { stack, db } = testStack();
     // Rows only a full load delivers: a new DMS task (a new replication slot) on a table that has data.
     await stack.capture.stop();
-    await db.query("SELECT pg_drop_replication_slot('cdc_local')");
+    await db.query("SELECT pg_drop_replication_slot($1)", [stack.capture.slotName]);
     await db.query(
       "INSERT INTO orders (id, status, amount) SELECT g, 'loaded', g / 100.0 FROM generate_series(1, 3000) g",
     );

@@ -91,9 +91,10 @@ describe("restarting the local stack", () => {
       await stack.capture.stop();
       // A stopped capture has let its slot go (the server's walsender ends a moment after the
       // connection): dropping it, or a start that follows at once, is not refused as "active".
-      const slot = await db.query("SELECT active FROM pg_replication_slots WHERE slot_name = 'cdc_local'");
+      const name = stack.capture.slotName;
+      const slot = await db.query("SELECT active FROM pg_replication_slots WHERE slot_name = $1", [name]);
       expect(slot.rows[0]?.active).toBe(false);
-      await db.query("SELECT pg_drop_replication_slot('cdc_local')");
+      await db.query("SELECT pg_drop_replication_slot($1)", [name]);
     });
 
     await withStack(async (stack) => {

@@ -80,7 +80,7 @@ describe("excluded columns", () => {
     expect(await stack.settle(30_000)).toBe(true);
     // The same rows again through a full load (a new DMS task).
     await stack.capture.stop();
-    await db.query("SELECT pg_drop_replication_slot('cdc_local')");
+    await db.query("SELECT pg_drop_replication_slot($1)", [stack.capture.slotName]);
     await stack.startCapture();
     expect(await stack.settle(30_000)).toBe(true);
     // And once more through `npm run reload` of the table.

@@ -6,6 +6,7 @@
  * Tables that join the publication are first fully loaded (`load` records), as a DMS full-load-and-CDC task.
  */
 
+import { createHash } from "node:crypto";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import pg from "pg";
 import { LogicalReplicationService, type Pgoutput, PgoutputPlugin } from "pg-logical-replication";
@@ -105,6 +106,28 @@ const lsnValue = (lsn: string) => {
   const [high, low] = lsn.split("/");
   return (BigInt(`0x${high}`) << 32n) | BigInt(`0x${low}`);
 };
+/**
+ * The capture's replication slot on the connected database. Slots belong to the server, not to one of its
+ * databases, so two stacks on two databases of one server (DATABASE_URL) each need their own:
+ * `cdc_local_<database>` (made safe for a slot name, with a short hash when that changed it). A
+ * `cdc_local` of this database, from before names carried the database, is kept.
+ */
+export async function slotFor(client: Pick<pg.Client, "query">): Promise<string> {
+  const { rows } = await client.query<{ database: string; legacy: boolean }>(
+    `SELECT current_database() AS database,
+            EXISTS (SELECT 1 FROM pg_replication_slots
+                     WHERE slot_name = 'cdc_local' AND database = current_database()) AS legacy`,
+  );
+  const { database, legacy } = rows[0] as { database: string; legacy: boolean };
+  if (legacy) return "cdc_local";
+  const safe = database
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_")
+    .slice(0, 40);
+  const hash = createHash("sha256").update(database).digest("hex").slice(0, 6);
+  return safe === database ? `cdc_local_${safe}` : `cdc_local_${safe}_${hash}`;
+}
+
 const CONNECTION_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"]);
 
 /**
@@ -152,7 +175,8 @@ export class Capture {
     tooLarge: 0,
     lastCommitMicros: 0n,
   };
-  private readonly slot: string;
+  /** The replication slot (slotFor; resolved when the capture first reaches the database). */
+  private slot: string;
   private readonly publication: string;
   private readonly log: (message: string) => void;
   private readonly abort = new AbortController();
@@ -169,7 +193,7 @@ export class Capture {
   private failed: Error | undefined;
 
   constructor(private readonly options: CaptureOptions) {
-    this.slot = options.slotName ?? "cdc_local";
+    this.slot = options.slotName ?? "";
     this.publication = options.publicationName ?? "cdc_local";
     this.log = options.log ?? (() => {});
     this.lookups = new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
@@ -253,10 +277,16 @@ export class Capture {
     return this.failed;
   }
 
+  /** The replication slot this capture reads (its database's: slotFor). */
+  get slotName(): string {
+    return this.slot;
+  }
+
   private async prepare(): Promise<{ toLoad: string[]; missing: string[] }> {
     const client = new pg.Client({ connectionString: this.options.databaseUrl });
     await client.connect();
     try {
+      this.slot ||= await slotFor(client);
       const existing = await existingTables(client, this.selection.tables);
       const quoted = (name: string) => quotedTable(name, client);
       const pub = client.escapeIdentifier(this.publication);
