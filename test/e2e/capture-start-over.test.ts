@@ -11,6 +11,7 @@ import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { parseStreamArn } from "../../operator/redrive/messages";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { Capture, slotFor } from "../../tools/local-stack/capture/capture";
+import { LocalStack } from "../../tools/local-stack/stack";
 import { useTestStack } from "../helpers/stack";
 
 const testStack = useTestStack();
@@ -62,6 +63,26 @@ describe("captures on two databases of one server", () => {
       await otherDb.end();
       kinesis.destroy();
       await db.query(`DROP DATABASE IF EXISTS "${other}" WITH (FORCE)`);
+    }
+  });
+});
+
+describe("a stack on a server of one's own", () => {
+  it("refuses at start, saying what to grant, a database user that cannot read changes", async () => {
+    const { db, stack } = testStack();
+    await db.query("DROP ROLE IF EXISTS plain_user");
+    await db.query("CREATE ROLE plain_user LOGIN PASSWORD 'plain-pw'");
+    const url = new URL(stack.databaseUrl);
+    url.username = "plain_user";
+    url.password = "plain-pw";
+    const other = new LocalStack({ ephemeral: true, databaseUrl: url.href, producerApiPort: false });
+    try {
+      await expect(other.start()).rejects.toThrow(
+        'the database user plain_user cannot read changes: give it the REPLICATION attribute (ALTER ROLE "plain_user" REPLICATION), as DMS\'s user has rds_replication on a stage',
+      );
+    } finally {
+      await other.stop();
+      await db.query("DROP ROLE plain_user");
     }
   });
 });

@@ -270,6 +270,17 @@ export class LocalStack {
         throw new Error(
           `the database has wal_level = ${walLevel}; the capture needs logical: ALTER SYSTEM SET wal_level = logical; then restart that PostgreSQL`,
         );
+      const { rows } = await db.query<{ user: string; replicates: boolean }>(
+        `SELECT current_user AS user,
+                rolsuper OR rolreplication OR EXISTS (
+                  SELECT 1 FROM pg_roles r WHERE r.rolname = 'rds_replication' AND pg_has_role(current_user, r.oid, 'member')
+                ) AS replicates
+           FROM pg_roles WHERE rolname = current_user`,
+      );
+      if (rows[0] && !rows[0].replicates)
+        throw new Error(
+          `the database user ${rows[0].user} cannot read changes: give it the REPLICATION attribute (ALTER ROLE ${db.escapeIdentifier(rows[0].user)} REPLICATION), as DMS's user has rds_replication on a stage`,
+        );
       await migrate(this.databaseUrl, join(root, "db", "migrations"));
       await db.query(readFileSync(join(root, "db", "demo-schema.sql"), "utf8"));
     } finally {
