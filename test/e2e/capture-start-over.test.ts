@@ -5,6 +5,9 @@
  * slot fed are gone. An active slot is never dropped.
  */
 import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
@@ -83,6 +86,44 @@ describe("a stack on a server of one's own", () => {
     } finally {
       await other.stop();
       await db.query("DROP ROLE plain_user");
+    }
+  });
+});
+
+describe("a stack on a database of one's own with a routing config of its own", () => {
+  it("creates none of the demo's tables there", async () => {
+    const { db, stack } = testStack();
+    await db.query('DROP DATABASE IF EXISTS "own_app"');
+    await db.query('CREATE DATABASE "own_app"');
+    const url = new URL(stack.databaseUrl);
+    url.pathname = "/own_app";
+    const own = new pg.Client({ connectionString: url.href });
+    await own.connect();
+    const dir = mkdtempSync(join(tmpdir(), "cdc-own-app-"));
+    const config = join(dir, "own.yaml");
+    writeFileSync(config, "tables:\n  public.orders:\n    primaryKey: [id]\n");
+    const other = new LocalStack({
+      ephemeral: true,
+      databaseUrl: url.href,
+      pipelineConfig: config,
+      producerApiPort: false,
+      indexPrefix: "own-app-",
+    });
+    try {
+      // The application's own orders table, which the demo's would otherwise alter.
+      await own.query("CREATE TABLE orders (id bigint PRIMARY KEY, total numeric)");
+      await other.start();
+      const { rows } = await own.query<{ table: string | null; column: string }>(
+        `SELECT to_regclass('public.customers')::text AS table,
+                string_agg(attname, ',' ORDER BY attnum) AS column
+           FROM pg_attribute WHERE attrelid = 'public.orders'::regclass AND attnum > 0 AND NOT attisdropped`,
+      );
+      expect(rows[0]).toEqual({ table: null, column: "id,total" });
+    } finally {
+      await other.stop();
+      await own.end();
+      rmSync(dir, { recursive: true, force: true });
+      await db.query('DROP DATABASE IF EXISTS "own_app" WITH (FORCE)');
     }
   });
 });

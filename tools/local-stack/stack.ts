@@ -88,6 +88,8 @@ const PRODUCER = "ProducerFunction";
 const CAPTURE_MARKER = "capture-slot";
 /** Indexer modules imported by this process (each stack's is a fresh instance). */
 let coldStarts = 0;
+/** The tables db/demo-schema.sql creates. */
+const DEMO_TABLES = ["public.customers", "public.orders", "public.order_items"];
 /** How often a capture that lost its database connection tries to reconnect. */
 const CAPTURE_RETRY_MS = 2_000;
 
@@ -282,7 +284,11 @@ export class LocalStack {
           `the database user ${rows[0].user} cannot read changes: give it the REPLICATION attribute (ALTER ROLE ${db.escapeIdentifier(rows[0].user)} REPLICATION), as DMS's user has rds_replication on a stage`,
         );
       await migrate(this.databaseUrl, join(root, "db", "migrations"));
-      await db.query(readFileSync(join(root, "db", "demo-schema.sql"), "utf8"));
+      // The demo's tables only for a config that captures them: a database of one's own with a config of
+      // its own gets none (and its own `orders`, if any, no demo column).
+      const configured = new Set(this.pipeline.tables().map((t) => t.table));
+      if (DEMO_TABLES.every((table) => configured.has(table)))
+        await db.query(readFileSync(join(root, "db", "demo-schema.sql"), "utf8"));
     } finally {
       await db.end();
     }
