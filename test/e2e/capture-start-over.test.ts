@@ -19,19 +19,30 @@ import { useTestStack } from "../helpers/stack";
 
 const testStack = useTestStack();
 
+/** A new database on the test stack's server, a client to it, and how to drop it again. */
+async function anotherDatabase(name: string) {
+  const { db, stack } = testStack();
+  await db.query(`DROP DATABASE IF EXISTS "${name}"`);
+  await db.query(`CREATE DATABASE "${name}"`);
+  const url = new URL(stack.databaseUrl);
+  url.pathname = `/${name}`;
+  const client = new pg.Client({ connectionString: url.href });
+  await client.connect();
+  const drop = async () => {
+    await client.end();
+    await db.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  };
+  return { url: url.href, client, drop };
+}
+
 describe("captures on two databases of one server", () => {
   it("each reads a replication slot of its own (slots are the server's), and a slot of the old name is kept", async () => {
     const { db, stack } = testStack();
     const other = "shop-two";
-    await db.query(`DROP DATABASE IF EXISTS "${other}"`);
-    await db.query(`CREATE DATABASE "${other}"`);
-    const otherUrl = new URL(stack.databaseUrl);
-    otherUrl.pathname = `/${other}`;
-    const otherDb = new pg.Client({ connectionString: otherUrl.href });
-    await otherDb.connect();
+    const { url: otherUrl, client: otherDb, drop } = await anotherDatabase(other);
     const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
     const capture = new Capture({
-      databaseUrl: otherUrl.href,
+      databaseUrl: otherUrl,
       kinesis,
       streamName: parseStreamArn(stack.streamArn).name,
       tableMappings: dmsTableMappings(stack.pipeline),
@@ -63,9 +74,8 @@ describe("captures on two databases of one server", () => {
       await otherDb.query("SELECT pg_drop_replication_slot('cdc_local')");
     } finally {
       await capture.stop();
-      await otherDb.end();
       kinesis.destroy();
-      await db.query(`DROP DATABASE IF EXISTS "${other}" WITH (FORCE)`);
+      await drop();
     }
   });
 });
@@ -92,19 +102,13 @@ describe("a stack on a server of one's own", () => {
 
 describe("a stack on a database of one's own with a routing config of its own", () => {
   it("creates none of the demo's tables there", async () => {
-    const { db, stack } = testStack();
-    await db.query('DROP DATABASE IF EXISTS "own_app"');
-    await db.query('CREATE DATABASE "own_app"');
-    const url = new URL(stack.databaseUrl);
-    url.pathname = "/own_app";
-    const own = new pg.Client({ connectionString: url.href });
-    await own.connect();
+    const { url, client: own, drop } = await anotherDatabase("own_app");
     const dir = mkdtempSync(join(tmpdir(), "cdc-own-app-"));
     const config = join(dir, "own.yaml");
     writeFileSync(config, "tables:\n  public.orders:\n    primaryKey: [id]\n");
     const other = new LocalStack({
       ephemeral: true,
-      databaseUrl: url.href,
+      databaseUrl: url,
       pipelineConfig: config,
       producerApiPort: false,
       indexPrefix: "own-app-",
@@ -121,9 +125,8 @@ describe("a stack on a database of one's own with a routing config of its own", 
       expect(rows[0]).toEqual({ table: null, column: "id,total" });
     } finally {
       await other.stop();
-      await own.end();
       rmSync(dir, { recursive: true, force: true });
-      await db.query('DROP DATABASE IF EXISTS "own_app" WITH (FORCE)');
+      await drop();
     }
   });
 });

@@ -58,6 +58,16 @@ async function withStack<T>(
 
 const check = async (stack: LocalStack) => (await verifyStack(stack)).differences;
 
+/** config/pipeline.yaml with more tables (YAML lines under `tables:`), written into the test's folder. */
+function configWith(file: string, tables: string): string {
+  const path = join(dir, file);
+  writeFileSync(
+    path,
+    readFileSync("config/pipeline.yaml", "utf8").replace("\nroutes:", `\n${tables}\nroutes:`),
+  );
+  return path;
+}
+
 describe("restarting the local stack", () => {
   it("resumes without re-emitting or losing changes, and full-loads for a new slot", async () => {
     await withStack(async (stack, db) => {
@@ -146,13 +156,9 @@ describe("restarting the local stack", () => {
   });
 
   it("gives a captured table without a primary key REPLICA IDENTITY FULL (its updates and deletes work and arrive), and names a configured key that is not the table's", async () => {
-    const config = join(dir, "with-notes.yaml");
-    writeFileSync(
-      config,
-      readFileSync("config/pipeline.yaml", "utf8").replace(
-        "\nroutes:",
-        "\n  public.notes:\n    primaryKey: [id]\n  public.accounts:\n    primaryKey: [code]\n\nroutes:",
-      ),
+    const config = configWith(
+      "with-notes.yaml",
+      "  public.notes:\n    primaryKey: [id]\n  public.accounts:\n    primaryKey: [code]\n",
     );
     await withStack(
       async (_, db) => {
@@ -254,13 +260,9 @@ describe("restarting the local stack", () => {
   });
 
   it("sends a table's stored generated columns with each change, as DMS does (pgoutput leaves them out)", async () => {
-    const config = join(dir, "with-gadgets.yaml");
-    writeFileSync(
-      config,
-      readFileSync("config/pipeline.yaml", "utf8").replace(
-        "\nroutes:",
-        "\n  public.gadgets:\n    primaryKey: [id]\n    columns: {total: {type: number, scale: 2}}\n    exclude: [secret]\n\nroutes:",
-      ),
+    const config = configWith(
+      "with-gadgets.yaml",
+      "  public.gadgets:\n    primaryKey: [id]\n    columns: {total: {type: number, scale: 2}}\n    exclude: [secret]\n",
     );
     await withStack(
       async (_, db) => {
@@ -312,13 +314,8 @@ describe("restarting the local stack", () => {
   });
 
   it("names a partitioned table configured as such, and mirrors one whose partitions are configured into one index", async () => {
-    const config = join(dir, "with-readings.yaml");
-    const withTables = (tables: string) =>
-      writeFileSync(
-        config,
-        readFileSync("config/pipeline.yaml", "utf8").replace("\nroutes:", `\n${tables}\nroutes:`),
-      );
-    withTables("  public.readings:\n    primaryKey: [id, at]\n");
+    const withTables = (tables: string) => configWith("with-readings.yaml", tables);
+    const config = withTables("  public.readings:\n    primaryKey: [id, at]\n");
     const said: string[] = [];
     await withStack(
       async (_, db) => {
@@ -449,13 +446,12 @@ describe("restarting the local stack", () => {
   });
 
   it("names a column OpenSearch refuses by name (a Mongo-style _id); its rows reach the DLQ with OpenSearch's reason, and indexing resumes once it is excluded", async () => {
-    const config = join(dir, "with-mongo-docs.yaml");
     const withTable = (exclude: string) =>
-      readFileSync("config/pipeline.yaml", "utf8").replace(
-        "\nroutes:",
-        `\n  public.mongo_docs:\n    primaryKey: [id]\n    exclude: [${exclude}]\n\nroutes:`,
+      configWith(
+        "with-mongo-docs.yaml",
+        `  public.mongo_docs:\n    primaryKey: [id]\n    exclude: [${exclude}]\n`,
       );
-    writeFileSync(config, withTable(""));
+    const config = withTable("");
     const said: string[] = [];
     await withStack(
       async (_, db) => {
@@ -481,7 +477,7 @@ describe("restarting the local stack", () => {
     expect(said).toContain(
       "config: public.mongo_docs: column _id has a name OpenSearch keeps for itself (a metadata field), so OpenSearch refuses every row (mapper_parsing_exception, to the DLQ): exclude it",
     );
-    writeFileSync(config, withTable("_id"));
+    withTable("_id");
     said.length = 0;
     await withStack(
       async (stack, db) => {
