@@ -49,13 +49,29 @@ export function columnProblems(
       `${routing.table}: columns declares ${declared.join(", ")}, which the table does not have; a column renamed from it is indexed under its new name as DMS sends it, untyped: declare the new name`,
     );
   for (const column of columns) {
-    if (!REFUSED_METADATA_FIELDS.has(column) || routing.exclude.has(column)) continue;
-    const fix = routing.primaryKey?.includes(column)
-      ? "it is a key column, which cannot be excluded: rename it in the database"
-      : "exclude it";
-    problems.push(
-      `${routing.table}: column ${column} has a name OpenSearch keeps for itself (a metadata field), so OpenSearch refuses every row (mapper_parsing_exception, to the DLQ): ${fix}`,
+    if (routing.exclude.has(column)) continue;
+    const problem = metadataFieldProblem(
+      routing.table,
+      column,
+      routing.primaryKey?.includes(column) ?? false,
     );
+    if (problem) problems.push(problem);
   }
   return problems;
+}
+
+/**
+ * A column (not excluded) whose name OpenSearch keeps for itself, as a problem: said by the local start
+ * and verify (columnProblems), and the database bootstrap fails the deploy with it. Undefined: fine.
+ */
+export function metadataFieldProblem(
+  table: string,
+  column: string,
+  isKeyColumn: boolean,
+): string | undefined {
+  if (!REFUSED_METADATA_FIELDS.has(column)) return undefined;
+  const fix = isKeyColumn
+    ? "it is a key column, which cannot be excluded: rename it in the database"
+    : "exclude it";
+  return `${table}: column ${column} has a name OpenSearch keeps for itself (a metadata field), so OpenSearch refuses every row (mapper_parsing_exception, to the DLQ): ${fix}`;
 }

@@ -10,6 +10,7 @@ import type pg from "pg";
 import { z } from "zod";
 import type { Respond } from "../../shared/cfn-response";
 import { createSetUpResource } from "../../shared/custom-resource";
+import type { TableMappings } from "../../shared/dms-table-mappings";
 import { PipelineError } from "../../shared/errors";
 import { applyMigrations, type Migration } from "../../shared/migrations";
 import { TABLE_NAME, TABLE_NAME_RULE } from "../../shared/table-name";
@@ -61,6 +62,19 @@ export const bootstrapProperties = z.object({
     })
     .pipe(z.record(z.string(), z.array(z.string()).nullable()))
     .optional(),
+  /** JSON: the DMS task's table mappings (the same generated literal): the columns it removes. */
+  TableMappings: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.object({ rules: z.array(z.looseObject({ "rule-type": z.string() })) }))
+    .optional(),
   HeartbeatSchema: identifier.default("awsdms"),
   /** The bundled migration files; a new one changes this property, so CloudFormation runs an update. */
   Migrations: z.string().optional(),
@@ -95,6 +109,7 @@ async function bootstrap(deps: BootstrapDeps, props: z.infer<typeof bootstrapPro
       dms: login(dms, "DMS"),
       capturedTables: props.CapturedTables,
       ...(props.TableKeys && { tableKeys: props.TableKeys }),
+      ...(props.TableMappings && { tableMappings: props.TableMappings as TableMappings }),
       heartbeatSchema: props.HeartbeatSchema,
       requireLogicalReplication: true,
     });

@@ -16,6 +16,8 @@
  */
 import type pg from "pg";
 import { ensureReplicaIdentity, keyProblem, tableKeys } from "../../shared/captured-keys";
+import { metadataFieldProblem, tableColumns } from "../../shared/configured-columns";
+import { readTableMappings, type TableMappings } from "../../shared/dms-table-mappings";
 import { PipelineError } from "../../shared/errors";
 import { partitionedTables, partitionProblem } from "../../shared/partitioned-tables";
 import { quotedTable, relationNamed } from "../../shared/table-name";
@@ -29,6 +31,8 @@ export type Prerequisites = {
   capturedTables: string[];
   /** Each captured table's key in the routing config (absent: not configured, `[id]` is assumed). */
   tableKeys?: Record<string, string[] | null>;
+  /** The DMS task's table mappings: which columns it removes (the routing config's `exclude`). */
+  tableMappings?: TableMappings;
   /** Schema the DMS heartbeat table lives in (owned by the DMS user). */
   heartbeatSchema: string;
   /** Refuse a server without `wal_level = logical` (Aurora: `rds.logical_replication = 1`). */
@@ -164,6 +168,7 @@ export async function applyPrerequisites(
   await setUpDmsUser(client, plan.dms, plan.heartbeatSchema);
   await grantCapturedTables(client, plan, report);
   await checkPartitionedTables(client, report.granted);
+  if (plan.tableMappings) await checkColumnNames(client, report.granted, plan);
   if (plan.tableKeys) await checkTableKeys(client, plan.tableKeys, report.granted);
   return report;
 }
@@ -177,6 +182,29 @@ async function checkPartitionedTables(client: pg.ClientBase, tables: string[]): 
   if (partitioned.size === 0) return;
   const problems = [...partitioned].map(([table, partitions]) => partitionProblem(table, partitions));
   throw new PipelineError("partitioned_table", `${problems.join("; ")} (config/pipeline.yaml)`);
+}
+
+/**
+ * A column DMS sends whose name OpenSearch keeps for itself (`_id`, ...) would dead-letter every row of
+ * its table: the deploy fails, naming the column to exclude (or, a key column, to rename).
+ */
+async function checkColumnNames(
+  client: pg.ClientBase,
+  tables: string[],
+  plan: Pick<Prerequisites, "tableKeys" | "tableMappings">,
+): Promise<void> {
+  const selection = readTableMappings(plan.tableMappings as TableMappings);
+  const columns = await tableColumns(client, tables);
+  const problems = [...columns].flatMap(([table, names]) => {
+    const [schema, name] = table.split(".") as [string, string];
+    return [...names].flatMap((column) => {
+      if (selection.removesColumn(schema, name, column)) return [];
+      const problem = metadataFieldProblem(table, column, plan.tableKeys?.[table]?.includes(column) ?? false);
+      return problem ? [problem] : [];
+    });
+  });
+  if (problems.length > 0)
+    throw new PipelineError("metadata_field_column", `${problems.join("; ")} (config/pipeline.yaml)`);
 }
 
 /**

@@ -312,6 +312,50 @@ describe("database bootstrap answers", () => {
     await database.db.query("DROP TABLE public.readings");
   });
 
+  it("FAILED, naming the column, when a captured table has a column OpenSearch refuses by name that DMS does not remove", async () => {
+    await database.db.query("CREATE TABLE public.mongo_docs (id int PRIMARY KEY, _id text, body text)");
+    const mappings = (removed: string[]) =>
+      JSON.stringify({
+        rules: [
+          {
+            "rule-type": "selection",
+            "rule-id": "1",
+            "rule-name": "include-mongo-docs",
+            "object-locator": { "schema-name": "public", "table-name": "mongo_docs" },
+            "rule-action": "include",
+          },
+          ...removed.map((column, i) => ({
+            "rule-type": "transformation",
+            "rule-id": String(i + 2),
+            "rule-name": `remove-${column}`,
+            "rule-target": "column",
+            "object-locator": { "schema-name": "public", "table-name": "mongo_docs", "column-name": column },
+            "rule-action": "remove-column",
+          })),
+        ],
+      });
+    const deploy = (removed: string[]) =>
+      createBootstrapHandler(deps())(
+        event(
+          "Update",
+          properties({
+            CapturedTables: "public.business_events,public.mongo_docs",
+            TableKeys: JSON.stringify({ "public.business_events": ["id"], "public.mongo_docs": ["id"] }),
+            TableMappings: mappings(removed),
+          }),
+        ),
+        testContext(120_000),
+      );
+    await deploy([]);
+    expect(answers[0]).toMatchObject({ Status: "FAILED" });
+    expect(String(answers[0]?.Reason)).toContain(
+      "public.mongo_docs: column _id has a name OpenSearch keeps for itself (a metadata field), so OpenSearch refuses every row (mapper_parsing_exception, to the DLQ): exclude it",
+    );
+    await deploy(["_id"]);
+    expect(answers[1]).toMatchObject({ Status: "SUCCESS" });
+    await database.db.query("DROP TABLE public.mongo_docs");
+  });
+
   it("names the captured tables that do not exist yet", async () => {
     await createBootstrapHandler(deps())(event("Update"), testContext(120_000));
     expect(answers[0]).toMatchObject({ Status: "SUCCESS", Data: { MissingTables: "public.not_there" } });

@@ -45,12 +45,13 @@ describe("template literals", () => {
     expect(props("DmsTaskStopForChange").TableMappings).toBe(literals.TableMappings);
     expect(props("DatabaseBootstrap").CapturedTables).toBe(literals.CapturedTables);
     expect(props("DatabaseBootstrap").TableKeys).toBe(literals.TableKeys);
+    expect(props("DatabaseBootstrap").TableMappings).toBe(literals.TableMappings);
     expect(props("SearchBootstrap").PipelineConfigDigest).toBe(literals.PipelineConfigDigest);
     // Only the literal lines differ.
     const before = template.split("\n");
     const after = text.split("\n");
     expect(after.length).toBe(before.length);
-    expect(after.filter((line, i) => line !== before[i]).length).toBe(6); // three TableMappings, tables, keys, digest
+    expect(after.filter((line, i) => line !== before[i]).length).toBe(7); // four TableMappings, tables, keys, digest
     expect(writeTemplateLiterals(text, literals).changed).toEqual([]);
   });
 
