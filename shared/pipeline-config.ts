@@ -220,6 +220,10 @@ const configSchema = z
         message:
           "no tables: name at least one table to capture (tables: {schema.table: {primaryKey: [...]}})",
       });
+    // Names filled in from a table's name may meet (`Sales.Order` and `sales.order` both give
+    // `sales_order`): two tables would then share an index by accident and their documents overwrite each
+    // other's. Sharing one is said with an `index:` of the same name on each.
+    const filledIn = new Map<string, string>();
     for (const [key, table] of Object.entries(config.tables)) {
       if (!tableName.safeParse(key).success) {
         ctx.addIssue({
@@ -241,6 +245,14 @@ const configSchema = z
           path: ["tables", key],
           message: `"${key}": its index name "${index}" ${problem}; give the table an \`index:\``,
         });
+      const other = filledIn.get(index);
+      if (other)
+        ctx.addIssue({
+          code: "custom",
+          path: ["tables", key],
+          message: `"${key}": its index name "${index}" is also "${other}"'s, filled in from their names; give one an \`index:\` (the same \`index:\` on both shares one on purpose)`,
+        });
+      filledIn.set(index, key);
     }
   });
 

@@ -45,6 +45,12 @@ describe("routing config", () => {
     expect(parsePipelineConfig(`tables: {"Sales.Orders": {primaryKey: [id]}}`).tables()[0]?.index).toBe(
       "sales_orders",
     );
+    // Two tables whose filled-in names meet would share an index by accident; said on purpose, fine.
+    expect(problem(`tables: {"Sales.Orders": {}, "sales.orders": {}}`)).toContain(
+      '"sales.orders": its index name "sales_orders" is also "Sales.Orders"\'s, filled in from their names; give one an `index:`',
+    );
+    expect(problem(`tables: {"public.a": {index: shared}, "public.b": {index: shared}}`)).toBe("");
+    expect(problem(`tables: {"public.a": {}, "public.b": {index: public_a}}`)).toBe("");
   });
 
   it("names each mistake in a column's type in the person's terms", () => {
