@@ -182,7 +182,7 @@ try {
   for (const problem of report.configProblems) console.log(`config: ${problem}`);
   if (report.unindexable.length > 0) {
     console.log(
-      `refused: ${report.unindexable.length} row(s) the indexer's rules refuse, so missing from the index (see the DLQ, npm run redrive)`,
+      `refused: ${report.unindexable.length} row(s) the indexer's rules refuse (see the DLQ, npm run redrive): each missing from the index, or there as the last change the indexer took left it`,
     );
     for (const u of report.unindexable.slice(0, 20))
       console.log(`  ${u.table} ${shortKey(u.key)}: ${u.reason}`);

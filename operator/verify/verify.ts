@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Client } from "@opensearch-project/opensearch";
 import pg from "pg";
 import { parseDmsMessage } from "../../functions/indexer/dms-message";
+import { documentId, primaryKeyColumns } from "../../functions/indexer/document-id";
 import { planChange } from "../../functions/indexer/plan";
 import { keyColumnsOf } from "../../shared/captured-keys";
 import { columnProblems } from "../../shared/configured-columns";
@@ -168,6 +169,13 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
   const skippedTables: string[] = [];
   const configProblems: string[] = [];
   const differences: Difference[] = [];
+  /** Per index, the ids of rows the indexer refuses (their documents are from an earlier change). */
+  const refusedIds = new Map<string, Set<string>>();
+  const refusedIdsOf = (index: string) => {
+    const ids = refusedIds.get(index) ?? new Set<string>();
+    refusedIds.set(index, ids);
+    return ids;
+  };
   const idsOf = (index: string) => {
     const ids = expectedIds.get(index) ?? new Set<string>();
     expectedIds.set(index, ids);
@@ -204,8 +212,9 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
       for await (const page of tablePages(db, relation, pageSize)) {
         const expected = new Map<string, Docs>();
         for (const tuple of page) {
+          let message: ReturnType<typeof parseDmsMessage> | undefined;
           try {
-            const message = parseDmsMessage(loadRecord(relation, tuple, 0n).data);
+            message = parseDmsMessage(loadRecord(relation, tuple, 0n).data);
             if (message.kind !== "change") continue;
             for (const action of planChange(message, routing).actions) {
               if (action.op !== "index") continue;
@@ -217,6 +226,9 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
             if (!(error instanceof PermanentRecordError)) throw error;
             const key = relation.keyColumns.map((k) => ownValue(tuple, k)).join("|");
             unindexable.push({ table: routing.table, key, reason: error.message });
+            // Its document, if an earlier change of the row was taken, is that change's: not an extra.
+            const id = message?.kind === "change" ? refusedRowId(routing, message.row) : undefined;
+            if (id !== undefined) for (const index of indicesOf(routing)) refusedIdsOf(index).add(id);
           }
         }
         for (const [index, docs] of expected) {
@@ -246,7 +258,8 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
     for await (const page of indexPages(input.search, index, pageSize)) {
       actual += page.size;
       for (const [id, doc] of page)
-        if (!ids.has(id)) differences.push({ index, id, kind: "extra", actual: doc });
+        if (!ids.has(id) && !refusedIds.get(index)?.has(id))
+          differences.push({ index, id, kind: "extra", actual: doc });
       input.onProgress?.({ index, documents: actual });
     }
     indices.push({ index, expected: ids.size, actual, differences: 0 });
@@ -270,6 +283,15 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
     configProblems,
     ...(goneOnSecondLook !== undefined && { goneOnSecondLook }),
   };
+}
+
+/** The document id of a row the indexer refuses, when its key still gives one. */
+function refusedRowId(routing: TableRouting, row: Record<string, unknown>): string | undefined {
+  try {
+    return documentId(routing.table, primaryKeyColumns(routing.table, routing.primaryKey, row), row);
+  } catch {
+    return undefined; // the key itself is what is refused
+  }
 }
 
 /** A document id's key values (functions/indexer/document-id.ts), or undefined when it cannot be one. */

@@ -270,3 +270,31 @@ describe("verify's second look", () => {
     });
   });
 });
+
+describe("verify of a row the indexer refuses", () => {
+  const notes = parsePipelineConfig(
+    "tables: {public.notes_json: {primaryKey: [id], index: notes-json, columns: {meta: json}}}",
+    {
+      indexPrefix: prefix,
+    },
+  );
+  it("lists it as refused, and its document from an earlier change is not an extra", async () => {
+    await database.db.query("CREATE TABLE public.notes_json (id int PRIMARY KEY, meta jsonb)");
+    await database.db.query(`INSERT INTO public.notes_json VALUES (1, '{"a": 1}'), (2, '{"b": 2}')`);
+    await indexTableAsLoaded(database.db, search.url, notes, "public.notes_json");
+    // A later change the indexer refuses (a json column holding a string): the index keeps the earlier one.
+    await database.db.query(`UPDATE public.notes_json SET meta = '"just text"' WHERE id = 1`);
+    const report = await verify({ database: database.url, search: exactClient(), pipeline: notes });
+    expect(report.unindexable).toEqual([
+      expect.objectContaining({
+        table: "public.notes_json",
+        key: "1",
+        reason: expect.stringContaining("a json column takes a JSON object"),
+      }),
+    ]);
+    expect(report.differences).toEqual([]);
+    expect(report.indices).toEqual([
+      { index: `${prefix}notes-json`, expected: 1, actual: 2, differences: 0 },
+    ]);
+  });
+});
