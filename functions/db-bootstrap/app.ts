@@ -37,7 +37,17 @@ export class BootstrapError extends PipelineError {
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case PostgreSQL identifier");
 const secretArn = z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, "a Secrets Manager secret ARN");
 
-export const bootstrapProperties = z.object({
+export /** A property holding JSON text, read as its value. */
+const jsonText = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: "custom", message: "not JSON" });
+    return z.NEVER;
+  }
+});
+
+const bootstrapProperties = z.object({
   Host: z.string().regex(/^[a-zA-Z0-9.-]{1,255}$/, "a host name"),
   Port: z.coerce.number().int().min(1).max(65_535),
   Database: identifier,
@@ -50,29 +60,9 @@ export const bootstrapProperties = z.object({
     .transform((s) => s.split(",").filter(Boolean))
     .pipe(z.array(z.string().regex(TABLE_NAME, TABLE_NAME_RULE)).min(1)),
   /** JSON: each captured table's key in config/pipeline.yaml (null: not configured), generated from it. */
-  TableKeys: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: "custom", message: "not JSON" });
-        return z.NEVER;
-      }
-    })
-    .pipe(z.record(z.string(), z.array(z.string()).nullable()))
-    .optional(),
+  TableKeys: jsonText.pipe(z.record(z.string(), z.array(z.string()).nullable())).optional(),
   /** JSON: the DMS task's table mappings (the same generated literal): the columns it removes. */
-  TableMappings: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: "custom", message: "not JSON" });
-        return z.NEVER;
-      }
-    })
+  TableMappings: jsonText
     .pipe(z.object({ rules: z.array(z.looseObject({ "rule-type": z.string() })) }))
     .optional(),
   HeartbeatSchema: identifier.default("awsdms"),
