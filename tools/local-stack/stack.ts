@@ -41,7 +41,7 @@ import { type Invoke, KinesisPoller } from "./poller/poller";
 import { blockedAncestor, type RunningPostgres, startEmbeddedPostgres } from "./postgres";
 import { routeHints, routeState } from "./route-changes";
 import { type RunningSqs, receiveAll, startLocalSqs } from "./sqs";
-import { type TableState, tableHints, tableState } from "./table-changes";
+import { tableHints, tableState } from "./table-changes";
 
 export type StackOptions = {
   /** Folder for local state (PostgreSQL data, Kinesis records, checkpoints); default `.local/`. */
@@ -159,7 +159,7 @@ export class LocalStack {
     await this.startCapture();
     if (!o.ephemeral) {
       writeFileSync(join(this.dir, CAPTURE_MARKER), "the capture's slot belongs to this folder\n");
-      this.noteRouteChanges();
+      this.noteConfigChanges();
     }
     await this.startProducerApi();
     this.watchConfig();
@@ -196,35 +196,33 @@ export class LocalStack {
   }
 
   /**
-   * Routes added since the last start to a table captured then (their index lacks the rows written
-   * before), or whose condition changed (their index no longer matches it): said once; the routes are
-   * recorded for the next start. Not after a capture that starts over: it loads every table.
+   * What the routing config changed since the last start that the capture does not repair by itself,
+   * said once: routes added to a table captured then (their index lacks the rows written before) or whose
+   * condition changed (route-changes.ts), tables whose key or index changed or that left the config
+   * (table-changes.ts). Each state is recorded in `.local` for the next start. Not after a capture that
+   * starts over: it loads every table.
    */
-  private noteRouteChanges(): void {
-    const file = join(this.dir, "routes.json");
-    const current = routeState(this.pipeline);
-    let previous: Record<string, unknown> | undefined;
-    try {
-      if (existsSync(file)) previous = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-    } catch {
-      // Unreadable (edited by hand): nothing to compare with; it is written again below.
-    }
-    if (previous && !this.captureStartsOver) for (const hint of routeHints(previous, current)) this.log(hint);
-    writeFileSync(file, `${JSON.stringify(current, null, 2)}\n`);
-    this.noteTableChanges();
+  private noteConfigChanges(): void {
+    this.noteSinceLastStart("routes.json", routeState(this.pipeline), (previous, current) =>
+      routeHints(previous as Record<string, unknown>, current),
+    );
+    this.noteSinceLastStart("tables.json", tableState(this.pipeline), tableHints);
   }
 
-  /** Tables whose key or index changed since the last start, or that left the config (table-changes.ts). */
-  private noteTableChanges(): void {
-    const file = join(this.dir, "tables.json");
-    const current = tableState(this.pipeline);
-    let previous: TableState | undefined;
+  /** Says the hints between what `file` recorded at the last start and `current`; records `current`. */
+  private noteSinceLastStart<T>(
+    name: string,
+    current: T,
+    hints: (previous: T, current: T) => string[],
+  ): void {
+    const file = join(this.dir, name);
+    let previous: T | undefined;
     try {
-      if (existsSync(file)) previous = JSON.parse(readFileSync(file, "utf8")) as TableState;
+      if (existsSync(file)) previous = JSON.parse(readFileSync(file, "utf8")) as T;
     } catch {
       // Unreadable (edited by hand): nothing to compare with; it is written again below.
     }
-    if (previous && !this.captureStartsOver) for (const hint of tableHints(previous, current)) this.log(hint);
+    if (previous && !this.captureStartsOver) for (const hint of hints(previous, current)) this.log(hint);
     writeFileSync(file, `${JSON.stringify(current, null, 2)}\n`);
   }
 
