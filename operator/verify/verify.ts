@@ -21,7 +21,7 @@ import { ownValue, setOwn } from "../../shared/own-properties";
 import { indicesOf, type PipelineConfig, type TableRouting } from "../../shared/pipeline-config";
 import { quotedTable } from "../../shared/table-name";
 import { describeTable } from "../lib/dms/describe-table";
-import { loadRecord, type Relation } from "../lib/dms/records";
+import { loadRecord, type Relation, type Tuple } from "../lib/dms/records";
 import { rowByKey, tablePages } from "../lib/dms/table-pages";
 
 type Docs = Map<string, Record<string, unknown>>;
@@ -212,22 +212,18 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
       for await (const page of tablePages(db, relation, pageSize)) {
         const expected = new Map<string, Docs>();
         for (const tuple of page) {
-          let message: ReturnType<typeof parseDmsMessage> | undefined;
           try {
-            message = parseDmsMessage(loadRecord(relation, tuple, 0n).data);
-            if (message.kind !== "change") continue;
-            for (const action of planChange(message, routing).actions) {
-              if (action.op !== "index") continue;
-              if (!expected.has(action.index)) expected.set(action.index, new Map());
-              expected.get(action.index)?.set(action.id, action.doc ?? {});
-              idsOf(action.index).add(action.id);
+            for (const { index, id, doc } of documentsOf(relation, routing, tuple)) {
+              if (!expected.has(index)) expected.set(index, new Map());
+              expected.get(index)?.set(id, doc);
+              idsOf(index).add(id);
             }
           } catch (error) {
             if (!(error instanceof PermanentRecordError)) throw error;
             const key = relation.keyColumns.map((k) => ownValue(tuple, k)).join("|");
             unindexable.push({ table: routing.table, key, reason: error.message });
             // Its document, if an earlier change of the row was taken, is that change's: not an extra.
-            const id = message?.kind === "change" ? refusedRowId(routing, message.row) : undefined;
+            const id = refusedRowId(relation, routing, tuple);
             if (id !== undefined) for (const index of indicesOf(routing)) refusedIdsOf(index).add(id);
           }
         }
@@ -286,12 +282,31 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
 }
 
 /** The document id of a row the indexer refuses, when its key still gives one. */
-function refusedRowId(routing: TableRouting, row: Record<string, unknown>): string | undefined {
+function refusedRowId(relation: Relation, routing: TableRouting, tuple: Tuple): string | undefined {
   try {
+    const message = parseDmsMessage(loadRecord(relation, tuple, 0n).data);
+    if (message.kind !== "change") return undefined;
+    const { row } = message;
     return documentId(routing.table, primaryKeyColumns(routing.table, routing.primaryKey, row), row);
   } catch {
     return undefined; // the key itself is what is refused
   }
+}
+
+/**
+ * The documents the indexer makes of a row read as a full load (same parsing, coercion, exclusions, ids
+ * and routes); throws PermanentRecordError as the indexer refuses the row.
+ */
+function documentsOf(
+  relation: Relation,
+  routing: TableRouting,
+  tuple: Tuple,
+): { index: string; id: string; doc: Record<string, unknown> }[] {
+  const message = parseDmsMessage(loadRecord(relation, tuple, 0n).data);
+  if (message.kind !== "change") return [];
+  return planChange(message, routing)
+    .actions.filter((action) => action.op === "index")
+    .map((action) => ({ index: action.index, id: action.id, doc: action.doc ?? {} }));
 }
 
 /** A document id's key values (functions/indexer/document-id.ts), or undefined when it cannot be one. */
@@ -344,11 +359,8 @@ async function lookAgain(
         const tuple = await rowByKey(db, relation, keyColumns, values).catch(() => undefined);
         if (!tuple) continue;
         try {
-          const message = parseDmsMessage(loadRecord(relation, tuple, 0n).data);
-          if (message.kind !== "change") continue;
-          for (const action of planChange(message, routing).actions)
-            if (action.op === "index" && action.index === index && action.id === id)
-              expected.set(id, action.doc ?? {});
+          const found = documentsOf(relation, routing, tuple).find((d) => d.index === index && d.id === id);
+          if (found) expected.set(id, found.doc);
         } catch (error) {
           if (!(error instanceof PermanentRecordError)) throw error;
           unsure = true;
