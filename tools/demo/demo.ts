@@ -69,20 +69,14 @@ export async function runDemo(input: {
 }): Promise<void> {
   const { search, print } = input;
   const indices = demoIndices(input.pipeline, input.indexPrefix);
-  const index = (name: string) =>
-    name === "orders" ? indices.orders : name === "order_items" ? indices.orderItems : name;
   // Searchable, not just stored: a search (not a realtime get) sees a change only after the index's next
   // refresh (1 s), as on a domain, so the figures include the refresh interval users wait for.
-  const searched = async (name: string, id: string) =>
+  const searched = async (index: string, id: string) =>
     (
-      (
-        await search.search(
-          { index: index(name), body: { query: { ids: { values: [id] } } } },
-          { ignore: [404] },
-        )
-      ).body as { hits?: { hits: { _source: Record<string, unknown> }[] } }
+      (await search.search({ index, body: { query: { ids: { values: [id] } } } }, { ignore: [404] }))
+        .body as { hits?: { hits: { _source: Record<string, unknown> }[] } }
     ).hits?.hits[0]?._source;
-  const found = async (name: string, id: string) => (await searched(name, id)) !== undefined;
+  const found = async (index: string, id: string) => (await searched(index, id)) !== undefined;
   const db = new pg.Client({ connectionString: input.databaseUrl });
   await db.connect();
   try {
@@ -157,19 +151,19 @@ export async function runDemo(input: {
       probe,
     ]);
     print(
-      `  insert order ${probe}: searchable after ${await until(() => found("orders", String(probe)))} ms`,
+      `  insert order ${probe}: searchable after ${await until(() => found(indices.orders, String(probe)))} ms`,
     );
     // Each tracked change waits a random part of a second first: the previous one was seen just after a
     // refresh, and a change made at once would always wait almost a full refresh interval (a 2 s figure
     // that says more about the probe than about the pipeline).
     await offBeat();
     await db.query("UPDATE orders SET status = 'shipped' WHERE id = $1", [probe]);
-    const shipped = async () => (await searched("orders", String(probe)))?.status === "shipped";
+    const shipped = async () => (await searched(indices.orders, String(probe)))?.status === "shipped";
     print(`  update order ${probe}: searchable after ${await until(shipped)} ms`);
     await offBeat();
     await db.query("DELETE FROM orders WHERE id = $1", [probe]);
     print(
-      `  delete order ${probe}: gone after ${await until(async () => !(await found("orders", String(probe))))} ms`,
+      `  delete order ${probe}: gone after ${await until(async () => !(await found(indices.orders, String(probe))))} ms`,
     );
     await offBeat();
     const eventId = randomUUID();
@@ -193,20 +187,20 @@ export async function runDemo(input: {
     );
 
     await search.indices.refresh({ index: `${input.indexPrefix}*` });
-    const count = async (name: string, query: Record<string, unknown>) =>
-      (await search.count({ index: index(name), body: { query } })).body.count as number;
+    const count = async (index: string, query: Record<string, unknown>) =>
+      (await search.count({ index, body: { query } })).body.count as number;
     print("demo: sample searches");
-    print(`  paid orders:                      ${await count("orders", { term: { status: "paid" } })}`);
+    print(`  paid orders:                      ${await count(indices.orders, { term: { status: "paid" } })}`);
     print(
-      `  orders over 400 from the web:     ${await count("orders", {
+      `  orders over 400 from the web:     ${await count(indices.orders, {
         bool: { filter: [{ range: { amount: { gt: 400 } } }, { term: { "attributes.channel": "web" } }] },
       })}`,
     );
     print(
-      `  orders tagged "next day":         ${await count("orders", { term: { "tags.keyword": "next day" } })}`,
+      `  orders tagged "next day":         ${await count(indices.orders, { term: { "tags.keyword": "next day" } })}`,
     );
     print(
-      `  order items with SKU MG-204:      ${await count("order_items", { match_phrase: { sku: "MG-204" } })}`,
+      `  order items with SKU MG-204:      ${await count(indices.orderItems, { match_phrase: { sku: "MG-204" } })}`,
     );
     if (loanCreated)
       print(`  LoanCreated events:               ${await count(loanCreated, { match_all: {} })}`);
