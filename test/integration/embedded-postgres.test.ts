@@ -1,0 +1,76 @@
+/**
+ * The local stack's PostgreSQL (tools/local-stack/postgres.ts) when its first start is killed while it
+ * initialises the data (kill -9 of the terminal's process group, a closed terminal): the next start
+ * must work, as every later one must.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { startEmbeddedPostgres } from "../../tools/local-stack/postgres";
+
+const dirs: string[] = [];
+const freshDir = () => {
+  const dir = `/tmp/cdc-pg-init-test-${process.pid}-${dirs.length}`;
+  rmSync(dir, { recursive: true, force: true });
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A first start in a process group of its own, killed (SIGKILL to the group) once initdb has begun. */
+async function killFirstStartDuringInit(dir: string): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "-e",
+      `import { startEmbeddedPostgres } from "./tools/local-stack/postgres.ts"; await startEmbeddedPostgres({ dir: ${JSON.stringify(dir)}, fast: true });`,
+    ],
+    { detached: true, stdio: "ignore" },
+  );
+  const exited = new Promise((done) => child.once("exit", done));
+  // initdb writes PG_VERSION first and takes about a second more to finish the cluster.
+  const begun = () => ["data", "data.init"].some((d) => existsSync(join(dir, d, "PG_VERSION")));
+  for (const deadline = Date.now() + 30_000; !begun(); await sleep(5))
+    if (Date.now() > deadline) throw new Error("initdb did not begin within 30 s");
+  process.kill(-(child.pid as number), "SIGKILL");
+  await exited;
+}
+
+describe("the local stack's PostgreSQL", () => {
+  it("starts after a first start was killed while it initialised the data (kill -9, a closed terminal)", async () => {
+    const dir = freshDir();
+    await killFirstStartDuringInit(dir);
+    const server = await startEmbeddedPostgres({ dir, fast: true });
+    try {
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      const { rows } = await client.query<{ db: string }>("select current_database() as db");
+      await client.end();
+      expect(rows).toEqual([{ db: "postgres" }]);
+    } finally {
+      await server.stop();
+    }
+    // And again, as every later start.
+    const again = await startEmbeddedPostgres({ dir, fast: true });
+    await again.stop();
+    expect(existsSync(join(dir, "data.init"))).toBe(false);
+  });
+
+  it("says what to do with a data folder an earlier version left half-initialised, and changes nothing", async () => {
+    const dir = freshDir();
+    mkdirSync(join(dir, "data", "global"), { recursive: true });
+    writeFileSync(join(dir, "data", "PG_VERSION"), "17\n");
+    await expect(startEmbeddedPostgres({ dir, fast: true })).rejects.toThrow(
+      /data is not a complete PostgreSQL cluster \(no global\/pg_control, .*base\/5\).*npm start -- --fresh starts over/,
+    );
+    expect(existsSync(join(dir, "data", "PG_VERSION"))).toBe(true);
+  });
+});
