@@ -63,6 +63,22 @@ describe("npm run invoke", () => {
     expect(JSON.parse(stdout)).toEqual({ batchItemFailures: [] });
   });
 
+  it("runs the handler as a cold start, as Lambda and sam local do (Powertools' cold_start)", async () => {
+    const { stderr } = await invoke([
+      "IndexerFunction",
+      "-e",
+      "events/kinesis-insert.json",
+      "--env-vars",
+      envFile,
+    ]);
+    const processed = stderr
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { message?: string; cold_start?: boolean })
+      .find((entry) => entry.message === "batch processed");
+    expect(processed?.cold_start).toBe(true);
+  });
+
   it("left the documents and dead letters the sample events describe", async () => {
     await search.client.indices.refresh({ index: `${prefix}*` });
     const get = async (index: string, id: string) =>

@@ -37,6 +37,7 @@ const RUNTIME = {
   AWS_SESSION_TOKEN: "example",
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512",
   LAMBDA_TASK_ROOT: "/var/task",
+  AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
 };
 
 const dir = freshBuildDir("function-start-test");

@@ -128,6 +128,9 @@ function applyEnvironment(fn: LocalFunction, region: string, envVarsFile?: strin
     AWS_DEFAULT_REGION: region,
     AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    // As Lambda (and sam local) set it: Powertools reports a cold start (cold_start, the ColdStart
+    // metric) only in an environment initialised on demand.
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
     _HANDLER: `${fn.handlerFile}.${fn.handlerExport}`,

@@ -396,6 +396,7 @@ export class LocalStack {
       PIPELINE_CONFIG: this.pipelineConfigPath,
       AWS_REGION: this.region,
       AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand", // as Lambda sets it: Powertools reports cold starts then
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
       ...(this.sqsEndpoint && { AWS_ENDPOINT_URL_SQS: this.sqsEndpoint }),
