@@ -80,6 +80,53 @@ describe("captures on two databases of one server", () => {
   });
 });
 
+describe("a capture's slot on a server with a transaction left open", () => {
+  it("names the open transaction it waits for (as a DMS task's start waits), and starts once it ends", async () => {
+    const { stack } = testStack();
+    const { url: otherUrl, drop } = await anotherDatabase("shop-three");
+    // A psql session left in BEGIN after a write, on another database of the server.
+    const holder = new pg.Client({ connectionString: stack.databaseUrl });
+    await holder.connect();
+    const holderPid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+    await holder.query("BEGIN");
+    await holder.query("INSERT INTO orders (id, status, amount) VALUES (71501, 'left open', 1)");
+    const said: string[] = [];
+    const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
+    const capture = new Capture({
+      databaseUrl: otherUrl,
+      kinesis,
+      streamName: parseStreamArn(stack.streamArn).name,
+      tableMappings: dmsTableMappings(stack.pipeline),
+      startOver: true,
+      log: (line) => said.push(line),
+    });
+    try {
+      let started = false;
+      const starting = capture.start().then(() => {
+        started = true;
+      });
+      const named = () => said.find((line) => line.includes("waits for the transactions open on the server"));
+      for (const deadline = Date.now() + 15_000; !named() && Date.now() < deadline; )
+        await new Promise((r) => setTimeout(r, 100));
+      expect(started).toBe(false);
+      expect(named()).toMatch(
+        new RegExp(
+          `creating the replication slot cdc_local_shop_three_\\w+ waits for the transactions open on the server to end: pid ${holderPid} \\(database postgres, user postgres, open \\d+ s, idle in transaction: "INSERT INTO orders .*"\\); commit or roll them back`,
+        ),
+      );
+      await holder.query("COMMIT");
+      await starting;
+      expect(said.filter((line) => line.includes("waits for")).length).toBe(1);
+    } finally {
+      await holder.query("ROLLBACK").catch(() => undefined);
+      await holder.end();
+      await capture.stop();
+      kinesis.destroy();
+      await drop();
+    }
+  });
+});
+
 describe("a stack on a server of one's own", () => {
   it("refuses at start, saying what to grant, a database user that cannot read changes", async () => {
     const { db, stack } = testStack();

@@ -32,6 +32,7 @@ import { ownValue, setOwn } from "../../../shared/own-properties";
 import { quotedTable } from "../../../shared/table-name";
 import { LOCAL_RETRY } from "../retry";
 import { fillGenerated, type GeneratedColumns, generatedColumnsOf } from "./generated-columns";
+import { describeOpenTransactions, openTransactions, sayingWhatSlotCreationWaitsFor } from "./slot-wait";
 
 /** How often the capture looks for configured tables that did not exist at its start. */
 const TABLE_WATCH_MS = 5_000;
@@ -337,7 +338,14 @@ export class Capture {
         );
       }
       if (!slot || this.options.startOver) {
-        await client.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [this.slot]);
+        const slot = this.slot;
+        const self = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+        await sayingWhatSlotCreationWaitsFor(
+          client.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [slot]),
+          () => openTransactions(this.lookups, self ?? 0),
+          this.log,
+          (open) => describeOpenTransactions(slot, open),
+        );
         await client.query("DELETE FROM cdc_local.loaded_tables WHERE slot_name = $1", [this.slot]);
         this.log(`capture: created replication slot ${this.slot}`);
       }
