@@ -1,5 +1,6 @@
 /**
- * Columns the routing config names that its table does not have, and columns OpenSearch refuses by name.
+ * Columns the routing config names that its table does not have, and columns OpenSearch refuses by name
+ * (metadata fields, dotted names that are not paths it can hold).
  * Columns are typed and excluded by
  * name, so renaming one in the database (a migration) quietly changes what is indexed: a typed column
  * arrives under its new name untyped, and an excluded one (a card number) is indexed under its new name,
@@ -48,14 +49,48 @@ export function columnProblems(
     problems.push(
       `${routing.table}: columns declares ${declared.join(", ")}, which the table does not have; a column renamed from it is indexed under its new name as DMS sends it, untyped: declare the new name`,
     );
-  for (const column of columns) {
-    if (routing.exclude.has(column)) continue;
+  const indexed = [...columns].filter((column) => !routing.exclude.has(column));
+  for (const column of indexed) {
     const problem = metadataFieldProblem(
       routing.table,
       column,
       routing.primaryKey?.includes(column) ?? false,
     );
     if (problem) problems.push(problem);
+  }
+  problems.push(...dottedNameProblems(routing.table, indexed, routing.primaryKey ?? []));
+  return problems;
+}
+
+/**
+ * Columns whose names OpenSearch reads as paths: a dot in a field name is an object path (`pref.lang` is
+ * `lang` inside `pref`). A name with an empty part (`.a`, `a.`, `a..b`) is refused in every document; a
+ * column named as the start of another's path (`pref` beside `pref.lang`) cannot be a value and an
+ * object at once: the rows holding values in both are refused, then every row holding the one mapped
+ * second.
+ */
+function dottedNameProblems(table: string, indexed: string[], keyColumns: readonly string[]): string[] {
+  const problems: string[] = [];
+  const names = new Set(indexed);
+  for (const column of indexed) {
+    if (!column.includes(".")) continue;
+    const parts = column.split(".");
+    if (parts.some((part) => part.trim() === "")) {
+      const fix = keyColumns.includes(column)
+        ? "it is a key column, which cannot be excluded: rename it in the database"
+        : "exclude it or rename it in the database";
+      problems.push(
+        `${table}: column ${column} has a name OpenSearch refuses (a dot in a field name is an object path, and one of its parts is empty), so OpenSearch refuses every row (mapper_parsing_exception, to the DLQ): ${fix}`,
+      );
+      continue;
+    }
+    for (let end = 1; end < parts.length; end++) {
+      const prefix = parts.slice(0, end).join(".");
+      if (!names.has(prefix)) continue;
+      problems.push(
+        `${table}: columns ${prefix} and ${column}: OpenSearch reads a dot in a field name as an object path (${column} is ${parts.slice(end).join(".")} inside ${prefix}), and ${prefix} cannot hold a value and an object at once: rows with values in both are refused, then every row with a value in the one mapped second (mapper_parsing_exception, to the DLQ): exclude one or rename it in the database`,
+      );
+    }
   }
   return problems;
 }

@@ -114,6 +114,15 @@ describe("dynamic mapping", () => {
       expect(merged.m).toEqual({
         properties: { n: { properties: { c: { type: "long" }, d: { type: "long" } } } },
       });
+      // A null is no value: a path goes through it (two columns pref and pref.lang, pref null).
+      expect((await put("7", '{"n":null,"n.o":1}')).status).toBe(201);
+      expect((await put("8", '{"p.q":1,"p":null}')).status).toBe(201);
+      const withNulls = (await search.client.indices.getMapping({ index: dotted })).body[dotted]?.mappings
+        .properties as Record<string, unknown>;
+      expect([withNulls.n, withNulls.p]).toEqual([
+        { properties: { o: { type: "long" } } },
+        { properties: { q: { type: "long" } } },
+      ]);
       // A path through a value, or an empty part, is refused (and the document with it).
       for (const [id, bad] of [
         ["2", '{"a":5}'],

@@ -40,3 +40,22 @@ tables:
   ]);
   expect(columnProblems(config.routingFor("public", "rows"), new Set(["id", "_routing"]))).toEqual([]);
 });
+
+it("names columns whose dotted names OpenSearch cannot hold: an empty part, or a path through another column", () => {
+  const config = parsePipelineConfig(`
+tables:
+  public.customers:
+    primaryKey: [id]
+    exclude: [legacy.]
+`);
+  const customers = config.routingFor("public", "customers");
+  expect(
+    columnProblems(customers, new Set(["id", "pref", "pref.lang", "a.b.c", "a", "x.y", ".z", "legacy."])),
+  ).toEqual([
+    "public.customers: columns pref and pref.lang: OpenSearch reads a dot in a field name as an object path (pref.lang is lang inside pref), and pref cannot hold a value and an object at once: rows with values in both are refused, then every row with a value in the one mapped second (mapper_parsing_exception, to the DLQ): exclude one or rename it in the database",
+    "public.customers: columns a and a.b.c: OpenSearch reads a dot in a field name as an object path (a.b.c is b.c inside a), and a cannot hold a value and an object at once: rows with values in both are refused, then every row with a value in the one mapped second (mapper_parsing_exception, to the DLQ): exclude one or rename it in the database",
+    "public.customers: column .z has a name OpenSearch refuses (a dot in a field name is an object path, and one of its parts is empty), so OpenSearch refuses every row (mapper_parsing_exception, to the DLQ): exclude it or rename it in the database",
+  ]);
+  // A dotted name alone is a path OpenSearch maps (x.y is y inside x): fine; so is one excluded.
+  expect(columnProblems(customers, new Set(["id", "x.y", "pref.lang", "legacy."]))).toEqual([]);
+});

@@ -78,7 +78,8 @@ function expandValue(value: unknown): unknown {
     let node = out;
     for (const part of parts.slice(0, -1)) {
       let next = ownValue(node, part);
-      if (next === undefined) {
+      // A null is no value (OpenSearch skips `"obj": null`): the path goes through it.
+      if (next === undefined || next === null) {
         next = {};
         setOwn(node, part, next);
       } else if (!isPlainObject(next)) throw conflict(key, part);
@@ -92,7 +93,8 @@ function expandValue(value: unknown): unknown {
 /** Sets a field, merging objects field by field (`a.b` then `a: {c}` make `a: {b, c}`); else a conflict. */
 function mergeField(node: Record<string, unknown>, name: string, value: unknown, key: string): void {
   const existing = ownValue(node, name);
-  if (existing === undefined) setOwn(node, name, value);
+  if (existing === undefined || existing === null) setOwn(node, name, value);
+  else if (value === null) return;
   else if (isPlainObject(existing) && isPlainObject(value))
     for (const [field, v] of Object.entries(value)) mergeField(existing, field, v, key);
   else throw conflict(key, name);
@@ -107,7 +109,8 @@ const conflict = (key: string, part: string) =>
 /**
  * A document as OpenSearch maps it: a field name with dots (`"a.b": 1`, a column named so) is the path of
  * an object field (`{"a": {"b": 1}}`), merged with an object of the same name; an empty part (`.a`,
- * `a..b`) is refused, as is a path through a value. The source itself is kept as sent.
+ * `a..b`) is refused, as is a path through a value (a null is none: `{"a": null, "a.b": 1}` is taken).
+ * The source itself is kept as sent.
  */
 export function expandDottedNames<T>(doc: T): T {
   return hasDottedName(doc) ? (expandValue(doc) as T) : doc;
