@@ -98,3 +98,26 @@ it("names what it cannot reload, and needs a running stack", async () => {
     rmSync(empty, { recursive: true, force: true });
   }
 });
+
+it("says a column pair OpenSearch cannot hold (pref beside pref.lang), and that the repair waits for its fix", async () => {
+  const { db, stack, stackDir } = testStack();
+  await db.query(`ALTER TABLE customers ADD COLUMN pref text, ADD COLUMN "pref.lang" text`);
+  try {
+    await db.query(`INSERT INTO customers (id, name, email, pref, "pref.lang") VALUES (9101, 'dotted', 'd@example.com', 'x', 'en')`);
+    expect(await stack.settle(30_000)).toBe(true);
+    const dead = (await stack.deadLetters()).map((body) => JSON.parse(body) as { error: { type: string } });
+    expect(dead.map((d) => d.error.type)).toEqual(["mapper_parsing_exception"]);
+    const verify = await npmRun("verify", ["public.customers", "--second-look", "0"], {
+      LOCAL_STACK_DIR: stackDir,
+    });
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toContain(
+      "config: public.customers: columns pref and pref.lang: OpenSearch reads a dot in a field name as an object path",
+    );
+    expect(verify.stdout).toContain(
+      "repair (once the config problems above are fixed): npm run reload -- public.customers",
+    );
+  } finally {
+    await db.query(`ALTER TABLE customers DROP COLUMN pref, DROP COLUMN "pref.lang"`);
+  }
+});
