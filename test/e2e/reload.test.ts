@@ -103,7 +103,9 @@ it("says a column pair OpenSearch cannot hold (pref beside pref.lang), and that 
   const { db, stack, stackDir } = testStack();
   await db.query(`ALTER TABLE customers ADD COLUMN pref text, ADD COLUMN "pref.lang" text`);
   try {
-    await db.query(`INSERT INTO customers (id, name, email, pref, "pref.lang") VALUES (9101, 'dotted', 'd@example.com', 'x', 'en')`);
+    await db.query(
+      `INSERT INTO customers (id, name, email, pref, "pref.lang") VALUES (9101, 'dotted', 'd@example.com', 'x', 'en')`,
+    );
     expect(await stack.settle(30_000)).toBe(true);
     const dead = (await stack.deadLetters()).map((body) => JSON.parse(body) as { error: { type: string } });
     expect(dead.map((d) => d.error.type)).toEqual(["mapper_parsing_exception"]);

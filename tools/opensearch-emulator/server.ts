@@ -403,6 +403,13 @@ export class OpenSearchEmulator {
   }
 
   /** Writes a snapshot and drops the journal (on a clean stop; a kill relies on the journal). */
+  /** Live documents in every index (all kept in memory). */
+  documentCount(): number {
+    let count = 0;
+    for (const index of this.indices.values()) count += index.docs.size;
+    return count;
+  }
+
   persist(): void {
     this.store?.compact(this.save());
   }

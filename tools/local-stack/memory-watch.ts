@@ -1,0 +1,26 @@
+/**
+ * The stack runs in one Node process whose heap has a limit (about a quarter of the machine's memory,
+ * at most 4 GB by default): the OpenSearch API emulator keeps every document in memory, and the capture
+ * holds a transaction's changes until its commit. Past the limit the process ends with every part in it.
+ * Said before: once the heap is three quarters full, and again at nine tenths.
+ */
+export const HEAP_WARNINGS = [0.75, 0.9] as const;
+
+export type HeapReading = { used: number; limit: number; emulatorDocuments?: number };
+
+const gb = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
+
+/** The warning for a reading past a threshold not said yet (`said`: how many were), or undefined. */
+export function heapWarning(reading: HeapReading, said: number): { line: string; said: number } | undefined {
+  const crossed = HEAP_WARNINGS.filter((share) => reading.used >= share * reading.limit).length;
+  if (crossed <= said) return undefined;
+  const docs =
+    reading.emulatorDocuments === undefined
+      ? ""
+      : ` (the OpenSearch API emulator keeps its ${reading.emulatorDocuments.toLocaleString("en")} documents in memory)`;
+  const larger = Math.max(8192, Math.ceil((2 * reading.limit) / 2 ** 20 / 1024) * 1024);
+  return {
+    said: crossed,
+    line: `memory: the stack uses ${gb(reading.used)} GB of its ${gb(reading.limit)} GB heap${docs}; at the limit the process ends, every part with it: for data this large use a real OpenSearch (OPENSEARCH_URL), or start with more heap (NODE_OPTIONS=--max-old-space-size=${larger} npm start)`,
+  };
+}
