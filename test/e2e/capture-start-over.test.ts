@@ -127,6 +127,54 @@ describe("a capture's slot on a server with a transaction left open", () => {
   });
 });
 
+describe("a transaction that takes longer to reach Kinesis than the server waits for a silent client", () => {
+  it("keeps its replication connection (wal_sender_timeout), is sent once, and the changes after it follow", async () => {
+    const { db, stack } = testStack();
+    const { url: otherUrl, client: otherDb, drop } = await anotherDatabase("shop-five");
+    await otherDb.query("CREATE TABLE orders (id bigint PRIMARY KEY, status text, amount numeric)");
+    // The server ends a replication connection it heard nothing from for 2 s (60 s by default); the
+    // stream takes 0.7 s per request, 6 requests for the transaction's 3,000 records.
+    await db.query("ALTER SYSTEM SET wal_sender_timeout = '2s'");
+    await db.query("SELECT pg_reload_conf()");
+    const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
+    kinesis.middlewareStack.add(
+      (next) => async (args) => {
+        await new Promise((r) => setTimeout(r, 700));
+        return next(args);
+      },
+      { step: "initialize", name: "slowStream" },
+    );
+    const said: string[] = [];
+    const capture = new Capture({
+      databaseUrl: otherUrl,
+      kinesis,
+      streamName: parseStreamArn(stack.streamArn).name,
+      tableMappings: dmsTableMappings(stack.pipeline),
+      startOver: true,
+      standbyEveryMs: 500,
+      log: (line) => said.push(line),
+    });
+    try {
+      await capture.start();
+      await otherDb.query("INSERT INTO orders SELECT g, 'bulk', g FROM generate_series(1, 3000) g");
+      await otherDb.query("INSERT INTO orders VALUES (5000, 'after', 1)");
+      const { rows } = await otherDb.query<{ lsn: string }>(
+        "SELECT pg_logical_emit_message(true, 'test', 'mark')::text AS lsn",
+      );
+      expect(await capture.confirmedPast(rows[0]?.lsn as string, 60_000)).toBe(true);
+      expect(said.filter((line) => line.includes("replication error"))).toEqual([]);
+      expect(capture.error).toBeUndefined();
+      expect(capture.stats.captured).toBe(3001);
+    } finally {
+      await db.query("ALTER SYSTEM RESET wal_sender_timeout");
+      await db.query("SELECT pg_reload_conf()");
+      await capture.stop();
+      kinesis.destroy();
+      await drop();
+    }
+  });
+});
+
 describe("a stack on a server of one's own", () => {
   it("refuses at start, saying what to grant, a database user that cannot read changes", async () => {
     const { db, stack } = testStack();

@@ -5,13 +5,12 @@
  */
 import "../../operator/lib/text-import-hook";
 import { join, relative } from "node:path";
-import { getHeapStatistics } from "node:v8";
 import { commandArgs } from "../../operator/lib/command-args";
 import { readStackFile, removeStackFile, writeStackFile } from "../../operator/lib/local-stack-file";
 import { projectRoot } from "../../operator/lib/project-root";
 import { runDemo } from "../demo/demo";
 import { redactUrl } from "../lib/redact-url";
-import { heapWarning } from "./memory-watch";
+import { watchHeap } from "./memory-watch";
 import { LocalStack } from "./stack";
 import { Terminal } from "./terminal";
 
@@ -163,7 +162,8 @@ print(`
 
 let lastPlain = 0;
 let shownCaptureError: Error | undefined;
-let heapWarningsSaid = 0;
+const emulator = stack.emulator?.emulator;
+watchHeap(print, emulator && (() => emulator.documentCount()));
 const timer = setInterval(async () => {
   if (stopping) return;
   const s = await stack.status();
@@ -176,19 +176,6 @@ const timer = setInterval(async () => {
   else if (Date.now() - lastPlain > 5_000) {
     lastPlain = Date.now();
     print(line);
-  }
-  const heap = getHeapStatistics();
-  const warning = heapWarning(
-    {
-      used: heap.used_heap_size,
-      limit: heap.heap_size_limit,
-      ...(stack.emulator && { emulatorDocuments: stack.emulator.emulator.documentCount() }),
-    },
-    heapWarningsSaid,
-  );
-  if (warning) {
-    heapWarningsSaid = warning.said;
-    print(warning.line);
   }
   // A lost database connection is taken up again by the stack (it says so); anything else stops it.
   const captureError = stack.captureFailure;

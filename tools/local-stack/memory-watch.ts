@@ -2,8 +2,11 @@
  * The stack runs in one Node process whose heap has a limit (about a quarter of the machine's memory,
  * at most 4 GB by default): the OpenSearch API emulator keeps every document in memory, and the capture
  * holds a transaction's changes until its commit. Past the limit the process ends with every part in it.
- * Said before: once the heap is three quarters full, and again at nine tenths.
+ * Said before: once the heap is three quarters full after a full collection (what is still in use, not
+ * garbage waiting for one), and again at nine tenths.
  */
+import { constants, PerformanceObserver } from "node:perf_hooks";
+import { getHeapStatistics } from "node:v8";
 export const HEAP_WARNINGS = [0.75, 0.9] as const;
 
 export type HeapReading = { used: number; limit: number; emulatorDocuments?: number };
@@ -23,4 +26,35 @@ export function heapWarning(reading: HeapReading, said: number): { line: string;
     said: crossed,
     line: `memory: the stack uses ${gb(reading.used)} GB of its ${gb(reading.limit)} GB heap${docs}; at the limit the process ends, every part with it: for data this large use a real OpenSearch (OPENSEARCH_URL), or start with more heap (NODE_OPTIONS=--max-old-space-size=${larger} npm start)`,
   };
+}
+
+/**
+ * Reads the heap after each full (mark-compact) collection and says each warning once (`say`); stop()
+ * ends the watch.
+ */
+export function watchHeap(say: (line: string) => void, emulatorDocuments?: () => number): { stop(): void } {
+  let said = 0;
+  const observer = new PerformanceObserver((list) => {
+    const major = list
+      .getEntries()
+      .some(
+        (e) => (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR,
+      );
+    if (!major) return;
+    const heap = getHeapStatistics();
+    const docs = emulatorDocuments?.();
+    const warning = heapWarning(
+      {
+        used: heap.used_heap_size,
+        limit: heap.heap_size_limit,
+        ...(docs !== undefined && { emulatorDocuments: docs }),
+      },
+      said,
+    );
+    if (!warning) return;
+    said = warning.said;
+    say(warning.line);
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  return { stop: () => observer.disconnect() };
 }

@@ -80,6 +80,12 @@ export type CaptureOptions = {
   /** Called after each full-load batch is in Kinesis (tests commit changes in the middle of a load). */
   onLoadBatch?: (table: string, rowsSent: number) => Promise<void> | void;
   log?: (message: string) => void;
+  /**
+   * How often the capture tells the server it is there (a standby status update at the position it
+   * confirmed) while it handles what it received (default 10 s; the server ends a replication connection
+   * silent for its wal_sender_timeout, 60 s by default).
+   */
+  standbyEveryMs?: number;
 };
 
 export type CaptureStats = {
@@ -190,6 +196,7 @@ export class Capture {
   private current: CommittedTransaction | undefined;
   private prevXid: number | undefined;
   private confirmedLsn = "0/0";
+  private standby: NodeJS.Timeout | undefined;
   private handling: Promise<void> = Promise.resolve();
   private failed: Error | undefined;
 
@@ -234,6 +241,7 @@ export class Capture {
 
   async stop(): Promise<void> {
     this.abort.abort(new Error("capture stopped"));
+    clearInterval(this.standby);
     await this.handling.catch(() => undefined);
     if (this.service) {
       await this.service.stop().catch(() => undefined);
@@ -404,6 +412,17 @@ export class Capture {
       { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
     );
     this.service = service;
+    // While it handles a transaction the library reads nothing more (flow control), so the server's
+    // keepalive requests wait unread: a transaction that takes longer than wal_sender_timeout to reach
+    // Kinesis (a few hundred thousand rows, a slow stream) had its connection ended, and after each
+    // reconnect it was sent again from the slot, forever, holding back every later change. A status
+    // update at the confirmed position (never past it) keeps the connection, whatever is in hand.
+    clearInterval(this.standby);
+    this.standby = setInterval(() => {
+      if (this.failed || this.abort.signal.aborted) return;
+      service.acknowledge(this.confirmedLsn).catch(() => undefined);
+    }, this.options.standbyEveryMs ?? 10_000);
+    this.standby.unref();
     service.on("data", (_lsn: string, message: Pgoutput.Message) => {
       this.handling = this.handling.then(() => this.onMessage(message));
       return this.handling;
