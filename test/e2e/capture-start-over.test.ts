@@ -14,8 +14,10 @@ import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { parseStreamArn } from "../../operator/redrive/messages";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { Capture, slotFor } from "../../tools/local-stack/capture/capture";
+import { ensureStream } from "../../tools/local-stack/kinesis";
 import { LocalStack } from "../../tools/local-stack/stack";
 import { useTestStack } from "../helpers/stack";
+import { streamRecords } from "../helpers/stream-records";
 
 const testStack = useTestStack();
 
@@ -169,6 +171,79 @@ describe("a transaction that takes longer to reach Kinesis than the server waits
       await db.query("ALTER SYSTEM RESET wal_sender_timeout");
       await db.query("SELECT pg_reload_conf()");
       await capture.stop();
+      kinesis.destroy();
+      await drop();
+    }
+  });
+});
+
+describe("a large transaction", () => {
+  it("goes to Kinesis in parts as it arrives, numbered on, and a capture stopped in its middle sends it again whole", async () => {
+    const { stack } = testStack();
+    const { url: otherUrl, client: otherDb, drop } = await anotherDatabase("shop-six");
+    await otherDb.query("CREATE TABLE orders (id bigint PRIMARY KEY, status text, amount numeric)");
+    const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
+    const streamName = "cdc-parts-test";
+    await ensureStream(kinesis, streamName, 2);
+    kinesis.middlewareStack.add(
+      (next) => async (args) => {
+        await new Promise((r) => setTimeout(r, 150));
+        return next(args);
+      },
+      { step: "initialize", name: "slowStream" },
+    );
+    const capture = (startOver: boolean) =>
+      new Capture({
+        databaseUrl: otherUrl,
+        kinesis,
+        streamName,
+        tableMappings: dmsTableMappings(stack.pipeline),
+        startOver,
+        transactionPart: 100,
+        log: () => undefined,
+      });
+    const first = capture(true);
+    let second: Capture | undefined;
+    try {
+      await first.start();
+      await otherDb.query("INSERT INTO orders SELECT g, 'bulk', g FROM generate_series(1, 1000) g");
+      // Parts of it are on the stream before its end is handled; the capture is stopped there.
+      for (const deadline = Date.now() + 30_000; first.stats.captured < 300 && Date.now() < deadline; )
+        await new Promise((r) => setTimeout(r, 20));
+      expect(first.stats.captured).toBeGreaterThanOrEqual(300);
+      expect(first.stats.captured).toBeLessThan(1000);
+      await first.stop();
+      second = capture(false);
+      await second.start();
+      const { rows } = await otherDb.query<{ lsn: string }>(
+        "SELECT pg_logical_emit_message(true, 'test', 'mark')::text AS lsn",
+      );
+      expect(await second.confirmedPast(rows[0]?.lsn as string, 60_000)).toBe(true);
+      expect(second.stats.captured).toBe(1000); // sent again whole
+
+      const records = (await streamRecords(stack.kinesisEndpoint, streamName)).map(
+        (text) =>
+          JSON.parse(text) as {
+            data: { id: number };
+            metadata: { "transaction-record-id": number; "stream-position": string };
+          },
+      );
+      const numbered = new Map<number, number>();
+      for (const { data, metadata } of records) {
+        expect(metadata["stream-position"].endsWith(`.${metadata["transaction-record-id"]}`)).toBe(true);
+        numbered.set(metadata["transaction-record-id"], data.id);
+      }
+      // Every record numbered as in the transaction, the parts sent twice under the same numbers.
+      expect([...numbered.keys()].sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 1000 }, (_, i) => i + 1),
+      );
+      expect([...numbered.values()].sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 1000 }, (_, i) => i + 1),
+      );
+      expect(records.length).toBe(1000 + first.stats.captured);
+    } finally {
+      await first.stop();
+      await second?.stop();
       kinesis.destroy();
       await drop();
     }

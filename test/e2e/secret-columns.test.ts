@@ -3,12 +3,12 @@
  * mappings, so its value is in no Kinesis record, no dead letter and no log line, even for a row that is
  * dead-lettered, with every log level on; through changes, a full load and `npm run reload` alike.
  */
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { reloadLocally } from "../../operator/reload/reload";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { startTestStack, stopTestStack } from "../helpers/stack";
+import { streamRecords as allRecords } from "../helpers/stream-records";
 
 const SECRET = "4111-1111-SECRET-0042";
 const VISIBLE = "visible-status-0042";
@@ -35,31 +35,8 @@ afterAll(async () => {
   for (const r of restore) r();
 });
 
-/** Every record on the stream, from the start of each shard. */
-async function streamRecords(): Promise<string[]> {
-  const kinesis = createKinesisClient("us-east-1", t.stack.kinesisEndpoint);
-  const StreamName = "cdc-stream-local";
-  const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName }));
-  const texts: string[] = [];
-  for (const shard of Shards) {
-    let iterator = (
-      await kinesis.send(
-        new GetShardIteratorCommand({
-          StreamName,
-          ShardId: shard.ShardId,
-          ShardIteratorType: "TRIM_HORIZON",
-        }),
-      )
-    ).ShardIterator;
-    while (iterator) {
-      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
-      texts.push(...(page.Records ?? []).map((r) => Buffer.from(r.Data ?? []).toString("utf8")));
-      iterator = page.Records?.length ? page.NextShardIterator : undefined;
-    }
-  }
-  kinesis.destroy();
-  return texts;
-}
+/** Every record on the stack's stream. */
+const streamRecords = () => allRecords(t.stack.kinesisEndpoint, "cdc-stream-local");
 
 describe("excluded columns", () => {
   it("never leave the database: not on the stream, not in the DLQ, not in a log line", async () => {

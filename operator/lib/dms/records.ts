@@ -73,8 +73,11 @@ export function transactionRecords(
   tx: CommittedTransaction,
   emittedMicros: bigint,
   partitioning: Partitioning = DEFAULT_PARTITIONING,
+  /** Records of the transaction sent before these (a transaction sent in parts): numbering goes on. */
+  sentBefore = 0,
 ): KinesisEntry[] {
-  return tx.changes.map((change, i) => {
+  return tx.changes.map((change, at) => {
+    const i = sentBefore + at;
     const relation = change.relation;
     const keyed = partition(partitioning, relation, change.kind === "delete" ? change.old : change.row);
     const metadata = {

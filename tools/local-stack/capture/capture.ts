@@ -86,7 +86,15 @@ export type CaptureOptions = {
    * silent for its wal_sender_timeout, 60 s by default).
    */
   standbyEveryMs?: number;
+  /** Changes of a transaction sent to Kinesis together, before its end arrives (default 5,000). */
+  transactionPart?: number;
 };
+
+/** Changes of one transaction sent to Kinesis together (publishIfFull). */
+const TRANSACTION_PART = 5_000;
+
+/** The transaction being received: its changes not sent yet, and how many were. */
+type OpenTransaction = CommittedTransaction & { sent: number };
 
 export type CaptureStats = {
   /** Change records written to Kinesis (CDC and load). */
@@ -193,7 +201,7 @@ export class Capture {
   /** Per relation (a new one after each schema change): its generated columns, looked up once. */
   private readonly generated = new WeakMap<Relation, Promise<GeneratedColumns | undefined>>();
   private service: LogicalReplicationService | undefined;
-  private current: CommittedTransaction | undefined;
+  private current: OpenTransaction | undefined;
   private prevXid: number | undefined;
   private confirmedLsn = "0/0";
   private standby: NodeJS.Timeout | undefined;
@@ -481,6 +489,7 @@ export class Capture {
           commitLsn: message.commitLsn ?? "0/0",
           ...(this.prevXid !== undefined && { prevXid: this.prevXid }),
           changes: [],
+          sent: 0,
         };
         return;
       case "insert":
@@ -489,7 +498,7 @@ export class Capture {
           relation: this.relation(message.relation),
           row: message.new,
         });
-        return;
+        return this.publishIfFull();
       case "update":
         this.current?.changes.push({
           kind: "update",
@@ -497,14 +506,14 @@ export class Capture {
           row: message.new,
           oldKey: message.key ?? message.old,
         });
-        return;
+        return this.publishIfFull();
       case "delete":
         this.current?.changes.push({
           kind: "delete",
           relation: this.relation(message.relation),
           old: (message.key ?? message.old ?? {}) as Tuple,
         });
-        return;
+        return this.publishIfFull();
       case "truncate":
         this.log(
           `capture: TRUNCATE of ${message.relations.map((r) => `${r.schema}.${r.name}`).join(", ")} is not replicated (as with DMS); npm run verify shows the documents left; to repair, delete the index and npm run reload the table`,
@@ -518,16 +527,47 @@ export class Capture {
     }
   }
 
+  /**
+   * A transaction reaches the capture only once committed (pgoutput decodes it at its commit), so its
+   * changes may go to Kinesis before its end arrives: in parts of `transactionPart` changes, so a
+   * transaction of millions of rows needs memory for one part, not for all of it. It is confirmed at its
+   * end only: a capture stopped in the middle sends it again, whole, from the slot (the indexer's
+   * versions make the parts sent twice harmless), as DMS does after a restart.
+   */
+  private async publishIfFull(): Promise<void> {
+    const tx = this.current;
+    if (!tx || tx.changes.length < (this.options.transactionPart ?? TRANSACTION_PART)) return;
+    try {
+      await this.publish(tx);
+    } catch (error) {
+      this.failOn(tx, error as Error);
+    }
+  }
+
+  /** The transaction's changes received and not yet sent: to Kinesis, numbered after those sent. */
+  private async publish(tx: OpenTransaction): Promise<void> {
+    if (tx.changes.length === 0) return;
+    await this.fillUnchangedToast(tx.changes);
+    await this.fillGeneratedColumns(tx.changes);
+    await this.put(transactionRecords(tx, nowMicros(), this.options.partitioning, tx.sent));
+    this.stats.captured += tx.changes.length;
+    tx.sent += tx.changes.length;
+    tx.changes = [];
+  }
+
+  private failOn(tx: OpenTransaction, error: Error): void {
+    if (this.abort.signal.aborted) return;
+    this.failed = error;
+    this.log(`capture: stopped, transaction ${tx.xid} not confirmed: ${error.message}`);
+  }
+
   private async commit(message: Pgoutput.MessageCommit): Promise<void> {
     const tx = this.current;
     this.current = undefined;
     if (!tx) return;
     try {
-      if (tx.changes.length > 0) {
-        await this.fillUnchangedToast(tx.changes);
-        await this.fillGeneratedColumns(tx.changes);
-        await this.put(transactionRecords(tx, nowMicros(), this.options.partitioning));
-        this.stats.captured += tx.changes.length;
+      await this.publish(tx);
+      if (tx.sent > 0) {
         this.stats.transactions++;
         this.stats.lastCommitMicros = tx.commitMicros;
       }
@@ -537,10 +577,7 @@ export class Capture {
       this.confirmedLsn = message.commitLsn ?? tx.commitLsn;
       await this.service?.acknowledge(this.confirmedLsn);
     } catch (error) {
-      if (!this.abort.signal.aborted) {
-        this.failed = error as Error;
-        this.log(`capture: stopped, transaction ${tx.xid} not confirmed: ${(error as Error).message}`);
-      }
+      this.failOn(tx, error as Error);
     }
   }
 
