@@ -7,7 +7,7 @@
  */
 import { constants, PerformanceObserver } from "node:perf_hooks";
 import { getHeapStatistics } from "node:v8";
-export const HEAP_WARNINGS = [0.75, 0.9] as const;
+export const HEAP_WARNINGS = [0.6, 0.8] as const;
 
 export type HeapReading = { used: number; limit: number; emulatorDocuments?: number };
 

@@ -4,34 +4,67 @@
  * snapshot that compacts it. A request whose journal line was not complete when the process died was
  * never answered, so its client retries it: the torn last line is dropped on load.
  *
- * Files in the folder: `snapshot.json` (state through journal generation N, written to a temporary file
- * and renamed) and `journal-<g>.ndjson` for g > N, replayed in order.
+ * Files in the folder: `snapshot.ndjson` (state through journal generation N: a header line, then one line
+ * per item; written to a temporary file and renamed) and `journal-<g>.ndjson` for g > N, replayed in order.
  */
 import {
   appendFileSync,
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
+  writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { StringDecoder } from "node:string_decoder";
 
 /** One request that changed the emulator's state, as it is replayed. */
 export type JournalEntry = { method: string; path: string; body: string };
 
-export type Loaded<S> = { snapshot: S | undefined; entries: JournalEntry[] };
+/** The snapshot's lines (after its header) as they were written, and the journal entries after it. */
+export type Loaded = { snapshot: Iterable<unknown> | undefined; entries: JournalEntry[] };
 
 const JOURNAL = /^journal-(\d+)\.ndjson$/;
-/** Past this size the journal is compacted into a snapshot. */
+/** One JSON line per item (a document, an index's settings), after a header line with the generation. */
+const SNAPSHOT = "snapshot.ndjson";
+/** The whole state as one JSON text, as earlier versions wrote it: still read, replaced at the next compaction. */
+const LEGACY_SNAPSHOT = "snapshot.json";
+/** The journal is compacted into a snapshot once it is larger than this and than the last snapshot. */
 const COMPACT_BYTES = 64 * 1024 * 1024;
+/** Text written to the snapshot per write call. */
+const WRITE_CHUNK = 1024 * 1024;
 
-export class EmulatorStore<S> {
+/** The lines of a text file, read a chunk at a time (no string of the whole file). */
+function* readLines(file: string): Generator<string> {
+  const fd = openSync(file, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+    const decoder = new StringDecoder("utf8");
+    let rest = "";
+    for (;;) {
+      const read = readSync(fd, buffer, 0, buffer.length, null);
+      if (read === 0) break;
+      const lines = (rest + decoder.write(buffer.subarray(0, read))).split("\n");
+      rest = lines.pop() ?? "";
+      yield* lines;
+    }
+    rest += decoder.end();
+    if (rest) yield rest;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export class EmulatorStore {
   private generation = 0;
   private journalBytes = 0;
+  private snapshotBytes = 0;
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -41,15 +74,28 @@ export class EmulatorStore<S> {
     return join(this.dir, `journal-${generation}.ndjson`);
   }
 
-  /** The last snapshot and the journal entries after it; then appends go to a new generation. */
-  load(): Loaded<S> {
-    const snapshotFile = join(this.dir, "snapshot.json");
-    let snapshot: S | undefined;
+  /**
+   * The last snapshot (its lines, read as they are consumed) and the journal entries after it; then
+   * appends go to a new generation. A snapshot of an earlier version is one line: `{ state }`.
+   */
+  load(): Loaded {
+    const snapshotFile = join(this.dir, SNAPSHOT);
+    const legacyFile = join(this.dir, LEGACY_SNAPSHOT);
+    let snapshot: Iterable<unknown> | undefined;
     let through = 0;
     if (existsSync(snapshotFile)) {
-      const saved = JSON.parse(readFileSync(snapshotFile, "utf8")) as { generation: number; state: S };
-      snapshot = saved.state;
+      const lines = readLines(snapshotFile);
+      const header = lines.next();
+      through = (JSON.parse(header.done ? "{}" : header.value) as { generation?: number }).generation ?? 0;
+      snapshot = (function* () {
+        for (const line of lines) if (line) yield JSON.parse(line);
+      })();
+      this.snapshotBytes = statSync(snapshotFile).size;
+    } else if (existsSync(legacyFile)) {
+      const saved = JSON.parse(readFileSync(legacyFile, "utf8")) as { generation: number; state: unknown };
+      snapshot = [{ state: saved.state }];
       through = saved.generation;
+      this.snapshotBytes = statSync(legacyFile).size;
     }
     const generations = readdirSync(this.dir)
       .map((f) => JOURNAL.exec(f)?.[1])
@@ -81,15 +127,39 @@ export class EmulatorStore<S> {
     const line = `${JSON.stringify(entry)}\n`;
     appendFileSync(this.journalFile(this.generation), line, { mode: 0o600 });
     this.journalBytes += Buffer.byteLength(line);
-    return this.journalBytes > COMPACT_BYTES;
+    // Compacting costs the whole state: only once the journal outgrows the last snapshot is it worth it.
+    return this.journalBytes > Math.max(COMPACT_BYTES, this.snapshotBytes);
   }
 
-  /** Writes the whole state as the snapshot through the current generation, then drops the journals. */
-  compact(state: S): void {
-    const snapshotFile = join(this.dir, "snapshot.json");
+  /**
+   * Writes the whole state as the snapshot through the current generation, one line per item as
+   * `lines` gives them, a chunk at a time (a state of a million documents is no one string: V8 caps a
+   * string at 512 MB), then drops the journals.
+   */
+  compact(lines: Iterable<unknown>): void {
+    const snapshotFile = join(this.dir, SNAPSHOT);
     const through = this.generation;
-    writeFileSync(`${snapshotFile}.tmp`, JSON.stringify({ generation: through, state }), { mode: 0o600 });
+    const fd = openSync(`${snapshotFile}.tmp`, "w", 0o600);
+    let bytes = 0;
+    try {
+      let chunk = `${JSON.stringify({ generation: through })}\n`;
+      const flush = () => {
+        const buffer = Buffer.from(chunk);
+        for (let at = 0; at < buffer.length; ) at += writeSync(fd, buffer, at);
+        bytes += buffer.length;
+        chunk = "";
+      };
+      for (const line of lines) {
+        chunk += `${JSON.stringify(line)}\n`;
+        if (chunk.length >= WRITE_CHUNK) flush();
+      }
+      flush();
+    } finally {
+      closeSync(fd);
+    }
     renameSync(`${snapshotFile}.tmp`, snapshotFile);
+    rmSync(join(this.dir, LEGACY_SNAPSHOT), { force: true });
+    this.snapshotBytes = bytes;
     this.generation = through + 1;
     this.journalBytes = 0;
     for (const f of readdirSync(this.dir)) {

@@ -52,6 +52,18 @@ type StoredDoc = {
   seqNo: number;
 };
 type Source = { value: unknown; exact: unknown };
+
+const storedDoc = (
+  source: Record<string, unknown>,
+  version: string,
+  seqNo: number,
+  exact: string | undefined,
+): StoredDoc => ({
+  source,
+  version: BigInt(version),
+  seqNo,
+  ...(exact !== undefined && { exact: readSource(exact).exact as Record<string, unknown> }),
+});
 /** A document's JSON text read both ways (see StoredDoc). */
 export const readSource = (text: string): Source => parseJsonBothWays(text, MAX_JSON_DEPTH, "as-written");
 
@@ -174,16 +186,25 @@ export type EmulatorOptions = {
   random?: () => number;
 };
 
-type SavedIndex = Omit<IndexState, "docs" | "tombstones" | "searchable" | "pending"> & {
-  /** id, source, version, seqNo and, for a document with numbers kept exactly, its exact text. */
-  docs: [string, Record<string, unknown>, string, number, string?][];
-  tombstones: [string, string, number][];
-};
+type SavedIndexMeta = Omit<IndexState, "docs" | "tombstones" | "searchable" | "pending">;
+/** id, source, version, seqNo and, for a document with numbers kept exactly, its exact text. */
+type SavedDoc = [string, Record<string, unknown>, string, number, string?];
+type SavedIndex = SavedIndexMeta & { docs: SavedDoc[]; tombstones: [string, string, number][] };
+/** The whole state in one value: the snapshot of earlier versions (persistence.ts reads it as one line). */
 type SavedState = {
   indices: SavedIndex[];
   templates: [string, Template][];
   security?: { roles: [string, unknown][]; rolesmapping: [string, unknown][] };
 };
+/** One line of the snapshot: an index's settings come before its documents and tombstones. */
+type SnapshotLine =
+  | { template: [string, Template] }
+  | { role: [string, unknown] }
+  | { rolemapping: [string, unknown] }
+  | { index: SavedIndexMeta }
+  | { doc: [index: string, ...SavedDoc] }
+  | { tombstone: [index: string, id: string, version: string, at: number] }
+  | { state: SavedState };
 
 /** Requests that change indices, documents or templates (searches, reads and refreshes do not). */
 function changesState(method: string, url: URL): boolean {
@@ -322,7 +343,7 @@ export class OpenSearchEmulator {
   private readonly scrolls = new Map<string, { next(asInt: boolean): Record<string, unknown> }>();
   private scrollCounter = 0;
   private readonly options: Required<Omit<EmulatorOptions, "port" | "host" | "dataDir">>;
-  private readonly store: EmulatorStore<SavedState> | undefined;
+  private readonly store: EmulatorStore | undefined;
   private readonly routes: Route[] = [
     ...clusterRoutes(this),
     ...catRoutes(this),
@@ -342,9 +363,9 @@ export class OpenSearchEmulator {
       random: options.random ?? Math.random,
     };
     if (options.dataDir) {
-      this.store = new EmulatorStore<SavedState>(options.dataDir);
+      this.store = new EmulatorStore(options.dataDir);
       const { snapshot, entries } = this.store.load();
-      if (snapshot) this.restore(snapshot);
+      if (snapshot) this.restoreLines(snapshot);
       this.replaying = true;
       try {
         for (const e of entries) this.route(e.method, new URL(e.path, "http://emulator"), e.body);
@@ -355,21 +376,52 @@ export class OpenSearchEmulator {
     }
   }
 
-  /** Every index and template, as the snapshot keeps them. */
-  private save(): SavedState {
-    return {
-      indices: [...this.indices.values()].map(({ searchable: _s, pending: _p, ...i }) => ({
-        ...i,
-        docs: [...i.docs].map(([id, d]): SavedIndex["docs"][number] =>
-          d.exact
-            ? [id, d.source, String(d.version), d.seqNo, toJson(d.exact)]
-            : [id, d.source, String(d.version), d.seqNo],
-        ),
-        tombstones: [...i.tombstones].map(([id, t]) => [id, String(t.version), t.at]),
-      })),
-      templates: [...this.templates],
-      security: { roles: [...this.security.roles], rolesmapping: [...this.security.rolesmapping] },
-    };
+  /** Every template, role, index and document, one snapshot line each, made as they are written. */
+  private *snapshotLines(): Generator<SnapshotLine> {
+    for (const template of this.templates) yield { template };
+    for (const role of this.security.roles) yield { role };
+    for (const rolemapping of this.security.rolesmapping) yield { rolemapping };
+    for (const { searchable: _s, pending: _p, docs, tombstones, ...index } of this.indices.values()) {
+      yield { index };
+      for (const [id, d] of docs)
+        yield {
+          doc: d.exact
+            ? [index.name, id, d.source, String(d.version), d.seqNo, toJson(d.exact)]
+            : [index.name, id, d.source, String(d.version), d.seqNo],
+        };
+      for (const [id, t] of tombstones) yield { tombstone: [index.name, id, String(t.version), t.at] };
+    }
+  }
+
+  private restoreLines(lines: Iterable<unknown>): void {
+    const restored: IndexState[] = [];
+    for (const line of lines as Iterable<SnapshotLine>) {
+      if ("state" in line) this.restore(line.state);
+      else if ("template" in line) this.templates.set(...line.template);
+      else if ("role" in line) this.security.roles.set(...line.role);
+      else if ("rolemapping" in line) this.security.rolesmapping.set(...line.rolemapping);
+      else if ("index" in line) {
+        const index: IndexState = {
+          ...line.index,
+          docs: new Map(),
+          tombstones: new Map(),
+          searchable: new Map(),
+          pending: [],
+          lastRefresh: Date.now(),
+          lastSearch: Date.now(),
+        };
+        this.indices.set(index.name, index);
+        restored.push(index);
+      } else if ("doc" in line) {
+        const [name, id, source, version, seqNo, exact] = line.doc;
+        this.indices.get(name)?.docs.set(id, storedDoc(source, version, seqNo, exact));
+      } else if ("tombstone" in line) {
+        const [name, id, version, at] = line.tombstone;
+        this.indices.get(name)?.tombstones.set(id, { version: BigInt(version), at });
+      }
+    }
+    // A restarted node has refreshed everything it recovered.
+    for (const index of restored) index.searchable = new Map(index.docs);
   }
 
   private restore(state: SavedState): void {
@@ -377,12 +429,7 @@ export class OpenSearchEmulator {
       const docs = new Map(
         i.docs.map(([id, source, version, seqNo, exact]): [string, StoredDoc] => [
           id,
-          {
-            source,
-            version: BigInt(version),
-            seqNo,
-            ...(exact !== undefined && { exact: readSource(exact).exact as Record<string, unknown> }),
-          },
+          storedDoc(source, version, seqNo, exact),
         ]),
       );
       this.indices.set(i.name, {
@@ -402,7 +449,6 @@ export class OpenSearchEmulator {
     for (const [name, m] of state.security?.rolesmapping ?? []) this.security.rolesmapping.set(name, m);
   }
 
-  /** Writes a snapshot and drops the journal (on a clean stop; a kill relies on the journal). */
   /** Live documents in every index (all kept in memory). */
   documentCount(): number {
     let count = 0;
@@ -410,8 +456,9 @@ export class OpenSearchEmulator {
     return count;
   }
 
+  /** Writes a snapshot and drops the journal (on a clean stop; a kill relies on the journal). */
   persist(): void {
-    this.store?.compact(this.save());
+    this.store?.compact(this.snapshotLines());
   }
 
   reset(): void {

@@ -2,10 +2,11 @@
  * The emulator's data folder: every acknowledged write survives a restart, a kill (no clean close) and a
  * torn journal line, and a snapshot compacts the journal.
  */
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { EmulatorStore } from "../../../tools/opensearch-emulator/persistence";
 import { OpenSearchEmulator } from "../../../tools/opensearch-emulator/server";
 
 const dirs: string[] = [];
@@ -98,7 +99,7 @@ describe("emulator data folder", () => {
     expect(source(first)).toBe(written);
     expect(source(new OpenSearchEmulator({ dataDir: dir }))).toBe(written); // replayed from the journal
     first.persist();
-    expect(readdirSync(dir)).toEqual(["snapshot.json"]);
+    expect(readdirSync(dir)).toEqual(["snapshot.ndjson"]);
     expect(source(new OpenSearchEmulator({ dataDir: dir }))).toBe(written); // read from the snapshot
   });
 
@@ -107,10 +108,78 @@ describe("emulator data folder", () => {
     const first = new OpenSearchEmulator({ dataDir: dir });
     writeSome(first);
     first.persist();
-    expect(readdirSync(dir)).toEqual(["snapshot.json"]);
+    expect(readdirSync(dir)).toEqual(["snapshot.ndjson"]);
     call(first, "PUT", "/orders/_doc/9?version=20&version_type=external_gte", { amount: 9 });
     const second = new OpenSearchEmulator({ dataDir: dir });
     expect(state(second)).toEqual(state(first));
     expect(second.indices.get("orders")?.docs.get("9")?.version).toBe(20n);
+  });
+
+  it("writes the snapshot one line per item (no string of the whole state, which V8 caps at 512 MB)", () => {
+    const dir = folder();
+    const first = new OpenSearchEmulator({ dataDir: dir });
+    writeSome(first);
+    first.persist();
+    const lines = readFileSync(join(dir, "snapshot.ndjson"), "utf8").trimEnd().split("\n");
+    const kinds = lines.slice(1).map((line) => Object.keys(JSON.parse(line) as object)[0]);
+    // The template, two indices each before its documents and tombstones (orders: 2 documents, 1 deleted).
+    expect(kinds).toEqual(["template", "index", "doc", "doc", "tombstone", "index"]);
+    expect(JSON.parse(lines[0] as string)).toEqual({ generation: 1 });
+    expect(state(new OpenSearchEmulator({ dataDir: dir }))).toEqual(state(first));
+  });
+
+  it("reads the one-value snapshot of earlier versions, and replaces it at the next compaction", () => {
+    const dir = folder();
+    const first = new OpenSearchEmulator({ dataDir: dir });
+    writeSome(first);
+    const before = state(first);
+    const docs = [...(first.indices.get("orders")?.docs ?? [])].map(([id, d]) => [
+      id,
+      d.source,
+      String(d.version),
+      d.seqNo,
+    ]);
+    const {
+      searchable: _s,
+      pending: _p,
+      docs: _d,
+      tombstones,
+      ...orders
+    } = first.indices.get("orders") as NonNullable<ReturnType<typeof first.indices.get>>;
+    const {
+      searchable: _s2,
+      pending: _p2,
+      docs: _d2,
+      tombstones: _t2,
+      ...customers
+    } = first.indices.get("customers") as NonNullable<ReturnType<typeof first.indices.get>>;
+    for (const f of readdirSync(dir)) rmSync(join(dir, f));
+    const legacy = {
+      indices: [
+        { ...orders, docs, tombstones: [...tombstones].map(([id, t]) => [id, String(t.version), t.at]) },
+        { ...customers, docs: [], tombstones: [] },
+      ],
+      templates: [...first.templates],
+    };
+    writeFileSync(join(dir, "snapshot.json"), JSON.stringify({ generation: 1, state: legacy }));
+    const second = new OpenSearchEmulator({ dataDir: dir });
+    expect(state(second)).toEqual(before);
+    second.persist();
+    expect(readdirSync(dir)).toEqual(["snapshot.ndjson"]);
+    expect(state(new OpenSearchEmulator({ dataDir: dir }))).toEqual(before);
+  });
+});
+
+describe("emulator journal compaction", () => {
+  it("waits until the journal outgrows the last snapshot (compacting costs the whole state)", () => {
+    const dir = folder();
+    const store = new EmulatorStore(dir);
+    store.load();
+    const big = "x".repeat(1024 * 1024);
+    store.compact(Array.from({ length: 80 }, () => big)); // an 80 MB snapshot
+    const entry = { method: "POST", path: "/_bulk", body: big };
+    const due: boolean[] = [];
+    for (let i = 0; i < 82; i++) due.push(store.append(entry));
+    expect(due.indexOf(true)).toBe(79); // the 80th MB of journal outgrows the snapshot (not the 64th)
   });
 });
