@@ -1,12 +1,13 @@
 /**
  * The stack runs in one Node process whose heap has a limit (about a quarter of the machine's memory,
- * at most 4 GB by default): the OpenSearch API emulator keeps every document in memory, and the capture
- * holds a transaction's changes until its commit. Past the limit the process ends with every part in it.
- * Said before: once the heap is three quarters full after a full collection (what is still in use, not
- * garbage waiting for one), and again at nine tenths.
+ * at most 4 GB by default), and the OpenSearch API emulator keeps every document in memory. Past the
+ * limit the process ends with every part in it, and well before it collection takes all its time (the
+ * status line stops). Said before that: once what a full collection leaves in use (not garbage waiting
+ * for one) passes 60 % of the limit, and again at 80 % if there is still time.
  */
 import { constants, PerformanceObserver } from "node:perf_hooks";
 import { getHeapStatistics } from "node:v8";
+
 export const HEAP_WARNINGS = [0.6, 0.8] as const;
 
 export type HeapReading = { used: number; limit: number; emulatorDocuments?: number };
