@@ -36,6 +36,7 @@ afterAll(async () => {
   }
   for (const pid of processesUsing(dir)) kill(pid, "SIGKILL");
   rmSync(dir, { recursive: true, force: true });
+  rmSync(`${dir}.starting`, { force: true });
 });
 
 /** Processes whose command line names the stack's folder (PostgreSQL's data directory among them). */
@@ -243,5 +244,30 @@ describe("npm start in a terminal", () => {
     ({ child } = await start());
     process.kill(-(child.pid as number), "SIGINT");
     expect(await exited(child, 10_000)).toBe(true);
+  });
+
+  it("refuses a second npm start of the folder while the first is still starting (two terminals), --fresh too", {
+    timeout: 120_000,
+  }, async () => {
+    const output: string[] = [];
+    const first = spawn("npm", ["start"], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    current = first;
+    first.stdout?.on("data", (c: Buffer) => output.push(c.toString()));
+    // The first holds the lock from its first step; the second comes while it starts.
+    const lock = `${dir}.starting`;
+    for (const deadline = Date.now() + 30_000; !existsSync(lock); await sleep(10))
+      if (Date.now() > deadline) throw new Error(`npm start took no lock:\n${output.join("")}`);
+    expect(readStackFile(dir)).toBeUndefined();
+    const second = await npmRun("start", ["--fresh"], env, 30_000);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain("npm start of this folder is starting in another terminal");
+    // The first comes up on its folder, untouched, and the lock is gone once it runs.
+    for (const deadline = Date.now() + 120_000; !readStackFile(dir); await sleep(250))
+      if (Date.now() > deadline || first.exitCode !== null) throw new Error(`no start:\n${output.join("")}`);
+    expect(existsSync(lock)).toBe(false);
+    expect(existsSync(join(dir, "postgres", "data", "PG_VERSION"))).toBe(true);
+    process.kill(-(first.pid as number), "SIGINT");
+    expect(await exited(first, 10_000)).toBe(true);
+    expect(processesUsing(dir)).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { runDemo } from "../demo/demo";
 import { redactUrl } from "../lib/redact-url";
 import { watchHeap } from "./memory-watch";
 import { LocalStack } from "./stack";
+import { takeStartLock } from "./start-lock";
 import { Terminal } from "./terminal";
 
 const USAGE = `usage: npm start [-- [--fresh] [--demo]]
@@ -36,6 +37,13 @@ const dir = process.env.LOCAL_STACK_DIR ?? join(projectRoot(), ".local");
 const running = readStackFile();
 if (running) {
   console.error(`npm start is already running (pid ${running.pid}); stop it first (Ctrl-C in its terminal)`);
+  process.exit(2);
+}
+const startLock = takeStartLock(dir);
+if ("heldBy" in startLock) {
+  console.error(
+    `npm start of this folder is starting in another terminal (pid ${startLock.heldBy}); use that one`,
+  );
   process.exit(2);
 }
 const logFile = join(dir, "stack.log");
@@ -123,6 +131,7 @@ try {
   if (!startAborted) print(`start failed: ${(error as Error).message}`);
   await stack.stop(0).catch(() => undefined);
   if (startAborted) print("stopped");
+  startLock.release();
   terminal.close();
   process.exit(startAborted ? 0 : 1);
 }
@@ -140,6 +149,7 @@ writeStackFile({
   ...(stack.producerApiUrl && { producerApiUrl: stack.producerApiUrl }),
   pipelineConfig: stack.pipelineConfigPath,
 });
+startLock.release(); // stack.json refuses a second start from here on
 /** A path as shown: relative to the current folder when inside it, else absolute. */
 const shownPath = (path: string) => {
   const rel = relative(process.cwd(), path);
