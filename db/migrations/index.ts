@@ -1,6 +1,7 @@
 /**
- * The migrations bundled into the database bootstrap function (esbuild loads `.sql` as text). Every file
- * of this directory is listed here: test/unit/migrations.test.ts fails on a file left out.
+ * The migrations bundled into the database bootstrap function (esbuild loads `.sql` as text), generated
+ * from the files of this directory by `npm run dms:settings -- --write`; `npm test` fails when a file
+ * is left out.
  */
 import { type Migration, migration } from "../../shared/migrations";
 import m0001 from "./0001_business_events.sql";

@@ -17,6 +17,7 @@ import { parsePipelineConfig, pipelineConfigDigest } from "../../shared/pipeline
 import { commandArgs } from "../lib/command-args";
 import { pipelineConfigPath } from "../lib/pipeline-config-path";
 import { projectRoot } from "../lib/project-root";
+import { migrationFiles, migrationsDir, migrationsIndexText } from "./migrations-index";
 import { writeTemplateLiterals } from "./template-literals";
 
 export function dmsSettings(configYaml: string, partitioning?: Partitioning) {
@@ -34,7 +35,10 @@ export function dmsSettings(configYaml: string, partitioning?: Partitioning) {
  * the bundled migrations that make the database bootstrap run again when they change (DatabaseBootstrap), and the routing
  * config's digest that does the same for the search bootstrap (SearchBootstrap).
  */
-export function templateLiterals(configYaml: string) {
+export function templateLiterals(
+  configYaml: string,
+  migrations: string[] = bundledMigrations.map((m) => m.file),
+) {
   return {
     TableMappings: JSON.stringify(dmsSettings(configYaml).tableMappings),
     ReplicationTaskSettings: {
@@ -52,7 +56,7 @@ export function templateLiterals(configYaml: string) {
           .map((t) => [t.table, t.primaryKey ?? null]),
       ),
     ),
-    Migrations: bundledMigrations.map((m) => m.file).join(","),
+    Migrations: migrations.join(","),
     PipelineConfigDigest: pipelineConfigDigest(configYaml),
   };
 }
@@ -62,9 +66,10 @@ const USAGE = `usage: npm run dms:settings [-- --template | --write | --check]
   settings, table mappings from config/pipeline.yaml, or PIPELINE_CONFIG), for a DMS endpoint or task
   made outside this stack
   --template  the generated literals of template.yaml instead (DMS task, its stopper, the bootstraps)
-  --write     writes those literals into template.yaml (after a change to config/pipeline.yaml or
-              db/migrations; then sam build and sam deploy)
-  --check     exits 1 when template.yaml lags them, naming what to write`;
+  --write     writes those literals into template.yaml, and db/migrations/index.ts (the migrations the
+              database bootstrap bundles) from the folder's files (after a change to
+              config/pipeline.yaml or db/migrations; then sam build and sam deploy)
+  --check     exits 1 when either lags, naming what to write`;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values: flags } = commandArgs(USAGE, {
@@ -73,19 +78,37 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const path = pipelineConfigPath();
   const yaml = readFileSync(path, "utf8");
   if (flags.write || flags.check) {
-    const templatePath = join(projectRoot(), "template.yaml");
+    const root = projectRoot();
+    const templatePath = join(root, "template.yaml");
+    const files = migrationFiles(migrationsDir(root));
+    const indexPath = join(migrationsDir(root), "index.ts");
+    const indexText = migrationsIndexText(files);
+    const indexLags = readFileSync(indexPath, "utf8") !== indexText;
     const { text, changed } = writeTemplateLiterals(
       readFileSync(templatePath, "utf8"),
-      templateLiterals(yaml),
+      templateLiterals(yaml, files),
     );
-    if (changed.length === 0) console.log("template.yaml is in step with the config and migrations");
+    if (changed.length === 0 && !indexLags)
+      console.log("template.yaml and db/migrations/index.ts are in step with the config and migrations");
     else if (flags.write) {
-      writeFileSync(templatePath, text);
-      console.log(`template.yaml: wrote ${changed.join(", ")}; now sam build and sam deploy`);
+      if (indexLags) writeFileSync(indexPath, indexText);
+      if (changed.length > 0) writeFileSync(templatePath, text);
+      const wrote = [
+        ...(indexLags ? ["db/migrations/index.ts"] : []),
+        ...changed.map((c) => `template.yaml ${c}`),
+      ];
+      console.log(`wrote ${wrote.join(", ")}; now sam build and sam deploy`);
     } else {
-      console.error(
-        `template.yaml lags the config or migrations (${changed.join(", ")}): npm run dms:settings -- --write`,
-      );
+      const bundled = new Set(bundledMigrations.map((m) => m.file));
+      const left = files.filter((f) => !bundled.has(f));
+      if (indexLags)
+        console.error(
+          `db/migrations/index.ts lags the folder${left.length > 0 ? ` (not bundled, so never run on a stage: ${left.join(", ")})` : ""}: npm run dms:settings -- --write`,
+        );
+      if (changed.length > 0)
+        console.error(
+          `template.yaml lags the config or migrations (${changed.join(", ")}): npm run dms:settings -- --write`,
+        );
       process.exit(1);
     }
   } else {

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { bundledMigrations } from "../../db/migrations/index";
 import { checkLogicalReplication } from "../../functions/db-bootstrap/prerequisites";
+import { migrationFiles, migrationsIndexText } from "../../operator/dms-settings/migrations-index";
 import { migration, orderedMigrations } from "../../shared/migrations";
 
 describe("bundled migrations", () => {
@@ -13,6 +14,10 @@ describe("bundled migrations", () => {
     const files = readdirSync("db/migrations")
       .filter((f) => f.endsWith(".sql"))
       .sort();
+    expect(
+      readFileSync("db/migrations/index.ts", "utf8"),
+      "db/migrations/index.ts lags the folder (a migration left out never runs on a stage): npm run dms:settings -- --write",
+    ).toBe(migrationsIndexText(migrationFiles("db/migrations")));
     expect(bundledMigrations.map((m) => m.file)).toEqual(files);
     for (const m of bundledMigrations) expect(m.sql).toBe(readFileSync(`db/migrations/${m.file}`, "utf8"));
   });
@@ -37,5 +42,13 @@ describe("logical replication check", () => {
       /wal_level is replica.*rds\.logical_replication = 1/,
     );
     await expect(checkLogicalReplication(server("logical"))).resolves.toBeUndefined();
+  });
+});
+
+describe("db/migrations/index.ts, generated", () => {
+  it("lists every file of the folder in order, each imported as text", () => {
+    expect(migrationsIndexText(["0001_a.sql", "0010_b.sql"])).toContain(
+      'import m0001 from "./0001_a.sql";\nimport m0010 from "./0010_b.sql";\n\nexport const bundledMigrations: Migration[] = [\n  migration("0001_a.sql", m0001),\n  migration("0010_b.sql", m0010),\n];\n',
+    );
   });
 });
