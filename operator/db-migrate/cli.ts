@@ -16,5 +16,11 @@ if (!url) {
   console.error("db:migrate: no running stack (npm start) and no DATABASE_URL: set DATABASE_URL=<url>");
   process.exit(2);
 }
-const applied = await migrate(url, join(projectRoot(), "db", "migrations"));
-console.log(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
+try {
+  const applied = await migrate(url, join(projectRoot(), "db", "migrations"));
+  console.log(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
+} catch (error) {
+  // A migration that failed (rolled back: nothing of it applied), changed or misnamed, or no database.
+  console.error(`db:migrate: ${(error as Error).message}`);
+  process.exit(1);
+}

@@ -7,6 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { npmRun } from "../helpers/npm-run";
 import { useTestStack } from "../helpers/stack";
@@ -71,5 +72,31 @@ describe("a stack with a routing config of its own", () => {
     const none = await npmRun("db:migrate", [], { LOCAL_STACK_DIR: dir, DATABASE_URL: "" });
     expect(none.stderr).toContain("no running stack (npm start) and no DATABASE_URL");
     expect(none.code).toBe(2);
+  });
+
+  it("says why a migration cannot be applied in one line, without a stack trace", async () => {
+    const { db, stack } = testStack();
+    await db.query("DROP DATABASE IF EXISTS migrated_elsewhere");
+    await db.query("CREATE DATABASE migrated_elsewhere");
+    const url = new URL(stack.databaseUrl);
+    url.pathname = "/migrated_elsewhere";
+    const other = new pg.Client({ connectionString: url.href });
+    await other.connect();
+    try {
+      // Version 0001 applied from another text than the folder's: a migration edited after it ran.
+      await other.query(`CREATE TABLE public.schema_migrations (version text PRIMARY KEY, file text NOT NULL,
+        checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      await other.query(
+        "INSERT INTO public.schema_migrations VALUES ('0001', '0001_business_events.sql', 'other')",
+      );
+      const changed = await npmRun("db:migrate", [], { DATABASE_URL: url.href });
+      expect(changed.code).toBe(1);
+      expect(changed.stderr.trim()).toBe(
+        "db:migrate: migration 0001_business_events.sql was changed after it was applied; add a new migration instead",
+      );
+    } finally {
+      await other.end();
+      await db.query("DROP DATABASE IF EXISTS migrated_elsewhere WITH (FORCE)");
+    }
   });
 });
