@@ -215,6 +215,12 @@ try {
   const refusedFail = report.unindexable.length > 0 && !flags["accept-refused"];
   if (refusedFail) console.log("refused rows fail the check; --accept-refused accepts them");
   process.exitCode = report.differences.length === 0 && !refusedFail ? 0 : 1;
+} catch (error) {
+  // Nothing compared (a database or cluster that does not answer): said in one line, exit 2.
+  progressLine.done();
+  const { name, message } = error as Error;
+  console.error(`verify: ${name === "ConnectionError" ? "OpenSearch does not answer: " : ""}${message}`);
+  process.exitCode = 2;
 } finally {
   await search.close();
 }

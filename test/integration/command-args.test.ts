@@ -34,6 +34,36 @@ describe("command arguments", () => {
     },
   );
 
+  it.concurrent.each([
+    ["verify", [], "verify: "],
+    ["reload", ["public.orders"], "reload: connect ECONNREFUSED"],
+    ["redrive", ["--dry-run"], "redrive: connect ECONNREFUSED"],
+    ["demo", [], "demo failed: connect ECONNREFUSED"],
+  ])(
+    "npm run %s against a stack whose parts do not answer says so in one line",
+    async (command, args, said) => {
+      const dir = mkdtempSync(join(tmpdir(), "cdc-dead-stack-"));
+      // A running stack's file (this process is alive) whose ports nothing listens on.
+      writeFileSync(
+        join(dir, "stack.json"),
+        JSON.stringify({
+          pid: process.pid,
+          databaseUrl: "postgres://postgres:pw@127.0.0.1:1/postgres",
+          opensearchUrl: "http://127.0.0.1:9",
+          indexPrefix: "local-",
+          kinesisEndpoint: "http://127.0.0.1:8",
+          streamArn: "arn:aws:kinesis:us-east-1:000000000000:stream/cdc-stream-local",
+          sqsEndpoint: "http://127.0.0.1:7",
+          dlqUrl: "http://sqs.us-east-1.localhost:7/000000000000/cdc-indexer-dlq-local",
+        }),
+      );
+      const { code, stdout, stderr } = await npmRun(command, args, { LOCAL_STACK_DIR: dir }, 120_000);
+      expect(code).not.toBe(0);
+      expect(stdout + stderr).toContain(said);
+      expect(stdout + stderr).not.toMatch(/^\s+at /m); // no stack trace
+    },
+  );
+
   it.concurrent.each(["verify", "redrive", "reload"])(
     "npm run %s -- --config-env dev without AWS credentials says so and exits 2",
     async (command) => {
