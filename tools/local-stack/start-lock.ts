@@ -5,15 +5,7 @@
  * (`.local.starting`, the pid of the start holding it), which `--fresh` deletes.
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { processAlive } from "../../operator/lib/process-alive";
 
 /** Takes the lock, or says which live start holds it; a lock whose start is gone (kill -9) is taken over. */
 export function takeStartLock(dir: string): { release(): void } | { heldBy: number } {
@@ -26,7 +18,7 @@ export function takeStartLock(dir: string): { release(): void } | { heldBy: numb
       if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
     }
     const holder = Number(readFileSync(path, "utf8"));
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder))
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder))
       return { heldBy: holder };
     rmSync(path, { force: true });
   }
