@@ -125,6 +125,7 @@ takeSignals();
 print("starting PostgreSQL, Kinesis, SQS, OpenSearch, capture and indexer ...");
 try {
   await stack.start();
+  if (startAborted) throw new Error("stopped while starting"); // a signal during its last steps
   terminal.createLog(); // after --fresh emptied the directory
 } catch (error) {
   // A start stopped by a signal fails on purpose (or because the signal reached initdb): it stopped.
