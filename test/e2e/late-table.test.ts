@@ -2,7 +2,7 @@
  * A configured table created while `npm start` runs: the capture says once that a restart captures it
  * (the table joins the publication and is loaded in full at the next start), instead of staying silent.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,8 +12,9 @@ const logged: string[] = [];
 let t: Awaited<ReturnType<typeof startTestStack>>;
 const previous = process.env.PIPELINE_CONFIG;
 
+let dir: string;
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "cdc-late-"));
+  dir = mkdtempSync(join(tmpdir(), "cdc-late-"));
   const config = readFileSync("config/pipeline.yaml", "utf8").replace(
     "\nroutes:",
     "\n  public.late_table:\n    primaryKey: [id]\n\nroutes:",
@@ -24,6 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stopTestStack(t);
+  rmSync(dir, { recursive: true, force: true });
   if (previous === undefined) delete process.env.PIPELINE_CONFIG;
   else process.env.PIPELINE_CONFIG = previous;
 });

@@ -3,7 +3,7 @@
  * know is refused with the usage and exit code 2, never ignored; `--help` prints the usage and exits 0.
  * Run as a person runs them, through npm.
  */
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -58,6 +58,7 @@ describe("command arguments", () => {
         }),
       );
       const { code, stdout, stderr } = await npmRun(command, args, { LOCAL_STACK_DIR: dir }, 120_000);
+      rmSync(dir, { recursive: true, force: true });
       expect(code).not.toBe(0);
       expect(stdout + stderr).toContain(said);
       expect(stdout + stderr).not.toMatch(/^\s+at /m); // no stack trace
@@ -102,6 +103,7 @@ describe("command arguments", () => {
     expect(`${missing.stdout}${missing.stderr}`).toContain(
       `no routing config at ${join(dir, "absent.yaml")}`,
     );
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it.concurrent.each(COMMANDS)("npm run %s -- --help prints its usage and exits 0", async (command) => {

@@ -2,7 +2,7 @@
  * `npm run dms:settings -- --write`: after a config change, template.yaml's generated literals are
  * written in place (layout kept), and what they generate is what the template then deploys.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -73,5 +73,6 @@ describe("template literals", () => {
     expect(stderr).toContain("npm run dms:settings -- --write");
     expect(readFileSync("template.yaml", "utf8")).toBe(template);
     expect((await npmRun("dms:settings", ["--check"])).code).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

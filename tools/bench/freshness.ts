@@ -6,6 +6,7 @@
  * searchable (the index's refresh interval). p50 and p99 of commit -> searchable at each rate are judged
  * against the batching window plus the refresh interval that bound them on a domain.
  */
+import { rmSync } from "node:fs";
 import type { KinesisStreamRecord } from "aws-lambda";
 import pg from "pg";
 import { DEFAULT_INDEX_SETTINGS } from "../../shared/index-templates";
@@ -31,10 +32,11 @@ type Probe = {
 export async function freshnessBenchmarks(rates = [500, 2_000], seconds = 8): Promise<Result[]> {
   const probes = new Map<string, Probe>();
   const probeOf = (r: KinesisStreamRecord) => probes.get(r.kinesis.partitionKey);
+  const stackDir = `/tmp/cdc-bench-stack-${process.pid}`;
   const stack = await new LocalStack({
     ephemeral: true,
     fresh: true,
-    dir: `/tmp/cdc-bench-stack-${process.pid}`,
+    dir: stackDir,
     indexPrefix: "bench-",
     producerApiPort: false,
     onRead: (records) => {
@@ -116,6 +118,7 @@ export async function freshnessBenchmarks(rates = [500, 2_000], seconds = 8): Pr
   } finally {
     await pool.end();
     await stack.stop(2_000);
+    rmSync(stackDir, { recursive: true, force: true }); // its database: not left in /tmp
   }
 }
 

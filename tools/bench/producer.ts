@@ -5,6 +5,7 @@
  * `POST /events`, for `POST /events/batch` of 100, and for repeated (idempotent) posts; each round of the
  * subject alternates with a round of the baseline and the medians are compared.
  */
+import { rmSync } from "node:fs";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import pg from "pg";
@@ -75,7 +76,8 @@ const perSecond = (msPerEvent: number) => Math.round(1000 / msPerEvent).toLocale
 
 export async function producerBenchmarks(rounds = 5): Promise<Result[]> {
   // Durable commits (fsync, synchronous_commit on), as on Aurora, where every commit waits for storage.
-  const server = await startEmbeddedPostgres({ dir: `/tmp/cdc-bench-pg-${process.pid}`, fresh: true });
+  const dir = `/tmp/cdc-bench-pg-${process.pid}`;
+  const server = await startEmbeddedPostgres({ dir, fresh: true });
   const pools: pg.Pool[] = [];
   const raw: pg.Client[] = [];
   try {
@@ -170,5 +172,6 @@ export async function producerBenchmarks(rounds = 5): Promise<Result[]> {
   } finally {
     await Promise.all([...pools.map((p) => p.end()), ...raw.map((c) => c.end())]);
     await server.stop();
+    rmSync(dir, { recursive: true, force: true }); // a database per run: not left in /tmp
   }
 }

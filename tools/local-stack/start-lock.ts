@@ -4,12 +4,14 @@
  * `--fresh` wiped the first one's folder under it. The lock lives beside the folder
  * (`.local.starting`, the pid of the start holding it), which `--fresh` deletes.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { processAlive } from "../../operator/lib/process-alive";
 
 /** Takes the lock, or says which live start holds it; a lock whose start is gone (kill -9) is taken over. */
 export function takeStartLock(dir: string): { release(): void } | { heldBy: number } {
   const path = `${dir}.starting`;
+  mkdirSync(dirname(path), { recursive: true }); // a LOCAL_STACK_DIR whose parent is not there yet
   for (let attempt = 0; ; attempt++) {
     try {
       writeFileSync(path, String(process.pid), { flag: "wx", mode: 0o600 });
