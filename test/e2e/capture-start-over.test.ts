@@ -8,12 +8,13 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { parseStreamArn } from "../../operator/redrive/messages";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
-import { Capture, slotFor } from "../../tools/local-stack/capture/capture";
+import { Capture, type CaptureOptions, slotFor } from "../../tools/local-stack/capture/capture";
 import { ensureStream } from "../../tools/local-stack/kinesis";
 import { LocalStack } from "../../tools/local-stack/stack";
 import { useTestStack } from "../helpers/stack";
@@ -50,20 +51,35 @@ function slowStream(endpoint: string | undefined, ms: number) {
   return kinesis;
 }
 
+/** A capture of the test stack's tables from `databaseUrl` onto its stream, starting over. */
+function captureOf(databaseUrl: string, kinesis: KinesisClient, more: Partial<CaptureOptions> = {}): Capture {
+  const { stack } = testStack();
+  return new Capture({
+    databaseUrl,
+    kinesis,
+    streamName: parseStreamArn(stack.streamArn).name,
+    tableMappings: dmsTableMappings(stack.pipeline),
+    startOver: true,
+    log: () => undefined,
+    ...more,
+  });
+}
+
+/** A position in the WAL after everything committed so far (a logical message). */
+async function walMark(db: pg.ClientBase | pg.Pool): Promise<string> {
+  const { rows } = await db.query<{ lsn: string }>(
+    "SELECT pg_logical_emit_message(true, 'test', 'mark')::text AS lsn",
+  );
+  return rows[0]?.lsn as string;
+}
+
 describe("captures on two databases of one server", () => {
   it("each reads a replication slot of its own (slots are the server's), and a slot of the old name is kept", async () => {
     const { db, stack } = testStack();
     const other = "shop-two";
     const { url: otherUrl, client: otherDb, drop } = await anotherDatabase(other);
     const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
-    const capture = new Capture({
-      databaseUrl: otherUrl,
-      kinesis,
-      streamName: parseStreamArn(stack.streamArn).name,
-      tableMappings: dmsTableMappings(stack.pipeline),
-      startOver: true,
-      log: () => undefined,
-    });
+    const capture = captureOf(otherUrl, kinesis);
     try {
       await otherDb.query("CREATE TABLE orders (id bigint PRIMARY KEY, status text, amount numeric)");
       // The stack's own capture runs on its database meanwhile, with its slot.
@@ -73,10 +89,7 @@ describe("captures on two databases of one server", () => {
         `cdc_local_shop_two_${createHash("sha256").update(other).digest("hex").slice(0, 6)}`,
       );
       await otherDb.query("INSERT INTO orders VALUES (1, 'other', 1)");
-      const { rows } = await otherDb.query<{ lsn: string }>(
-        "SELECT pg_logical_emit_message(true, 'test', 'mark')::text AS lsn",
-      );
-      expect(await capture.confirmedPast(rows[0]?.lsn as string, 20_000)).toBe(true);
+      expect(await capture.confirmedPast(await walMark(otherDb), 20_000)).toBe(true);
       expect(capture.stats.captured).toBe(1);
       await db.query("INSERT INTO orders (id, status, amount) VALUES (71001, 'this one', 1)");
       expect(await stack.settle(60_000)).toBe(true);
@@ -107,14 +120,7 @@ describe("a capture's slot on a server with a transaction left open", () => {
     await holder.query("INSERT INTO orders (id, status, amount) VALUES (71501, 'left open', 1)");
     const said: string[] = [];
     const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
-    const capture = new Capture({
-      databaseUrl: otherUrl,
-      kinesis,
-      streamName: parseStreamArn(stack.streamArn).name,
-      tableMappings: dmsTableMappings(stack.pipeline),
-      startOver: true,
-      log: (line) => said.push(line),
-    });
+    const capture = captureOf(otherUrl, kinesis, { log: (line) => said.push(line) });
     try {
       let started = false;
       const starting = capture.start().then(() => {
@@ -153,23 +159,12 @@ describe("a transaction that takes longer to reach Kinesis than the server waits
     await db.query("SELECT pg_reload_conf()");
     const kinesis = slowStream(stack.kinesisEndpoint, 700);
     const said: string[] = [];
-    const capture = new Capture({
-      databaseUrl: otherUrl,
-      kinesis,
-      streamName: parseStreamArn(stack.streamArn).name,
-      tableMappings: dmsTableMappings(stack.pipeline),
-      startOver: true,
-      standbyEveryMs: 500,
-      log: (line) => said.push(line),
-    });
+    const capture = captureOf(otherUrl, kinesis, { standbyEveryMs: 500, log: (line) => said.push(line) });
     try {
       await capture.start();
       await otherDb.query("INSERT INTO orders SELECT g, 'bulk', g FROM generate_series(1, 3000) g");
       await otherDb.query("INSERT INTO orders VALUES (5000, 'after', 1)");
-      const { rows } = await otherDb.query<{ lsn: string }>(
-        "SELECT pg_logical_emit_message(true, 'test', 'mark')::text AS lsn",
-      );
-      expect(await capture.confirmedPast(rows[0]?.lsn as string, 60_000)).toBe(true);
+      expect(await capture.confirmedPast(await walMark(otherDb), 60_000)).toBe(true);
       expect(said.filter((line) => line.includes("replication error"))).toEqual([]);
       expect(capture.error).toBeUndefined();
       expect(capture.stats.captured).toBe(3001);
@@ -192,15 +187,7 @@ describe("a large transaction", () => {
     const streamName = "cdc-parts-test";
     await ensureStream(kinesis, streamName, 2);
     const capture = (startOver: boolean) =>
-      new Capture({
-        databaseUrl: otherUrl,
-        kinesis,
-        streamName,
-        tableMappings: dmsTableMappings(stack.pipeline),
-        startOver,
-        transactionPart: 100,
-        log: () => undefined,
-      });
+      captureOf(otherUrl, kinesis, { streamName, startOver, transactionPart: 100 });
     const first = capture(true);
     let second: Capture | undefined;
     try {
@@ -214,10 +201,7 @@ describe("a large transaction", () => {
       await first.stop();
       second = capture(false);
       await second.start();
-      const { rows } = await otherDb.query<{ lsn: string }>(
-        "SELECT pg_logical_emit_message(true, 'test', 'mark')::text AS lsn",
-      );
-      expect(await second.confirmedPast(rows[0]?.lsn as string, 60_000)).toBe(true);
+      expect(await second.confirmedPast(await walMark(otherDb), 60_000)).toBe(true);
       expect(second.stats.captured).toBe(1000); // sent again whole
 
       const records = (await streamRecords(stack.kinesisEndpoint, streamName)).map(
@@ -326,10 +310,7 @@ describe("a capture on a database of one's own", () => {
       await db.query("INSERT INTO orders (id, status, amount) VALUES (71, 'while stopped', 1)");
       const resumed = capture(false);
       await resumed.start();
-      const { rows } = await db.query<{ lsn: string }>(
-        "SELECT pg_logical_emit_message(true, 'test', 'mark')::text AS lsn",
-      );
-      expect(await resumed.confirmedPast(rows[0]?.lsn as string, 20_000)).toBe(true);
+      expect(await resumed.confirmedPast(await walMark(db), 20_000)).toBe(true);
       expect(resumed.stats.loaded).toBe(0);
       expect(resumed.stats.captured).toBeGreaterThanOrEqual(1); // the row inserted while stopped
 
