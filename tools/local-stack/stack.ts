@@ -276,6 +276,7 @@ export class LocalStack {
     else {
       this.postgres = await startEmbeddedPostgres({
         dir: this.postgresDir(),
+        // The stack's wipe covers it, but not the fallback outside the folder (postgresDir).
         fresh: this.options.fresh ?? false,
         fast: this.options.ephemeral ?? false,
         ownerAlive: () => readStackFile(this.dir) !== undefined,

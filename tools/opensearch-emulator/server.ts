@@ -53,6 +53,19 @@ type StoredDoc = {
 };
 type Source = { value: unknown; exact: unknown };
 
+/** A snapshot of an earlier version (the whole state in one value) as the lines of today's. */
+function* legacySnapshotLines(state: SavedState): Generator<SnapshotLine> {
+  for (const template of state.templates) yield { template };
+  for (const role of state.security?.roles ?? []) yield { role };
+  for (const rolemapping of state.security?.rolesmapping ?? []) yield { rolemapping };
+  for (const { docs, tombstones, ...index } of state.indices) {
+    // Snapshots from before uuids have none.
+    yield { index: { ...index, uuid: index.uuid ?? randomBytes(16).toString("base64url") } };
+    for (const doc of docs) yield { doc: [index.name, ...doc] };
+    for (const tombstone of tombstones) yield { tombstone: [index.name, ...tombstone] };
+  }
+}
+
 const storedDoc = (
   source: Record<string, unknown>,
   version: string,
@@ -396,7 +409,7 @@ export class OpenSearchEmulator {
   private restoreLines(lines: Iterable<unknown>): void {
     const restored: IndexState[] = [];
     for (const line of lines as Iterable<SnapshotLine>) {
-      if ("state" in line) this.restore(line.state);
+      if ("state" in line) this.restoreLines(legacySnapshotLines(line.state));
       else if ("template" in line) this.templates.set(...line.template);
       else if ("role" in line) this.security.roles.set(...line.role);
       else if ("rolemapping" in line) this.security.rolesmapping.set(...line.rolemapping);
@@ -422,31 +435,6 @@ export class OpenSearchEmulator {
     }
     // A restarted node has refreshed everything it recovered.
     for (const index of restored) index.searchable = new Map(index.docs);
-  }
-
-  private restore(state: SavedState): void {
-    for (const i of state.indices) {
-      const docs = new Map(
-        i.docs.map(([id, source, version, seqNo, exact]): [string, StoredDoc] => [
-          id,
-          storedDoc(source, version, seqNo, exact),
-        ]),
-      );
-      this.indices.set(i.name, {
-        ...i,
-        uuid: i.uuid ?? randomBytes(16).toString("base64url"), // snapshots from before uuids
-        docs,
-        tombstones: new Map(i.tombstones.map(([id, version, at]) => [id, { version: BigInt(version), at }])),
-        // A restarted node has refreshed everything it recovered.
-        searchable: new Map(docs),
-        pending: [],
-        lastRefresh: Date.now(),
-        lastSearch: Date.now(),
-      });
-    }
-    for (const [name, t] of state.templates) this.templates.set(name, t);
-    for (const [name, r] of state.security?.roles ?? []) this.security.roles.set(name, r);
-    for (const [name, m] of state.security?.rolesmapping ?? []) this.security.rolesmapping.set(name, m);
   }
 
   /** Live documents in every index (all kept in memory). */

@@ -94,7 +94,7 @@ export type CaptureOptions = {
 const TRANSACTION_PART = 5_000;
 
 /** The transaction being received: its changes not sent yet, and how many were. */
-type OpenTransaction = CommittedTransaction & { sent: number };
+type ReceivedTransaction = CommittedTransaction & { sent: number };
 
 export type CaptureStats = {
   /** Change records written to Kinesis (CDC and load). */
@@ -201,7 +201,7 @@ export class Capture {
   /** Per relation (a new one after each schema change): its generated columns, looked up once. */
   private readonly generated = new WeakMap<Relation, Promise<GeneratedColumns | undefined>>();
   private service: LogicalReplicationService | undefined;
-  private current: OpenTransaction | undefined;
+  private current: ReceivedTransaction | undefined;
   private prevXid: number | undefined;
   private confirmedLsn = "0/0";
   private standby: NodeJS.Timeout | undefined;
@@ -545,7 +545,7 @@ export class Capture {
   }
 
   /** The transaction's changes received and not yet sent: to Kinesis, numbered after those sent. */
-  private async publish(tx: OpenTransaction): Promise<void> {
+  private async publish(tx: ReceivedTransaction): Promise<void> {
     if (tx.changes.length === 0) return;
     await this.fillUnchangedToast(tx.changes);
     await this.fillGeneratedColumns(tx.changes);
@@ -555,7 +555,7 @@ export class Capture {
     tx.changes = [];
   }
 
-  private failOn(tx: OpenTransaction, error: Error): void {
+  private failOn(tx: ReceivedTransaction, error: Error): void {
     if (this.abort.signal.aborted) return;
     this.failed = error;
     this.log(`capture: stopped, transaction ${tx.xid} not confirmed: ${error.message}`);
