@@ -1,6 +1,7 @@
 /**
  * The measured process of the indexer CPU benchmark (bundled by indexer-cpu.ts, run with plain node):
- * the bundled Lambda handler, the naive indexer and the floor take turns on the same 20,000 records,
+ * the bundled Lambda handler, the naive indexer, the floor and the essential work take turns on the same
+ * 20,000 records,
  * and each turn's CPU time of this process (user + system, every thread) is recorded. The stand-in
  * OpenSearch runs in another process, so its work is not counted; the HTTP client's is.
  *
@@ -10,6 +11,8 @@
 import { readFileSync } from "node:fs";
 import { Client } from "@opensearch-project/opensearch";
 import type { KinesisStreamEvent } from "aws-lambda";
+import { BULK_FILTER_PATH } from "../../functions/indexer/classify";
+import { createOpenSearchClient } from "../../shared/opensearch-client";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { createLambdaContext } from "../lib/lambda-context";
 import { createNaiveHandler } from "./naive-indexer";
@@ -49,6 +52,43 @@ function floor(event: KinesisStreamEvent): number {
   return `${lines.join("\n")}\n`.length;
 }
 
+/**
+ * The floor plus what this workload demands of any indexer that sends what the handler sends: the jsonb
+ * column parsed (it is indexed as an object), the excluded column left out, one document per row of the
+ * batch (the last change wins) and the batch sent as one bulk request, through the handler's client and
+ * filter_path, whose answer is read. No validation, no other coercion, no real versions, no outcomes:
+ * what is left between it and the target is all the handler may spend on those.
+ */
+function essentialWork(client: Client) {
+  return async (event: KinesisStreamEvent): Promise<void> => {
+    const lines = new Map<string, string>();
+    for (const r of event.Records) {
+      const message = JSON.parse(Buffer.from(r.kinesis.data, "base64").toString("utf8")) as {
+        data: Record<string, unknown>;
+        metadata: { operation: string };
+      };
+      const row = message.data;
+      const id = String(row.id);
+      const meta = `{"_index":"bench-orders","_id":${JSON.stringify(id)},"version":${lines.size + 1},"version_type":"external_gte"}`;
+      if (message.metadata.operation === "delete") {
+        lines.set(id, `{"delete":${meta}}\n`);
+        continue;
+      }
+      const doc: Record<string, unknown> = {};
+      for (const column in row)
+        if (column === "attributes") doc[column] = JSON.parse(row[column] as string);
+        else if (column !== "card_number") doc[column] = row[column];
+      lines.set(id, `{"index":${meta}}\n${JSON.stringify(doc)}\n`);
+    }
+    const { body } = await client.bulk({
+      body: Buffer.from([...lines.values()].join("")),
+      filter_path: BULK_FILTER_PATH,
+    } as never);
+    const items = (body as { items?: unknown[] }).items;
+    if (items?.length !== lines.size) throw new Error("the stand-in did not answer every action");
+  };
+}
+
 async function subjects(): Promise<Record<string, Handler>> {
   const bundled = (await import(options.handlerBundle)) as { handler: Handler };
   const naive = createNaiveHandler(new Client({ node: options.endpoint, maxRetries: 0 }), pipeline);
@@ -59,6 +99,12 @@ async function subjects(): Promise<Record<string, Handler>> {
     },
     naive: (event) => naive(event),
     floor: async (event) => floor(event),
+    essential: essentialWork(
+      createOpenSearchClient(
+        { endpoint: options.endpoint, auth: "none", region: "us-east-1" },
+        { plainJsonResponses: true },
+      ),
+    ),
   };
 }
 
