@@ -30,6 +30,36 @@ export async function tableColumns(
 }
 
 /**
+ * For each configured table the database does not have, the table it has whose name differs only in case
+ * (`public.invoice` configured, `public."Invoice"` created by an ORM), or undefined.
+ */
+export async function missingTables(
+  client: pg.ClientBase,
+  tables: string[],
+): Promise<Map<string, string | undefined>> {
+  const { rows } = await client.query<{ table: string; similar: string | null }>(
+    `SELECT t.name AS table,
+            (SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE lower(n.nspname) = lower(split_part(t.name, '.', 1))
+                AND lower(c.relname) = lower(split_part(t.name, '.', 2))
+                AND c.relkind IN ('r', 'p')
+              ORDER BY 1 LIMIT 1) AS similar
+       FROM unnest($1::text[]) AS t(name)
+      WHERE ${relationNamed("t.name")} IS NULL`,
+    [tables],
+  );
+  return new Map(rows.map(({ table, similar }) => [table, similar ?? undefined]));
+}
+
+/** A configured table the database does not have, as a problem (said at each local start). */
+export function missingTableProblem(table: string, similar: string | undefined): string {
+  const named = similar
+    ? `the database has ${similar}, whose name differs in case: names are matched as PostgreSQL spells them, so name it ${similar}`
+    : "check the name (schema.table, case included)";
+  return `${table} is not a table in the database, so nothing of it is captured: ${named}; a table created later is captured from the next npm start (a full load)`;
+}
+
+/**
  * What the routing config names for a table that the table lacks, and the table's columns OpenSearch
  * refuses by name (its metadata fields: every row would be refused), one sentence per kind (none: []).
  */

@@ -445,6 +445,25 @@ describe("restarting the local stack", () => {
     });
   });
 
+  it("names a configured table the database does not have, with the one whose name differs only in case", async () => {
+    const config = configWith(
+      "with-missing-tables.yaml",
+      "  public.invoices:\n    index: invoices\n  public.no_such_table:\n    index: no_such_table\n",
+    );
+    await withStack(async (_, db) => {
+      await db.query('CREATE TABLE IF NOT EXISTS "Invoices" (id int PRIMARY KEY, total text)');
+    });
+    const said: string[] = [];
+    await withStack(async () => {}, { pipelineConfig: config, log: (line) => said.push(line) });
+    expect(said.filter((line) => line.startsWith("config: "))).toEqual([
+      "config: public.invoices is not a table in the database, so nothing of it is captured: the database has public.Invoices, whose name differs in case: names are matched as PostgreSQL spells them, so name it public.Invoices; a table created later is captured from the next npm start (a full load)",
+      "config: public.no_such_table is not a table in the database, so nothing of it is captured: check the name (schema.table, case included); a table created later is captured from the next npm start (a full load)",
+    ]);
+    await withStack(async (_, db) => {
+      await db.query('DROP TABLE "Invoices"');
+    });
+  });
+
   it("names a column OpenSearch refuses by name (a Mongo-style _id); its rows reach the DLQ with OpenSearch's reason, and indexing resumes once it is excluded", async () => {
     const withTable = (exclude: string) =>
       configWith(

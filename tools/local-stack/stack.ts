@@ -23,7 +23,12 @@ import { pipelineConfigPath, readPipelineConfig } from "../../operator/lib/pipel
 import { projectRoot } from "../../operator/lib/project-root";
 import { localSearchClient } from "../../operator/lib/search-client";
 import { keyProblem, tableKeys } from "../../shared/captured-keys";
-import { columnProblems, tableColumns } from "../../shared/configured-columns";
+import {
+  columnProblems,
+  missingTableProblem,
+  missingTables,
+  tableColumns,
+} from "../../shared/configured-columns";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
 import { partitionedTables, partitionProblem } from "../../shared/partitioned-tables";
@@ -461,8 +466,9 @@ export class LocalStack {
   }
 
   /**
-   * Configured keys that cannot find a document to delete, configured columns the tables lack, and
-   * partitioned tables configured as such (said at each start until fixed).
+   * Configured tables the database lacks, configured keys that cannot find a document to delete,
+   * configured columns the tables lack, and partitioned tables configured as such (said at each start
+   * until fixed).
    */
   private async checkConfigAgainstTables(): Promise<void> {
     const db = new pg.Client({ connectionString: this.databaseUrl });
@@ -473,7 +479,12 @@ export class LocalStack {
       const keys = await tableKeys(db, names);
       const columns = await tableColumns(db, names);
       const partitioned = await partitionedTables(db, names);
+      const missing = await missingTables(db, names);
       for (const t of routings) {
+        if (missing.has(t.table)) {
+          this.log(`config: ${missingTableProblem(t.table, missing.get(t.table))}`);
+          continue;
+        }
         const partitions = partitioned.get(t.table);
         if (partitions) this.log(`config: ${partitionProblem(t.table, partitions)}`);
         const key = keys.get(t.table);
