@@ -3,6 +3,7 @@
  * under 100 concurrent requests from ten "containers", and bad input that must never write a row.
  */
 import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Answer, answer, businessEvent, request, stored, withAttribute } from "../helpers/http";
@@ -201,7 +202,7 @@ describe("validation: 400 lists the failing fields and nothing is written", () =
     expect(JSON.stringify(res.body.fields)).toContain("priority");
   });
 
-  it("refuses malformed JSON, a lone surrogate, invalid UTF-8, a __proto__ key and a wrong content type", async () => {
+  it("refuses malformed JSON, a lone surrogate, invalid UTF-8, a __proto__ key, a wrong content type or charset and a compressed body", async () => {
     const valid = JSON.stringify(businessEvent());
     const attempts: [Parameters<typeof request>, number][] = [
       [["POST", "/events", undefined, { raw: `${valid.slice(0, -3)}` }], 400],
@@ -217,6 +218,19 @@ describe("validation: 400 lists the failing fields and nothing is written", () =
         400,
       ],
       [["POST", "/events", undefined, { raw: valid, headers: { "content-type": "text/plain" } }], 415],
+      [
+        [
+          "POST",
+          "/events",
+          undefined,
+          { raw: valid, headers: { "content-type": "application/json; charset=iso-8859-1" } },
+        ],
+        415,
+      ],
+      [
+        ["POST", "/events", undefined, { raw: gzipSync(valid), headers: { "content-encoding": "gzip" } }],
+        415,
+      ],
       [["POST", "/events", undefined, { raw: "" }], 400],
     ];
     for (const [args, status] of attempts) {
