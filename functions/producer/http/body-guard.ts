@@ -1,8 +1,7 @@
 /**
  * Runs before @middy/http-json-body-parser: refuses bodies over the byte limit (413) before anything
- * parses them, bodies it cannot read as sent (415: compressed, API Gateway passes them on as they are;
- * declared in a charset other than UTF-8, JSON's encoding), and turns a base64 body into text only if it
- * is valid UTF-8 (the parser would quietly substitute U+FFFD).
+ * parses them, compressed bodies (415), and turns a base64 body into text only if it is valid UTF-8 (the
+ * parser would quietly substitute U+FFFD).
  */
 import type middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
@@ -14,15 +13,12 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 const charsetOf = (contentType: string | undefined) =>
   contentType === undefined ? undefined : /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType)?.[1];
 
-/** The reason a body cannot be read as sent, or undefined. */
-function unreadable(headers: Record<string, string | undefined> | undefined): string | undefined {
-  const encoding = headers?.["content-encoding"]?.trim();
-  if (encoding && encoding.toLowerCase() !== "identity")
-    return `The body is sent with Content-Encoding ${encoding.slice(0, 40)}, which this API does not take: send it uncompressed.`;
+/** Why a body that is not UTF-8 is refused: JSON is UTF-8 whatever charset the request names (RFC 8259). */
+function notUtf8(headers: Record<string, string | undefined> | undefined): string {
   const charset = charsetOf(headers?.["content-type"]);
-  if (charset !== undefined && !/^utf-?8$/i.test(charset))
-    return `The body is declared charset=${charset.slice(0, 40)}: send JSON in UTF-8 (charset=utf-8, or no charset).`;
-  return undefined;
+  return charset === undefined || /^utf-?8$/i.test(charset)
+    ? "The body is not valid UTF-8."
+    : `The body is not valid UTF-8, the encoding of JSON: a charset parameter (here ${charset.slice(0, 40)}) does not change it.`;
 }
 
 export function bodyGuard(options: { maxBytes: number }): middy.MiddlewareObj<APIGatewayProxyEventV2> {
@@ -36,13 +32,18 @@ export function bodyGuard(options: { maxBytes: number }): middy.MiddlewareObj<AP
         throw new HttpProblem(413, `The body is ${size} bytes; the limit is ${options.maxBytes}.`, {
           extra: { limit_bytes: options.maxBytes },
         });
-      const reason = unreadable(event.headers);
-      if (reason) throw new HttpProblem(415, reason);
+      // API Gateway passes a compressed body on as it is.
+      const encoding = event.headers?.["content-encoding"]?.trim();
+      if (encoding && encoding.toLowerCase() !== "identity")
+        throw new HttpProblem(
+          415,
+          `The body is sent with Content-Encoding ${encoding.slice(0, 40)}, which this API does not take: send it uncompressed.`,
+        );
       if (bytes) {
         try {
           event.body = strictUtf8.decode(bytes);
         } catch (cause) {
-          throw new HttpProblem(400, "The body is not valid UTF-8.", { cause });
+          throw new HttpProblem(400, notUtf8(event.headers), { cause });
         }
         event.isBase64Encoded = false;
       }
