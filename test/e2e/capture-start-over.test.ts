@@ -253,6 +253,38 @@ describe("a stack on a server of one's own", () => {
   });
 });
 
+describe("a stack with parts of one's own that do not answer", () => {
+  it("names the part and its setting, without a password", async () => {
+    const { stack } = testStack();
+    const refusing = "http://127.0.0.1:9";
+    const failure = async (options: ConstructorParameters<typeof LocalStack>[0]) => {
+      const other = new LocalStack({ ephemeral: true, producerApiPort: false, ...options });
+      try {
+        return await other.start().then(
+          () => "started",
+          (error: Error) => error.message,
+        );
+      } finally {
+        await other.stop();
+      }
+    };
+    expect(await failure({ databaseUrl: "postgres://app:s3cret@127.0.0.1:9/app" })).toBe(
+      "the database (DATABASE_URL=postgres://app:****@127.0.0.1:9/app): connect ECONNREFUSED 127.0.0.1:9",
+    );
+    const db = { databaseUrl: stack.databaseUrl };
+    expect(await failure({ ...db, opensearchUrl: refusing })).toBe(
+      `OpenSearch (OPENSEARCH_URL=${refusing}): connect ECONNREFUSED 127.0.0.1:9`,
+    );
+    const search = { ...db, opensearchUrl: stack.opensearchUrl };
+    expect(await failure({ ...search, kinesisEndpoint: refusing })).toMatch(
+      /^Kinesis \(AWS_ENDPOINT_URL_KINESIS=http:\/\/127\.0\.0\.1:9\): .*ECONNREFUSED/,
+    );
+    expect(await failure({ ...search, sqsEndpoint: refusing })).toMatch(
+      /^SQS \(AWS_ENDPOINT_URL_SQS=http:\/\/127\.0\.0\.1:9\): .*ECONNREFUSED/,
+    );
+  });
+});
+
 describe("a stack on a database of one's own with a routing config of its own", () => {
   it("creates none of the demo's tables there", async () => {
     const { url, client: own, drop } = await anotherDatabase("own_app");

@@ -35,6 +35,7 @@ import { partitionedTables, partitionProblem } from "../../shared/partitioned-ta
 import type { PipelineConfig } from "../../shared/pipeline-config";
 import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-resolve";
 import { loadTemplate } from "../lib/cfn-yaml";
+import { redactUrl } from "../lib/redact-url";
 import { localFunction } from "../lib/sam-function";
 import { type RunningEmulator, startEmulator } from "../opensearch-emulator/server";
 import { Capture, type CaptureOptions, isConnectionLoss } from "./capture/capture";
@@ -53,6 +54,18 @@ import { routeHints, routeState } from "./route-changes";
 import { type RunningSqs, receiveAll, startLocalSqs } from "./sqs";
 import { tableHints, tableState } from "./table-changes";
 import { removeWipeLeftovers, wipe } from "./wipe";
+
+/**
+ * A part of one's own (DATABASE_URL, OPENSEARCH_URL, AWS_ENDPOINT_URL_KINESIS / _SQS) that fails as the
+ * stack starts: the error says which part and which setting, not only a host and port.
+ */
+async function ofOwn<T>(part: string, setting: string, url: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new Error(`${part} (${setting}=${redactUrl(url)}): ${(error as Error).message}`, { cause: error });
+  }
+}
 
 export type StackOptions = {
   /** Folder for local state (PostgreSQL data, Kinesis records, checkpoints); default `.local/`. */
@@ -277,21 +290,29 @@ export class LocalStack {
   }
 
   private async startDatabase(): Promise<void> {
-    if (this.options.databaseUrl) this.databaseUrl = this.options.databaseUrl;
-    else {
-      this.postgres = await startEmbeddedPostgres({
-        dir: this.postgresDir(),
-        // The stack's wipe covers it, but not the fallback outside the folder (postgresDir).
-        fresh: this.options.fresh ?? false,
-        fast: this.options.ephemeral ?? false,
-        ownerAlive: () => readStackFile(this.dir) !== undefined,
-        onLog: (line) => {
-          if (/FATAL|PANIC/.test(line)) this.log(`postgres: ${line}`);
-        },
-        onNotice: this.log,
-      });
-      this.databaseUrl = this.postgres.url;
+    const own = this.options.databaseUrl;
+    if (own) {
+      this.databaseUrl = own;
+      await ofOwn("the database", "DATABASE_URL", own, () => this.prepareDatabase());
+      return;
     }
+    this.postgres = await startEmbeddedPostgres({
+      dir: this.postgresDir(),
+      // The stack's wipe covers it, but not the fallback outside the folder (postgresDir).
+      fresh: this.options.fresh ?? false,
+      fast: this.options.ephemeral ?? false,
+      ownerAlive: () => readStackFile(this.dir) !== undefined,
+      onLog: (line) => {
+        if (/FATAL|PANIC/.test(line)) this.log(`postgres: ${line}`);
+      },
+      onNotice: this.log,
+    });
+    this.databaseUrl = this.postgres.url;
+    await this.prepareDatabase();
+  }
+
+  /** Checks that the database can stream changes, then applies the migrations and the demo's tables. */
+  private async prepareDatabase(): Promise<void> {
     const root = projectRoot();
     const db = new pg.Client({ connectionString: this.databaseUrl });
     await db.connect();
@@ -341,16 +362,20 @@ export class LocalStack {
   }
 
   private async startSearch(): Promise<void> {
-    if (this.options.opensearchUrl) this.opensearchUrl = this.options.opensearchUrl;
-    else {
-      // Its data lives in .local with the rest, so a restart (or kill -9) keeps the index in step with
-      // the replication slot and the poller's checkpoints.
-      this.emulator = await startEmulator({
-        gcDeletesMs: 3_600_000,
-        ...(!this.options.ephemeral && { dataDir: join(this.dir, "opensearch") }),
-      });
-      this.opensearchUrl = this.emulator.url;
+    const own = this.options.opensearchUrl;
+    if (own) {
+      this.opensearchUrl = own;
+      this.search = localSearchClient(own);
+      await ofOwn("OpenSearch", "OPENSEARCH_URL", own, () => this.search.info());
+      return;
     }
+    // Its data lives in .local with the rest, so a restart (or kill -9) keeps the index in step with
+    // the replication slot and the poller's checkpoints.
+    this.emulator = await startEmulator({
+      gcDeletesMs: 3_600_000,
+      ...(!this.options.ephemeral && { dataDir: join(this.dir, "opensearch") }),
+    });
+    this.opensearchUrl = this.emulator.url;
     this.search = localSearchClient(this.opensearchUrl);
   }
 
@@ -362,7 +387,10 @@ export class LocalStack {
       this.kinesisEndpoint = this.kinesis.url;
     }
     this.kinesisClient = createKinesisClient(this.region, this.kinesisEndpoint);
-    this.streamArn = await ensureStream(this.kinesisClient, this.streamName, o.shards ?? 2);
+    const ensure = () => ensureStream(this.kinesisClient, this.streamName, o.shards ?? 2);
+    this.streamArn = o.kinesisEndpoint
+      ? await ofOwn("Kinesis", "AWS_ENDPOINT_URL_KINESIS", o.kinesisEndpoint, ensure)
+      : await ensure();
 
     if (o.sqsEndpoint && o.sqsEndpoint !== "local") {
       this.sqsEndpoint = o.sqsEndpoint === "aws" ? undefined : o.sqsEndpoint;
@@ -372,8 +400,10 @@ export class LocalStack {
         ...(this.sqsEndpoint && !process.env.AWS_ACCESS_KEY_ID && { credentials: LOCAL_CREDENTIALS }),
       });
       const name = process.env.DLQ_NAME ?? "cdc-indexer-dlq-local";
-      this.dlqUrl = (await this.sqsClient.send(new GetQueueUrlCommand({ QueueName: name })))
-        .QueueUrl as string;
+      const queue = await ofOwn("SQS", "AWS_ENDPOINT_URL_SQS", o.sqsEndpoint, () =>
+        this.sqsClient.send(new GetQueueUrlCommand({ QueueName: name })),
+      );
+      this.dlqUrl = queue.QueueUrl as string;
     } else {
       this.sqs = await startLocalSqs(
         this.region,
