@@ -99,7 +99,11 @@ export function columnProblems(
  * object at once: the rows holding values in both are refused, then every row holding the one mapped
  * second.
  */
-function dottedNameProblems(table: string, indexed: string[], keyColumns: readonly string[]): string[] {
+export function dottedNameProblems(
+  table: string,
+  indexed: string[],
+  keyColumns: readonly string[],
+): string[] {
   const problems: string[] = [];
   const names = new Set(indexed);
   for (const column of indexed) {

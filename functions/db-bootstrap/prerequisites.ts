@@ -16,7 +16,7 @@
  */
 import type pg from "pg";
 import { ensureReplicaIdentity, keyProblem, tableKeys } from "../../shared/captured-keys";
-import { metadataFieldProblem, tableColumns } from "../../shared/configured-columns";
+import { dottedNameProblems, metadataFieldProblem, tableColumns } from "../../shared/configured-columns";
 import { readTableMappings, type TableMappings } from "../../shared/dms-table-mappings";
 import { PipelineError } from "../../shared/errors";
 import { partitionedTables, partitionProblem } from "../../shared/partitioned-tables";
@@ -185,8 +185,10 @@ async function checkPartitionedTables(client: pg.ClientBase, tables: string[]): 
 }
 
 /**
- * A column DMS sends whose name OpenSearch keeps for itself (`_id`, ...) would dead-letter every row of
- * its table: the deploy fails, naming the column to exclude (or, a key column, to rename).
+ * A column DMS sends whose name OpenSearch keeps for itself (`_id`, ...), or whose dotted name is no path
+ * OpenSearch can hold (`.a`; `pref` beside `pref.lang`), would dead-letter rows of its table (every row,
+ * or every row with values in both): the deploy fails, naming the column to exclude (or, a key column,
+ * to rename).
  */
 async function checkColumnNames(
   client: pg.ClientBase,
@@ -197,11 +199,12 @@ async function checkColumnNames(
   const columns = await tableColumns(client, tables);
   const problems = [...columns].flatMap(([table, names]) => {
     const [schema, name] = table.split(".") as [string, string];
-    return [...names].flatMap((column) => {
-      if (selection.removesColumn(schema, name, column)) return [];
-      const problem = metadataFieldProblem(table, column, plan.tableKeys?.[table]?.includes(column) ?? false);
-      return problem ? [problem] : [];
-    });
+    const keyColumns = plan.tableKeys?.[table] ?? [];
+    const sent = [...names].filter((column) => !selection.removesColumn(schema, name, column));
+    return [
+      ...sent.flatMap((column) => metadataFieldProblem(table, column, keyColumns.includes(column)) ?? []),
+      ...dottedNameProblems(table, sent, keyColumns),
+    ];
   });
   if (problems.length > 0)
     throw new PipelineError("metadata_field_column", `${problems.join("; ")} (config/pipeline.yaml)`);

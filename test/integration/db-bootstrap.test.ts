@@ -312,7 +312,7 @@ describe("database bootstrap answers", () => {
     await database.db.query("DROP TABLE public.readings");
   });
 
-  it("FAILED, naming the column, when a captured table has a column OpenSearch refuses by name that DMS does not remove", async () => {
+  it("FAILED, naming the column, when a captured table has a column OpenSearch refuses by name (a metadata field, a dotted name it cannot hold) that DMS does not remove", async () => {
     await database.db.query("CREATE TABLE public.mongo_docs (id int PRIMARY KEY, _id text, body text)");
     const mappings = (removed: string[]) =>
       JSON.stringify({
@@ -353,6 +353,20 @@ describe("database bootstrap answers", () => {
     );
     await deploy(["_id"]);
     expect(answers[1]).toMatchObject({ Status: "SUCCESS" });
+    // Dotted names OpenSearch cannot hold: a value and an object at once, an empty path part.
+    await database.db.query(
+      'ALTER TABLE public.mongo_docs ADD COLUMN "body.lang" text, ADD COLUMN "a..b" text',
+    );
+    await deploy(["_id"]);
+    expect(answers[2]).toMatchObject({ Status: "FAILED" });
+    expect(String(answers[2]?.Reason)).toContain(
+      "public.mongo_docs: columns body and body.lang: OpenSearch reads a dot in a field name as an object path",
+    );
+    expect(String(answers[2]?.Reason)).toContain(
+      "public.mongo_docs: column a..b has a name OpenSearch refuses (a dot in a field name is an object path, and one of its parts is empty)",
+    );
+    await deploy(["_id", "body", "a..b"]);
+    expect(answers[3]).toMatchObject({ Status: "SUCCESS" });
     await database.db.query("DROP TABLE public.mongo_docs");
   });
 
