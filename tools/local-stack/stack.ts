@@ -362,20 +362,16 @@ export class LocalStack {
   }
 
   private async startSearch(): Promise<void> {
-    const own = this.options.opensearchUrl;
-    if (own) {
-      this.opensearchUrl = own;
-      this.search = localSearchClient(own);
-      await ofOwn("OpenSearch", "OPENSEARCH_URL", own, () => this.search.info());
-      return;
+    if (this.options.opensearchUrl) this.opensearchUrl = this.options.opensearchUrl;
+    else {
+      // Its data lives in .local with the rest, so a restart (or kill -9) keeps the index in step with
+      // the replication slot and the poller's checkpoints.
+      this.emulator = await startEmulator({
+        gcDeletesMs: 3_600_000,
+        ...(!this.options.ephemeral && { dataDir: join(this.dir, "opensearch") }),
+      });
+      this.opensearchUrl = this.emulator.url;
     }
-    // Its data lives in .local with the rest, so a restart (or kill -9) keeps the index in step with
-    // the replication slot and the poller's checkpoints.
-    this.emulator = await startEmulator({
-      gcDeletesMs: 3_600_000,
-      ...(!this.options.ephemeral && { dataDir: join(this.dir, "opensearch") }),
-    });
-    this.opensearchUrl = this.emulator.url;
     this.search = localSearchClient(this.opensearchUrl);
   }
 
@@ -422,7 +418,10 @@ export class LocalStack {
     const { fn } = this.templateFunction(INDEXER);
     const settings = { ...kinesisEventSource(fn), ...this.options.esm };
     const prefix = this.indexPrefix;
-    await this.installIndexTemplates();
+    // The first requests to OpenSearch (no others needed to see whether a cluster of one's own answers).
+    const own = this.options.opensearchUrl;
+    if (own) await ofOwn("OpenSearch", "OPENSEARCH_URL", own, () => this.installIndexTemplates());
+    else await this.installIndexTemplates();
     // The handler reads its settings at import (cold start), as in Lambda.
     Object.assign(process.env, {
       OPENSEARCH_ENDPOINT: this.opensearchUrl,
