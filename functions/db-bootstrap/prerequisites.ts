@@ -207,7 +207,7 @@ async function checkColumnNames(
     ];
   });
   if (problems.length > 0)
-    throw new PipelineError("metadata_field_column", `${problems.join("; ")} (config/pipeline.yaml)`);
+    throw new PipelineError("refused_column_name", `${problems.join("; ")} (config/pipeline.yaml)`);
 }
 
 /**
