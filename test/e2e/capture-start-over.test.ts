@@ -316,6 +316,52 @@ describe("a stack on a database of one's own with a routing config of its own", 
   });
 });
 
+describe("a Ctrl-C while a large full load runs", () => {
+  it("ends the start at the load's next page, and the next start loads the table whole", async () => {
+    const rows = 30_000;
+    const { url, client: own, drop } = await anotherDatabase("big_load");
+    const dir = mkdtempSync(join(tmpdir(), "cdc-big-load-"));
+    const config = join(dir, "big.yaml");
+    writeFileSync(config, "tables:\n  public.items:\n    primaryKey: [id]\n");
+    const stackOn = () =>
+      new LocalStack({
+        ephemeral: true,
+        databaseUrl: url,
+        pipelineConfig: config,
+        producerApiPort: false,
+        indexPrefix: "big-load-",
+      });
+    try {
+      await own.query("CREATE TABLE items (id int PRIMARY KEY, v text)");
+      await own.query("INSERT INTO items SELECT g, repeat('x', 200) FROM generate_series(1, $1) g", [rows]);
+      const first = stackOn();
+      const starting = first.start();
+      const loadStarted = Date.now() + 60_000;
+      while (!((first.capture as Capture | undefined)?.stats.loaded ?? 0) && Date.now() < loadStarted)
+        await new Promise((r) => setTimeout(r, 2));
+      first.abortStart(); // what npm start does on a Ctrl-C while it starts
+      await expect(starting).rejects.toThrow();
+      const loaded = first.capture.stats.loaded;
+      await first.stop();
+      expect(loaded).toBeGreaterThan(0);
+      expect(loaded).toBeLessThan(rows);
+      const done = await own.query("SELECT 1 FROM cdc_local.loaded_tables WHERE table_name = 'public.items'");
+      expect(done.rowCount).toBe(0);
+
+      const second = stackOn();
+      await second.start();
+      try {
+        expect(second.capture.stats.loaded).toBe(rows);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await drop();
+    }
+  });
+});
+
 describe("a capture on a database of one's own", () => {
   it("resumes its slot across restarts and starts over with a full load when its folder is new", async () => {
     const { db, stack } = testStack();

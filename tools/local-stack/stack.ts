@@ -151,6 +151,8 @@ export class LocalStack {
   private captureLost: Error | undefined;
   /** Changes captured by the captures before a reconnection (for the status line). */
   private capturedEarlier = 0;
+  /** False while the capture starts (its slot, its full load): what abortStart may cut short. */
+  private captureStarted = false;
   private stopping = false;
   private readonly startedMicros = BigInt(Date.now()) * 1000n;
   private readonly dir: string;
@@ -169,10 +171,13 @@ export class LocalStack {
 
   /**
    * Asks a start in progress to stop after the part starting now (a Ctrl-C while starting): start()
-   * then throws, and stop() stops what did start.
+   * then throws, and stop() stops what did start. The capture's full load, which takes minutes on a
+   * large database of one's own, is not waited for: it ends at its next page (and runs again whole at
+   * the next start).
    */
   abortStart(): void {
     this.startAborted = true;
+    if (this.capture && !this.captureStarted) void this.capture.stop();
   }
 
   async start(): Promise<this> {
@@ -529,8 +534,11 @@ export class LocalStack {
 
   async startCapture(extra: Pick<CaptureOptions, "onLoadBatch" | "loadBatchRows"> = {}): Promise<void> {
     await this.checkConfigAgainstTables();
+    if (this.startAborted) throw new Error("stopped while starting");
+    this.captureStarted = false;
     this.capture = this.newCapture(this.captureStartsOver, extra);
     await this.capture.start();
+    this.captureStarted = true;
   }
 
   private newCapture(

@@ -218,10 +218,16 @@ export class Capture {
     this.selection = readTableMappings(options.tableMappings);
   }
 
-  /** Prepares publication and slot, runs any full load, then streams changes until stop(). */
+  /**
+   * Prepares publication and slot, runs any full load, then streams changes until stop(). A stop() while
+   * it starts (a Ctrl-C) ends a full load at its next page, recorded as not done: the next start loads
+   * the tables again, whole.
+   */
   async start(): Promise<void> {
     const { toLoad, missing } = await this.prepare();
+    this.abort.signal.throwIfAborted();
     if (toLoad.length > 0 && this.options.fullLoad !== false) await this.fullLoad(toLoad);
+    this.abort.signal.throwIfAborted();
     await this.stream();
     this.watchForTables(missing);
   }
@@ -397,6 +403,7 @@ export class Capture {
       for (const table of tables) {
         let sent = 0;
         for await (const entries of loadRecordPages(client, table, this.selection, batchRows)) {
+          this.abort.signal.throwIfAborted();
           await this.put(entries);
           this.stats.loaded += entries.length;
           sent += entries.length;
