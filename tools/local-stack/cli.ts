@@ -77,11 +77,14 @@ function shutdown(signal: string): void {
   }
   firstSignalAt = Date.now();
   if (!started) {
-    // While starting: the part starting now comes up (or fails), then every part started stops, PostgreSQL
-    // included (it runs in a process group of its own, which the terminal's Ctrl-C does not reach).
+    // While starting: the part starting now comes up (or fails; a full load ends at its next page), then
+    // every part started stops, PostgreSQL included (it runs in a process group of its own, which the
+    // terminal's Ctrl-C does not reach).
     startAborted = true;
     stack.abortStart();
-    print(`${signal}: stopping once the part starting now is up (Ctrl-C again to force)`);
+    print(
+      `${signal}: stopping once the part starting now is up (a full load stops at its next page; Ctrl-C again to force)`,
+    );
     return;
   }
   print(`${signal}: stopping (capture, then draining the stream; Ctrl-C again to force)`);
