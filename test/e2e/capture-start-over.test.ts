@@ -146,6 +146,38 @@ describe("a capture's slot on a server with a transaction left open", () => {
       await drop();
     }
   });
+
+  it("stops waiting when stopped (a Ctrl-C while npm start starts), keeping no slot", async () => {
+    const { stack, db } = testStack();
+    const { url: otherUrl, drop } = await anotherDatabase("shop-four");
+    const holder = new pg.Client({ connectionString: stack.databaseUrl });
+    await holder.connect();
+    await holder.query("BEGIN");
+    await holder.query("INSERT INTO orders (id, status, amount) VALUES (71502, 'left open', 1)");
+    const said: string[] = [];
+    const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
+    const capture = captureOf(otherUrl, kinesis, { log: (line) => said.push(line) });
+    try {
+      const starting = capture.start();
+      for (const deadline = Date.now() + 15_000; said.length === 0 && Date.now() < deadline; )
+        await new Promise((r) => setTimeout(r, 50));
+      expect(said.join("\n")).toContain("waits for the transactions open on the server");
+      const stopped = Date.now();
+      await capture.stop();
+      await expect(starting).rejects.toThrow();
+      expect(Date.now() - stopped).toBeLessThan(5_000); // not the transaction's end: it is still open
+      const slots = await db.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [
+        capture.slotName,
+      ]);
+      expect(slots.rowCount).toBe(0);
+    } finally {
+      await holder.query("ROLLBACK").catch(() => undefined);
+      await holder.end();
+      await capture.stop();
+      kinesis.destroy();
+      await drop();
+    }
+  });
 });
 
 describe("a transaction that takes longer to reach Kinesis than the server waits for a silent client", () => {

@@ -207,6 +207,8 @@ export class Capture {
   private standby: NodeJS.Timeout | undefined;
   private handling: Promise<void> = Promise.resolve();
   private failed: Error | undefined;
+  /** The cancel of a slot creation a stop() cut short, which stop() lets finish before ending the pool. */
+  private cancelling: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: CaptureOptions) {
     this.slot = options.slotName ?? "";
@@ -261,6 +263,7 @@ export class Capture {
       await this.service.stop().catch(() => undefined);
       await this.slotReleased(3_000).catch(() => undefined);
     }
+    await this.cancelling;
     await this.lookups.end().catch(() => undefined);
   }
 
@@ -362,12 +365,23 @@ export class Capture {
       if (!slot || this.options.startOver) {
         const slot = this.slot;
         const self = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
-        await sayingWhatSlotCreationWaitsFor(
-          client.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [slot]),
-          () => openTransactions(this.lookups, self ?? 0),
-          this.log,
-          (open) => describeOpenTransactions(slot, open),
-        );
+        // A stop() (a Ctrl-C while starting) does not wait for the transactions the creation waits for:
+        // it is cancelled, and a slot not yet made is not kept.
+        const cancel = () => {
+          this.cancelling = this.lookups.query("SELECT pg_cancel_backend($1)", [self]).catch(() => undefined);
+        };
+        this.abort.signal.addEventListener("abort", cancel, { once: true });
+        try {
+          await sayingWhatSlotCreationWaitsFor(
+            client.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [slot]),
+            () => openTransactions(this.lookups, self ?? 0),
+            this.log,
+            (open) => describeOpenTransactions(slot, open),
+          );
+        } finally {
+          this.abort.signal.removeEventListener("abort", cancel);
+        }
+        this.abort.signal.throwIfAborted();
         await client.query("DELETE FROM cdc_local.loaded_tables WHERE slot_name = $1", [this.slot]);
         this.log(`capture: created replication slot ${this.slot}`);
       }
