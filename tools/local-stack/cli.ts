@@ -77,13 +77,13 @@ function shutdown(signal: string): void {
   }
   firstSignalAt = Date.now();
   if (!started) {
-    // While starting: the part starting now comes up (or fails; a full load ends at its next page), then
-    // every part started stops, PostgreSQL included (it runs in a process group of its own, which the
-    // terminal's Ctrl-C does not reach).
+    // While starting: the part starting now comes up (or fails; the capture's full load or slot creation
+    // is cut short), then every part started stops, PostgreSQL included (it runs in a process group of
+    // its own, which the terminal's Ctrl-C does not reach).
     startAborted = true;
     stack.abortStart();
     print(
-      `${signal}: stopping once the part starting now is up (a full load stops at its next page; Ctrl-C again to force)`,
+      `${signal}: stopping once the part starting now is up (the capture's full load stops at its next page, a slot creation waiting for open transactions at once; Ctrl-C again to force)`,
     );
     return;
   }
