@@ -1,5 +1,5 @@
 /** `npm run db:migrate`: applies db/migrations to DATABASE_URL, or to the running local stack's database. */
-import { join } from "node:path";
+import { migrationsDir, unbundledMigrations } from "../dms-settings/migrations-index";
 import { commandArgs } from "../lib/command-args";
 import { readStackFile } from "../lib/local-stack-file";
 import { projectRoot } from "../lib/project-root";
@@ -16,9 +16,15 @@ if (!url) {
   console.error("db:migrate: no running stack (npm start) and no DATABASE_URL: set DATABASE_URL=<url>");
   process.exit(2);
 }
+const dir = migrationsDir(projectRoot());
 try {
-  const applied = await migrate(url, join(projectRoot(), "db", "migrations"));
+  const applied = await migrate(url, dir);
   console.log(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
+  const unbundled = unbundledMigrations(dir);
+  if (unbundled.length > 0)
+    console.error(
+      `db:migrate: db/migrations/index.ts does not bundle ${unbundled.join(", ")}, so a stage's database bootstrap would not apply it: npm run dms:settings -- --write`,
+    );
 } catch (error) {
   // A migration that failed (rolled back: nothing of it applied), changed or misnamed, or no database.
   console.error(`db:migrate: ${(error as Error).message}`);

@@ -4,7 +4,7 @@
  * the list ran locally (`npm run db:migrate` reads the folder) and never on a stage. `npm run dms:settings
  * -- --write` writes it with the template's literals; `--check` names what it lacks.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { migration } from "../../shared/migrations";
 
@@ -35,3 +35,17 @@ ${files.map((f) => `  migration(${JSON.stringify(f)}, ${name(f)}),`).join("\n")}
 }
 
 export const migrationsDir = (root: string) => join(root, "db", "migrations");
+
+/**
+ * The folder's migration files its `index.ts` does not import: `npm run db:migrate` applies them (it reads
+ * the folder) and a stage's database bootstrap would not.
+ */
+export function unbundledMigrations(dir: string): string[] {
+  let index = "";
+  try {
+    index = readFileSync(join(dir, "index.ts"), "utf8");
+  } catch {
+    // No index.ts: nothing is bundled.
+  }
+  return migrationFiles(dir).filter((file) => !index.includes(`from "./${file}"`));
+}

@@ -176,7 +176,7 @@ try {
     );
   for (const i of report.indices)
     console.log(
-      `${i.differences === 0 ? "ok  " : "DIFF"} ${i.index}: ${i.expected} expected, ${i.actual} found, ${i.differences} differences`,
+      `${i.differences === 0 ? "ok  " : "DIFF"} ${i.index}: ${i.expected} expected, ${i.actual} found${i.goneOnSecondLook ? ` at the first look (${i.goneOnSecondLook} in flight then)` : ""}, ${i.differences} differences`,
     );
   for (const t of report.skippedTables) console.log(`skip ${t}: not in the database`);
   for (const problem of report.configProblems) console.log(`config: ${problem}`);

@@ -35,7 +35,15 @@ export type Difference = {
   fields?: FieldDifference[];
 };
 export type FieldDifference = { field: string; expected: unknown; actual: unknown };
-export type IndexSummary = { index: string; expected: number; actual: number; differences: number };
+export type IndexSummary = {
+  index: string;
+  /** Rows and documents counted at the first look. */
+  expected: number;
+  actual: number;
+  differences: number;
+  /** Differences of the first look gone at the second (changes then on their way to the index). */
+  goneOnSecondLook?: number;
+};
 export type Unindexable = { table: string; key: string; reason: string };
 export type VerifyReport = {
   indices: IndexSummary[];
@@ -269,8 +277,11 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
     remaining = await lookAgain(input, chosen, differences);
     goneOnSecondLook = differences.length - remaining.length;
   }
-  for (const summary of indices)
+  for (const summary of indices) {
     summary.differences = remaining.filter((d) => d.index === summary.index).length;
+    const gone = differences.filter((d) => d.index === summary.index).length - summary.differences;
+    if (goneOnSecondLook !== undefined && gone > 0) summary.goneOnSecondLook = gone;
+  }
   return {
     indices,
     differences: remaining,

@@ -2,11 +2,17 @@
  * The migration list bundled into the database bootstrap holds every file of db/migrations, byte for byte,
  * and the rules of a migration set hold (names, one file per version).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bundledMigrations } from "../../db/migrations/index";
 import { checkLogicalReplication } from "../../functions/db-bootstrap/prerequisites";
-import { migrationFiles, migrationsIndexText } from "../../operator/dms-settings/migrations-index";
+import {
+  migrationFiles,
+  migrationsIndexText,
+  unbundledMigrations,
+} from "../../operator/dms-settings/migrations-index";
 import { migration, orderedMigrations } from "../../shared/migrations";
 
 describe("bundled migrations", () => {
@@ -50,5 +56,21 @@ describe("db/migrations/index.ts, generated", () => {
     expect(migrationsIndexText(["0001_a.sql", "0010_b.sql"])).toContain(
       'import m0001 from "./0001_a.sql";\nimport m0010 from "./0010_b.sql";\n\nexport const bundledMigrations: Migration[] = [\n  migration("0001_a.sql", m0001),\n  migration("0010_b.sql", m0010),\n];\n',
     );
+  });
+
+  it("names the files its index.ts does not bundle (what db:migrate applies and a stage would not)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cdc-migrations-"));
+    try {
+      for (const file of ["0001_a.sql", "0002_b.sql", "0003_c.sql"])
+        writeFileSync(join(dir, file), "SELECT 1;");
+      expect(unbundledMigrations(dir)).toEqual(["0001_a.sql", "0002_b.sql", "0003_c.sql"]); // no index.ts
+      writeFileSync(join(dir, "index.ts"), migrationsIndexText(["0001_a.sql", "0002_b.sql"]));
+      expect(unbundledMigrations(dir)).toEqual(["0003_c.sql"]);
+      writeFileSync(join(dir, "index.ts"), migrationsIndexText(migrationFiles(dir)));
+      expect(unbundledMigrations(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(unbundledMigrations("db/migrations")).toEqual([]);
   });
 });
