@@ -103,6 +103,13 @@ function printReport(report: RedriveReport, args: Args): void {
     console.log(`  ${report.failedAgain} replayed record(s) failed again and are back in the queue:`);
     for (const [cause, count] of Object.entries(report.failedAgainCauses))
       console.log(`    ${count} × ${cause}`);
+    // A record refused by a rule is refused again on every replay, even once a newer change of its row is
+    // indexed: what to do with them, in the command's own terms.
+    const target = args.configEnv ? ` --config-env ${args.configEnv}` : "";
+    const cause = Object.keys(report.failedAgainCauses)[0]?.replace(/^indexer: /, "") ?? "<cause>";
+    console.log(
+      `  fix the cause, then replay them again; dead letters of rows changed since (npm run verify${target} shows them right) are superseded: npm run redrive --${target} --discard --cause ${cause} --dry-run`,
+    );
   } else if (report.watchedMs > 0)
     console.log(
       `  no replayed record failed again within ${Math.round(report.watchedMs / 1000)} s (npm run verify confirms)`,

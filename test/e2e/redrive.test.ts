@@ -35,6 +35,9 @@ it("a refused row goes to the DLQ; a replay before the fix says it failed again;
   expect(early.code).toBe(1);
   expect(early.stdout).toContain("replayed 1 (1 record(s)); 0 kept");
   expect(early.stdout).toContain("1 replayed record(s) failed again and are back in the queue");
+  expect(early.stdout).toContain(
+    "fix the cause, then replay them again; dead letters of rows changed since (npm run verify shows them right) are superseded: npm run redrive -- --discard --cause mapper_parsing_exception --dry-run",
+  );
   expect((await stack.status()).dlqDepth).toBe(1);
 
   // The fix: attributes.priority becomes a keyword, which takes numbers and text alike.
