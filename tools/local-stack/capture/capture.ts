@@ -365,6 +365,9 @@ export class Capture {
       if (!slot || this.options.startOver) {
         const slot = this.slot;
         const self = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+        // Tables loaded for an earlier slot of this name are not loaded for the new one; cleared first, so
+        // that a creation cut short (below) never leaves them to a slot made after all.
+        await client.query("DELETE FROM cdc_local.loaded_tables WHERE slot_name = $1", [this.slot]);
         // A stop() (a Ctrl-C while starting) does not wait for the transactions the creation waits for:
         // it is cancelled, and a slot not yet made is not kept.
         const cancel = () => {
@@ -381,9 +384,8 @@ export class Capture {
         } finally {
           this.abort.signal.removeEventListener("abort", cancel);
         }
-        this.abort.signal.throwIfAborted();
-        await client.query("DELETE FROM cdc_local.loaded_tables WHERE slot_name = $1", [this.slot]);
         this.log(`capture: created replication slot ${this.slot}`);
+        this.abort.signal.throwIfAborted();
       }
       const loaded = new Set(
         (
