@@ -124,7 +124,10 @@ export async function freshnessBenchmarks(rates = [500, 2_000], seconds = 8): Pr
 
 /** One ids search for every probe applied but not yet seen: a search, so the refresh interval counts. */
 async function findSearchable(stack: LocalStack, index: string, probes: Map<string, Probe>): Promise<void> {
-  const waiting = [...probes].filter(([, p]) => p.committed !== undefined && p.searchable === undefined);
+  // Only probes the indexer has applied can be searchable: fewer ids, and no search while none is.
+  const waiting = [...probes].filter(
+    ([, p]) => p.committed !== undefined && p.applied !== undefined && p.searchable === undefined,
+  );
   if (waiting.length === 0) return;
   const ids = waiting.map(([key]) => key.slice(key.lastIndexOf(".") + 1));
   const result = await stack.search.search(

@@ -59,6 +59,17 @@ const single = (q: Query, name: string): [string, unknown] => {
   return entries[0] as [string, unknown];
 };
 
+/** An ids query's values as a set, made once per query (a search tests every document against it). */
+const idSets = new WeakMap<object, Set<unknown>>();
+function idSetOf(ids: { values?: unknown[] }): Set<unknown> {
+  let set = idSets.get(ids);
+  if (!set) {
+    set = new Set(ids.values ?? []);
+    idSets.set(ids, set);
+  }
+  return set;
+}
+
 export function matches(doc: Doc, query: Query | undefined, values: Indexed = sourceValues): boolean {
   if (!query || Object.keys(query).length === 0) return true;
   const [kind] = Object.keys(query);
@@ -68,7 +79,7 @@ export function matches(doc: Doc, query: Query | undefined, values: Indexed = so
     case "match_none":
       return false;
     case "ids":
-      return ((query.ids as { values: string[] }).values ?? []).includes(doc.id);
+      return idSetOf(query.ids as { values?: unknown[] }).has(doc.id);
     case "term": {
       const [field, spec] = single(query, "term");
       const value = spec && typeof spec === "object" ? (spec as { value: unknown }).value : spec;
