@@ -244,6 +244,13 @@ describe("validation: 400 lists the failing fields and nothing is written", () =
     );
   });
 
+  it("ignores a byte order mark before the JSON (RFC 8259), as text or base64 alike", async () => {
+    const text = `\uFEFF${JSON.stringify(businessEvent())}`;
+    expect((await call("POST", "/events", undefined, { raw: text })).status).toBe(201);
+    const again = Buffer.from(`\uFEFF${JSON.stringify(businessEvent())}`, "utf8");
+    expect((await call("POST", "/events", undefined, { raw: again })).status).toBe(201);
+  });
+
   it("answers 413 for a body over the limit without parsing it", async () => {
     const huge = withAttribute(businessEvent(), "blob", "x".repeat(1_100_000));
     const res = await call("POST", "/events", huge);

@@ -47,6 +47,9 @@ export function bodyGuard(options: { maxBytes: number }): middy.MiddlewareObj<AP
         }
         event.isBase64Encoded = false;
       }
+      // A byte order mark before the JSON is ignored (RFC 8259 allows it), as the decoder above drops it
+      // from a base64 body: the same request is read the same however API Gateway passes it on.
+      if (event.body.startsWith("\uFEFF")) event.body = event.body.slice(1);
       if (!event.body.isWellFormed()) throw new HttpProblem(400, "The body is not well-formed Unicode.");
     },
   };
