@@ -177,7 +177,7 @@ export class LocalStack {
    */
   abortStart(): void {
     this.startAborted = true;
-    if (this.capture && !this.captureStarted) void this.capture.stop();
+    if (this.capture && !this.captureStarted) void this.capture.stop().catch(() => undefined);
   }
 
   async start(): Promise<this> {
