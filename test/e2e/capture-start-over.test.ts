@@ -108,20 +108,39 @@ describe("captures on two databases of one server", () => {
   });
 });
 
+/**
+ * A psql session left in BEGIN after a write (on the test stack's database) while a capture of another
+ * database of the server starts: `run` gets the capture (not started), what it says, and the session.
+ */
+async function withTransactionLeftOpen(
+  database: string,
+  rowId: number,
+  run: (t: { capture: Capture; said: string[]; holder: pg.Client; holderPid: number }) => Promise<void>,
+): Promise<void> {
+  const { stack } = testStack();
+  const { url: otherUrl, drop } = await anotherDatabase(database);
+  const holder = new pg.Client({ connectionString: stack.databaseUrl });
+  await holder.connect();
+  const holderPid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+  await holder.query("BEGIN");
+  await holder.query("INSERT INTO orders (id, status, amount) VALUES ($1, 'left open', 1)", [rowId]);
+  const said: string[] = [];
+  const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
+  const capture = captureOf(otherUrl, kinesis, { log: (line) => said.push(line) });
+  try {
+    await run({ capture, said, holder, holderPid: holderPid as number });
+  } finally {
+    await holder.query("ROLLBACK").catch(() => undefined);
+    await holder.end();
+    await capture.stop();
+    kinesis.destroy();
+    await drop();
+  }
+}
+
 describe("a capture's slot on a server with a transaction left open", () => {
   it("names the open transaction it waits for (as a DMS task's start waits), and starts once it ends", async () => {
-    const { stack } = testStack();
-    const { url: otherUrl, drop } = await anotherDatabase("shop-three");
-    // A psql session left in BEGIN after a write, on another database of the server.
-    const holder = new pg.Client({ connectionString: stack.databaseUrl });
-    await holder.connect();
-    const holderPid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
-    await holder.query("BEGIN");
-    await holder.query("INSERT INTO orders (id, status, amount) VALUES (71501, 'left open', 1)");
-    const said: string[] = [];
-    const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
-    const capture = captureOf(otherUrl, kinesis, { log: (line) => said.push(line) });
-    try {
+    await withTransactionLeftOpen("shop-three", 71501, async ({ capture, said, holder, holderPid }) => {
       let started = false;
       const starting = capture.start().then(() => {
         started = true;
@@ -138,26 +157,12 @@ describe("a capture's slot on a server with a transaction left open", () => {
       await holder.query("COMMIT");
       await starting;
       expect(said.filter((line) => line.includes("waits for")).length).toBe(1);
-    } finally {
-      await holder.query("ROLLBACK").catch(() => undefined);
-      await holder.end();
-      await capture.stop();
-      kinesis.destroy();
-      await drop();
-    }
+    });
   });
 
   it("stops waiting when stopped (a Ctrl-C while npm start starts), keeping no slot", async () => {
-    const { stack, db } = testStack();
-    const { url: otherUrl, drop } = await anotherDatabase("shop-four");
-    const holder = new pg.Client({ connectionString: stack.databaseUrl });
-    await holder.connect();
-    await holder.query("BEGIN");
-    await holder.query("INSERT INTO orders (id, status, amount) VALUES (71502, 'left open', 1)");
-    const said: string[] = [];
-    const kinesis = createKinesisClient("us-east-1", stack.kinesisEndpoint);
-    const capture = captureOf(otherUrl, kinesis, { log: (line) => said.push(line) });
-    try {
+    const { db } = testStack();
+    await withTransactionLeftOpen("shop-four", 71502, async ({ capture, said }) => {
       const starting = capture.start();
       for (const deadline = Date.now() + 15_000; said.length === 0 && Date.now() < deadline; )
         await new Promise((r) => setTimeout(r, 50));
@@ -170,13 +175,7 @@ describe("a capture's slot on a server with a transaction left open", () => {
         capture.slotName,
       ]);
       expect(slots.rowCount).toBe(0);
-    } finally {
-      await holder.query("ROLLBACK").catch(() => undefined);
-      await holder.end();
-      await capture.stop();
-      kinesis.destroy();
-      await drop();
-    }
+    });
   });
 });
 
