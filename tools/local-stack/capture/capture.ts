@@ -370,6 +370,7 @@ export class Capture {
         await client.query("DELETE FROM cdc_local.loaded_tables WHERE slot_name = $1", [this.slot]);
         // A stop() (a Ctrl-C while starting) does not wait for the transactions the creation waits for:
         // it is cancelled, and a slot not yet made is not kept.
+        this.abort.signal.throwIfAborted(); // stopped before this point: no creation to cancel
         const cancel = () => {
           this.cancelling = this.lookups.query("SELECT pg_cancel_backend($1)", [self]).catch(() => undefined);
         };
