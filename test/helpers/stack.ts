@@ -16,9 +16,11 @@ import { LocalStack, type StackOptions } from "../../tools/local-stack/stack";
 import { uniquePrefix } from "./search";
 
 export async function startTestStack(options: StackOptions = {}) {
+  // Its PostgreSQL's data (40-90 MB), removed again by stopTestStack unless the caller named the folder.
+  const dir = options.dir ?? `/tmp/cdc-test-${process.pid}-${Date.now()}`;
   const stack = await new LocalStack({
     ephemeral: true,
-    dir: `/tmp/cdc-test-${process.pid}-${Date.now()}`,
+    dir,
     fresh: true,
     indexPrefix: uniquePrefix(),
     ...(process.env.OPENSEARCH_URL && { opensearchUrl: process.env.OPENSEARCH_URL }),
@@ -27,10 +29,10 @@ export async function startTestStack(options: StackOptions = {}) {
     ...options,
   }).start();
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
-  return { stack, db };
+  return { stack, db, ...(!options.dir && { ownDir: dir }) };
 }
 
-/** Closes the pool, removes only this test's indices (a shared real cluster stays intact), stops the stack. */
+/** Closes the pool, removes only this test's indices (a shared real cluster stays intact), stops the stack and removes its folder. */
 export async function stopTestStack(
   t: Awaited<ReturnType<typeof startTestStack>> | undefined,
 ): Promise<void> {
@@ -40,6 +42,7 @@ export async function stopTestStack(
     for (const index of indicesOf(routing))
       await t.stack.search.indices.delete({ index }).catch(() => undefined);
   await t.stack.stop();
+  if (t.ownDir) rmSync(t.ownDir, { recursive: true, force: true });
 }
 
 export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
