@@ -1,8 +1,8 @@
 /** `npm run invoke` end to end: the real handler on every sample Kinesis event, against local endpoints. */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSearchTarget, type SearchTarget, uniquePrefix } from "../helpers/search";
@@ -36,6 +36,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
+  rmSync(dirname(envFile), { recursive: true, force: true });
   await search.client.indices.delete({ index: `${prefix}*` }).catch(() => undefined);
   await search.close();
   await sqs.stop();

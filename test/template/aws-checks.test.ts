@@ -4,9 +4,9 @@
  * with acknowledgements only in a resource's Metadata and only with a reason.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { nagFindings, samTransform, suppressionsOf } from "../../tools/template/nag";
 import { conditionValues, specializeTemplate } from "../../tools/template/specialize";
@@ -37,7 +37,9 @@ describe("AWS template checks", () => {
         "RetentionPeriodHours: twelve",
       ),
     );
-    expect(run("cfn-lint", [broken]).code).not.toBe(0);
+    const lint = run("cfn-lint", [broken]);
+    rmSync(dirname(broken), { recursive: true, force: true });
+    expect(lint.code).not.toBe(0);
   });
 
   const transformed = (() => {

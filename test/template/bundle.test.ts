@@ -4,7 +4,7 @@
  * packages (anything else would be missing at run time in Lambda).
  */
 import { execSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -88,6 +88,7 @@ describe("error names in the minified bundles", () => {
     const file = join(dir, "errors.mjs");
     writeFileSync(file, result.outputFiles[0]?.text ?? "");
     const built = (await import(pathToFileURL(file).href)) as Record<string, new (...a: unknown[]) => Error>;
+    rmSync(dir, { recursive: true, force: true });
     const names = classes.map((c) => {
       const cls = built[c.name];
       return cls ? Reflect.construct(cls, ["x", "y"]).name : "not exported";

@@ -5,7 +5,7 @@
  * and applied with CDK's Validations API as cdk-nag 3 expects).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, Stack, Validations } from "aws-cdk-lib";
@@ -45,20 +45,25 @@ export function suppressionsOf(template: Record<string, unknown>): Map<string, S
 
 /** AwsSolutions findings not acknowledged by the template's own suppressions. */
 export function nagFindings(template: Record<string, unknown>): NagFinding[] {
+  // The template's file and the app's output folder, both removed once the rules have run.
   const dir = mkdtempSync(join(tmpdir(), "cdk-nag-"));
-  const file = join(dir, "template.json");
-  writeFileSync(file, JSON.stringify(template));
-  const stack = new Stack(new App(), "Pipeline");
-  const included = new CfnInclude(stack, "Template", { templateFile: file });
-  for (const [id, rules] of suppressionsOf(template)) {
-    const resource = included.getResource(id);
-    for (const rule of rules) Validations.of(resource).acknowledge({ id: rule.id, reason: rule.reason });
+  try {
+    const file = join(dir, "template.json");
+    writeFileSync(file, JSON.stringify(template));
+    const stack = new Stack(new App({ outdir: join(dir, "cdk.out") }), "Pipeline");
+    const included = new CfnInclude(stack, "Template", { templateFile: file });
+    for (const [id, rules] of suppressionsOf(template)) {
+      const resource = included.getResource(id);
+      for (const rule of rules) Validations.of(resource).acknowledge({ id: rule.id, reason: rule.reason });
+    }
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    return report.violations.flatMap((v) =>
+      v.violatingResources.map((r) => ({
+        rule: v.ruleName,
+        resource: r.constructPath?.split("/").at(-1) ?? "?",
+      })),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const report = new AwsSolutionsChecks().validateScope(stack);
-  return report.violations.flatMap((v) =>
-    v.violatingResources.map((r) => ({
-      rule: v.ruleName,
-      resource: r.constructPath?.split("/").at(-1) ?? "?",
-    })),
-  );
 }

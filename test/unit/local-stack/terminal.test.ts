@@ -1,9 +1,20 @@
 /** npm start's terminal: log lines above the status line, never glued to it; EMF lines tallied, not shown. */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { shortLogLine, Terminal } from "../../../tools/local-stack/terminal";
+
+/** A folder for a log file, removed after the file's tests. */
+const scratches: string[] = [];
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), "terminal-"));
+  scratches.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of scratches) rmSync(dir, { recursive: true, force: true });
+});
 
 function fakeStream() {
   const written: string[] = [];
@@ -17,7 +28,7 @@ describe("Terminal", () => {
   it("clears the status line before a log line and draws it again after", () => {
     const out = fakeStream();
     const err = fakeStream();
-    const logFile = join(mkdtempSync(join(tmpdir(), "terminal-")), "stack.log");
+    const logFile = join(scratch(), "stack.log");
     const terminal = new Terminal({ tty: true, logFile, out: out.stream, err: err.stream });
     terminal.createLog();
     expect(readFileSync(logFile, "utf8")).toBe(""); // there for `tail -f` before the first line
@@ -37,7 +48,7 @@ describe("Terminal", () => {
     const out = fakeStream();
     const terminal = new Terminal({
       tty: false,
-      logFile: join(mkdtempSync(join(tmpdir(), "terminal-")), "stack.log"),
+      logFile: join(scratch(), "stack.log"),
       out: out.stream,
       err: fakeStream().stream,
     });
