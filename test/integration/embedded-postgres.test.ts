@@ -4,7 +4,8 @@
  * must work, as every later one must.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
@@ -48,6 +49,20 @@ describe("the local stack's PostgreSQL", () => {
   it("starts after a first start was killed while it initialised the data (kill -9, a closed terminal)", async () => {
     const dir = freshDir();
     await killFirstStartDuringInit(dir);
+    // The password initdb was given in a file is not left in the system's temp folder for anyone to read.
+    const password = `${readFileSync(join(dir, "password"), "utf8").trim()}\n`;
+    const leftInTmp = readdirSync(tmpdir()).filter(
+      (name) =>
+        name.startsWith("pg-password-") &&
+        (() => {
+          try {
+            return readFileSync(join(tmpdir(), name), "utf8") === password;
+          } catch {
+            return false; // removed meanwhile (another test's initdb)
+          }
+        })(),
+    );
+    expect(leftInTmp).toEqual([]);
     const server = await startEmbeddedPostgres({ dir, fast: true });
     try {
       const client = new pg.Client({ connectionString: server.url });
@@ -62,6 +77,7 @@ describe("the local stack's PostgreSQL", () => {
     const again = await startEmbeddedPostgres({ dir, fast: true });
     await again.stop();
     expect(existsSync(join(dir, "data.init"))).toBe(false);
+    expect(existsSync(join(dir, "data.pw"))).toBe(false);
   });
 
   it("says what to do with a data folder an earlier version left half-initialised, and changes nothing", async () => {

