@@ -129,6 +129,10 @@ describe("dynamic mapping", () => {
         ["3", '{"x":1,"x.y":2}'],
         ["4", '{".z":1}'],
         ["5", '{"z..w":1}'],
+        // An empty name (a jsonb value may hold one): refused wherever it sits, its value null too.
+        ["9", '{"":1}'],
+        ["10", '{"q":{"":null}}'],
+        ["11", '{"q":[{"r":1},{"":2}]}'],
       ] as const) {
         const refused = await put(id, bad);
         expect(refused.status, bad).toBe(400);

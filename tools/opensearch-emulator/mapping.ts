@@ -380,6 +380,10 @@ export function applyDynamicMapping(
     prefix: string,
   ) => {
     for (const [key, value] of Object.entries(obj)) {
+      // OpenSearch reads every field name of a mapped object (DocumentParser), null values too; a
+      // flat_object field's inside is not walked here, as OpenSearch does not map it.
+      if (key === "")
+        throw new MappingError("mapper_parsing_exception", "field name cannot be an empty string");
       const path = prefix ? `${prefix}.${key}` : key;
       const exactValue =
         exact && typeof exact === "object" ? ownValue(exact as Record<string, unknown>, key) : undefined;
