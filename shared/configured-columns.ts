@@ -30,25 +30,24 @@ export async function tableColumns(
 }
 
 /**
- * For each configured table the database does not have, the table it has whose name differs only in case
- * (`public.invoice` configured, `public."Invoice"` created by an ORM), or undefined.
+ * For configured tables the database does not have (those tableColumns finds none for), the table it has
+ * whose name differs only in case (`public.invoice` configured, `public."Invoice"` made by an ORM).
  */
-export async function missingTables(
+export async function tablesDifferingInCase(
   client: pg.ClientBase,
-  tables: string[],
-): Promise<Map<string, string | undefined>> {
-  const { rows } = await client.query<{ table: string; similar: string | null }>(
-    `SELECT t.name AS table,
-            (SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-              WHERE lower(n.nspname) = lower(split_part(t.name, '.', 1))
-                AND lower(c.relname) = lower(split_part(t.name, '.', 2))
-                AND c.relkind IN ('r', 'p')
-              ORDER BY 1 LIMIT 1) AS similar
+  missing: string[],
+): Promise<Map<string, string>> {
+  if (missing.length === 0) return new Map();
+  const { rows } = await client.query<{ table: string; found: string }>(
+    `SELECT DISTINCT ON (t.name) t.name AS table, n.nspname || '.' || c.relname AS found
        FROM unnest($1::text[]) AS t(name)
-      WHERE ${relationNamed("t.name")} IS NULL`,
-    [tables],
+       JOIN pg_namespace n ON lower(n.nspname) = lower(split_part(t.name, '.', 1))
+       JOIN pg_class c ON c.relnamespace = n.oid AND lower(c.relname) = lower(split_part(t.name, '.', 2))
+      WHERE c.relkind IN ('r', 'p')
+      ORDER BY t.name, found`,
+    [missing],
   );
-  return new Map(rows.map(({ table, similar }) => [table, similar ?? undefined]));
+  return new Map(rows.map(({ table, found }) => [table, found]));
 }
 
 /** A configured table the database does not have, as a problem (said at each local start). */

@@ -38,6 +38,32 @@ async function anotherDatabase(name: string) {
   return { url: url.href, client, drop };
 }
 
+/**
+ * Another database of the server with a routing config of its own (`tables`, YAML): stacks on it (ephemeral,
+ * no producer API), a client to it, and how to remove both.
+ */
+async function ownDatabase(name: string, tables: string) {
+  const { url, client, drop } = await anotherDatabase(name);
+  const dir = mkdtempSync(join(tmpdir(), `cdc-${name}-`));
+  const config = join(dir, "pipeline.yaml");
+  writeFileSync(config, `tables:\n${tables}`);
+  return {
+    client,
+    stackOn: () =>
+      new LocalStack({
+        ephemeral: true,
+        databaseUrl: url,
+        pipelineConfig: config,
+        producerApiPort: false,
+        indexPrefix: `${name.replaceAll("_", "-")}-`,
+      }),
+    remove: async () => {
+      rmSync(dir, { recursive: true, force: true });
+      await drop();
+    },
+  };
+}
+
 /** A Kinesis client whose every request waits `ms` first (a stream busy with other work). */
 function slowStream(endpoint: string | undefined, ms: number) {
   const kinesis = createKinesisClient("us-east-1", endpoint);
@@ -318,17 +344,12 @@ describe("a stack with parts of one's own that do not answer", () => {
 
 describe("a stack on a database of one's own with a routing config of its own", () => {
   it("creates none of the demo's tables there", async () => {
-    const { url, client: own, drop } = await anotherDatabase("own_app");
-    const dir = mkdtempSync(join(tmpdir(), "cdc-own-app-"));
-    const config = join(dir, "own.yaml");
-    writeFileSync(config, "tables:\n  public.orders:\n    primaryKey: [id]\n");
-    const other = new LocalStack({
-      ephemeral: true,
-      databaseUrl: url,
-      pipelineConfig: config,
-      producerApiPort: false,
-      indexPrefix: "own-app-",
-    });
+    const {
+      client: own,
+      stackOn,
+      remove,
+    } = await ownDatabase("own_app", "  public.orders:\n    primaryKey: [id]\n");
+    const other = stackOn();
     try {
       // The application's own orders table, which the demo's would otherwise alter.
       await own.query("CREATE TABLE orders (id bigint PRIMARY KEY, total numeric)");
@@ -341,8 +362,7 @@ describe("a stack on a database of one's own with a routing config of its own", 
       expect(rows[0]).toEqual({ table: null, column: "id,total" });
     } finally {
       await other.stop();
-      rmSync(dir, { recursive: true, force: true });
-      await drop();
+      await remove();
     }
   });
 });
@@ -350,18 +370,11 @@ describe("a stack on a database of one's own with a routing config of its own", 
 describe("a Ctrl-C while a large full load runs", () => {
   it("ends the start at the load's next page, and the next start loads the table whole", async () => {
     const rows = 30_000;
-    const { url, client: own, drop } = await anotherDatabase("big_load");
-    const dir = mkdtempSync(join(tmpdir(), "cdc-big-load-"));
-    const config = join(dir, "big.yaml");
-    writeFileSync(config, "tables:\n  public.items:\n    primaryKey: [id]\n");
-    const stackOn = () =>
-      new LocalStack({
-        ephemeral: true,
-        databaseUrl: url,
-        pipelineConfig: config,
-        producerApiPort: false,
-        indexPrefix: "big-load-",
-      });
+    const {
+      client: own,
+      stackOn,
+      remove,
+    } = await ownDatabase("big_load", "  public.items:\n    primaryKey: [id]\n");
     try {
       await own.query("CREATE TABLE items (id int PRIMARY KEY, v text)");
       await own.query("INSERT INTO items SELECT g, repeat('x', 200) FROM generate_series(1, $1) g", [rows]);
@@ -387,8 +400,7 @@ describe("a Ctrl-C while a large full load runs", () => {
         await second.stop();
       }
     } finally {
-      rmSync(dir, { recursive: true, force: true });
-      await drop();
+      await remove();
     }
   });
 });

@@ -26,8 +26,8 @@ import { keyProblem, tableKeys } from "../../shared/captured-keys";
 import {
   columnProblems,
   missingTableProblem,
-  missingTables,
   tableColumns,
+  tablesDifferingInCase,
 } from "../../shared/configured-columns";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
@@ -513,10 +513,15 @@ export class LocalStack {
       const keys = await tableKeys(db, names);
       const columns = await tableColumns(db, names);
       const partitioned = await partitionedTables(db, names);
-      const missing = await missingTables(db, names);
+      // A table the database lacks has no columns there.
+      const similar = await tablesDifferingInCase(
+        db,
+        names.filter((name) => !columns.has(name)),
+      );
       for (const t of routings) {
-        if (missing.has(t.table)) {
-          this.log(`config: ${missingTableProblem(t.table, missing.get(t.table))}`);
+        const has = columns.get(t.table);
+        if (!has) {
+          this.log(`config: ${missingTableProblem(t.table, similar.get(t.table))}`);
           continue;
         }
         const partitions = partitioned.get(t.table);
@@ -524,8 +529,7 @@ export class LocalStack {
         const key = keys.get(t.table);
         const problem = key && keyProblem(t.table, t.primaryKey, key);
         if (problem) this.log(`config: ${problem}`);
-        const has = columns.get(t.table);
-        for (const missing of has ? columnProblems(t, has) : []) this.log(`config: ${missing}`);
+        for (const missing of columnProblems(t, has)) this.log(`config: ${missing}`);
       }
     } finally {
       await db.end();
