@@ -39,10 +39,13 @@ export const INDEXER_INDEX_ACTIONS = [
 ];
 export const INDEXER_CLUSTER_ACTIONS = ["indices:data/write/bulk"];
 /**
- * What `npm run verify` reads (scrolled searches, counts and mappings), and the deletion of an index that
- * `npm run reload -- --rebuild` makes before the table's rows are loaded into it again.
+ * What `npm run verify` reads (whether an index exists, a refresh, scrolled searches, counts, documents
+ * by id, mappings), and the deletion of an index that `npm run reload -- --rebuild` makes before the
+ * table's rows are loaded into it again. `HEAD /{index}` is the get-index action.
  */
 export const OPERATOR_INDEX_ACTIONS = [
+  "indices:admin/get",
+  "indices:admin/refresh*",
   "indices:data/read/search*",
   "indices:data/read/get",
   "indices:data/read/mget*",
@@ -50,7 +53,15 @@ export const OPERATOR_INDEX_ACTIONS = [
   "indices:monitor/stats",
   "indices:admin/delete",
 ];
-export const OPERATOR_CLUSTER_ACTIONS = ["indices:data/read/scroll", "indices:data/read/scroll/clear"];
+/**
+ * OpenSearch security grants scroll and mget (as bulk) only as cluster permissions: an mget names its
+ * indices, which the index permissions above then limit (`indices:data/read/mget[shard]`).
+ */
+export const OPERATOR_CLUSTER_ACTIONS = [
+  "indices:data/read/scroll",
+  "indices:data/read/scroll/clear",
+  "indices:data/read/mget",
+];
 
 export const roleNames = (stage: string) => ({
   indexer: `cdc_indexer_${stage}`,
