@@ -4,7 +4,9 @@
  * - a REST request runs transport actions (the action names of OpenSearch's REST handlers and transport
  *   actions: `HEAD /{index}` is RestGetIndicesAction, so `indices:admin/get`; `_mget` is MultiGetAction,
  *   whose shard requests are `indices:data/read/mget[shard]`; `_bulk` runs `indices:data/write/bulk`, its
- *   shard requests `bulk[s]` and each item's index or delete action);
+ *   shard requests `bulk[s]` and each item's index or delete action; a write that creates its index or a
+ *   field runs `indices:admin/auto_create` or `auto_put`, which security checks as `indices:admin/create`
+ *   and `indices:admin/mapping/put`, its ActionNameMapping);
  * - an action is granted by the role's `cluster_permissions` when the plugin counts it as a cluster
  *   permission (`Utils.isClusterPerm`: `cluster:*`, templates, scroll, bulk, mget, msearch, mtv, reindex),
  *   otherwise by an `index_permissions` entry whose patterns match every index it names;
@@ -60,6 +62,13 @@ function bulkActions(body: string): RequiredAction[] {
       action: `indices:data/write/${op === "delete" ? "delete" : "index"}`,
       indices: [meta._index],
     });
+    // A write may create its index (auto_create, which security checks as create) or add a field to its
+    // mapping (auto_put, checked as mapping/put).
+    if (op !== "delete")
+      actions.push(
+        { action: "indices:admin/create", indices: [meta._index] },
+        { action: "indices:admin/mapping/put", indices: [meta._index] },
+      );
     if (op !== "delete") i++; // the document line
   }
   return actions;
