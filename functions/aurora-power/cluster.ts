@@ -34,20 +34,23 @@ export async function describeCluster(
 }
 
 /**
- * Starts or stops the cluster. A state change that raced with another caller (the cluster is no
- * longer in the state the decision saw) is not an error: someone else already did it.
+ * Starts the cluster. A state change that raced with another caller (the cluster is no longer in the
+ * state the decision saw) is not an error: someone else already did it. (Start and stop are two
+ * functions so each Lambda's bundle holds only the command its role allows.)
  */
-export async function changeClusterState(
+export const startCluster = (rds: Pick<RDSClient, "send">, identifier: string) =>
+  requestStateChange(rds, new StartDBClusterCommand({ DBClusterIdentifier: identifier }));
+
+/** Stops the cluster; a stop that raced with another caller is not an error (as startCluster). */
+export const stopCluster = (rds: Pick<RDSClient, "send">, identifier: string) =>
+  requestStateChange(rds, new StopDBClusterCommand({ DBClusterIdentifier: identifier }));
+
+async function requestStateChange(
   rds: Pick<RDSClient, "send">,
-  identifier: string,
-  action: "start" | "stop",
+  command: StartDBClusterCommand | StopDBClusterCommand,
 ): Promise<"requested" | "already-changing"> {
   try {
-    await rds.send(
-      action === "start"
-        ? new StartDBClusterCommand({ DBClusterIdentifier: identifier })
-        : new StopDBClusterCommand({ DBClusterIdentifier: identifier }),
-    );
+    await rds.send(command as StartDBClusterCommand);
     return "requested";
   } catch (error) {
     if (error instanceof InvalidDBClusterStateFault) return "already-changing";

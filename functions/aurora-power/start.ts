@@ -8,7 +8,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { RDSClient } from "@aws-sdk/client-rds";
 import middy from "@middy/core";
 import { createLogger, createMetrics } from "../../shared/observability";
-import { changeClusterState, describeCluster } from "./cluster";
+import { describeCluster, startCluster } from "./cluster";
 import { decideStart } from "./decide";
 import { loadPowerSettings } from "./settings";
 
@@ -28,7 +28,7 @@ async function autoStart(event: { source?: unknown; reason?: unknown } | undefin
     action: decision.action,
   };
   if (decision.action === "start") {
-    result.outcome = await changeClusterState(rds, settings.clusterIdentifier, "start");
+    result.outcome = await startCluster(rds, settings.clusterIdentifier);
     metrics.addMetric("ClusterStartRequested", MetricUnit.Count, 1);
   } else metrics.addMetric("ClusterStartSkipped", MetricUnit.Count, 1);
   logger.info("auto-start", { ...result, reason: decision.reason, requestedBy: event?.source });

@@ -16,7 +16,7 @@ import { ConfigError } from "../../shared/errors";
 import { createLogger, createMetrics } from "../../shared/observability";
 import { apiRequestCount } from "./api-activity";
 import { pauseCapture, resumeCapture } from "./capture-link";
-import { changeClusterState, describeCluster } from "./cluster";
+import { describeCluster, stopCluster } from "./cluster";
 import { decideStop } from "./decide";
 import { loadPowerSettings } from "./settings";
 
@@ -55,7 +55,7 @@ async function autoStop(_event: unknown, context: Context): Promise<StopResult> 
       result.capture = await pauseCapture(dms, task, {
         deadline: Date.now() + context.getRemainingTimeInMillis() - 20_000,
       });
-    result.outcome = await changeClusterState(rds, settings.clusterIdentifier, "stop");
+    result.outcome = await stopCluster(rds, settings.clusterIdentifier);
     metrics.addMetric("ClusterStopRequested", MetricUnit.Count, 1);
   } else {
     metrics.addMetric("ClusterStopSkipped", MetricUnit.Count, 1);
