@@ -10,13 +10,13 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 import type { PipelineConfig } from "../../shared/pipeline-config";
-import type { BulkClient } from "./bulk-writer";
+import type { IndexerSearch } from "./opensearch-client";
 import { processBatch } from "./process-batch";
 import { createBatchReporter } from "./report";
 import type { IndexerSettings } from "./settings";
 
 export type IndexerDeps = {
-  search: BulkClient;
+  search: IndexerSearch;
   sqs: SQSClient;
   pipeline: PipelineConfig;
   settings: Pick<IndexerSettings, "dlqUrl" | "dlqMaxMessageBytes" | "retry">;

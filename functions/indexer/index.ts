@@ -8,7 +8,7 @@ import { createSqsClient } from "../../shared/aws-clients";
 import { createLogger, createMetrics } from "../../shared/observability";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { createIndexerHandler } from "./app";
-import { createBulkClient } from "./opensearch-client";
+import { createIndexerClient } from "./opensearch-client";
 import { loadIndexerSettings } from "./settings";
 
 const settings = loadIndexerSettings(process.env);
@@ -19,7 +19,7 @@ export const handler = createIndexerHandler({
     settings.pipelineConfigPath ? readFileSync(settings.pipelineConfigPath, "utf8") : bundledConfig,
     { indexPrefix: settings.indexPrefix, source: settings.pipelineConfigPath ?? "config/pipeline.yaml" },
   ),
-  search: createBulkClient(settings.openSearch),
+  search: createIndexerClient(settings.openSearch),
   sqs: createSqsClient(settings.openSearch.region),
   logger: createLogger("cdc-indexer"),
   metrics: createMetrics("cdc-indexer"),

@@ -28,7 +28,41 @@ class BulkAction implements Action {
   ) {}
 }
 
-export type ChangePlan = { actions: Action[]; filtered: number };
+/** `keyChanged`: the change moved its row to another key (its old key's documents are deleted too). */
+export type ChangePlan = { actions: Action[]; filtered: number; keyChanged?: true };
+
+/** The document of the row a change writes in its table's index, with the version it writes. */
+export type RowDocument = { index: string; id: string; version: bigint };
+
+/** The old key's id when an update moved its row to another key, else undefined. */
+function movedFrom(change: DmsChange, table: string, keyColumns: string[], id: string): string | undefined {
+  // A before-image carrying every key column with another value: the row's key changed.
+  const before = change.before;
+  if (
+    change.operation !== "update" ||
+    !before ||
+    !keyColumns.every((c) => before[c] !== undefined && before[c] !== null)
+  )
+    return undefined;
+  const oldId = documentId(table, keyColumns, before);
+  return oldId === id ? undefined : oldId;
+}
+
+/**
+ * The document a change writes in its table's index, for a change whose plan failed (a value the indexer
+ * refuses): undefined when there is none to name (no key) or the change moved its row to another key
+ * (it also deletes the old key's documents, which a later change of the new key never touches).
+ */
+export function rowDocument(change: DmsChange, routing: TableRouting): RowDocument | undefined {
+  try {
+    const keyColumns = primaryKeyColumns(routing.table, routing.primaryKey, change.row);
+    const id = documentId(routing.table, keyColumns, change.row);
+    if (movedFrom(change, routing.table, keyColumns, id) !== undefined) return undefined;
+    return { index: routing.index, id, version: documentVersion(change.position) };
+  } catch {
+    return undefined;
+  }
+}
 
 export function planChange(change: DmsChange, routing: TableRouting): ChangePlan {
   const keyColumns = primaryKeyColumns(routing.table, routing.primaryKey, change.row);
@@ -42,19 +76,11 @@ export function planChange(change: DmsChange, routing: TableRouting): ChangePlan
   if (change.operation === "delete") return { actions: deleteFromAll(id), filtered: 0 };
 
   const actions: Action[] = [];
-  // A before-image carrying every key column with another value: the row's key changed.
-  const before = change.before;
-  if (
-    change.operation === "update" &&
-    before &&
-    keyColumns.every((c) => before[c] !== undefined && before[c] !== null)
-  ) {
-    const oldId = documentId(routing.table, keyColumns, before);
-    if (oldId !== id) actions.push(...deleteFromAll(oldId));
-  }
+  const oldId = movedFrom(change, routing.table, keyColumns, id);
+  if (oldId !== undefined) actions.push(...deleteFromAll(oldId));
   const doc = buildDocument(change.row, routing.columnSpecs, routing.exclude);
   actions.push(new BulkAction("index", routing.index, id, version, doc));
-  if (routing.routes.length === 0) return { actions, filtered: 0 };
+  if (routing.routes.length === 0) return planOf(actions, 0, oldId);
   let filtered = 0;
   const ctx = { row: doc, operation: change.operation, schema: change.schema, table: change.table };
   for (const route of routing.routes) {
@@ -64,5 +90,11 @@ export function planChange(change: DmsChange, routing: TableRouting): ChangePlan
       actions.push(new BulkAction("delete", route.index, id, version));
     }
   }
-  return { actions, filtered };
+  return planOf(actions, filtered, oldId);
+}
+
+function planOf(actions: Action[], filtered: number, oldId: string | undefined): ChangePlan {
+  const plan: ChangePlan = { actions, filtered };
+  if (oldId !== undefined) plan.keyChanged = true;
+  return plan;
 }

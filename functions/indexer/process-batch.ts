@@ -1,7 +1,8 @@
 /**
- * One Kinesis batch: parse -> plan -> compact -> bulk (with retries) -> dead-letter -> partial batch
- * response. A record is acknowledged only once it is applied in OpenSearch, provably stale, or accepted
- * by the dead-letter queue; otherwise Lambda retries from the lowest failed sequence number.
+ * One Kinesis batch: parse -> plan -> compact -> bulk (with retries) -> superseded failures ->
+ * dead-letter -> partial batch response. A record is acknowledged only once it is applied in OpenSearch,
+ * provably stale (a record that cannot be indexed, too, once a later change of its row is: superseded.ts),
+ * or accepted by the dead-letter queue; otherwise Lambda retries from the lowest failed sequence number.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSClient } from "@aws-sdk/client-sqs";
@@ -14,13 +15,14 @@ import { batchItemFailures, leftForRetry, type RecordCheckpoint, toDeadLetter } 
 import type { ItemOutcome } from "./classify";
 import { type CompactedAction, compact, type PlannedAction } from "./compact";
 import { type DeadLetterEntry, sendDeadLetters } from "./dead-letter";
-import { parseDmsMessage } from "./dms-message";
-import { planChange } from "./plan";
+import { type DmsChange, parseDmsMessage } from "./dms-message";
+import { planChange, type RowDocument, rowDocument } from "./plan";
 import { notBase64Hint, recordText } from "./record-data";
+import { documentsToRead, isSuperseded, type VersionReader } from "./superseded";
 import { versionCommitMillis } from "./version";
 
 export type BatchDeps = {
-  search: BulkClient;
+  search: BulkClient & VersionReader;
   sqs: SQSClient;
   pipeline: PipelineConfig;
   logger: Logger;
@@ -39,6 +41,8 @@ export type BatchStats = {
   compacted: number;
   filtered: number;
   deadLettered: number;
+  /** Records that could not be indexed and were not dead-lettered: their rows have changed since. */
+  superseded: number;
   retried: number;
   failedToRetry: number;
   bulkRequests: number;
@@ -53,6 +57,10 @@ type RecordState = RecordCheckpoint & {
   table?: string;
   operation?: string;
   commitMillis?: number;
+  /** The record's document in its table's index, when it writes one and keeps its row's key. */
+  document?: RowDocument;
+  /** The record moved its row to another key (never superseded: see superseded.ts). */
+  keyChanged?: true;
 };
 
 /**
@@ -70,6 +78,8 @@ class BatchRecord implements RecordState {
   table?: string;
   operation?: string;
   commitMillis?: number;
+  document?: RowDocument;
+  keyChanged?: true;
   constructor(readonly record: KinesisStreamRecord) {
     this.sequenceNumber = record.kinesis.sequenceNumber;
   }
@@ -84,6 +94,7 @@ const newStats = (received: number): BatchStats => ({
   compacted: 0,
   filtered: 0,
   deadLettered: 0,
+  superseded: 0,
   retried: 0,
   failedToRetry: 0,
   bulkRequests: 0,
@@ -104,6 +115,7 @@ export async function processBatch(
   const { actions, compacted } = compact(planned);
   stats.compacted = compacted;
   await applyActions(actions, states, context, deps, stats);
+  await settleSupersededFailures(states, context, deps, stats);
   await deadLetterPermanentFailures(states, context, deps, stats);
   stats.failedToRetry = leftForRetry(states);
   noteFreshness(states, now(), stats);
@@ -123,6 +135,7 @@ function parseAndPlan(states: RecordState[], deps: BatchDeps, stats: BatchStats)
   const planned: PlannedAction[] = [];
   states.forEach((state, i) => {
     let stage: Failure["stage"] = "parse";
+    let change: DmsChange | undefined;
     try {
       const message = parseDmsMessage(recordText(state.record.kinesis.data));
       state.table = `${message.schema}.${message.table}`;
@@ -134,7 +147,9 @@ function parseAndPlan(states: RecordState[], deps: BatchDeps, stats: BatchStats)
       if (message.position.kind === "commit" && message.position.fromRecordTimestamp)
         stats.usedRecordTimestamp++;
       stage = "plan";
+      change = message;
       const plan = planChange(message, deps.pipeline.routingFor(message.schema, message.table));
+      if (plan.keyChanged) state.keyChanged = true;
       stats.filtered += plan.filtered;
       for (const action of plan.actions) planned.push(new Planned(action, i));
       // Freshness is measured on changes only: a snapshot row has no commit time.
@@ -152,10 +167,70 @@ function parseAndPlan(states: RecordState[], deps: BatchDeps, stats: BatchStats)
         type: known ? error.code : "unexpected_error",
         reason: hint ? `${(error as Error).message}; ${hint}` : (error as Error).message,
       };
+      if (change) state.document = failedChangeDocument(change, deps.pipeline);
     }
   });
   return planned;
 }
+
+/** The document of a change whose plan failed, if it names one (superseded.ts). */
+function failedChangeDocument(change: DmsChange, pipeline: BatchDeps["pipeline"]): RowDocument | undefined {
+  try {
+    return rowDocument(change, pipeline.routingFor(change.schema, change.table));
+  } catch {
+    return undefined; // no routing for its table: nothing to compare
+  }
+}
+
+/**
+ * Step 3: the records that could not be indexed whose rows have changed since (superseded.ts) are
+ * acknowledged, not dead-lettered. One `_mget` of their documents' versions, within the time left; if it
+ * fails, they go to the dead-letter queue as before.
+ */
+async function settleSupersededFailures(
+  states: RecordState[],
+  context: Context,
+  deps: BatchDeps,
+  stats: BatchStats,
+): Promise<void> {
+  const candidates = states.filter((s) => s.status === "permanent" && s.document && !s.keyChanged);
+  if (candidates.length === 0) return;
+  const budget = context.getRemainingTimeInMillis() - deps.settings.retry.safetyMarginMs;
+  if (budget <= 0) return;
+  let current: Map<string, bigint>;
+  try {
+    current = await deps.search.versions(documentsToRead(candidates.map((s) => s.document as RowDocument)), {
+      requestTimeout: Math.min(budget, VERSIONS_TIMEOUT_MS),
+    });
+  } catch (error) {
+    deps.logger.warn(
+      "could not read whether records that cannot be indexed are superseded; dead-lettering them",
+      {
+        count: candidates.length,
+        error: error as Error,
+      },
+    );
+    return;
+  }
+  for (const s of candidates) {
+    if (!isSuperseded(s.document as RowDocument, current)) continue;
+    s.status = "done";
+    s.commitMillis = undefined; // not applied: no freshness
+    stats.superseded++;
+    deps.logger.warn(
+      "record cannot be indexed, but its row has changed since: superseded, not dead-lettered",
+      {
+        sequenceNumber: s.record.kinesis.sequenceNumber,
+        table: s.table,
+        operation: s.operation,
+        error: { stage: s.failure?.stage, type: s.failure?.type, status: s.failure?.status },
+      },
+    );
+  }
+}
+
+/** At most this long for the versions' `_mget` (a small request; the rest of the time is the DLQ's). */
+const VERSIONS_TIMEOUT_MS = 5_000;
 
 /** Step 2: the actions sent in bulk (with retries); each outcome lands on the records it came from. */
 async function applyActions(
@@ -185,7 +260,7 @@ async function applyActions(
 }
 
 /**
- * Step 3: the permanent failures the checkpoint rule allows go to the DLQ; what the queue refuses is
+ * Step 4: the permanent failures the checkpoint rule allows go to the DLQ; what the queue refuses is
  * retried instead (never acknowledged).
  */
 async function deadLetterPermanentFailures(
@@ -275,6 +350,8 @@ function applyOutcome(
           index: action.action.index,
           documentId: action.action.id,
         };
+        // The document refused, with the version sent (the latest of the records compacted into it).
+        s.document ??= { index: action.action.index, id: action.action.id, version: action.action.version };
       }
   }
 }

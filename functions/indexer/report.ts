@@ -16,6 +16,7 @@ export function publishBatchMetrics(metrics: Metrics, stats: BatchStats): void {
   count("RouteFiltered", stats.filtered);
   count("ControlRecordsSkipped", stats.controlSkipped);
   count("RecordsDeadLettered", stats.deadLettered);
+  count("RecordsSuperseded", stats.superseded);
   count("ActionsRetried", stats.retried);
   count("RecordsLeftForRetry", stats.failedToRetry);
   count("BulkRequests", stats.bulkRequests);
@@ -47,6 +48,7 @@ export function createBatchReporter(logger: Logger, metrics: Metrics): (stats: B
       filtered: stats.filtered,
       controlSkipped: stats.controlSkipped,
       deadLettered: stats.deadLettered,
+      superseded: stats.superseded,
       leftForRetry: stats.failedToRetry,
       bulkRequests: stats.bulkRequests,
     });

@@ -28,7 +28,10 @@ export type SearchBootstrapInput = {
   operatorRoleArns: string[];
 };
 
-/** Bulk writes, index creation by template, new fields of unconfigured columns. */
+/**
+ * Bulk writes, index creation by template, new fields of unconfigured columns; and the versions of
+ * documents whose records the indexer cannot index (`_mget`, functions/indexer/superseded.ts).
+ */
 export const INDEXER_INDEX_ACTIONS = [
   "indices:data/write/index",
   "indices:data/write/delete",
@@ -36,8 +39,10 @@ export const INDEXER_INDEX_ACTIONS = [
   "indices:data/write/bulk[s]",
   "indices:admin/create",
   "indices:admin/mapping/put",
+  "indices:data/read/mget*",
 ];
-export const INDEXER_CLUSTER_ACTIONS = ["indices:data/write/bulk"];
+/** Bulk and mget are cluster permissions in OpenSearch security; the index permissions above limit them. */
+export const INDEXER_CLUSTER_ACTIONS = ["indices:data/write/bulk", "indices:data/read/mget"];
 /**
  * What `npm run verify` reads (whether an index exists, a refresh, scrolled searches, counts, documents
  * by id, mappings), and the deletion of an index that `npm run reload -- --rebuild` makes before the

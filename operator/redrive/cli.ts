@@ -103,12 +103,12 @@ function printReport(report: RedriveReport, args: Args): void {
     console.log(`  ${report.failedAgain} replayed record(s) failed again and are back in the queue:`);
     for (const [cause, count] of Object.entries(report.failedAgainCauses))
       console.log(`    ${count} × ${cause}`);
-    // A record refused by a rule is refused again on every replay, even once a newer change of its row is
-    // indexed: what to do with them, in the command's own terms.
+    // A record refused by a rule is refused again on every replay until its cause is fixed, or its row
+    // changes (the indexer then settles it as superseded): what to do with them, in the command's terms.
     const target = args.configEnv ? ` --config-env ${args.configEnv}` : "";
     const cause = Object.keys(report.failedAgainCauses)[0]?.replace(/^indexer: /, "") ?? "<cause>";
     console.log(
-      `  fix the cause, then replay them again; dead letters of rows changed since (npm run verify${target} shows them right) are superseded: npm run redrive --${target} --discard --cause ${cause} --dry-run`,
+      `  fix the cause or the rows (a replayed dead letter of a row changed since settles), then replay them again; those no longer wanted (rows deleted since: npm run verify${target} shows them right): npm run redrive --${target} --discard --cause ${cause} --dry-run`,
     );
   } else if (report.watchedMs > 0)
     console.log(

@@ -1,7 +1,8 @@
 /**
  * The operator's loop on the local stack: a row the index refuses lands in the DLQ; a replay before the
  * fix is reported as failing again; once the mapping is fixed, `npm run redrive` puts it back on the
- * stream and the indexer applies it; a dead letter nobody wants is discarded, with confirmation.
+ * stream and the indexer applies it; a dead letter nobody wants is discarded, with confirmation. A row
+ * whose refused value is fixed in the database instead: its dead letter, replayed, settles as superseded.
  */
 import { expect, it } from "vitest";
 import { npmRun } from "../helpers/npm-run";
@@ -36,7 +37,7 @@ it("a refused row goes to the DLQ; a replay before the fix says it failed again;
   expect(early.stdout).toContain("replayed 1 (1 record(s)); 0 kept");
   expect(early.stdout).toContain("1 replayed record(s) failed again and are back in the queue");
   expect(early.stdout).toContain(
-    "fix the cause, then replay them again; dead letters of rows changed since (npm run verify shows them right) are superseded: npm run redrive -- --discard --cause mapper_parsing_exception --dry-run",
+    "fix the cause or the rows (a replayed dead letter of a row changed since settles), then replay them again; those no longer wanted (rows deleted since: npm run verify shows them right): npm run redrive -- --discard --cause mapper_parsing_exception --dry-run",
   );
   expect((await stack.status()).dlqDepth).toBe(1);
 
@@ -76,4 +77,24 @@ it("a refused row goes to the DLQ; a replay before the fix says it failed again;
   const discarded = await redrive("--discard", "--table", "public.orders", "--yes");
   expect(discarded.stdout).toContain("discarded 1");
   expect((await stack.status()).dlqDepth).toBe(0);
+});
+
+it("a refused value fixed in the database since: its dead letter, replayed, settles and leaves the queue", async () => {
+  const { db, stack } = testStack();
+  const index = stack.pipeline.routingFor("public", "orders").index;
+  // A json column holds an object in the index: a JSON string is refused (coercion_failed).
+  await db.query(`INSERT INTO orders (id, status, amount, attributes) VALUES (10, 'new', 1, '"just text"')`);
+  expect(await stack.settle(30_000)).toBe(true);
+  expect((await stack.status()).dlqDepth).toBe(1);
+  await db.query(`UPDATE orders SET attributes = '{"fixed": true}' WHERE id = 10`);
+  expect(await stack.settle(30_000)).toBe(true);
+
+  const replay = await redrive("--wait", "5");
+  expect(replay.stdout).toContain("replayed 1 (1 record(s)); 0 kept");
+  expect(replay.stdout).toContain("no replayed record failed again within 5 s");
+  expect(replay.code).toBe(0);
+  expect(await stack.settle(30_000)).toBe(true);
+  expect((await stack.status()).dlqDepth).toBe(0);
+  const doc = (await stack.search.get({ index, id: "10" })).body as { _source: Record<string, unknown> };
+  expect(doc._source).toMatchObject({ id: 10, attributes: { fixed: true } });
 });

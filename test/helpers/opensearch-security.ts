@@ -94,6 +94,13 @@ export function requiredActions(request: Request): RequiredAction[] {
     return [{ action: "indices:data/read/scroll/clear", indices: [] }];
   if (is(["GET", "POST"], [null, "_search"]) || is(["GET", "POST"], [null, "_count"]))
     return [{ action: "indices:data/read/search", indices: indices(first) }];
+  if (is(["GET", "POST"], ["_mget"])) {
+    const docs = (JSON.parse(request.body ?? "{}") as { docs?: { _index?: string }[] }).docs ?? [];
+    return [
+      { action: "indices:data/read/mget", indices: [] },
+      { action: "indices:data/read/mget[shard]", indices: [...new Set(docs.map((d) => String(d._index)))] },
+    ];
+  }
   if (is(["GET", "POST"], [null, "_mget"]))
     return [
       { action: "indices:data/read/mget", indices: [] },

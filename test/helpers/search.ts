@@ -5,15 +5,17 @@
 import type { Client } from "@opensearch-project/opensearch";
 import type { KinesisStreamRecord } from "aws-lambda";
 import type pg from "pg";
-import type { BulkClient } from "../../functions/indexer/bulk-writer";
-import { createBulkClient } from "../../functions/indexer/opensearch-client";
+import { createIndexerClient, type IndexerSearch } from "../../functions/indexer/opensearch-client";
 import { processBatch } from "../../functions/indexer/process-batch";
+import { type DocumentRef, readVersions } from "../../functions/indexer/superseded";
 import { describeTable } from "../../operator/lib/dms/describe-table";
 import { loadRecord } from "../../operator/lib/dms/records";
 import { tablePages } from "../../operator/lib/dms/table-pages";
 import { localSearchClient } from "../../operator/lib/search-client";
+import { parseJsonKeepingDigits } from "../../shared/exact-json";
 import type { PipelineConfig } from "../../shared/pipeline-config";
 import { kinesisRecord } from "../../tools/lib/kinesis-event";
+import { toJson } from "../../tools/opensearch-emulator/http";
 import {
   OpenSearchEmulator,
   type RunningEmulator,
@@ -21,10 +23,20 @@ import {
 } from "../../tools/opensearch-emulator/server";
 import { recordingLogger, TEST_BATCH_SETTINGS, testContext } from "./lambda";
 
-/** A bulk client that calls the emulator in-process, throwing the way the real client does on HTTP errors. */
-export function inProcessBulkClient(emulator: OpenSearchEmulator): BulkClient & { calls: number } {
+/**
+ * The indexer's client calling the emulator in-process, throwing the way the real client does on HTTP
+ * errors; its answers pass through JSON as over HTTP (versions as exact numbers).
+ */
+export function inProcessBulkClient(emulator: OpenSearchEmulator): IndexerSearch & { calls: number } {
   const client = {
     calls: 0,
+    async versions(docs: DocumentRef[]) {
+      const body = JSON.stringify({ docs: docs.map((d) => ({ _index: d.index, _id: d.id })) });
+      const [status, payload] = emulator.handle("POST", new URL("http://emulator/_mget?_source=false"), body);
+      if (status >= 300)
+        throw Object.assign(new Error(`Response Error ${status}`), { name: "ResponseError" });
+      return readVersions(parseJsonKeepingDigits(toJson(payload)));
+    },
     async bulk({ body }: { body: Buffer }) {
       client.calls++;
       const [status, payload] = emulator.handle("POST", new URL("http://emulator/_bulk"), body.toString());
@@ -69,7 +81,7 @@ export async function indexThroughIndexer(
   records: KinesisStreamRecord[],
 ): Promise<void> {
   const { response } = await processBatch(records, testContext(), {
-    search: createBulkClient({ endpoint: url, auth: "none", region: "us-east-1" }),
+    search: createIndexerClient({ endpoint: url, auth: "none", region: "us-east-1" }),
     sqs: undefined as never,
     pipeline,
     logger: recordingLogger(),

@@ -5,7 +5,7 @@
  * Runs against the emulator, or a real cluster when OPENSEARCH_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBulkClient } from "../../functions/indexer/opensearch-client";
+import { createIndexerClient } from "../../functions/indexer/opensearch-client";
 import { processBatch } from "../../functions/indexer/process-batch";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
@@ -55,7 +55,7 @@ async function indexOrders(prefix: string, withTemplates: boolean): Promise<stri
     changeRecord({ op: "insert", row: row(2, "10.75"), commitMs: T0 + 1 }, 1),
   ];
   const { response } = await processBatch(records, testContext(), {
-    search: createBulkClient({
+    search: createIndexerClient({
       endpoint: search.url,
       auth: "none",
       region: "us-east-1",

@@ -4,8 +4,7 @@
  * errors, item rejections; and a real mapping conflict.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BulkClient } from "../../functions/indexer/bulk-writer";
-import { createBulkClient } from "../../functions/indexer/opensearch-client";
+import { createIndexerClient, type IndexerSearch } from "../../functions/indexer/opensearch-client";
 import { type BatchDeps, processBatch } from "../../functions/indexer/process-batch";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { changeRecord } from "../helpers/dms";
@@ -16,8 +15,9 @@ import { localSqs } from "../helpers/sqs";
 type Faults = { failRequests: number; status: number; transportErrors: number; rejectItems: number };
 
 /** Wraps the real client: fails whole requests or rewrites items as 429 rejections, then forwards. */
-function faulty(inner: BulkClient, faults: Faults): BulkClient {
+function faulty(inner: IndexerSearch, faults: Faults): IndexerSearch {
   return {
+    versions: (docs, options) => inner.versions(docs, options),
     async bulk(params, options) {
       if (faults.transportErrors > 0) {
         faults.transportErrors--;
@@ -80,7 +80,7 @@ function deps(faults: Faults): BatchDeps {
     "tables: {public.orders: {primaryKey: [id], index: orders, columns: {amount: number}}}",
     { indexPrefix: prefix },
   );
-  const real = createBulkClient({
+  const real = createIndexerClient({
     endpoint: search.url,
     auth: "none",
     region: "us-east-1",
@@ -142,7 +142,7 @@ describe("indexer under injected faults", () => {
   });
 
   it("asks for only the fields it classifies by, and every item keeps its place", async () => {
-    const client = createBulkClient({ endpoint: search.url, auth: "none", region: "us-east-1" });
+    const client = createIndexerClient({ endpoint: search.url, auth: "none", region: "us-east-1" });
     const index = `${prefix}filtered`;
     const body = [
       `{"index":{"_index":"${index}","_id":"1"}}`,

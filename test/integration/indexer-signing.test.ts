@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBulkClient } from "../../functions/indexer/opensearch-client";
+import { createIndexerClient } from "../../functions/indexer/opensearch-client";
 
 const received: { headers: IncomingHttpHeaders; body: Buffer; url: string }[] = [];
 const server = createServer((req, res) => {
@@ -40,7 +40,7 @@ describe("the indexer's bulk client with IAM auth", () => {
     const body = Buffer.from(
       '{"index":{"_index":"orders","_id":"1","version":1,"version_type":"external_gte"}}\n{"name":"Zoë €"}\n',
     );
-    const client = createBulkClient({ endpoint, auth: "iam", region: "eu-west-1" });
+    const client = createIndexerClient({ endpoint, auth: "iam", region: "eu-west-1" });
     const reply = await client.bulk({ body }, { requestTimeout: 5_000 });
     expect(reply.body.items).toEqual([{ index: { status: 201 } }]);
 

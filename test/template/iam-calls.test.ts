@@ -69,7 +69,7 @@ function allowedActions(statements: unknown[]): string[] {
       return allowedActions([yes, no]);
     }
     const statement = s as Statement;
-    if (!statement || statement.Effect !== "Allow") return [];
+    if (statement?.Effect !== "Allow") return [];
     return [statement.Action ?? []].flat();
   });
 }

@@ -147,7 +147,7 @@ describe("the indexer in the VPC", () => {
 });
 
 describe("the indexer's permission on the domain", () => {
-  // OpenSearch authorizes each HTTP request by its path: the indexer only ever POSTs /_bulk.
+  // OpenSearch authorizes each HTTP request by its path: the indexer only ever POSTs /_bulk and /_mget.
   const domainStatements = (overrides: Record<string, string> = {}) =>
     (
       stage(overrides).props("IndexerRole").Policies[0].PolicyDocument.Statement as {
@@ -156,32 +156,40 @@ describe("the indexer's permission on the domain", () => {
       }[]
     ).filter((s) => String(s.Action).startsWith("es:"));
 
-  it("is POST on /_bulk of the stage's domain, or of the reused one", () => {
+  it("is POST on /_bulk and /_mget of the stage's domain, or of the reused one", () => {
     expect(domainStatements()).toEqual([
       expect.objectContaining({
         Action: "es:ESHttpPost",
-        Resource: "arn:aws:es:eu-west-1:123456789012:domain/cdc-dev/_bulk",
+        Resource: [
+          "arn:aws:es:eu-west-1:123456789012:domain/cdc-dev/_bulk",
+          "arn:aws:es:eu-west-1:123456789012:domain/cdc-dev/_mget",
+        ],
       }),
     ]);
     expect(domainStatements(REUSED_DOMAIN)).toEqual([
       expect.objectContaining({
         Action: "es:ESHttpPost",
-        Resource: "arn:aws:es:eu-west-1:123456789012:domain/search/_bulk",
+        Resource: [
+          "arn:aws:es:eu-west-1:123456789012:domain/search/_bulk",
+          "arn:aws:es:eu-west-1:123456789012:domain/search/_mget",
+        ],
       }),
     ]);
   });
 
-  it("matches the only request the indexer sends", async () => {
-    const { createBulkClient } = await import("../../functions/indexer/opensearch-client");
-    let path = "";
+  it("matches the only requests the indexer sends", async () => {
+    const { createIndexerClient } = await import("../../functions/indexer/opensearch-client");
+    const sent: string[] = [];
     const server = (await import("node:http")).createServer((req, res) => {
-      path = new URL(req.url ?? "/", "http://x").pathname;
-      res.writeHead(200, { "content-type": "application/json" }).end('{"errors":false,"items":[]}');
+      const path = new URL(req.url ?? "/", "http://x").pathname;
+      sent.push(`${req.method} ${path}`);
+      const body = path === "/_mget" ? '{"docs":[]}' : '{"errors":false,"items":[]}';
+      res.writeHead(200, { "content-type": "application/json" }).end(body);
     });
     await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
     const { port } = server.address() as { port: number };
     try {
-      const client = createBulkClient({
+      const client = createIndexerClient({
         endpoint: `http://127.0.0.1:${port}`,
         auth: "none",
         region: "eu-west-1",
@@ -190,10 +198,11 @@ describe("the indexer's permission on the domain", () => {
         { body: Buffer.from('{"delete":{"_index":"dev-orders","_id":"1"}}\n') },
         { requestTimeout: 5000 },
       );
+      await client.versions([{ index: "dev-orders", id: "1" }], { requestTimeout: 5000 });
     } finally {
       server.close();
     }
-    expect(path).toBe("/_bulk");
+    expect(sent).toEqual(["POST /_bulk", "POST /_mget"]);
   });
 });
 

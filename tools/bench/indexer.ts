@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { BulkClient } from "../../functions/indexer/bulk-writer";
+import type { IndexerSearch } from "../../functions/indexer/opensearch-client";
 import { processBatch } from "../../functions/indexer/process-batch";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { createLambdaContext } from "../lib/lambda-context";
@@ -39,7 +39,8 @@ export async function indexerBenchmarks(): Promise<Result[]> {
 
   // What reaches OpenSearch per change: actions after compaction and body bytes, against the naive indexer's.
   const sent = { actions: 0, bytes: 0 };
-  const counting: BulkClient = {
+  const counting: IndexerSearch = {
+    ...acceptingSearch,
     async bulk({ body }) {
       const reply = acceptAll(body.toString());
       sent.actions += reply.items.length;

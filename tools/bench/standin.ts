@@ -2,7 +2,7 @@
  * A stand-in OpenSearch for CPU benchmarks: accepts every action of a bulk body and answers one item per
  * action, reading only each line's first bytes, so that what is measured is the indexer's own work.
  */
-import type { BulkClient } from "../../functions/indexer/bulk-writer";
+import type { IndexerSearch } from "../../functions/indexer/opensearch-client";
 
 export function acceptAll(body: string): { errors: boolean; items: Record<string, { status: number }>[] } {
   const items: Record<string, { status: number }>[] = [];
@@ -22,8 +22,12 @@ export function acceptAll(body: string): { errors: boolean; items: Record<string
   return { errors: false, items };
 }
 
-export const acceptingSearch: BulkClient = {
+/** A cluster that accepts every action and holds no documents (the bench's workload has no refused records). */
+export const acceptingSearch: IndexerSearch = {
   async bulk({ body }) {
     return { body: acceptAll(body.toString()) };
+  },
+  async versions() {
+    return new Map();
   },
 };

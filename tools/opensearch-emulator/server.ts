@@ -796,27 +796,36 @@ export class OpenSearchEmulator {
           "version_conflict_engine_exception",
           `[${id}]: version conflict, current version [${current}] is higher or equal to the one provided [${version}]`,
         );
-      if (external && version !== undefined && current !== undefined) {
-        if (versionType === "external" ? version <= current : version < current) return conflict();
-      }
+      const stale =
+        external &&
+        version !== undefined &&
+        current !== undefined &&
+        (versionType === "external" ? version <= current : version < current);
+      // A document to index is parsed first (below), as OpenSearch's shard does before its engine
+      // compares versions.
+      if (stale && op !== "index" && op !== "create") return conflict();
       const nextVersion = external ? (version as bigint) : (existing?.version ?? 0n) + 1n;
       switch (op) {
         case "index":
         case "create": {
-          if (op === "create" && existing)
-            return fail(
-              409,
-              "version_conflict_engine_exception",
-              `[${id}]: version conflict, document already exists`,
-            );
           if (!source || typeof source !== "object" || Array.isArray(source))
             return fail(400, "mapper_parsing_exception", "failed to parse, document is empty");
+          // OpenSearch parses the document, and applies the mapping update it makes, before the engine
+          // compares versions (IndexShard.applyIndexOperation): a stale document with a value its mapping
+          // refuses is refused for that value, and a stale one with a new field still maps the field.
           index.mappings = applyDynamicMapping(
             index.mappings,
             source,
             { dynamic: index.dynamic, ...this.mappingLimits(index) },
             exact,
           );
+          if (stale) return conflict();
+          if (op === "create" && existing)
+            return fail(
+              409,
+              "version_conflict_engine_exception",
+              `[${id}]: version conflict, document already exists`,
+            );
           const stored = { source, ...(exact && { exact }), version: nextVersion, seqNo: index.seqNo++ };
           index.docs.set(id, stored);
           this.stage(index, id, stored);

@@ -270,6 +270,98 @@ describe("processBatch", () => {
     expect(doc(emulator, "2")).toBeUndefined();
   });
 
+  describe("a record that cannot be indexed, whose row has changed since", () => {
+    const bad = (id: number, commitMs: number, extra: Partial<Parameters<typeof changeRecord>[0]> = {}) =>
+      changeRecord({ op: "update", row: { id, amount: "not a number" }, commitMs, ...extra }, 0);
+    const good = (id: number, commitMs: number) =>
+      changeRecord({ op: "update", row: { id, amount: String(id) }, commitMs }, 1);
+
+    it("is acknowledged as superseded, not dead-lettered, when its document holds a later version (a redrive after the fix)", async () => {
+      const { emulator, deps } = setup();
+      // Live: the bad change goes to the DLQ, the fix after it is applied.
+      await processBatch([bad(5, T0)], testContext(), deps);
+      await processBatch([good(5, T0 + 10)], testContext(), deps);
+      expect(sentMessages()).toHaveLength(1);
+      // The redrive replays the dead letter: the row has changed since, so it settles.
+      const { response, stats } = await processBatch([bad(5, T0)], testContext(), deps);
+      expect(response.batchItemFailures).toEqual([]);
+      expect(stats).toMatchObject({ superseded: 1, deadLettered: 0 });
+      expect(sentMessages()).toHaveLength(1);
+      expect(doc(emulator, "5")).toEqual({ id: 5, amount: 5 });
+      expect((deps.logger as ReturnType<typeof recordingLogger>).lines).toContainEqual(
+        expect.objectContaining({ message: expect.stringContaining("superseded, not dead-lettered") }),
+      );
+    });
+
+    it("is superseded by the fix in the same batch, and each stays its own: the other rows' are dead-lettered", async () => {
+      const { deps } = setup();
+      await processBatch([good(6, T0)], testContext(), deps); // row 6 indexed before its bad change
+      const records = [
+        changeRecord({ op: "update", row: { id: 5, amount: "x" }, commitMs: T0 + 1 }, 0),
+        changeRecord({ op: "update", row: { id: 6, amount: "x" }, commitMs: T0 + 2 }, 1),
+        changeRecord({ op: "update", row: { id: 5, amount: "5" }, commitMs: T0 + 3 }, 2),
+      ];
+      const { stats } = await processBatch(records, testContext(), deps);
+      expect(stats).toMatchObject({ superseded: 1, deadLettered: 1 });
+      expect(sentMessages().map((m) => m.source.sequenceNumber)).toEqual([
+        records[1]?.kinesis.sequenceNumber,
+      ]);
+    });
+
+    it("is dead-lettered when its document is older, gone (a delete since), or when it moved its row's key", async () => {
+      const { deps } = setup();
+      await processBatch([good(7, T0), good(8, T0), good(9, T0 + 10)], testContext(), deps);
+      await processBatch(
+        [changeRecord({ op: "delete", row: { id: 8, amount: null }, commitMs: T0 + 10 }, 0)],
+        testContext(),
+        deps,
+      );
+      const { stats } = await processBatch(
+        [
+          bad(7, T0 + 5), // the document's version is older: this is the row's latest change
+          bad(8, T0 + 5), // deleted since: no version left to compare once OpenSearch forgets it
+          bad(9, T0 + 5, { before: { id: 99 } }), // moved from key 99 (its delete there is its own)
+        ],
+        testContext(),
+        deps,
+      );
+      expect(stats).toMatchObject({ superseded: 0, deadLettered: 3 });
+    });
+
+    it("is superseded when OpenSearch refused its document (index stage) and a later change of the row is there", async () => {
+      const { deps } = setup();
+      await processBatch(
+        [changeRecord({ op: "insert", row: { id: 1, amount: "1", note: 5 }, commitMs: T0 }, 0)],
+        testContext(),
+        deps,
+      );
+      const refused = changeRecord(
+        { op: "update", row: { id: 1, amount: "1", note: "not a number" }, commitMs: T0 - 10 },
+        1,
+      );
+      const { stats } = await processBatch([refused], testContext(), deps);
+      expect(stats).toMatchObject({ superseded: 1, deadLettered: 0 });
+    });
+
+    it("is dead-lettered as before when the versions cannot be read", async () => {
+      const { emulator, deps } = setup();
+      await processBatch([good(5, T0 + 10)], testContext(), deps);
+      const search = inProcessBulkClient(emulator);
+      search.versions = async () => {
+        throw Object.assign(new Error("Response Error 403"), { name: "ResponseError" });
+      };
+      const { response, stats } = await processBatch([bad(5, T0)], testContext(), { ...deps, search });
+      expect(response.batchItemFailures).toEqual([]);
+      expect(stats).toMatchObject({ superseded: 0, deadLettered: 1 });
+      expect((deps.logger as ReturnType<typeof recordingLogger>).lines).toContainEqual(
+        expect.objectContaining({
+          level: "warn",
+          message: expect.stringContaining("could not read whether"),
+        }),
+      );
+    });
+  });
+
   it("reports the lowest retryable sequence number and does not dead-letter records Lambda will resend", async () => {
     const { emulator, deps } = setup();
     const records = [

@@ -53,6 +53,7 @@ function getOptions(req: Request) {
     realtime: p.get("realtime") !== "false",
     refresh: p.get("refresh") !== null && p.get("refresh") !== "false",
     version: versionParam(req),
+    noSource: p.get("_source") === "false",
   };
 }
 
@@ -111,9 +112,16 @@ function multiGet(em: OpenSearchEmulator, req: Request, defaultIndex?: string): 
         error: noSuchIndex(name).error,
       };
     const [, doc] = em.getDocument(name, key, { realtime: options.realtime, refresh: options.refresh });
-    return doc;
+    return withoutSourceIf(options.noSource, doc);
   });
   return [200, { docs }];
+}
+
+/** `_source=false`: the document's metadata without its source (get and mget). */
+function withoutSourceIf(noSource: boolean, doc: Record<string, unknown>): Record<string, unknown> {
+  if (!noSource || !("_source" in doc)) return doc;
+  const { _source, ...rest } = doc;
+  return rest;
 }
 
 const noSuchIndex = (index: string) =>
@@ -158,7 +166,9 @@ export function documentRoutes(em: OpenSearchEmulator): Route[] {
       handler: (req) => {
         const { index, id } = req.params as { index: string; id: string };
         if (!em.indices.has(index)) return [404, noSuchIndex(index)];
-        return em.getDocument(index, id, getOptions(req));
+        const options = getOptions(req);
+        const [status, doc] = em.getDocument(index, id, options);
+        return [status, withoutSourceIf(options.noSource, doc)];
       },
     },
     {
