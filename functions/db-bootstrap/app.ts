@@ -12,6 +12,7 @@ import type { Respond } from "../../shared/cfn-response";
 import { createSetUpResource } from "../../shared/custom-resource";
 import type { TableMappings } from "../../shared/dms-table-mappings";
 import { PipelineError } from "../../shared/errors";
+import { excludedColumnsOfMappings } from "../../shared/excluded-columns";
 import { applyMigrations, type Migration } from "../../shared/migrations";
 import { TABLE_NAME, TABLE_NAME_RULE } from "../../shared/table-name";
 import { applyPrerequisites, type Login } from "./prerequisites";
@@ -93,7 +94,11 @@ async function bootstrap(deps: BootstrapDeps, props: z.infer<typeof bootstrapPro
     ...master,
   });
   try {
-    const applied = await applyMigrations(client, deps.migrations);
+    const applied = await applyMigrations(client, deps.migrations, {
+      excludedColumns: props.TableMappings
+        ? excludedColumnsOfMappings(props.TableMappings as TableMappings)
+        : [],
+    });
     const report = await applyPrerequisites(client, {
       producer: login(producer, "producer"),
       dms: login(dms, "DMS"),

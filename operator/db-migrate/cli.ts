@@ -1,7 +1,10 @@
 /** `npm run db:migrate`: applies db/migrations to DATABASE_URL, or to the running local stack's database. */
+
+import { excludedColumnsOf } from "../../shared/excluded-columns";
 import { migrationsDir, unbundledMigrations } from "../dms-settings/migrations-index";
 import { commandArgs } from "../lib/command-args";
 import { readStackFile } from "../lib/local-stack-file";
+import { pipelineConfigPath, readPipelineConfig } from "../lib/pipeline-config-path";
 import { projectRoot } from "../lib/project-root";
 import { migrate } from "./migrations";
 
@@ -18,7 +21,11 @@ if (!url) {
 }
 const dir = migrationsDir(projectRoot());
 try {
-  const applied = await migrate(url, dir);
+  // The routing config the stack (or the bundle) uses: its excluded columns no migration may rename.
+  const pipeline = readPipelineConfig(
+    pipelineConfigPath(process.env.DATABASE_URL ? undefined : readStackFile()),
+  );
+  const applied = await migrate(url, dir, excludedColumnsOf(pipeline));
   console.log(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
   const unbundled = unbundledMigrations(dir);
   if (unbundled.length > 0)

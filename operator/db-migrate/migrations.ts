@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
+import type { ColumnRef } from "../../shared/excluded-columns";
 import { applyMigrations, type Migration, migration } from "../../shared/migrations";
 
 export function readMigrations(dir: string): Migration[] {
@@ -14,11 +15,16 @@ export function readMigrations(dir: string): Migration[] {
     .map((file) => migration(file, readFileSync(join(dir, file), "utf8")));
 }
 
-export async function migrate(databaseUrl: string, dir: string): Promise<string[]> {
+/** `excludedColumns`: those the routing config excludes from the index, which no migration may rename. */
+export async function migrate(
+  databaseUrl: string,
+  dir: string,
+  excludedColumns: ColumnRef[],
+): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    return await applyMigrations(client, readMigrations(dir));
+    return await applyMigrations(client, readMigrations(dir), { excludedColumns });
   } finally {
     await client.end();
   }

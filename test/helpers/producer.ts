@@ -20,7 +20,7 @@ export async function startDatabase(options: { migrate?: boolean } = {}) {
     fresh: true,
     fast: true,
   });
-  if (options.migrate !== false) await migrate(server.url, "db/migrations");
+  if (options.migrate !== false) await migrate(server.url, "db/migrations", []);
   const db = new pg.Pool({ connectionString: server.url, max: 4 });
   // The server shutting down at the end may reach a client that is still closing.
   db.on("error", () => {});

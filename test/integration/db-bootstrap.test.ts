@@ -4,6 +4,7 @@ import { bundledMigrations } from "../../db/migrations/index";
 import { type BootstrapDeps, createBootstrapHandler } from "../../functions/db-bootstrap/app";
 import type { Login } from "../../functions/db-bootstrap/prerequisites";
 import { sendCfnResponse } from "../../shared/cfn-response";
+import { migration } from "../../shared/migrations";
 import { customResourceEvent, type ResponseServer, startResponseServer } from "../helpers/cfn";
 import { answer, businessEvent, request } from "../helpers/http";
 import { recordingLogger, testContext } from "../helpers/lambda";
@@ -368,6 +369,72 @@ describe("database bootstrap answers", () => {
     await deploy(["_id", "body", "a..b"]);
     expect(answers[3]).toMatchObject({ Status: "SUCCESS" });
     await database.db.query("DROP TABLE public.mongo_docs");
+  });
+
+  it("FAILED, with nothing of it applied, when a migration renames a column the config excludes; a rename in the config too, or a drop, deploys", async () => {
+    await database.db.query("CREATE TABLE public.secrets (id int PRIMARY KEY, pin text, note text)");
+    const removing = (column: string) =>
+      JSON.stringify({
+        rules: [
+          {
+            "rule-type": "selection",
+            "rule-id": "1",
+            "rule-name": "include-secrets",
+            "object-locator": { "schema-name": "public", "table-name": "secrets" },
+            "rule-action": "include",
+          },
+          {
+            "rule-type": "transformation",
+            "rule-id": "2",
+            "rule-name": `remove-${column}`,
+            "rule-target": "column",
+            "object-locator": { "schema-name": "public", "table-name": "secrets", "column-name": column },
+            "rule-action": "remove-column",
+          },
+        ],
+      });
+    const rename = migration(
+      "9001_rename_pin.sql",
+      "ALTER TABLE public.secrets RENAME COLUMN pin TO pin_code;",
+    );
+    const drop = migration("9002_drop_pin.sql", "ALTER TABLE public.secrets DROP COLUMN pin_code;");
+    const deploy = (migrations: typeof bundledMigrations, excluded: string) =>
+      createBootstrapHandler(deps({ migrations: [...bundledMigrations, ...migrations] }))(
+        event(
+          "Update",
+          properties({
+            CapturedTables: "public.business_events,public.secrets",
+            TableKeys: JSON.stringify({ "public.business_events": ["id"], "public.secrets": ["id"] }),
+            TableMappings: removing(excluded),
+          }),
+        ),
+        testContext(120_000),
+      );
+    const columns = async () =>
+      (
+        await database.db.query<{ column_name: string }>(
+          "SELECT column_name FROM information_schema.columns WHERE table_name = 'secrets' ORDER BY ordinal_position",
+        )
+      ).rows.map((r) => r.column_name);
+    try {
+      await deploy([rename], "pin");
+      expect(answers[0]).toMatchObject({ Status: "FAILED" });
+      expect(String(answers[0]?.Reason)).toContain(
+        "migration 9001_rename_pin.sql renames public.secrets.pin to pin_code, which config/pipeline.yaml excludes from the index",
+      );
+      expect(await columns()).toEqual(["id", "pin", "note"]);
+      // The same migration with the config following the rename deploys.
+      await deploy([rename], "pin_code");
+      expect(answers[1]).toMatchObject({ Status: "SUCCESS" });
+      expect(await columns()).toEqual(["id", "pin_code", "note"]);
+      // Dropping an excluded column leaks nothing.
+      await deploy([rename, drop], "pin_code");
+      expect(answers[2]).toMatchObject({ Status: "SUCCESS" });
+      expect(await columns()).toEqual(["id", "note"]);
+    } finally {
+      await database.db.query("DROP TABLE public.secrets");
+      await database.db.query("DELETE FROM public.schema_migrations WHERE version IN ('9001', '9002')");
+    }
   });
 
   it("names the captured tables that do not exist yet", async () => {

@@ -81,7 +81,7 @@ export async function producerBenchmarks(rounds = 5): Promise<Result[]> {
   const pools: pg.Pool[] = [];
   const raw: pg.Client[] = [];
   try {
-    await migrate(server.url, "db/migrations");
+    await migrate(server.url, "db/migrations", []);
     process.env.POWERTOOLS_METRICS_DISABLED = "true";
     const settings = loadProducerSettings({ DATABASE_URL: server.url });
     const logger = new Logger({ serviceName: "bench", logLevel: "SILENT" });
