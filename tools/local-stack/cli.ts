@@ -185,6 +185,8 @@ const timer = setInterval(async () => {
   const freshness = s.freshnessMs === undefined ? "-" : `${(s.freshnessMs / 1000).toFixed(2)} s`;
   const line =
     `captured ${s.captured} · applied ${t.applied} · stale ${t.stale} · dead-lettered ${t.deadLettered}` +
+    // Records refused whose rows have changed since: shown once there is one (superseded.ts).
+    (t.superseded > 0 ? ` · superseded ${t.superseded}` : "") +
     ` · in flight ${s.inFlight} · DLQ ${s.dlqDepth} · freshness ${freshness}`;
   if (process.stdout.isTTY) terminal.setStatus(line);
   else if (Date.now() - lastPlain > 5_000) {

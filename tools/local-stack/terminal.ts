@@ -7,7 +7,13 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 
-export type IndexerTally = { applied: number; stale: number; deadLettered: number; retried: number };
+export type IndexerTally = {
+  applied: number;
+  stale: number;
+  deadLettered: number;
+  superseded: number;
+  retried: number;
+};
 
 type Writable = { write: typeof process.stdout.write };
 
@@ -15,6 +21,7 @@ const METRICS: Record<keyof IndexerTally, string[]> = {
   applied: ["DocumentsIndexed", "DocumentsDeleted"],
   stale: ["StaleSkipped"],
   deadLettered: ["RecordsDeadLettered"],
+  superseded: ["RecordsSuperseded"],
   retried: ["RecordsLeftForRetry"],
 };
 
@@ -48,7 +55,7 @@ export function shortLogLine(json: Record<string, unknown>): string {
 }
 
 export class Terminal {
-  readonly tally: IndexerTally = { applied: 0, stale: 0, deadLettered: 0, retried: 0 };
+  readonly tally: IndexerTally = { applied: 0, stale: 0, deadLettered: 0, superseded: 0, retried: 0 };
   private status = "";
   private shown = false;
   private partial = "";

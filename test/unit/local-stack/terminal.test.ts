@@ -58,11 +58,12 @@ describe("Terminal", () => {
       DocumentsDeleted: [1, 1],
       StaleSkipped: 2,
       RecordsDeadLettered: 1,
+      RecordsSuperseded: 1,
     });
     out.stream.write(emf.slice(0, 10));
     out.stream.write(`${emf.slice(10)}\nplain line\n`);
     terminal.close();
-    expect(terminal.tally).toEqual({ applied: 5, stale: 2, deadLettered: 1, retried: 0 });
+    expect(terminal.tally).toEqual({ applied: 5, stale: 2, deadLettered: 1, superseded: 1, retried: 0 });
     expect(out.written.join("")).toBe("plain line\n");
   });
 
