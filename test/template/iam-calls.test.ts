@@ -5,7 +5,8 @@
  * commands each bundle imports from an `@aws-sdk/client-*` package, and each maps to its IAM action (`sqs:DeleteMessageBatch` is authorized as `sqs:DeleteMessage`,
  * `lambda:Invoke` as `lambda:InvokeFunction`). A call no policy allows shows up on AWS only, as an
  * AccessDenied, in the part of the code that makes it; aws-sdk-client-mock and the local stand-ins never
- * refuse one.
+ * refuse one. With NetworkMode=endpoints (no NAT), a function in the VPC reaches only the services the
+ * stack makes interface endpoints for: each service such a function's bundle calls must have one.
  */
 import { type BuildOptions, build } from "esbuild";
 import { describe, expect, it } from "vitest";
@@ -101,6 +102,7 @@ const functions = Object.entries(template.Resources)
     );
     return {
       id,
+      inVpc: "VpcConfig" in (r.Properties as object),
       build: r.Metadata?.BuildProperties as SamBuildProperties,
       roleId: roleId?.[1] ?? roleId?.[2],
     };
@@ -117,6 +119,30 @@ describe("IAM allows every AWS call the code makes", () => {
       );
       const calls = await callsOf(esbuildOptions(props));
       expect(missing(calls, allowed)).toEqual([]);
+    },
+  );
+
+  // With NetworkMode=endpoints the private subnets have no route out: a function in the VPC reaches an AWS
+  // API only through an interface endpoint the stack creates.
+  it.each(functions.filter((f) => f.inVpc))(
+    "$id (in the VPC): each service its bundle calls has an endpoint when there is no NAT",
+    async ({ build: props }) => {
+      const endpoints = Object.values(template.Resources)
+        .filter((r) => r.Type === "AWS::EC2::VPCEndpoint" && r.Condition === "CreateEndpoints")
+        .map(
+          (r) =>
+            JSON.stringify((r.Properties as { ServiceName: unknown }).ServiceName).match(
+              /\}\.([\w.-]+)"/,
+            )?.[1],
+        );
+      const services = [
+        ...new Set((await callsOf(esbuildOptions(props))).map((a) => a.split(":")[0] as string)),
+      ];
+      const endpointOf: Record<string, string> = {
+        kinesis: "kinesis-streams",
+        cloudwatch: "monitoring",
+      };
+      expect(services.filter((s) => !endpoints.includes(endpointOf[s] ?? s))).toEqual([]);
     },
   );
 
