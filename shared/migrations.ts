@@ -3,13 +3,13 @@
  * recorded with its checksum in `schema_migrations`; an applied file that was edited afterwards is an
  * error, not a silent skip. A session advisory lock keeps concurrent runs (two deploys, a deploy and an
  * operator's `npm run db:migrate`) from racing. A migration that renames a column the routing config
- * excludes from the index is rolled back (shared/excluded-columns.ts). Used by the database bootstrap in
- * AWS and by `npm run db:migrate` / the local stack.
+ * names is rolled back (shared/named-columns.ts). Used by the database bootstrap in AWS and by
+ * `npm run db:migrate` / the local stack.
  */
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { PipelineError } from "./errors";
-import { type ColumnRef, locateColumns, renamedColumns } from "./excluded-columns";
+import { locateColumns, type NamedColumn, renamedColumns, renamedColumnsMessage } from "./named-columns";
 
 export type Migration = { version: string; file: string; sql: string; checksum: string };
 
@@ -47,13 +47,13 @@ export function orderedMigrations(list: Migration[]): Migration[] {
 const LOCK_ID = 7_302_114_001;
 
 /**
- * Applies the migrations not yet applied, in order; returns the files it applied. `excludedColumns`: the
- * columns the routing config excludes from the index, which no migration may rename.
+ * Applies the migrations not yet applied, in order; returns the files it applied. `namedColumns`: the
+ * columns the routing config names, which no migration may rename.
  */
 export async function applyMigrations(
   client: pg.ClientBase,
   migrations: Migration[],
-  options: { excludedColumns?: ColumnRef[] } = {},
+  options: { namedColumns?: NamedColumn[] } = {},
 ): Promise<string[]> {
   const applied: string[] = [];
   await client.query("SELECT pg_advisory_lock($1)", [LOCK_ID]);
@@ -80,14 +80,11 @@ export async function applyMigrations(
       }
       await client.query("BEGIN");
       try {
-        const excluded = await locateColumns(client, options.excludedColumns ?? []);
+        const named = await locateColumns(client, options.namedColumns ?? []);
         await client.query(m.sql);
-        const renamed = await renamedColumns(client, excluded);
+        const renamed = await renamedColumns(client, named);
         if (renamed.length > 0)
-          throw new MigrationError(
-            "excluded_column_renamed",
-            `migration ${m.file} renames ${renamed.map((c) => `${c.schema}.${c.table}.${c.column} to ${c.now}`).join(", ")}, which config/pipeline.yaml excludes from the index: its values would be indexed under the new name. Rename it in exclude too, in the same change (nothing of the migration was applied)`,
-          );
+          throw new MigrationError("named_column_renamed", renamedColumnsMessage(m.file, renamed));
         await client.query(
           "INSERT INTO public.schema_migrations (version, file, checksum) VALUES ($1, $2, $3)",
           [m.version, m.file, m.checksum],

@@ -12,8 +12,8 @@ import type { Respond } from "../../shared/cfn-response";
 import { createSetUpResource } from "../../shared/custom-resource";
 import type { TableMappings } from "../../shared/dms-table-mappings";
 import { PipelineError } from "../../shared/errors";
-import { excludedColumnsOfMappings } from "../../shared/excluded-columns";
 import { applyMigrations, type Migration } from "../../shared/migrations";
+import type { NamedColumn } from "../../shared/named-columns";
 import { TABLE_NAME, TABLE_NAME_RULE } from "../../shared/table-name";
 import { applyPrerequisites, type Login } from "./prerequisites";
 
@@ -25,6 +25,8 @@ export type BootstrapDeps = {
   /** A connected client (TLS verified in AWS). */
   connect: (connection: Connection) => Promise<pg.Client>;
   migrations: Migration[];
+  /** The columns the bundled routing config names, which no migration may rename. */
+  namedColumns: NamedColumn[];
   respond: Respond;
   logger: Pick<Logger, "info" | "warn" | "error">;
   /** Kept back from the function's deadline to answer CloudFormation. */
@@ -94,11 +96,7 @@ async function bootstrap(deps: BootstrapDeps, props: z.infer<typeof bootstrapPro
     ...master,
   });
   try {
-    const applied = await applyMigrations(client, deps.migrations, {
-      excludedColumns: props.TableMappings
-        ? excludedColumnsOfMappings(props.TableMappings as TableMappings)
-        : [],
-    });
+    const applied = await applyMigrations(client, deps.migrations, { namedColumns: deps.namedColumns });
     const report = await applyPrerequisites(client, {
       producer: login(producer, "producer"),
       dms: login(dms, "DMS"),

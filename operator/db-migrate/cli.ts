@@ -1,6 +1,6 @@
 /** `npm run db:migrate`: applies db/migrations to DATABASE_URL, or to the running local stack's database. */
 
-import { excludedColumnsOf } from "../../shared/excluded-columns";
+import { namedColumnsOf } from "../../shared/named-columns";
 import { migrationsDir, unbundledMigrations } from "../dms-settings/migrations-index";
 import { commandArgs } from "../lib/command-args";
 import { readStackFile } from "../lib/local-stack-file";
@@ -21,11 +21,11 @@ if (!url) {
 }
 const dir = migrationsDir(projectRoot());
 try {
-  // The routing config the stack (or the bundle) uses: its excluded columns no migration may rename.
+  // The routing config the stack (or the bundle) uses: the columns it names no migration may rename.
   const pipeline = readPipelineConfig(
     pipelineConfigPath(process.env.DATABASE_URL ? undefined : readStackFile()),
   );
-  const applied = await migrate(url, dir, excludedColumnsOf(pipeline));
+  const applied = await migrate(url, dir, namedColumnsOf(pipeline));
   console.log(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
   const unbundled = unbundledMigrations(dir);
   if (unbundled.length > 0)

@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import type { ColumnRef } from "../../shared/excluded-columns";
 import { applyMigrations, type Migration, migration } from "../../shared/migrations";
+import type { NamedColumn } from "../../shared/named-columns";
 
 export function readMigrations(dir: string): Migration[] {
   return readdirSync(dir)
@@ -15,16 +15,16 @@ export function readMigrations(dir: string): Migration[] {
     .map((file) => migration(file, readFileSync(join(dir, file), "utf8")));
 }
 
-/** `excludedColumns`: those the routing config excludes from the index, which no migration may rename. */
+/** `namedColumns`: those the routing config names, which no migration may rename. */
 export async function migrate(
   databaseUrl: string,
   dir: string,
-  excludedColumns: ColumnRef[],
+  namedColumns: NamedColumn[],
 ): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    return await applyMigrations(client, readMigrations(dir), { excludedColumns });
+    return await applyMigrations(client, readMigrations(dir), { namedColumns });
   } finally {
     await client.end();
   }

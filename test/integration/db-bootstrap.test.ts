@@ -5,6 +5,7 @@ import { type BootstrapDeps, createBootstrapHandler } from "../../functions/db-b
 import type { Login } from "../../functions/db-bootstrap/prerequisites";
 import { sendCfnResponse } from "../../shared/cfn-response";
 import { migration } from "../../shared/migrations";
+import type { NamedColumn } from "../../shared/named-columns";
 import { customResourceEvent, type ResponseServer, startResponseServer } from "../helpers/cfn";
 import { answer, businessEvent, request } from "../helpers/http";
 import { recordingLogger, testContext } from "../helpers/lambda";
@@ -72,6 +73,7 @@ function deps(overrides: Partial<BootstrapDeps> = {}, masterLogin: Login = maste
       return client;
     },
     migrations: bundledMigrations,
+    namedColumns: [],
     respond: sendCfnResponse,
     logger: recordingLogger(),
     ...overrides,
@@ -371,41 +373,31 @@ describe("database bootstrap answers", () => {
     await database.db.query("DROP TABLE public.mongo_docs");
   });
 
-  it("FAILED, with nothing of it applied, when a migration renames a column the config excludes; a rename in the config too, or a drop, deploys", async () => {
-    await database.db.query("CREATE TABLE public.secrets (id int PRIMARY KEY, pin text, note text)");
-    const removing = (column: string) =>
-      JSON.stringify({
-        rules: [
-          {
-            "rule-type": "selection",
-            "rule-id": "1",
-            "rule-name": "include-secrets",
-            "object-locator": { "schema-name": "public", "table-name": "secrets" },
-            "rule-action": "include",
-          },
-          {
-            "rule-type": "transformation",
-            "rule-id": "2",
-            "rule-name": `remove-${column}`,
-            "rule-target": "column",
-            "object-locator": { "schema-name": "public", "table-name": "secrets", "column-name": column },
-            "rule-action": "remove-column",
-          },
-        ],
-      });
-    const rename = migration(
+  it("FAILED, with nothing of it applied, when a migration renames a column the config names; a rename in the config too, or a drop, deploys", async () => {
+    await database.db.query(
+      "CREATE TABLE public.secrets (id int PRIMARY KEY, pin text, total numeric(10,2))",
+    );
+    const named = (pin: string): NamedColumn[] => [
+      { schema: "public", table: "secrets", column: pin, role: "excluded" },
+      { schema: "public", table: "secrets", column: "id", role: "key" },
+      { schema: "public", table: "secrets", column: "total", role: "typed" },
+    ];
+    const renamePin = migration(
       "9001_rename_pin.sql",
       "ALTER TABLE public.secrets RENAME COLUMN pin TO pin_code;",
     );
+    const renameTwo = migration(
+      "9001_rename_two.sql",
+      "ALTER TABLE public.secrets RENAME COLUMN id TO secret_id; ALTER TABLE public.secrets RENAME COLUMN total TO amount;",
+    );
     const drop = migration("9002_drop_pin.sql", "ALTER TABLE public.secrets DROP COLUMN pin_code;");
-    const deploy = (migrations: typeof bundledMigrations, excluded: string) =>
-      createBootstrapHandler(deps({ migrations: [...bundledMigrations, ...migrations] }))(
+    const deploy = (migrations: typeof bundledMigrations, namedColumns: NamedColumn[]) =>
+      createBootstrapHandler(deps({ migrations: [...bundledMigrations, ...migrations], namedColumns }))(
         event(
           "Update",
           properties({
             CapturedTables: "public.business_events,public.secrets",
             TableKeys: JSON.stringify({ "public.business_events": ["id"], "public.secrets": ["id"] }),
-            TableMappings: removing(excluded),
           }),
         ),
         testContext(120_000),
@@ -417,20 +409,25 @@ describe("database bootstrap answers", () => {
         )
       ).rows.map((r) => r.column_name);
     try {
-      await deploy([rename], "pin");
+      await deploy([renamePin], named("pin"));
       expect(answers[0]).toMatchObject({ Status: "FAILED" });
       expect(String(answers[0]?.Reason)).toContain(
-        "migration 9001_rename_pin.sql renames public.secrets.pin to pin_code, which config/pipeline.yaml excludes from the index",
+        "migration 9001_rename_pin.sql renames public.secrets.pin to pin_code, which config/pipeline.yaml excludes from the index: its values would be indexed under the new name. Rename it in config/pipeline.yaml too, in the same change (nothing of the migration was applied)",
       );
-      expect(await columns()).toEqual(["id", "pin", "note"]);
+      await deploy([renameTwo], named("pin"));
+      expect(answers[1]).toMatchObject({ Status: "FAILED" });
+      expect(String(answers[1]?.Reason)).toContain(
+        "renames public.secrets.id to secret_id, which config/pipeline.yaml uses as the table's key: every change of the table would be dead-lettered without it; and public.secrets.total to amount, which config/pipeline.yaml declares a type for",
+      );
+      expect(await columns()).toEqual(["id", "pin", "total"]);
       // The same migration with the config following the rename deploys.
-      await deploy([rename], "pin_code");
-      expect(answers[1]).toMatchObject({ Status: "SUCCESS" });
-      expect(await columns()).toEqual(["id", "pin_code", "note"]);
-      // Dropping an excluded column leaks nothing.
-      await deploy([rename, drop], "pin_code");
+      await deploy([renamePin], named("pin_code"));
       expect(answers[2]).toMatchObject({ Status: "SUCCESS" });
-      expect(await columns()).toEqual(["id", "note"]);
+      expect(await columns()).toEqual(["id", "pin_code", "total"]);
+      // Dropping a named column changes no name.
+      await deploy([renamePin, drop], named("pin_code"));
+      expect(answers[3]).toMatchObject({ Status: "SUCCESS" });
+      expect(await columns()).toEqual(["id", "total"]);
     } finally {
       await database.db.query("DROP TABLE public.secrets");
       await database.db.query("DELETE FROM public.schema_migrations WHERE version IN ('9001', '9002')");

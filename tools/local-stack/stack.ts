@@ -30,8 +30,8 @@ import {
   tablesDifferingInCase,
 } from "../../shared/configured-columns";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
-import { excludedColumnsOf } from "../../shared/excluded-columns";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
+import { namedColumnsOf } from "../../shared/named-columns";
 import { partitionedTables, partitionProblem } from "../../shared/partitioned-tables";
 import type { PipelineConfig } from "../../shared/pipeline-config";
 import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-resolve";
@@ -341,7 +341,7 @@ export class LocalStack {
         throw new Error(
           `the database user ${rows[0].user} cannot read changes: give it the REPLICATION attribute (ALTER ROLE ${db.escapeIdentifier(rows[0].user)} REPLICATION), as DMS's user has rds_replication on a stage`,
         );
-      await migrate(this.databaseUrl, join(root, "db", "migrations"), excludedColumnsOf(this.pipeline));
+      await migrate(this.databaseUrl, join(root, "db", "migrations"), namedColumnsOf(this.pipeline));
       // The demo's tables only for a config that captures them: a database of one's own with a config of
       // its own gets none (and its own `orders`, if any, no demo column).
       const configured = new Set(this.pipeline.tables().map((t) => t.table));
