@@ -107,7 +107,7 @@ describe("DMS settings in template.yaml", () => {
     // Migrations run once a change of the mappings has stopped the task: a migration renaming an excluded
     // column (the config renaming it too) never runs while the task still removes it by its old name.
     expect(resources.DatabaseBootstrap?.DependsOn).toContain("DmsTaskStopForChange");
-    expect((resources.DatabaseBootstrap?.Properties as Record<string, unknown>).TableMappings).toBe(
+    expect(((resources.DatabaseBootstrap?.Properties ?? {}) as Record<string, unknown>).TableMappings).toBe(
       stopper.TableMappings,
     );
     expect(resources.DmsTaskStart?.Condition).toBeUndefined();
