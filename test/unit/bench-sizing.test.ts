@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { batchAtRate, ceilingTable, LAMBDA_ARM64, sizing } from "../../tools/bench/sizing";
+import { parseParameterOverrides, readSamConfig } from "../../operator/lib/samconfig";
+import { batchAtRate, ceilingTable, LAMBDA_ARM64, STAGE_SCENARIOS, sizing } from "../../tools/bench/sizing";
+import { parameterValues, resolveValue } from "../../tools/lib/cfn-resolve";
+import { loadTemplate } from "../../tools/lib/cfn-yaml";
 
 const base = {
   cpuMsPerRecord: 0.01,
@@ -48,5 +51,38 @@ describe("sizing figures", () => {
         .map((c) => Number(c.trim().replace(/,/g, "")));
     expect(cells(rows[0] as string)).toEqual([Math.round(2 * lane), Math.round(2 * lane), Math.round(lane)]);
     expect(cells(rows[1] as string)).toEqual([Math.round(8 * lane), Math.round(8 * lane), Math.round(lane)]);
+  });
+});
+
+describe("each stage's event-source settings", () => {
+  it("are the sizing guide's: samconfig.toml's overrides on the template's defaults, as sam deploy resolves them", () => {
+    const template = loadTemplate("template.yaml");
+    const indexer = template.Resources.IndexerFunction?.Properties as {
+      Events: { CdcStream: { Properties: Record<string, unknown> } };
+    };
+    const event = indexer.Events.CdcStream.Properties;
+    for (const stage of ["dev", "staging", "prod"]) {
+      const parameters = parameterValues(
+        template,
+        parseParameterOverrides(
+          readSamConfig("samconfig.toml", stage, "deploy").parameter_overrides as string,
+        ),
+      );
+      const value = (key: string) =>
+        Number(resolveValue(event[key], { parameters, pseudo: {}, conditions: {} }));
+      const scenario = STAGE_SCENARIOS.find((s) => s.name.split(" ")[0] === stage);
+      expect(
+        {
+          batchSize: value("BatchSize"),
+          batchingWindowSeconds: value("MaximumBatchingWindowInSeconds"),
+          parallelizationFactor: value("ParallelizationFactor"),
+        },
+        stage,
+      ).toEqual({
+        batchSize: scenario?.batchSize,
+        batchingWindowSeconds: scenario?.batchingWindowSeconds,
+        parallelizationFactor: scenario?.parallelizationFactor,
+      });
+    }
   });
 });

@@ -14,6 +14,8 @@ export type LocalFunction = {
   /** Environment from Globals and the function, resolved; null where the value only exists once deployed. */
   environment: Record<string, string | null>;
   properties: Record<string, unknown>;
+  /** A value of the function's properties resolved (parameters, conditions); null where only AWS knows it. */
+  resolve(value: unknown): unknown;
 };
 
 const HANDLER_EXTENSIONS = [".ts", ".mts", ".js", ".mjs", ".cjs"];
@@ -74,5 +76,6 @@ export function localFunction(
     memorySize: Number(tryResolve(prop("MemorySize"), ctx) ?? 128),
     environment,
     properties: props,
+    resolve: (value) => tryResolve(value, ctx),
   };
 }

@@ -1,12 +1,15 @@
-/** The Kinesis event source mapping of a function, read from its `Events` in template.yaml. */
+/**
+ * The Kinesis event source mapping of a function, read from its `Events` in template.yaml, its parameters
+ * (`BatchSize: !Ref IndexerBatchSize`) resolved with their values (defaults, or a stage's).
+ */
 import { z } from "zod";
 import type { LocalFunction } from "../../lib/sam-function";
 
 const properties = z.object({
   StartingPosition: z.enum(["TRIM_HORIZON", "LATEST"]).default("LATEST"),
-  BatchSize: z.number().int().min(1).max(10_000).default(100),
-  MaximumBatchingWindowInSeconds: z.number().int().min(0).max(300).default(0),
-  ParallelizationFactor: z.number().int().min(1).max(10).default(1),
+  BatchSize: z.coerce.number().int().min(1).max(10_000).default(100),
+  MaximumBatchingWindowInSeconds: z.coerce.number().int().min(0).max(300).default(0),
+  ParallelizationFactor: z.coerce.number().int().min(1).max(10).default(1),
   BisectBatchOnFunctionError: z.boolean().default(false),
   MaximumRetryAttempts: z.number().int().min(-1).max(10_000).default(-1),
   MaximumRecordAgeInSeconds: z.number().int().min(-1).max(604_800).default(-1),
@@ -34,7 +37,11 @@ export function kinesisEventSource(fn: LocalFunction): EsmSettings {
   const found = Object.entries(events).find(([, e]) => e.Type === "Kinesis");
   if (!found) throw new Error(`${fn.logicalId} has no Kinesis event source in the template`);
   const [eventId, event] = found;
-  const p = properties.parse(event.Properties ?? {});
+  // The settings a stage may set through parameters; the others are literals (or only AWS knows them).
+  const raw = { ...((event.Properties ?? {}) as Record<string, unknown>) };
+  for (const key of ["BatchSize", "MaximumBatchingWindowInSeconds", "ParallelizationFactor"])
+    if (raw[key] !== undefined && typeof raw[key] === "object") raw[key] = fn.resolve(raw[key]);
+  const p = properties.parse(raw);
   return {
     eventId,
     startingPosition: p.StartingPosition,
