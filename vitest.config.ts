@@ -17,6 +17,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // PostgreSQL servers and folders of test processes gone (a Ctrl-C, a kill): stopped and removed.
+    globalSetup: ["test/global-setup.ts"],
     // `npm test` runs with --coverage: the deployed code (functions/, shared/) must stay covered.
     coverage: {
       provider: "v8",

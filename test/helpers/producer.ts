@@ -11,10 +11,12 @@ import { EventStore } from "../../functions/producer/event-store";
 import { loadProducerSettings } from "../../functions/producer/settings";
 import { migrate } from "../../operator/db-migrate/migrations";
 import { startEmbeddedPostgres } from "../../tools/local-stack/postgres";
+import { stopOnInterrupt } from "./interrupt";
 import { testContext } from "./lambda";
 
 export async function startDatabase(options: { migrate?: boolean } = {}) {
   const dir = `/tmp/cdc-producer-test-${process.pid}-${Date.now()}`;
+  const forget = stopOnInterrupt(dir);
   const server = await startEmbeddedPostgres({
     dir,
     fresh: true,
@@ -30,6 +32,7 @@ export async function startDatabase(options: { migrate?: boolean } = {}) {
     async stop() {
       await db.end();
       await server.stop();
+      forget();
       rmSync(dir, { recursive: true, force: true }); // its data: 40-90 MB a test file
     },
   };

@@ -13,11 +13,13 @@ import { verify } from "../../operator/verify/verify";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { indicesOf } from "../../shared/pipeline-config";
 import { LocalStack, type StackOptions } from "../../tools/local-stack/stack";
+import { stopOnInterrupt } from "./interrupt";
 import { uniquePrefix } from "./search";
 
 export async function startTestStack(options: StackOptions = {}) {
   // Its PostgreSQL's data (40-90 MB), removed again by stopTestStack unless the caller named the folder.
   const dir = options.dir ?? `/tmp/cdc-test-${process.pid}-${Date.now()}`;
+  const forget = stopOnInterrupt(join(dir, "postgres"));
   const stack = await new LocalStack({
     ephemeral: true,
     dir,
@@ -29,7 +31,7 @@ export async function startTestStack(options: StackOptions = {}) {
     ...options,
   }).start();
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
-  return { stack, db, ...(!options.dir && { ownDir: dir }) };
+  return { stack, db, forget, ...(!options.dir && { ownDir: dir }) };
 }
 
 /** Closes the pool, removes only this test's indices (a shared real cluster stays intact), stops the stack and removes its folder. */
@@ -42,6 +44,7 @@ export async function stopTestStack(
     for (const index of indicesOf(routing))
       await t.stack.search.indices.delete({ index }).catch(() => undefined);
   await t.stack.stop();
+  t.forget();
   if (t.ownDir) rmSync(t.ownDir, { recursive: true, force: true });
 }
 
