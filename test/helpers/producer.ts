@@ -10,8 +10,8 @@ import { createPool } from "../../functions/producer/database";
 import { EventStore } from "../../functions/producer/event-store";
 import { loadProducerSettings } from "../../functions/producer/settings";
 import { migrate } from "../../operator/db-migrate/migrations";
+import { stopOnInterrupt } from "../../tools/lib/abandoned-postgres";
 import { startEmbeddedPostgres } from "../../tools/local-stack/postgres";
-import { stopOnInterrupt } from "./interrupt";
 import { testContext } from "./lambda";
 
 export async function startDatabase(options: { migrate?: boolean } = {}) {

@@ -12,8 +12,8 @@ import { reloadLocally } from "../../operator/reload/reload";
 import { verify } from "../../operator/verify/verify";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { indicesOf } from "../../shared/pipeline-config";
+import { stopOnInterrupt } from "../../tools/lib/abandoned-postgres";
 import { LocalStack, type StackOptions } from "../../tools/local-stack/stack";
-import { stopOnInterrupt } from "./interrupt";
 import { uniquePrefix } from "./search";
 
 export async function startTestStack(options: StackOptions = {}) {

@@ -1,7 +1,7 @@
 /**
  * A test process interrupted (a terminal's Ctrl-C) or killed leaves no PostgreSQL running: an interrupted
- * one shuts its servers down itself (test/helpers/interrupt.ts), and the servers and folders of one that
- * was killed are stopped and removed by the next run (test/global-setup.ts). Real embedded PostgreSQL
+ * one shuts its servers down itself, and the servers and folders of one that was killed are stopped and
+ * removed by the next run (tools/lib/abandoned-postgres.ts, test/global-setup.ts). Real embedded PostgreSQL
  * servers, started by a child process as the test helpers do.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -10,13 +10,14 @@ import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { processAlive } from "../../operator/lib/process-alive";
-import { sweepAbandonedTestFolders } from "../global-setup";
+import { sweepAbandonedFolders } from "../../tools/lib/abandoned-postgres";
+import { TEST_FOLDER } from "../global-setup";
 
 /** A child that starts a server as startDatabase does, says its folder, and waits. */
 function testProcessWithServer(): { child: ChildProcess; dir: Promise<string> } {
   const script = `
     import { startEmbeddedPostgres } from "./tools/local-stack/postgres.ts";
-    import { stopOnInterrupt } from "./test/helpers/interrupt.ts";
+    import { stopOnInterrupt } from "./tools/lib/abandoned-postgres.ts";
     const dir = "/tmp/cdc-producer-test-" + process.pid + "-interrupted";
     stopOnInterrupt(dir);
     await startEmbeddedPostgres({ dir, fresh: true, fast: true });
@@ -62,7 +63,7 @@ describe("a test process that ends early", () => {
     const running = `/tmp/cdc-test-${process.pid}-running`; // this test process's, alive
     mkdirSync(running, { recursive: true });
     try {
-      const swept = await sweepAbandonedTestFolders();
+      const swept = await sweepAbandonedFolders(TEST_FOLDER);
       expect(swept).toContain(basename(folder));
       expect(swept).not.toContain(basename(running));
       expect(existsSync(folder)).toBe(false);

@@ -4,6 +4,7 @@
  */
 import "../../operator/lib/text-import-hook";
 import { commandArgs, usageError } from "../../operator/lib/command-args";
+import { sweepAbandonedFolders } from "../lib/abandoned-postgres";
 import { coldStartBenchmarks } from "./cold-start";
 import { freshnessBenchmarks } from "./freshness";
 import { indexerBenchmarks } from "./indexer";
@@ -32,6 +33,8 @@ if (unknown.length > 0)
 if (!(globalThis as { gc?: unknown }).gc)
   console.error("note: run through `npm run bench` (--expose-gc) for the heap figures");
 
+// What an interrupted or killed run left (its PostgreSQL servers run in their own process group).
+await sweepAbandonedFolders(/^cdc-bench-(?:pg|stack)-(\d+)$/);
 const results: Result[] = [];
 for (const name of chosen.length > 0 ? chosen : Object.keys(suites)) {
   console.error(`running ${name} ...`);

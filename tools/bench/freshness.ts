@@ -10,6 +10,7 @@ import { rmSync } from "node:fs";
 import type { KinesisStreamRecord } from "aws-lambda";
 import pg from "pg";
 import { DEFAULT_INDEX_SETTINGS } from "../../shared/index-templates";
+import { stopOnInterrupt } from "../lib/abandoned-postgres";
 import { LocalStack } from "../local-stack/stack";
 import { durationMs } from "../opensearch-emulator/settings";
 import { percentile, type Result } from "./measure";
@@ -33,6 +34,7 @@ export async function freshnessBenchmarks(rates = [500, 2_000], seconds = 8): Pr
   const probes = new Map<string, Probe>();
   const probeOf = (r: KinesisStreamRecord) => probes.get(r.kinesis.partitionKey);
   const stackDir = `/tmp/cdc-bench-stack-${process.pid}`;
+  const forget = stopOnInterrupt(stackDir); // a Ctrl-C during the bench stops its PostgreSQL too
   const stack = await new LocalStack({
     ephemeral: true,
     fresh: true,
@@ -118,6 +120,7 @@ export async function freshnessBenchmarks(rates = [500, 2_000], seconds = 8): Pr
   } finally {
     await pool.end();
     await stack.stop(2_000);
+    forget();
     rmSync(stackDir, { recursive: true, force: true }); // its database: not left in /tmp
   }
 }

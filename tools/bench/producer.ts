@@ -15,6 +15,7 @@ import { toRow } from "../../functions/producer/event-row";
 import { EventStore } from "../../functions/producer/event-store";
 import { loadProducerSettings } from "../../functions/producer/settings";
 import { migrate } from "../../operator/db-migrate/migrations";
+import { stopOnInterrupt } from "../lib/abandoned-postgres";
 import { httpApiEvent } from "../lib/http-api-event";
 import { createLambdaContext } from "../lib/lambda-context";
 import { startEmbeddedPostgres } from "../local-stack/postgres";
@@ -77,6 +78,7 @@ const perSecond = (msPerEvent: number) => Math.round(1000 / msPerEvent).toLocale
 export async function producerBenchmarks(rounds = 5): Promise<Result[]> {
   // Durable commits (fsync, synchronous_commit on), as on Aurora, where every commit waits for storage.
   const dir = `/tmp/cdc-bench-pg-${process.pid}`;
+  const forget = stopOnInterrupt(dir); // a Ctrl-C during the bench stops the server too
   const server = await startEmbeddedPostgres({ dir, fresh: true });
   const pools: pg.Pool[] = [];
   const raw: pg.Client[] = [];
@@ -172,6 +174,7 @@ export async function producerBenchmarks(rounds = 5): Promise<Result[]> {
   } finally {
     await Promise.all([...pools.map((p) => p.end()), ...raw.map((c) => c.end())]);
     await server.stop();
+    forget();
     rmSync(dir, { recursive: true, force: true }); // a database per run: not left in /tmp
   }
 }
