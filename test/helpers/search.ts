@@ -6,7 +6,7 @@ import type { Client } from "@opensearch-project/opensearch";
 import type { KinesisStreamRecord } from "aws-lambda";
 import type pg from "pg";
 import { createIndexerClient, type IndexerSearch } from "../../functions/indexer/opensearch-client";
-import { processBatch } from "../../functions/indexer/process-batch";
+import { type BatchStats, processBatch } from "../../functions/indexer/process-batch";
 import { type DocumentRef, readVersions } from "../../functions/indexer/superseded";
 import { describeTable } from "../../operator/lib/dms/describe-table";
 import { loadRecord } from "../../operator/lib/dms/records";
@@ -74,14 +74,20 @@ export async function openSearchTarget(): Promise<SearchTarget> {
 /** A unique index prefix per test so a shared real cluster is never cleaned up wholesale. */
 export const uniquePrefix = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}-`;
 
-/** Runs records through the real indexer into the target (no DLQ: every record must apply). */
+/**
+ * Runs records through the real indexer into the target, a URL or the indexer's client (no DLQ: every
+ * record must apply or be settled); returns the batch's figures.
+ */
 export async function indexThroughIndexer(
-  url: string,
+  target: string | IndexerSearch,
   pipeline: PipelineConfig,
   records: KinesisStreamRecord[],
-): Promise<void> {
-  const { response } = await processBatch(records, testContext(), {
-    search: createIndexerClient({ endpoint: url, auth: "none", region: "us-east-1" }),
+): Promise<BatchStats> {
+  const { response, stats } = await processBatch(records, testContext(), {
+    search:
+      typeof target === "string"
+        ? createIndexerClient({ endpoint: target, auth: "none", region: "us-east-1" })
+        : target,
     sqs: undefined as never,
     pipeline,
     logger: recordingLogger(),
@@ -89,18 +95,24 @@ export async function indexThroughIndexer(
   });
   if (response.batchItemFailures.length > 0)
     throw new Error(`records not applied: ${JSON.stringify(response.batchItemFailures)}`);
+  return stats;
 }
 
-/**
- * Indexes a table's current rows through the real indexer as a DMS full load delivers them, read the way
- * the local full load and verify read them (operator/lib/dms/table-pages.ts).
- */
+/** Indexes a table's current rows through the real indexer as a DMS full load delivers them. */
 export async function indexTableAsLoaded(
   db: pg.Pool,
   url: string,
   pipeline: PipelineConfig,
   table: string,
 ): Promise<void> {
+  await indexThroughIndexer(url, pipeline, await tableAsLoaded(db, table));
+}
+
+/**
+ * A table's current rows as the records of a DMS full load, read the way the local full load and verify
+ * read them (operator/lib/dms/table-pages.ts).
+ */
+export async function tableAsLoaded(db: pg.Pool, table: string): Promise<KinesisStreamRecord[]> {
   const records: KinesisStreamRecord[] = [];
   const client = await db.connect();
   try {
@@ -112,5 +124,5 @@ export async function indexTableAsLoaded(
   } finally {
     client.release();
   }
-  await indexThroughIndexer(url, pipeline, records);
+  return records;
 }

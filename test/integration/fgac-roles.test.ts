@@ -7,29 +7,28 @@
  * not enforce FGAC, so without this a role missing an action shows only on a deployed stage, as a 403.
  */
 import type { Client } from "@opensearch-project/opensearch";
-import type { KinesisStreamRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createIndexerClient,
   type IndexerSearch,
   readDocumentVersions,
 } from "../../functions/indexer/opensearch-client";
-import { processBatch } from "../../functions/indexer/process-batch";
 import { roleNames, searchBootstrapRequests } from "../../functions/search-bootstrap/plan";
-import { describeTable } from "../../operator/lib/dms/describe-table";
-import { loadRecord } from "../../operator/lib/dms/records";
-import { tablePages } from "../../operator/lib/dms/table-pages";
 import { localSearchClient } from "../../operator/lib/search-client";
 import { deleteIndices } from "../../operator/reload/reload";
 import { verify } from "../../operator/verify/verify";
 import { DEFAULT_INDEX_SETTINGS } from "../../shared/index-templates";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
-import { kinesisRecord } from "../../tools/lib/kinesis-event";
 import { changeRecord } from "../helpers/dms";
-import { recordingLogger, TEST_BATCH_SETTINGS, testContext } from "../helpers/lambda";
 import { type Request, type RoleBody, refusedActions } from "../helpers/opensearch-security";
 import { startDatabase } from "../helpers/producer";
-import { openSearchTarget, type SearchTarget, uniquePrefix } from "../helpers/search";
+import {
+  indexThroughIndexer,
+  openSearchTarget,
+  type SearchTarget,
+  tableAsLoaded,
+  uniquePrefix,
+} from "../helpers/search";
 
 let database: Awaited<ReturnType<typeof startDatabase>>;
 let search: SearchTarget;
@@ -85,34 +84,6 @@ function recordingIndexerClient(requests: Request[]): IndexerSearch {
   };
 }
 
-async function indexRows(requests: Request[]): Promise<void> {
-  const records: KinesisStreamRecord[] = [];
-  const client = await database.db.connect();
-  try {
-    await client.query("BEGIN");
-    const relation = await describeTable(client, "public.items");
-    for await (const page of tablePages(client, relation, 100))
-      for (const tuple of page) records.push(kinesisRecord(loadRecord(relation, tuple, 0n), records.length));
-    await client.query("COMMIT");
-  } finally {
-    client.release();
-  }
-  await runIndexer(requests, records);
-}
-
-/** The real indexer on these records; none may reach the dead-letter queue (there is none). */
-async function runIndexer(requests: Request[], records: KinesisStreamRecord[]) {
-  const { response, stats } = await processBatch(records, testContext(), {
-    search: recordingIndexerClient(requests),
-    sqs: undefined as never,
-    pipeline,
-    logger: recordingLogger(),
-    settings: { ...TEST_BATCH_SETTINGS, dlqUrl: "unused" },
-  });
-  expect(response.batchItemFailures).toEqual([]);
-  return stats;
-}
-
 const refusals = (roleBody: RoleBody, requests: Request[]) =>
   requests.flatMap((r) =>
     refusedActions(roleBody, r).map((a) => `${r.method} ${r.path.split("?")[0]}: ${a.action} ${a.indices}`),
@@ -136,23 +107,13 @@ describe("the FGAC roles of a stage's domain", () => {
   // change the indexer cannot index, older than its row's document, is settled by reading its version.
   it("let the indexer send its bulk writes (index and delete, in the table's and a route's index) and read versions", async () => {
     const requests: Request[] = [];
-    await indexRows(requests);
-    const refused = changeRecord(
-      { op: "update", table: "public.items", row: { id: 1, price: "free" }, commitMs: Date.UTC(2026, 0, 1) },
-      0,
-    );
+    const indexer = recordingIndexerClient(requests);
+    await indexThroughIndexer(indexer, pipeline, await tableAsLoaded(database.db, "public.items"));
+    const change = (row: Record<string, unknown>, day: number) =>
+      changeRecord({ op: "update", table: "public.items", row, commitMs: Date.UTC(2026, 0, day) }, 0);
     await database.db.query("UPDATE public.items SET price = 0.5 WHERE id = 1");
-    const superseded = await runIndexer(requests, [
-      changeRecord(
-        {
-          op: "update",
-          table: "public.items",
-          row: { id: 1, name: "item 1", price: "0.50" },
-          commitMs: Date.UTC(2026, 0, 2),
-        },
-        0,
-      ),
-    ]).then(() => runIndexer(requests, [refused]));
+    await indexThroughIndexer(indexer, pipeline, [change({ id: 1, name: "item 1", price: "0.50" }, 2)]);
+    const superseded = await indexThroughIndexer(indexer, pipeline, [change({ id: 1, price: "free" }, 1)]);
     expect(superseded.superseded).toBe(1);
     expect(requests.map((r) => `${r.method} ${r.path.split("?")[0]}`)).toContain("POST /_mget");
     expect(refusals(indexerRole, requests)).toEqual([]);
