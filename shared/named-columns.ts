@@ -19,7 +19,7 @@ export type LocatedColumn = NamedColumn & { relid: number; attnum: number };
 /** Every column the config names, with its role (the first one for a column named twice). */
 export function namedColumnsOf(config: PipelineConfig): NamedColumn[] {
   return config.tables().flatMap((t) => {
-    const [schema, table] = splitTable(t.table);
+    const [schema, table] = t.table.split(".") as [string, string]; // schema.table: one dot (TABLE_NAME)
     const named = new Map<string, ColumnRole>();
     const add = (column: string, role: ColumnRole) => {
       if (!named.has(column)) named.set(column, role);
@@ -48,11 +48,6 @@ function routeColumns(t: TableRouting): string[] {
   };
   for (const route of t.routes) walk(JSON.parse(route.condition));
   return fields.flatMap((f) => f.split(".").map((_, i, parts) => parts.slice(0, i + 1).join(".")));
-}
-
-function splitTable(qualified: string): [string, string] {
-  const dot = qualified.indexOf(".");
-  return [qualified.slice(0, dot), qualified.slice(dot + 1)];
 }
 
 /** The named columns that exist now, with where they are. */
