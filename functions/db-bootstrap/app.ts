@@ -9,11 +9,13 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type pg from "pg";
 import { z } from "zod";
 import type { Respond } from "../../shared/cfn-response";
+import { columnProblems, tableColumns } from "../../shared/configured-columns";
 import { createSetUpResource } from "../../shared/custom-resource";
 import type { TableMappings } from "../../shared/dms-table-mappings";
 import { PipelineError } from "../../shared/errors";
 import { applyMigrations, type Migration } from "../../shared/migrations";
-import type { NamedColumn } from "../../shared/named-columns";
+import { namedColumnsOf } from "../../shared/named-columns";
+import type { PipelineConfig } from "../../shared/pipeline-config";
 import { TABLE_NAME, TABLE_NAME_RULE } from "../../shared/table-name";
 import { applyPrerequisites, type Login } from "./prerequisites";
 
@@ -25,8 +27,11 @@ export type BootstrapDeps = {
   /** A connected client (TLS verified in AWS). */
   connect: (connection: Connection) => Promise<pg.Client>;
   migrations: Migration[];
-  /** The columns the bundled routing config names, which no migration may rename. */
-  namedColumns: NamedColumn[];
+  /**
+   * The routing config this deploy bundles (as the indexer does): the columns it names no migration may
+   * rename, and those its tables lack are said in `ConfigNotes`.
+   */
+  pipeline: PipelineConfig;
   respond: Respond;
   logger: Pick<Logger, "info" | "warn" | "error">;
   /** Kept back from the function's deadline to answer CloudFormation. */
@@ -71,6 +76,8 @@ const bootstrapProperties = z.object({
   HeartbeatSchema: identifier.default("awsdms"),
   /** The bundled migration files; a new one changes this property, so CloudFormation runs an update. */
   Migrations: z.string().optional(),
+  /** The bundled config's digest: any change of it reruns the bootstrap (ConfigNotes stay current). */
+  PipelineConfigDigest: z.string().optional(),
 });
 
 const login = (secret: Login, what: string): Login => {
@@ -96,7 +103,9 @@ async function bootstrap(deps: BootstrapDeps, props: z.infer<typeof bootstrapPro
     ...master,
   });
   try {
-    const applied = await applyMigrations(client, deps.migrations, { namedColumns: deps.namedColumns });
+    const applied = await applyMigrations(client, deps.migrations, {
+      namedColumns: namedColumnsOf(deps.pipeline),
+    });
     const report = await applyPrerequisites(client, {
       producer: login(producer, "producer"),
       dms: login(dms, "DMS"),
@@ -106,10 +115,24 @@ async function bootstrap(deps: BootstrapDeps, props: z.infer<typeof bootstrapPro
       heartbeatSchema: props.HeartbeatSchema,
       requireLogicalReplication: true,
     });
-    return { applied, ...report };
+    return { applied, ...report, configNotes: await configNotes(client, deps.pipeline, report.granted) };
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * What the config names that its captured tables lack (a typo, a column renamed by hand): in the index a
+ * typed column's real name arrives untyped, an excluded one's values are indexed. Said in the answer
+ * (`ConfigNotes`, a stack output) and the log, as `npm start` and `npm run verify` say it; not a failure
+ * (a column dropped on purpose leaves a name in the config that harms nothing).
+ */
+async function configNotes(client: pg.Client, pipeline: PipelineConfig, tables: string[]): Promise<string[]> {
+  const columns = await tableColumns(client, tables);
+  return pipeline.tables().flatMap((routing) => {
+    const existing = columns.get(routing.table);
+    return existing ? columnProblems(routing, existing) : [];
+  });
 }
 
 /** Rejects when the deadline passes first (the work is abandoned; the answer must still go out). */
@@ -139,6 +162,8 @@ export function createBootstrapHandler(deps: BootstrapDeps) {
       const budget = context.getRemainingTimeInMillis() - (deps.marginMs ?? 10_000);
       const result = await beforeDeadline(bootstrap(deps, props), budget);
       deps.logger.info("database bootstrapped", { ...result });
+      if (result.configNotes.length)
+        deps.logger.warn("the routing config names columns its tables lack", { notes: result.configNotes });
       if (result.missing.length)
         deps.logger.warn(
           "captured tables missing from the database: no grants until a deploy after they exist",
@@ -152,6 +177,7 @@ export function createBootstrapHandler(deps: BootstrapDeps) {
           AppliedMigrations: result.applied.join(",") || "none",
           GrantedTables: result.granted.join(","),
           MissingTables: result.missing.join(",") || "none",
+          ConfigNotes: result.configNotes.join("; ") || "none",
         },
       };
     },

@@ -10,7 +10,6 @@ import pg from "pg";
 import bundledConfig from "../../config/pipeline.yaml";
 import { bundledMigrations } from "../../db/migrations/index";
 import { sendCfnResponse } from "../../shared/cfn-response";
-import { namedColumnsOf } from "../../shared/named-columns";
 import { createLogger } from "../../shared/observability";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { createBootstrapHandler } from "./app";
@@ -42,8 +41,8 @@ export const handler = createBootstrapHandler({
     return client;
   },
   migrations: bundledMigrations,
-  // The routing config this deploy bundles, as the indexer does: the columns it names no migration renames.
-  namedColumns: namedColumnsOf(parsePipelineConfig(bundledConfig)),
+  // The routing config this deploy bundles, as the indexer does.
+  pipeline: parsePipelineConfig(bundledConfig),
   respond: sendCfnResponse,
   logger: createLogger("db-bootstrap"),
 });

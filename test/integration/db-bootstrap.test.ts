@@ -1,11 +1,12 @@
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import configYaml from "../../config/pipeline.yaml";
 import { bundledMigrations } from "../../db/migrations/index";
 import { type BootstrapDeps, createBootstrapHandler } from "../../functions/db-bootstrap/app";
 import type { Login } from "../../functions/db-bootstrap/prerequisites";
 import { sendCfnResponse } from "../../shared/cfn-response";
 import { migration } from "../../shared/migrations";
-import type { NamedColumn } from "../../shared/named-columns";
+import { type PipelineConfig, parsePipelineConfig } from "../../shared/pipeline-config";
 import { customResourceEvent, type ResponseServer, startResponseServer } from "../helpers/cfn";
 import { answer, businessEvent, request } from "../helpers/http";
 import { recordingLogger, testContext } from "../helpers/lambda";
@@ -73,7 +74,7 @@ function deps(overrides: Partial<BootstrapDeps> = {}, masterLogin: Login = maste
       return client;
     },
     migrations: bundledMigrations,
-    namedColumns: [],
+    pipeline: parsePipelineConfig(configYaml),
     respond: sendCfnResponse,
     logger: recordingLogger(),
     ...overrides,
@@ -377,11 +378,11 @@ describe("database bootstrap answers", () => {
     await database.db.query(
       "CREATE TABLE public.secrets (id int PRIMARY KEY, pin text, total numeric(10,2))",
     );
-    const named = (pin: string): NamedColumn[] => [
-      { schema: "public", table: "secrets", column: pin, role: "excluded" },
-      { schema: "public", table: "secrets", column: "id", role: "key" },
-      { schema: "public", table: "secrets", column: "total", role: "typed" },
-    ];
+    // The config as it names the table: a secret column, the key, a typed column.
+    const config = (pin: string) =>
+      parsePipelineConfig(
+        `tables: {public.secrets: {primaryKey: [id], columns: {total: {type: number, scale: 2}}, exclude: [${pin}]}}`,
+      );
     const renamePin = migration(
       "9001_rename_pin.sql",
       "ALTER TABLE public.secrets RENAME COLUMN pin TO pin_code;",
@@ -391,8 +392,8 @@ describe("database bootstrap answers", () => {
       "ALTER TABLE public.secrets RENAME COLUMN id TO secret_id; ALTER TABLE public.secrets RENAME COLUMN total TO amount;",
     );
     const drop = migration("9002_drop_pin.sql", "ALTER TABLE public.secrets DROP COLUMN pin_code;");
-    const deploy = (migrations: typeof bundledMigrations, namedColumns: NamedColumn[]) =>
-      createBootstrapHandler(deps({ migrations: [...bundledMigrations, ...migrations], namedColumns }))(
+    const deploy = (migrations: typeof bundledMigrations, pipeline: PipelineConfig) =>
+      createBootstrapHandler(deps({ migrations: [...bundledMigrations, ...migrations], pipeline }))(
         event(
           "Update",
           properties({
@@ -409,25 +410,30 @@ describe("database bootstrap answers", () => {
         )
       ).rows.map((r) => r.column_name);
     try {
-      await deploy([renamePin], named("pin"));
+      await deploy([renamePin], config("pin"));
       expect(answers[0]).toMatchObject({ Status: "FAILED" });
       expect(String(answers[0]?.Reason)).toContain(
         "migration 9001_rename_pin.sql renames public.secrets.pin to pin_code, which config/pipeline.yaml excludes from the index: its values would be indexed under the new name. Rename it in config/pipeline.yaml too, in the same change (nothing of the migration was applied)",
       );
-      await deploy([renameTwo], named("pin"));
+      await deploy([renameTwo], config("pin"));
       expect(answers[1]).toMatchObject({ Status: "FAILED" });
       expect(String(answers[1]?.Reason)).toContain(
         "renames public.secrets.id to secret_id, which config/pipeline.yaml uses as the table's key: every change of the table would be dead-lettered without it; and public.secrets.total to amount, which config/pipeline.yaml declares a type for",
       );
       expect(await columns()).toEqual(["id", "pin", "total"]);
       // The same migration with the config following the rename deploys.
-      await deploy([renamePin], named("pin_code"));
+      await deploy([renamePin], config("pin_code"));
       expect(answers[2]).toMatchObject({ Status: "SUCCESS" });
       expect(await columns()).toEqual(["id", "pin_code", "total"]);
       // Dropping a named column changes no name.
-      await deploy([renamePin, drop], named("pin_code"));
+      await deploy([renamePin, drop], config("pin_code"));
       expect(answers[3]).toMatchObject({ Status: "SUCCESS" });
       expect(await columns()).toEqual(["id", "total"]);
+      // The config still names the dropped column: said in the answer (a stack output), not a failure.
+      expect((answers[3]?.Data as Record<string, string>).ConfigNotes).toBe(
+        "public.secrets: exclude names pin_code, which the table does not have; a column renamed from it is indexed under its new name (and sent by DMS on a stage): exclude the new name",
+      );
+      expect((answers[2]?.Data as Record<string, string>).ConfigNotes).toBe("none");
     } finally {
       await database.db.query("DROP TABLE public.secrets");
       await database.db.query("DELETE FROM public.schema_migrations WHERE version IN ('9001', '9002')");

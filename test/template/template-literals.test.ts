@@ -47,16 +47,17 @@ describe("template literals", () => {
     expect(props("DatabaseBootstrap").TableKeys).toBe(literals.TableKeys);
     expect(props("DatabaseBootstrap").TableMappings).toBe(literals.TableMappings);
     expect(props("SearchBootstrap").PipelineConfigDigest).toBe(literals.PipelineConfigDigest);
+    expect(props("DatabaseBootstrap").PipelineConfigDigest).toBe(literals.PipelineConfigDigest);
     // Only the literal lines differ.
     const before = template.split("\n");
     const after = text.split("\n");
     expect(after.length).toBe(before.length);
-    expect(after.filter((line, i) => line !== before[i]).length).toBe(7); // four TableMappings, tables, keys, digest
+    expect(after.filter((line, i) => line !== before[i]).length).toBe(8); // four TableMappings, tables, keys, two digests
     expect(writeTemplateLiterals(text, literals).changed).toEqual([]);
   });
 
   it("refuses a template that lost a literal rather than skip it", () => {
-    const without = template.replace(/^\s+PipelineConfigDigest: .*$/m, "");
+    const without = template.replace(/^\s+PipelineConfigDigest: .*$/gm, "");
     expect(() => writeTemplateLiterals(without, templateLiterals(bundled))).toThrow(
       /no PipelineConfigDigest/,
     );

@@ -48,6 +48,23 @@ Outputs:
     expect(validateTemplate(t)).toEqual([]);
   });
 
+  it("takes any attribute of a custom resource (the Data its function answers), not of an AWS type", () => {
+    const t = parseTemplate(`
+Resources:
+  Setup:
+    Type: Custom::Setup
+    Properties: {ServiceToken: arn:aws:lambda:eu-west-1:123456789012:function:f}
+  Topic:
+    Type: AWS::SNS::Topic
+Outputs:
+  Notes: {Value: !GetAtt Setup.Notes}
+  Wrong: {Value: !GetAtt Topic.Notes}
+`);
+    expect(validateTemplate(t).map((p) => p.message)).toEqual([
+      expect.stringContaining("Topic (AWS::SNS::Topic) has no attribute Notes"),
+    ]);
+  });
+
   it("parses CloudFormation short-form tags into long form", () => {
     const t = parseTemplate(readFileSync("template.yaml", "utf8"));
     const fn = t.Resources.IndexerFunction?.Properties as Record<string, unknown>;

@@ -269,6 +269,8 @@ function checkReferences(template: Template, problems: Problem[]): void {
           problems.push({ check: "getatt", path: use.path, message: `GetAtt of unknown resource ${use.id}` });
           break;
         }
+        // A custom resource's attributes are the Data its function answers with: any name.
+        if (type.startsWith("Custom::") || type === "AWS::CloudFormation::CustomResource") break;
         const attrType = SAM_ATTRIBUTE_TYPES[type] ?? type;
         const attrs = spec.get(attrType)?.attributes ?? {};
         if (!(use.attr in attrs)) {
