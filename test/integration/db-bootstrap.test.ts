@@ -430,10 +430,10 @@ describe("database bootstrap answers", () => {
       expect(answers[3]).toMatchObject({ Status: "SUCCESS" });
       expect(await columns()).toEqual(["id", "total"]);
       // The config still names the dropped column: said in the answer (a stack output), not a failure.
-      expect((answers[3]?.Data as Record<string, string>).ConfigNotes).toBe(
+      expect(((answers[3]?.Data ?? {}) as Record<string, string>).ConfigNotes).toBe(
         "public.secrets: exclude names pin_code, which the table does not have; a column renamed from it is indexed under its new name (and sent by DMS on a stage): exclude the new name",
       );
-      expect((answers[2]?.Data as Record<string, string>).ConfigNotes).toBe("none");
+      expect(((answers[2]?.Data ?? {}) as Record<string, string>).ConfigNotes).toBe("none");
     } finally {
       await database.db.query("DROP TABLE public.secrets");
       await database.db.query("DELETE FROM public.schema_migrations WHERE version IN ('9001', '9002')");
