@@ -9,7 +9,6 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type pg from "pg";
 import { z } from "zod";
 import type { Respond } from "../../shared/cfn-response";
-import { columnProblems, tableColumns } from "../../shared/configured-columns";
 import { createSetUpResource } from "../../shared/custom-resource";
 import type { TableMappings } from "../../shared/dms-table-mappings";
 import { PipelineError } from "../../shared/errors";
@@ -113,26 +112,13 @@ async function bootstrap(deps: BootstrapDeps, props: z.infer<typeof bootstrapPro
       ...(props.TableKeys && { tableKeys: props.TableKeys }),
       ...(props.TableMappings && { tableMappings: props.TableMappings as TableMappings }),
       heartbeatSchema: props.HeartbeatSchema,
+      pipeline: deps.pipeline,
       requireLogicalReplication: true,
     });
-    return { applied, ...report, configNotes: await configNotes(client, deps.pipeline, report.granted) };
+    return { applied, ...report };
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-/**
- * What the config names that its captured tables lack (a typo, a column renamed by hand): in the index a
- * typed column's real name arrives untyped, an excluded one's values are indexed. Said in the answer
- * (`ConfigNotes`, a stack output) and the log, as `npm start` and `npm run verify` say it; not a failure
- * (a column dropped on purpose leaves a name in the config that harms nothing).
- */
-async function configNotes(client: pg.Client, pipeline: PipelineConfig, tables: string[]): Promise<string[]> {
-  const columns = await tableColumns(client, tables);
-  return pipeline.tables().flatMap((routing) => {
-    const existing = columns.get(routing.table);
-    return existing ? columnProblems(routing, existing) : [];
-  });
 }
 
 /** Rejects when the deadline passes first (the work is abandoned; the answer must still go out). */

@@ -16,10 +16,16 @@
  */
 import type pg from "pg";
 import { ensureReplicaIdentity, keyProblem, tableKeys } from "../../shared/captured-keys";
-import { dottedNameProblems, metadataFieldProblem, tableColumns } from "../../shared/configured-columns";
+import {
+  columnProblems,
+  dottedNameProblems,
+  metadataFieldProblem,
+  tableColumns,
+} from "../../shared/configured-columns";
 import { readTableMappings, type TableMappings } from "../../shared/dms-table-mappings";
 import { PipelineError } from "../../shared/errors";
 import { partitionedTables, partitionProblem } from "../../shared/partitioned-tables";
+import type { PipelineConfig } from "../../shared/pipeline-config";
 import { quotedTable, relationNamed } from "../../shared/table-name";
 
 export type Login = { user: string; password: string };
@@ -37,6 +43,8 @@ export type Prerequisites = {
   heartbeatSchema: string;
   /** Refuse a server without `wal_level = logical` (Aurora: `rds.logical_replication = 1`). */
   requireLogicalReplication: boolean;
+  /** The bundled routing config: the columns it names that its tables lack are noted (configNotes). */
+  pipeline?: PipelineConfig;
 };
 
 export type PrerequisitesReport = {
@@ -44,6 +52,12 @@ export type PrerequisitesReport = {
   revoked: string[];
   missing: string[];
   replicaIdentityFull: string[];
+  /**
+   * What the config names that its captured tables lack (a typo, a column renamed by hand): in the index
+   * a typed column's real name arrives untyped, an excluded one's values are indexed. Said, not failed
+   * (a column dropped on purpose leaves a name in the config that harms nothing).
+   */
+  configNotes: string[];
 };
 
 /** The producer reads and inserts its events; nothing else. */
@@ -163,12 +177,24 @@ export async function applyPrerequisites(
   plan: Prerequisites,
 ): Promise<PrerequisitesReport> {
   if (plan.requireLogicalReplication) await checkLogicalReplication(client);
-  const report: PrerequisitesReport = { granted: [], revoked: [], missing: [], replicaIdentityFull: [] };
+  const report: PrerequisitesReport = {
+    granted: [],
+    revoked: [],
+    missing: [],
+    replicaIdentityFull: [],
+    configNotes: [],
+  };
   await setUpProducer(client, plan.producer);
   await setUpDmsUser(client, plan.dms, plan.heartbeatSchema);
   await grantCapturedTables(client, plan, report);
   await checkPartitionedTables(client, report.granted);
-  if (plan.tableMappings) await checkColumnNames(client, report.granted, plan);
+  const columns = await tableColumns(client, report.granted);
+  if (plan.tableMappings) checkColumnNames(columns, plan);
+  if (plan.pipeline)
+    report.configNotes = plan.pipeline.tables().flatMap((routing) => {
+      const existing = columns.get(routing.table);
+      return existing ? columnProblems(routing, existing) : [];
+    });
   if (plan.tableKeys) await checkTableKeys(client, plan.tableKeys, report.granted);
   return report;
 }
@@ -190,13 +216,11 @@ async function checkPartitionedTables(client: pg.ClientBase, tables: string[]): 
  * or every row with values in both): the deploy fails, naming the column to exclude (or, a key column,
  * to rename).
  */
-async function checkColumnNames(
-  client: pg.ClientBase,
-  tables: string[],
+function checkColumnNames(
+  columns: Map<string, Set<string>>,
   plan: Pick<Prerequisites, "tableKeys" | "tableMappings">,
-): Promise<void> {
+): void {
   const selection = readTableMappings(plan.tableMappings as TableMappings);
-  const columns = await tableColumns(client, tables);
   const problems = [...columns].flatMap(([table, names]) => {
     const [schema, name] = table.split(".") as [string, string];
     const keyColumns = plan.tableKeys?.[table] ?? [];

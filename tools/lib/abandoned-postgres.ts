@@ -9,10 +9,10 @@
  *   folder's name) are stopped and the folders removed; a running process's folder is left alone.
  * (`npm start` keeps its own folder and stops a server a killed run left there at its next start.)
  */
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { processAlive } from "../../operator/lib/process-alive";
-import { stopLeftoverPostgres } from "../local-stack/postgres";
+import { runningServer, stopLeftoverPostgres } from "../local-stack/postgres";
 
 const folders = new Set<string>();
 let installed = false;
@@ -20,15 +20,16 @@ let installed = false;
 /** A server's data is in <dir>/data (a lone server) or <dir>/postgres/data (a local stack's). */
 const serverDirs = (dir: string) => [dir, join(dir, "postgres")];
 
+/** Fast shutdown for each server still running in the folders (synchronous: a signal handler's work). */
 function signalServers(): void {
   for (const dir of folders)
     for (const serverDir of serverDirs(dir)) {
+      const pid = runningServer(join(serverDir, "data"));
+      if (pid === undefined) continue;
       try {
-        const pidFile = join(serverDir, "data", "postmaster.pid");
-        const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
-        if (Number.isInteger(pid) && pid > 0) process.kill(pid, "SIGINT");
+        process.kill(pid, "SIGINT");
       } catch {
-        // no server there, or gone already
+        // gone meanwhile
       }
     }
 }

@@ -249,7 +249,7 @@ async function stopServer(pid: number, exited: () => boolean): Promise<void> {
 }
 
 /** The server process behind `postmaster.pid`, if it is a PostgreSQL still running on this data folder. */
-function runningServer(dataDir: string): number | undefined {
+export function runningServer(dataDir: string): number | undefined {
   const pidFile = join(dataDir, "postmaster.pid");
   if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
