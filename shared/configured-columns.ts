@@ -9,6 +9,7 @@
  * harmless until then.
  */
 import type pg from "pg";
+import { fieldPath } from "./field-path";
 import { REFUSED_METADATA_FIELDS } from "./metadata-fields";
 import type { TableRouting } from "./pipeline-config";
 import { relationNamed } from "./table-name";
@@ -92,11 +93,12 @@ export function columnProblems(
 }
 
 /**
- * Columns whose names OpenSearch reads as paths: a dot in a field name is an object path (`pref.lang` is
- * `lang` inside `pref`). A name with an empty part (`.a`, `a.`, `a..b`) is refused in every document; a
- * column named as the start of another's path (`pref` beside `pref.lang`) cannot be a value and an
- * object at once: the rows holding values in both are refused, then every row holding the one mapped
- * second.
+ * Columns whose names OpenSearch reads as paths (shared/field-path.ts): a dot in a field name is an object
+ * path (`pref.lang` is `lang` inside `pref`). A name with an empty part other than at its end (`.a`,
+ * `a..b`) or a blank part is refused in every document; trailing dots are dropped, so `a.` beside `a` is
+ * the same field, holding both columns' values; a column named as the start of another's path (`pref`
+ * beside `pref.lang`) cannot be a value and an object at once: the rows holding values in both are
+ * refused, then every row holding the one mapped second.
  */
 export function dottedNameProblems(
   table: string,
@@ -104,24 +106,33 @@ export function dottedNameProblems(
   keyColumns: readonly string[],
 ): string[] {
   const problems: string[] = [];
-  const names = new Set(indexed);
+  const byPath = new Map<string, string>();
   for (const column of indexed) {
-    if (!column.includes(".")) continue;
-    const parts = column.split(".");
-    if (parts.some((part) => part.trim() === "")) {
+    const path = fieldPath(column);
+    if (!("parts" in path)) {
       const fix = keyColumns.includes(column)
         ? "it is a key column, which cannot be excluded: rename it in the database"
         : "exclude it or rename it in the database";
       problems.push(
-        `${table}: column ${column} has a name OpenSearch refuses (a dot in a field name is an object path, and one of its parts is empty), so OpenSearch refuses every row (mapper_parsing_exception, to the DLQ): ${fix}`,
+        `${table}: column ${column} has a name OpenSearch refuses (a dot in a field name is an object path, and one of its parts is empty or blank), so OpenSearch refuses every row (mapper_parsing_exception, to the DLQ): ${fix}`,
       );
       continue;
     }
-    for (let end = 1; end < parts.length; end++) {
-      const prefix = parts.slice(0, end).join(".");
-      if (!names.has(prefix)) continue;
+    const joined = path.parts.join(".");
+    const same = byPath.get(joined);
+    if (same === undefined) byPath.set(joined, column);
+    else
       problems.push(
-        `${table}: columns ${prefix} and ${column}: OpenSearch reads a dot in a field name as an object path (${column} is ${parts.slice(end).join(".")} inside ${prefix}), and ${prefix} cannot hold a value and an object at once: rows with values in both are refused, then every row with a value in the one mapped second (mapper_parsing_exception, to the DLQ): exclude one or rename it in the database`,
+        `${table}: columns ${same} and ${column}: OpenSearch drops the trailing dots of a field name, so both are the field ${joined}, which holds both columns' values (or refuses the row when one does not fit the other's mapping): exclude one or rename it in the database`,
+      );
+  }
+  for (const [joined, column] of byPath) {
+    const parts = joined.split(".");
+    for (let end = 1; end < parts.length; end++) {
+      const prefix = byPath.get(parts.slice(0, end).join("."));
+      if (prefix === undefined) continue;
+      problems.push(
+        `${table}: columns ${prefix} and ${column}: OpenSearch reads a dot in a field name as an object path (${column} is ${parts.slice(end).join(".")} inside ${parts.slice(0, end).join(".")}), and ${parts.slice(0, end).join(".")} cannot hold a value and an object at once: rows with values in both are refused, then every row with a value in the one mapped second (mapper_parsing_exception, to the DLQ): exclude one or rename it in the database`,
       );
     }
   }
@@ -137,7 +148,9 @@ export function metadataFieldProblem(
   column: string,
   isKeyColumn: boolean,
 ): string | undefined {
-  if (!REFUSED_METADATA_FIELDS.has(column)) return undefined;
+  // A dotted name is a path from its first part (`_source.x` is `_source: {x}`; `_id.` is `_id`).
+  const path = fieldPath(column);
+  if (!("parts" in path) || !REFUSED_METADATA_FIELDS.has(path.parts[0] as string)) return undefined;
   const fix = isKeyColumn
     ? "it is a key column, which cannot be excluded: rename it in the database"
     : "exclude it";

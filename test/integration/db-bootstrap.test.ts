@@ -367,10 +367,20 @@ describe("database bootstrap answers", () => {
       "public.mongo_docs: columns body and body.lang: OpenSearch reads a dot in a field name as an object path",
     );
     expect(String(answers[2]?.Reason)).toContain(
-      "public.mongo_docs: column a..b has a name OpenSearch refuses (a dot in a field name is an object path, and one of its parts is empty)",
+      "public.mongo_docs: column a..b has a name OpenSearch refuses (a dot in a field name is an object path, and one of its parts is empty or blank)",
     );
     await deploy(["_id", "body", "a..b"]);
     expect(answers[3]).toMatchObject({ Status: "SUCCESS" });
+    // A trailing dot is dropped (`tag.` is the field tag): alone it deploys; beside a tag, one field for two.
+    await database.db.query('ALTER TABLE public.mongo_docs ADD COLUMN "tag." text');
+    await deploy(["_id", "body", "a..b"]);
+    expect(answers[4]).toMatchObject({ Status: "SUCCESS" });
+    await database.db.query("ALTER TABLE public.mongo_docs ADD COLUMN tag text");
+    await deploy(["_id", "body", "a..b"]);
+    expect(answers[5]).toMatchObject({ Status: "FAILED" });
+    expect(String(answers[5]?.Reason)).toContain(
+      "public.mongo_docs: columns tag. and tag: OpenSearch drops the trailing dots of a field name, so both are the field tag",
+    );
     await database.db.query("DROP TABLE public.mongo_docs");
   });
 

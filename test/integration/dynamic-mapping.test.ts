@@ -123,12 +123,46 @@ describe("dynamic mapping", () => {
         { properties: { o: { type: "long" } } },
         { properties: { q: { type: "long" } } },
       ]);
-      // A path through a value, or an empty part, is refused (and the document with it).
+      // Java's split drops trailing empty parts: `t.` is the field t; a field given twice (`u` and `u.`, `k.l`
+      // and `k: {l}`) holds both values; a path goes on through a list of objects.
+      for (const [id, text] of [
+        ["12", '{"t.":1}'],
+        ["13", '{"u":1,"u.":2}'],
+        ["14", '{"k.l":3,"k":{"l":4}}'],
+        ["15", '{"g":[{"h":1}],"g.i":2}'],
+      ] as const)
+        expect((await put(id, text)).status, text).toBe(201);
+      const withTrailing = (await search.client.indices.getMapping({ index: dotted })).body[dotted]?.mappings
+        .properties as Record<string, unknown>;
+      expect([withTrailing.t, withTrailing.u, withTrailing.k, withTrailing.g]).toEqual([
+        { type: "long" },
+        { type: "long" },
+        { properties: { l: { type: "long" } } },
+        { properties: { h: { type: "long" }, i: { type: "long" } } },
+      ]);
+      for (const [query, id] of [
+        [{ term: { t: 1 } }, "12"],
+        [{ term: { u: 2 } }, "13"],
+        [{ term: { u: 1 } }, "13"],
+        [{ term: { "k.l": 3 } }, "14"],
+        [{ term: { "k.l": 4 } }, "14"],
+        [{ term: { "g.i": 2 } }, "15"],
+      ] as const) {
+        const found = await search.client.search({ index: dotted, body: { query } });
+        expect(
+          (found.body.hits.hits as { _id: string }[]).map((h) => h._id),
+          JSON.stringify(query),
+        ).toEqual([id]);
+      }
+      // A path through a value, an empty part other than at the end, a blank part or dots only is refused
+      // (and the document with it).
       for (const [id, bad] of [
         ["2", '{"a":5}'],
         ["3", '{"x":1,"x.y":2}'],
         ["4", '{".z":1}'],
         ["5", '{"z..w":1}'],
+        ["16", '{".":1}'],
+        ["17", '{"y. ":1}'],
         // An empty name (a jsonb value may hold one): refused wherever it sits, its value null too.
         ["9", '{"":1}'],
         ["10", '{"q":{"":null}}'],

@@ -6,6 +6,7 @@
  * any other (shared/own-properties.ts).
  */
 import { isKeptNumber } from "../../shared/exact-json";
+import { fieldPath } from "../../shared/field-path";
 import { metadataFieldRefusal, REFUSED_METADATA_FIELDS } from "../../shared/metadata-fields";
 import { ownValue, setOwn } from "../../shared/own-properties";
 
@@ -63,18 +64,19 @@ function hasDottedName(value: unknown): boolean {
   return false;
 }
 
-/** `"a.b": v` into `a: {b: v}` at every level, merged with an object `a` of the same document. */
+/**
+ * `"a.b": v` into `a: {b: v}` at every level (shared/field-path.ts: `a.` is `a`), merged with an object
+ * `a` of the same document; a field given twice (`a` and `a.`, `a.b` and `a: {b}`) holds both values, as
+ * OpenSearch indexes each.
+ */
 function expandValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(expandValue);
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    const parts = key.split(".");
-    if (parts.length > 1 && parts.some((p) => p.trim() === ""))
-      throw new MappingError(
-        "mapper_parsing_exception",
-        `object field starting or ending with a [.] makes object resolution ambiguous: [${key}]`,
-      );
+    const path = fieldPath(key);
+    if (!("parts" in path)) throw new MappingError("mapper_parsing_exception", path.refused);
+    const { parts } = path;
     let node = out;
     for (const part of parts.slice(0, -1)) {
       let next = ownValue(node, part);
@@ -82,6 +84,11 @@ function expandValue(value: unknown): unknown {
       if (next === undefined || next === null) {
         next = {};
         setOwn(node, part, next);
+      } else if (Array.isArray(next) && next.every((item) => item === null || isPlainObject(item))) {
+        // Through a list of objects: one more object of the field (its fields are the list's).
+        const item = {};
+        next.push(item);
+        next = item;
       } else if (!isPlainObject(next)) throw conflict(key, part);
       node = next as Record<string, unknown>;
     }
@@ -90,14 +97,23 @@ function expandValue(value: unknown): unknown {
   return out;
 }
 
-/** Sets a field, merging objects field by field (`a.b` then `a: {c}` make `a: {b, c}`); else a conflict. */
+/**
+ * Sets a field, merging objects field by field (`a.b` then `a: {c}` make `a: {b, c}`); a value and an
+ * object are a conflict; two values (or lists) are one list, as the field holds each.
+ */
 function mergeField(node: Record<string, unknown>, name: string, value: unknown, key: string): void {
   const existing = ownValue(node, name);
   if (existing === undefined || existing === null) setOwn(node, name, value);
   else if (value === null) return;
   else if (isPlainObject(existing) && isPlainObject(value))
     for (const [field, v] of Object.entries(value)) mergeField(existing, field, v, key);
-  else throw conflict(key, name);
+  else if (
+    isPlainObject(existing) !== isPlainObject(value) &&
+    !Array.isArray(existing) &&
+    !Array.isArray(value)
+  )
+    throw conflict(key, name);
+  else setOwn(node, name, [existing, value].flat());
 }
 
 const conflict = (key: string, part: string) =>
@@ -108,8 +124,9 @@ const conflict = (key: string, part: string) =>
 
 /**
  * A document as OpenSearch maps it: a field name with dots (`"a.b": 1`, a column named so) is the path of
- * an object field (`{"a": {"b": 1}}`), merged with an object of the same name; an empty part (`.a`,
- * `a..b`) is refused, as is a path through a value (a null is none: `{"a": null, "a.b": 1}` is taken).
+ * an object field (`{"a": {"b": 1}}`), merged with an object of the same name; trailing dots are
+ * dropped (`a.` is `a`); an empty part elsewhere (`.a`, `a..b`) or a blank one is refused, as is a path
+ * through a value (a null is none: `{"a": null, "a.b": 1}` is taken).
  * The source itself is kept as sent.
  */
 export function expandDottedNames<T>(doc: T): T {

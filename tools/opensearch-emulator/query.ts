@@ -2,7 +2,7 @@
  * The query DSL subset the pipeline, the demo and the tests use. Queries and sorts see a field's indexed
  * value (`indexed`), as OpenSearch does: a fraction in a `long` field is truncated there.
  */
-import { ownValue } from "../../shared/own-properties";
+import { fieldPath } from "../../shared/field-path";
 
 export type Doc = { id: string; source: Record<string, unknown> };
 type Query = Record<string, unknown>;
@@ -16,7 +16,8 @@ export function sourceValues(source: Record<string, unknown>, field: string): un
   if (path === "_id") return [];
   const parts = path.split(".");
   const found: unknown[] = [];
-  // Each step may match a nested object or a dotted name (`"a.b": 1` is the field a.b, as OpenSearch maps it).
+  // Each step may match a nested object or a dotted name (`"a.b": 1` is the field a.b, `"a.": 1` the
+  // field a, as OpenSearch maps them: shared/field-path.ts).
   const visit = (value: unknown, at: number): void => {
     if (Array.isArray(value)) {
       for (const item of value) visit(item, at);
@@ -27,9 +28,15 @@ export function sourceValues(source: Record<string, unknown>, field: string): un
       return;
     }
     if (!value || typeof value !== "object") return;
-    for (let end = at + 1; end <= parts.length; end++) {
-      const v = ownValue(value as Record<string, unknown>, parts.slice(at, end).join("."));
-      if (v !== undefined) visit(v, end);
+    for (const key of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[key];
+      if (!key.includes(".")) {
+        if (key === parts[at]) visit(v, at + 1);
+        continue;
+      }
+      const path = fieldPath(key);
+      if ("parts" in path && path.parts.every((part, i) => part === parts[at + i]))
+        visit(v, at + path.parts.length);
     }
   };
   visit(source, 0);
