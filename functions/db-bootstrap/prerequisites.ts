@@ -26,6 +26,7 @@ import { readTableMappings, type TableMappings } from "../../shared/dms-table-ma
 import { PipelineError } from "../../shared/errors";
 import { partitionedTables, partitionProblem } from "../../shared/partitioned-tables";
 import type { PipelineConfig } from "../../shared/pipeline-config";
+import { setRolePassword } from "../../shared/role-password";
 import { quotedTable, relationNamed } from "../../shared/table-name";
 
 export type Login = { user: string; password: string };
@@ -86,13 +87,7 @@ async function ensureLogin(client: pg.ClientBase, login: Login, attributes: stri
     const exists = await client.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [login.user]);
     if (exists.rowCount === 0) await client.query(`CREATE ROLE ${role} LOGIN`);
     await client.query(`ALTER ROLE ${role} WITH LOGIN ${attributes}`);
-    await client.query(
-      "SELECT set_config('cdc_bootstrap.role', $1, true), set_config('cdc_bootstrap.secret', $2, true)",
-      [login.user, login.password],
-    );
-    await client.query(`DO $$ BEGIN
-      EXECUTE format('ALTER ROLE %I PASSWORD %L', current_setting('cdc_bootstrap.role'), current_setting('cdc_bootstrap.secret'));
-    END $$`);
+    await setRolePassword(client, login.user, login.password);
   });
 }
 

@@ -27,6 +27,11 @@ const KNOWN: Record<string, string> = {
   ProducerApi: "a1b2c3d4e5",
   AuroraAutoStartFunction: "cdc-aurora-auto-start-dev",
   "AuroraAutoStartFunction.Arn": "arn:aws:lambda:eu-west-1:123456789012:function:cdc-aurora-auto-start-dev",
+  "AuroraCluster.Endpoint.Address": "cdc-aurora-prod.cluster-abc.eu-west-1.rds.amazonaws.com",
+  "AuroraCluster.MasterUserSecret.SecretArn":
+    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0a1b2c3d-AbCdEf",
+  DmsDbSecret: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cdc/prod/dms-db-AbCdEf",
+  ProducerDbSecret: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cdc/prod/producer-db-AbCdEf",
 };
 /** What the Lambda runtime sets for every function. */
 const RUNTIME = {

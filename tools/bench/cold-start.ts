@@ -32,6 +32,11 @@ const ENV: Record<string, string> = {
   DB_CLUSTER_IDENTIFIER: "cdc-aurora-dev",
   PRODUCER_API_ID: "api1",
   DMS_TASK_IDENTIFIER: "cdc-dev",
+  MASTER_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-abc-AbCdEf",
+  DMS_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cdc/dev/dms-db-AbCdEf",
+  DMS_USER: "cdc_dms",
+  PRODUCER_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cdc/dev/producer-db-AbCdEf",
+  PRODUCER_USER: "cdc_producer",
 };
 
 function timeImport(file: string | undefined, runs: number): number[] {

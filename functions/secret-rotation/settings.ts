@@ -1,0 +1,42 @@
+/** Secret rotation settings from the environment, validated once at cold start. */
+import { z } from "zod";
+import { parseEnvironment } from "../../shared/environment";
+
+const secretArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:secretsmanager:[^:]+:\d{12}:secret:/, "a Secrets Manager secret ARN");
+const role = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case PostgreSQL role name");
+
+const envSchema = z.object({
+  DB_HOST: z.string().regex(/^[a-zA-Z0-9.-]{1,255}$/, "a host name"),
+  DB_PORT: z.coerce.number().int().min(1).max(65_535),
+  DB_NAME: role,
+  MASTER_SECRET_ARN: secretArn,
+  DMS_SECRET_ARN: secretArn,
+  DMS_USER: role,
+  PRODUCER_SECRET_ARN: secretArn,
+  PRODUCER_USER: role,
+});
+
+export type RotationSettings = {
+  host: string;
+  port: number;
+  database: string;
+  masterSecretArn: string;
+  /** The secrets rotated here, each with the login it must name. */
+  logins: ReadonlyMap<string, string>;
+};
+
+export function loadRotationSettings(env: NodeJS.ProcessEnv): RotationSettings {
+  const e = parseEnvironment(envSchema, env, "secret rotation");
+  return {
+    host: e.DB_HOST,
+    port: e.DB_PORT,
+    database: e.DB_NAME,
+    masterSecretArn: e.MASTER_SECRET_ARN,
+    logins: new Map([
+      [e.DMS_SECRET_ARN, e.DMS_USER],
+      [e.PRODUCER_SECRET_ARN, e.PRODUCER_USER],
+    ]),
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * moto's AWS API server (`moto_server`, on this machine image and CI's) on a free loopback port: a local
+ * Secrets Manager for the services without another local stand-in. Each call gets its own server (its
+ * state is in memory and ends with it).
+ */
+import { spawn } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "../../tools/local-stack/ports";
+
+export async function startMoto(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 30_000; ; await sleep(100)) {
+    if (child.exitCode !== null)
+      throw new Error("moto_server exited at start (is moto installed? pip install 'moto[server]')");
+    if (Date.now() > deadline) throw new Error("moto_server did not answer within 30 s");
+    try {
+      if ((await fetch(`${endpoint}/moto-api/`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+  }
+  return {
+    endpoint,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
