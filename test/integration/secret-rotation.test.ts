@@ -5,7 +5,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createRotationHandler, type Login, type RotationDeps } from "../../functions/secret-rotation/app";
-import { recordingLogger } from "../helpers/lambda";
+import { recordingLogger, testContext } from "../helpers/lambda";
 import { startDatabase } from "../helpers/producer";
 import { SecretStoreModel, STEPS } from "../helpers/secret-store";
 
@@ -137,5 +137,35 @@ describe("secret rotation", () => {
       "has rotation turned off",
     );
     await expect(step("rotateEverything", ARN("dms"), token)).rejects.toThrow("not a rotation event");
+  });
+});
+
+describe("the deployed handler (functions/secret-rotation/index.ts)", () => {
+  it("starts with the template's environment and refuses, before any call, a secret it does not rotate", async () => {
+    const arn = (name: string) =>
+      `arn:aws:secretsmanager:eu-west-1:123456789012:secret:cdc/prod/${name}-AbCdEf`;
+    Object.assign(process.env, {
+      AWS_REGION: "eu-west-1",
+      POWERTOOLS_LOG_LEVEL: "SILENT",
+      DB_HOST: "cdc-aurora-prod.cluster-abc.eu-west-1.rds.amazonaws.com",
+      DB_PORT: "5432",
+      DB_NAME: "cdc",
+      MASTER_SECRET_ARN: arn("master"),
+      DMS_SECRET_ARN: arn("dms-db"),
+      DMS_USER: "cdc_dms",
+      PRODUCER_SECRET_ARN: arn("producer-db"),
+      PRODUCER_USER: "cdc_producer",
+    });
+    const { handler } = await import("../../functions/secret-rotation/index");
+    await expect(
+      handler(
+        {
+          Step: "createSecret",
+          SecretId: arn("other"),
+          ClientRequestToken: "a1b2c3d4-0000-4000-8000-00000000000a",
+        },
+        testContext(),
+      ),
+    ).rejects.toThrow(`${arn("other")} is not a secret this function rotates`);
   });
 });
