@@ -9,6 +9,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type pg from "pg";
 import { z } from "zod";
 import type { Respond } from "../../shared/cfn-response";
+import { hostName, pgIdentifier, secretArn } from "../../shared/connection-fields";
 import { createSetUpResource } from "../../shared/custom-resource";
 import type { TableMappings } from "../../shared/dms-table-mappings";
 import { PipelineError } from "../../shared/errors";
@@ -41,9 +42,6 @@ export class BootstrapError extends PipelineError {
   override name = "BootstrapError";
 }
 
-const identifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case PostgreSQL identifier");
-const secretArn = z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, "a Secrets Manager secret ARN");
-
 export /** A property holding JSON text, read as its value. */
 const jsonText = z.string().transform((text, ctx) => {
   try {
@@ -55,9 +53,9 @@ const jsonText = z.string().transform((text, ctx) => {
 });
 
 const bootstrapProperties = z.object({
-  Host: z.string().regex(/^[a-zA-Z0-9.-]{1,255}$/, "a host name"),
+  Host: hostName,
   Port: z.coerce.number().int().min(1).max(65_535),
-  Database: identifier,
+  Database: pgIdentifier,
   MasterSecretArn: secretArn,
   ProducerSecretArn: secretArn,
   DmsSecretArn: secretArn,
@@ -72,7 +70,7 @@ const bootstrapProperties = z.object({
   TableMappings: jsonText
     .pipe(z.object({ rules: z.array(z.looseObject({ "rule-type": z.string() })) }))
     .optional(),
-  HeartbeatSchema: identifier.default("awsdms"),
+  HeartbeatSchema: pgIdentifier.default("awsdms"),
   /** The bundled migration files; a new one changes this property, so CloudFormation runs an update. */
   Migrations: z.string().optional(),
   /** The bundled config's digest: any change of it reruns the bootstrap (ConfigNotes stay current). */
@@ -80,7 +78,7 @@ const bootstrapProperties = z.object({
 });
 
 const login = (secret: Login, what: string): Login => {
-  const parsed = identifier.safeParse(secret.user);
+  const parsed = pgIdentifier.safeParse(secret.user);
   if (!parsed.success)
     throw new BootstrapError(
       "invalid_secret",

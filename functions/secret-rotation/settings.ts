@@ -1,21 +1,17 @@
 /** Secret rotation settings from the environment, validated once at cold start. */
 import { z } from "zod";
+import { hostName, pgIdentifier, secretArn } from "../../shared/connection-fields";
 import { parseEnvironment } from "../../shared/environment";
 
-const secretArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:secretsmanager:[^:]+:\d{12}:secret:/, "a Secrets Manager secret ARN");
-const role = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case PostgreSQL role name");
-
 const envSchema = z.object({
-  DB_HOST: z.string().regex(/^[a-zA-Z0-9.-]{1,255}$/, "a host name"),
+  DB_HOST: hostName,
   DB_PORT: z.coerce.number().int().min(1).max(65_535),
-  DB_NAME: role,
+  DB_NAME: pgIdentifier,
   MASTER_SECRET_ARN: secretArn,
   DMS_SECRET_ARN: secretArn,
-  DMS_USER: role,
+  DMS_USER: pgIdentifier,
   PRODUCER_SECRET_ARN: secretArn,
-  PRODUCER_USER: role,
+  PRODUCER_USER: pgIdentifier,
 });
 
 export type RotationSettings = {
