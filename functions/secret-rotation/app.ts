@@ -44,8 +44,8 @@ export type RotationDeps = {
   store: SecretStore;
   /** The secrets this function rotates, each with the login it must name. */
   logins: ReadonlyMap<string, string>;
-  /** The cluster's master login (to set a password). */
-  master: () => Promise<Login>;
+  /** The secret of the cluster's master login (which sets a password), read at its AWSCURRENT version. */
+  masterSecretArn: string;
   /** A connected client for the login (TLS verified in AWS). */
   connect: (login: Login) => Promise<pg.Client>;
   logger: Pick<Logger, "info" | "warn">;
@@ -130,7 +130,8 @@ export function createRotationHandler(deps: RotationDeps) {
     async setSecret(secretId: string, token: string, user: string): Promise<void> {
       const pending = await pendingLogin(secretId, token, user);
       if (await canSignIn(pending)) return; // set by an earlier try
-      const master = await deps.connect(await deps.master());
+      const login = readLogin(await store.value(deps.masterSecretArn, "AWSCURRENT"), "the master secret");
+      const master = await deps.connect({ user: login.username, password: login.password });
       try {
         await master.query("BEGIN");
         await setRolePassword(master, user, pending.password);
@@ -150,8 +151,7 @@ export function createRotationHandler(deps: RotationDeps) {
         throw new RotationError("test_failed", `${user} cannot sign in with the pending password`);
     },
 
-    async finishSecret(secretId: string, token: string): Promise<void> {
-      const { versions } = await store.describe(secretId);
+    async finishSecret(secretId: string, token: string, versions: Record<string, string[]>): Promise<void> {
       const current = Object.keys(versions).find((id) => versions[id]?.includes("AWSCURRENT"));
       if (current === token) return; // finished by an earlier try
       if (current === undefined)
@@ -181,7 +181,7 @@ export function createRotationHandler(deps: RotationDeps) {
     if (!stages.includes("AWSPENDING"))
       throw new RotationError("not_pending", `version ${token} of ${secretId} is not AWSPENDING`);
     logger.info("rotation step", { secretId, versionId: token, step });
-    if (step === "finishSecret") await steps.finishSecret(secretId, token);
+    if (step === "finishSecret") await steps.finishSecret(secretId, token, versions);
     else await steps[step](secretId, token, user);
   };
 }

@@ -10,7 +10,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import middy from "@middy/core";
 import pg from "pg";
 import { createLogger } from "../../shared/observability";
-import { createRotationHandler, type Login, RotationError } from "./app";
+import { createRotationHandler } from "./app";
 import { secretStore } from "./secret-store";
 import { loadRotationSettings } from "./settings";
 
@@ -21,12 +21,7 @@ const store = secretStore(new SecretsManagerClient({ region: process.env.AWS_REG
 const rotate = createRotationHandler({
   store,
   logins: settings.logins,
-  master: async (): Promise<Login> => {
-    const text = await store.value(settings.masterSecretArn, "AWSCURRENT");
-    const { username, password } = JSON.parse(text ?? "{}") as { username?: string; password?: string };
-    if (!username || !password) throw new RotationError("secret_invalid", "the master secret has no login");
-    return { user: username, password };
-  },
+  masterSecretArn: settings.masterSecretArn,
   connect: async ({ user, password }) => {
     const client = new pg.Client({
       host: settings.host,

@@ -44,7 +44,7 @@ function rotation(overrides: Partial<RotationDeps> = {}) {
       [ARN("dms"), "cdc_dms"],
       [ARN("producer"), "cdc_producer"],
     ]),
-    master: async () => master,
+    masterSecretArn: ARN("master"),
     connect,
     logger: recordingLogger(),
     ...overrides,
@@ -65,6 +65,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   store = new SecretStoreModel();
+  store.create(ARN("master"), secretText(master.user, master.password));
 });
 
 describe("secret rotation", () => {
