@@ -6,19 +6,22 @@
  */
 import { join } from "node:path";
 import { DatabaseMigrationServiceClient } from "@aws-sdk/client-database-migration-service";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { createOpenSearchClient } from "../../shared/opensearch-client";
 import { commandArgs, usageError } from "../lib/command-args";
 import { confirmTyped } from "../lib/confirm";
 import { createKinesisClient } from "../lib/kinesis-client";
+import { LOCAL_CREDENTIALS } from "../lib/local-credentials";
 import { readStackFile } from "../lib/local-stack-file";
 import { pipelineConfigPath, readPipelineConfig } from "../lib/pipeline-config-path";
 import { ProgressLine } from "../lib/progress-line";
 import { projectRoot } from "../lib/project-root";
+import { queueDepth } from "../lib/queue-depth";
 import { localSearchClient } from "../lib/search-client";
 import { readStackOutputs, StackLookupError } from "../lib/targets";
 import { parseStreamArn } from "../redrive/messages";
-import { indicesToRebuild } from "./rebuild";
+import { deadLettersAfterRebuild, indicesToRebuild } from "./rebuild";
 import {
   deleteIndices,
   ReloadError,
@@ -69,21 +72,27 @@ const mappings = dmsTableMappings(readPipelineConfig(configPath));
 const rebuilt = (indexPrefix: string, tables: string[]) =>
   indicesToRebuild(readPipelineConfig(configPath, indexPrefix), tables);
 
-/**
- * After a rebuild, the dead letters of its tables are superseded: the load wrote each row's current
- * state at the lowest version, so replaying an older change would write older data over it (or bring
- * back a row deleted since: the index's delete tombstones went with it).
- */
-const discardAfterRebuild = (tables: string[], configEnv?: string) =>
-  console.log(
-    `dead letters of ${tables.join(", ")} from before this rebuild are superseded by it: do not replay them, discard them (` +
-      tables
-        .map(
-          (t) => `npm run redrive -- ${configEnv ? `--config-env ${configEnv} ` : ""}--discard --table ${t}`,
-        )
-        .join("; ") +
-      ")",
-  );
+type DeadLetterQueue = { url: string; region: string; endpoint?: string };
+
+/** The DLQ's depth, or why it could not be read (the rebuild itself is done either way). */
+async function deadLetterDepth(dlq: DeadLetterQueue | undefined): Promise<number | Error> {
+  if (!dlq) return new Error("the stack has no DeadLetterQueueUrl output");
+  const sqs = new SQSClient({
+    region: dlq.region,
+    ...(dlq.endpoint && { endpoint: dlq.endpoint, credentials: LOCAL_CREDENTIALS }),
+  });
+  try {
+    return await queueDepth(sqs, dlq.url);
+  } catch (error) {
+    return error as Error;
+  } finally {
+    sqs.destroy();
+  }
+}
+
+/** After a rebuild: what to do with its tables' dead letters from before it, if the DLQ holds any. */
+const discardAfterRebuild = async (tables: string[], dlq: DeadLetterQueue | undefined, configEnv?: string) =>
+  console.log(deadLettersAfterRebuild(tables, await deadLetterDepth(dlq), configEnv));
 
 const saidDeleted = (index: string, existed: boolean) =>
   console.log(`${existed ? "deleted" : "absent"} ${index}`);
@@ -149,7 +158,10 @@ async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
   for (const s of pending) console.log(`wait ${s.table}: still ${s.state} after ${waitSeconds} s`);
   if (failed.length === 0 && pending.length === 0)
     console.log(`then: npm run verify -- --config-env ${configEnv} ${tables.join(" ")}`);
-  if (flags.rebuild) discardAfterRebuild(tables, configEnv);
+  if (flags.rebuild) {
+    const url = outputs.DeadLetterQueueUrl;
+    await discardAfterRebuild(tables, url ? { url, region } : undefined, configEnv);
+  }
   return failed.length === 0 && pending.length === 0;
 }
 
@@ -186,7 +198,12 @@ async function locally(tables: string[]): Promise<boolean> {
     kinesis.destroy();
   }
   console.log(`the indexer applies them within seconds; then: npm run verify -- ${tables.join(" ")}`);
-  if (flags.rebuild) discardAfterRebuild(tables);
+  if (flags.rebuild)
+    await discardAfterRebuild(tables, {
+      url: running.dlqUrl,
+      region: stream.region,
+      ...(running.sqsEndpoint && { endpoint: running.sqsEndpoint }),
+    });
   return true;
 }
 

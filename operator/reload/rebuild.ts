@@ -84,3 +84,22 @@ function closeOverSharedIndices(pipeline: PipelineConfig, tables: string[]): str
   }
   return all;
 }
+
+/**
+ * What a rebuild says about the DLQ: the dead letters of its tables from before it are superseded (the
+ * load wrote each row's current state at the lowest version, so replaying an older change would write
+ * older data over it, or bring back a row deleted since: the index's delete tombstones went with it).
+ * `depth` is the DLQ's depth, or why it could not be read; an empty DLQ has nothing to discard.
+ */
+export function deadLettersAfterRebuild(tables: string[], depth: number | Error, configEnv?: string): string {
+  if (depth === 0) return "the DLQ is empty: no dead letters from before this rebuild to discard";
+  const target = configEnv ? `--config-env ${configEnv} ` : "";
+  return (
+    (typeof depth === "number"
+      ? `the DLQ holds ${depth} message(s) (npm run redrive -- ${target}--dry-run shows them by table); `
+      : `the DLQ's depth could not be read (${depth.message}); `) +
+    `dead letters of ${tables.join(", ")} from before this rebuild are superseded by it: do not replay them, discard them (` +
+    tables.map((t) => `npm run redrive -- ${target}--discard --table ${t}`).join("; ") +
+    ")"
+  );
+}

@@ -65,10 +65,20 @@ it("documents a reload cannot repair (rows gone in a TRUNCATE) are repaired by -
   expect(await stack.settle(30_000)).toBe(true);
   expect((await verifyStack(stack)).indices.find((i) => i.index === index)?.differences).toBe(3);
 
+  // A dead letter from before the rebuild: a value the indexer refuses, fixed in the row since.
+  await db.query(
+    `INSERT INTO orders (id, status, amount, attributes) VALUES (5, 'new', 50, '"not an object"')`,
+  );
+  expect(await stack.settle(30_000)).toBe(true);
+  await db.query(`UPDATE orders SET attributes = '{"gift": true}' WHERE id = 5`);
+  expect(await stack.settle(30_000)).toBe(true);
+  expect((await stack.status()).dlqDepth).toBe(1);
+
   const rebuilt = await reload(stackDir, "--rebuild", "public.orders");
   expect(rebuilt.output).toContain(`deleted ${index}`);
-  expect(rebuilt.output).toContain("sent public.orders: 1 rows");
+  expect(rebuilt.output).toContain("sent public.orders: 2 rows");
   // Its dead letters from before are superseded: a replay would write older data over the loaded rows.
+  expect(rebuilt.output).toContain("the DLQ holds 1 message(s)");
   expect(rebuilt.output).toContain(
     "do not replay them, discard them (npm run redrive -- --discard --table public.orders)",
   );
@@ -76,7 +86,18 @@ it("documents a reload cannot repair (rows gone in a TRUNCATE) are repaired by -
   expect(await stack.settle(30_000)).toBe(true);
   const after = await verifyStack(stack);
   expect(after.indices.map((i) => [i.index, i.differences])).toEqual(after.indices.map((i) => [i.index, 0]));
-  expect(after.indices.find((i) => i.index === index)?.actual).toBe(1);
+  expect(after.indices.find((i) => i.index === index)?.actual).toBe(2);
+
+  // With an empty DLQ there is nothing to discard, and the rebuild says so instead.
+  const discarded = await npmRun("redrive", ["--discard", "--yes", "--table", "public.orders"], {
+    LOCAL_STACK_DIR: stackDir,
+  });
+  expect(discarded.code).toBe(0);
+  const again = await reload(stackDir, "--rebuild", "public.orders");
+  expect(again.output).toContain("the DLQ is empty: no dead letters from before this rebuild to discard");
+  expect(again.output).not.toContain("discard them");
+  expect(again.code).toBe(0);
+  expect(await stack.settle(30_000)).toBe(true);
   // The rebuilt index has the template's mappings (it was created by the first write after the delete).
   const mappings = (await stack.search.indices.getMapping({ index })).body as Record<
     string,

@@ -1,6 +1,6 @@
 /** Which indices `npm run reload -- --rebuild` deletes, and the repair `npm run verify` suggests. */
 import { describe, expect, it } from "vitest";
-import { indicesToRebuild, repairCommand } from "../../operator/reload/rebuild";
+import { deadLettersAfterRebuild, indicesToRebuild, repairCommand } from "../../operator/reload/rebuild";
 import { ReloadError } from "../../operator/reload/reload";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 
@@ -71,5 +71,30 @@ describe("repairCommand", () => {
     expect(repairCommand(pipeline, [found("local-items", 2, 0)], "dev")).toBe(
       "npm run reload -- --config-env dev public.items",
     );
+  });
+});
+
+describe("deadLettersAfterRebuild", () => {
+  it("says there is nothing to discard when the DLQ is empty", () => {
+    expect(deadLettersAfterRebuild(["public.orders"], 0)).toBe(
+      "the DLQ is empty: no dead letters from before this rebuild to discard",
+    );
+  });
+
+  it("names the discard per table when the DLQ holds messages, with the stage", () => {
+    const said = deadLettersAfterRebuild(["public.orders", "public.items"], 3, "dev");
+    expect(said).toContain("the DLQ holds 3 message(s) (npm run redrive -- --config-env dev --dry-run");
+    expect(said).toContain(
+      "discard them (npm run redrive -- --config-env dev --discard --table public.orders; npm run redrive -- --config-env dev --discard --table public.items)",
+    );
+  });
+
+  it("still names the discard when the depth could not be read, with the reason", () => {
+    const said = deadLettersAfterRebuild(
+      ["public.orders"],
+      new Error("AccessDenied: no sqs:GetQueueAttributes"),
+    );
+    expect(said).toContain("the DLQ's depth could not be read (AccessDenied: no sqs:GetQueueAttributes)");
+    expect(said).toContain("discard them (npm run redrive -- --discard --table public.orders)");
   });
 });

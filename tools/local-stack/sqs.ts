@@ -8,14 +8,10 @@
  * included; `restore` puts the messages still alive back into their queue on the next start.
  */
 import { appendFileSync, existsSync, readFileSync, renameSync, rmSync } from "node:fs";
-import {
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { startFauxqs } from "fauxqs";
 import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
+import { queueDepth } from "../../operator/lib/queue-depth";
 import type { RunningPart } from "./part";
 
 type JournalLine = { status: string; queueName: string; messageId: string; body: string };
@@ -100,18 +96,7 @@ export async function startLocalSqs(
     client,
     createQueue: (name) => server.createQueue(name).queueUrl,
     drain: (queueUrl) => receiveAll(client, queueUrl),
-    async depth(queueUrl) {
-      const r = await client.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        }),
-      );
-      return (
-        Number(r.Attributes?.ApproximateNumberOfMessages ?? 0) +
-        Number(r.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-      );
-    },
+    depth: (queueUrl) => queueDepth(client, queueUrl),
     async restore(queueName, queueUrl) {
       if (!previous) return 0;
       const bodies = [...new Set(liveBodies(previous, queueName))];
