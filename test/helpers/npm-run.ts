@@ -11,11 +11,14 @@ export async function npmRun(
   args: string[] = [],
   env: Record<string, string | undefined> = {},
   timeoutMs = 60_000,
+  /** The project folder to run it in (npm's own folder, this project's root, by default). */
+  cwd?: string,
 ): Promise<CommandResult> {
   try {
     const { stdout, stderr } = await run("npm", ["run", "-s", script, "--", ...args], {
       env: { ...process.env, ...env },
       timeout: timeoutMs,
+      ...(cwd && { cwd }),
     });
     return { code: 0, stdout, stderr };
   } catch (error) {

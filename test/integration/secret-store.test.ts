@@ -51,10 +51,7 @@ it("stores a pending version, makes it current (the old one previous), and reads
   const token = "a1b2c3d4-0000-4000-8000-00000000000a";
   const orders: Record<string, string[]> = { real: [], model: [] };
   const both = async (act: (store: SecretStore, current: () => Promise<string>) => Promise<void>) => {
-    for (const [name, store] of [
-      ["real", real],
-      ["model", model],
-    ] as const) {
+    for (const store of [real, model]) {
       const current = async () => {
         const { versions } = await store.describe(arn as string);
         return Object.keys(versions).find((id) => versions[id]?.includes("AWSCURRENT")) as string;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import bundled from "../../config/pipeline.yaml";
-import { templateLiterals } from "../../operator/dms-settings/cli";
+import { templateLiterals } from "../../operator/dms-settings/generated-settings";
 import { writeTemplateLiterals } from "../../operator/dms-settings/template-literals";
 import { parseTemplate } from "../../tools/lib/cfn-yaml";
 import { npmRun } from "../helpers/npm-run";
