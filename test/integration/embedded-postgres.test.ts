@@ -46,9 +46,13 @@ async function killFirstStartDuringInit(dir: string): Promise<void> {
 }
 
 /** A module run in a child process: its exit code and what it printed. */
-async function runChild(source: string): Promise<{ code: number | null; out: string }> {
+async function runChild(
+  source: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; out: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", source], {
     stdio: ["ignore", "pipe", "inherit"],
+    env,
   });
   let out = "";
   child.stdout.on("data", (chunk: Buffer) => {
@@ -115,6 +119,36 @@ describe("the local stack's PostgreSQL", () => {
        process.exitCode = 1;`,
     );
     expect(setup).toEqual({ code: 1, out: "" });
+  });
+
+  it.each([
+    [
+      "a locale the machine lacks (an ssh session's forwarded LC_ALL)",
+      { LANG: "xx_XX.UTF-8", LC_ALL: "xx_XX.UTF-8" },
+    ],
+    ["the C locale (which made a SQL_ASCII database)", { LANG: "C", LC_ALL: "C" }],
+    ["no locale set", { LANG: undefined, LC_ALL: undefined, LC_CTYPE: undefined }],
+  ])("initialises a UTF8 database whatever the shell's locale: %s", async (_, locale) => {
+    const dir = freshDir();
+    const env = { ...process.env, ...locale };
+    for (const [name, value] of Object.entries(locale)) if (value === undefined) delete env[name];
+    const { code, out } = await runChild(
+      `import pg from "pg";
+       import { startEmbeddedPostgres } from "./tools/local-stack/postgres.ts";
+       const server = await startEmbeddedPostgres({ dir: ${JSON.stringify(dir)}, fast: true });
+       const client = new pg.Client({ connectionString: server.url });
+       await client.connect();
+       const { rows } = await client.query(
+         "SELECT current_setting('server_encoding') AS encoding, upper('søk ø') AS upper, $1::text AS text, length($1::text) AS length",
+         ["snow ☃ and 😀"],
+       );
+       await client.end();
+       await server.stop();
+       console.log(JSON.stringify(rows[0]));`,
+      env,
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual({ encoding: "UTF8", upper: "SØK Ø", text: "snow ☃ and 😀", length: 12 });
   });
 
   it("says what to do with a data folder an earlier version left half-initialised, and changes nothing", async () => {

@@ -172,6 +172,14 @@ const CLUSTER_FILES = [
   "base/5",
 ];
 
+/** UTF8 databases with PostgreSQL's built-in C.UTF-8 locale (Unicode case mapping, code point order). */
+const INITDB_LOCALE = [
+  "--encoding=UTF8",
+  "--locale=C",
+  "--locale-provider=builtin",
+  "--builtin-locale=C.UTF-8",
+];
+
 /**
  * The cluster in `dataDir`, initialised when missing. initdb runs in a folder beside it that is moved into
  * place only once complete: a first start killed while it initialises (kill -9, a closed terminal) leaves
@@ -196,8 +204,13 @@ async function ensureCluster(dataDir: string, password: string, log: (line: stri
   const passwordDir = `${dataDir}.pw`;
   rmSync(passwordDir, { recursive: true, force: true });
   mkdirSync(passwordDir, { mode: 0o711 });
-  const tmp = process.env.TMPDIR;
+  const saved = { TMPDIR: process.env.TMPDIR, LC_ALL: process.env.LC_ALL };
   process.env.TMPDIR = passwordDir;
+  // initdb takes its locale from LANG / LC_*, so a locale the machine lacks (an ssh session's forwarded
+  // LC_ALL=en_US.UTF-8, a container without locales) failed it ("invalid locale settings"), and an unset
+  // or C locale made a SQL_ASCII database that takes any bytes. Aurora's databases are UTF8: so is this
+  // one, the same on every machine (PostgreSQL's own C.UTF-8, needing no locale of the system's).
+  process.env.LC_ALL = "C";
   try {
     const EmbeddedPostgres = await loadEmbeddedPostgres();
     await new EmbeddedPostgres({
@@ -206,12 +219,14 @@ async function ensureCluster(dataDir: string, password: string, log: (line: stri
       password,
       authMethod: "scram-sha-256",
       createPostgresUser: process.getuid?.() === 0,
+      initdbFlags: INITDB_LOCALE,
       onLog: (message) => log(String(message).trimEnd()),
       onError: (error) => log(`postgres: ${error instanceof Error ? error.message : String(error)}`),
     }).initialise();
   } finally {
-    if (tmp === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = tmp;
+    for (const [name, value] of Object.entries(saved))
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
     rmSync(passwordDir, { recursive: true, force: true });
   }
   renameSync(staging, dataDir);
@@ -235,7 +250,7 @@ async function startServer(dataDir: string, port: number, flags: string[], log: 
     ...postgresUser(),
     detached: true, // its own process group: a terminal's Ctrl-C does not reach it
     stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, LC_MESSAGES: "C" },
+    env: { ...process.env, LC_ALL: "C" }, // the server's locales are in the data (INITDB_LOCALE)
   });
   const output: string[] = [];
   await new Promise<void>((ready, fail) => {
