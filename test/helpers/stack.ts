@@ -18,7 +18,7 @@ import { uniquePrefix } from "./search";
 
 export async function startTestStack(options: StackOptions = {}) {
   // Its PostgreSQL's data (40-90 MB), removed again by stopTestStack unless the caller named the folder.
-  const dir = options.dir ?? `/tmp/cdc-test-${process.pid}-${Date.now()}`;
+  const dir = options.dir ?? join(tmpdir(), `cdc-test-${process.pid}-${Date.now()}`);
   const forget = stopOnInterrupt(join(dir, "postgres"));
   const stack = await new LocalStack({
     ephemeral: true,

@@ -14,7 +14,7 @@ import { startEmbeddedPostgres } from "../../tools/local-stack/postgres";
 
 const dirs: string[] = [];
 const freshDir = () => {
-  const dir = `/tmp/cdc-pg-init-test-${process.pid}-${dirs.length}`;
+  const dir = join(tmpdir(), `cdc-pg-init-test-${process.pid}-${dirs.length}`);
   rmSync(dir, { recursive: true, force: true });
   dirs.push(dir);
   return dir;
@@ -121,7 +121,7 @@ describe("the local stack's PostgreSQL", () => {
     expect(setup).toEqual({ code: 1, out: "" });
   });
 
-  it.each([
+  it.each<[string, Record<string, string | undefined>]>([
     [
       "a locale the machine lacks (an ssh session's forwarded LC_ALL)",
       { LANG: "xx_XX.UTF-8", LC_ALL: "xx_XX.UTF-8" },

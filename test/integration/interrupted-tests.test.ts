@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
@@ -18,7 +19,8 @@ function testProcessWithServer(): { child: ChildProcess; dir: Promise<string> } 
   const script = `
     import { startEmbeddedPostgres } from "./tools/local-stack/postgres.ts";
     import { stopOnInterrupt } from "./tools/lib/abandoned-postgres.ts";
-    const dir = "/tmp/cdc-producer-test-" + process.pid + "-interrupted";
+    import { tmpdir } from "node:os";
+    const dir = tmpdir() + "/cdc-producer-test-" + process.pid + "-interrupted";
     stopOnInterrupt(dir);
     await startEmbeddedPostgres({ dir, fresh: true, fast: true });
     console.log(dir);
@@ -60,7 +62,7 @@ describe("a test process that ends early", () => {
     child.kill("SIGKILL");
     await exited;
     expect(processAlive(pid)).toBe(true); // left running, in its own process group
-    const running = `/tmp/cdc-test-${process.pid}-running`; // this test process's, alive
+    const running = join(tmpdir(), `cdc-test-${process.pid}-running`); // this test process's, alive
     mkdirSync(running, { recursive: true });
     try {
       const swept = await sweepAbandonedFolders(TEST_FOLDER);

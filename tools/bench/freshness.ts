@@ -6,7 +6,10 @@
  * searchable (the index's refresh interval). p50 and p99 of commit -> searchable at each rate are judged
  * against the batching window plus the refresh interval that bound them on a domain.
  */
+
 import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { KinesisStreamRecord } from "aws-lambda";
 import pg from "pg";
 import { DEFAULT_INDEX_SETTINGS } from "../../shared/index-templates";
@@ -33,7 +36,7 @@ type Probe = {
 export async function freshnessBenchmarks(rates = [500, 2_000], seconds = 8): Promise<Result[]> {
   const probes = new Map<string, Probe>();
   const probeOf = (r: KinesisStreamRecord) => probes.get(r.kinesis.partitionKey);
-  const stackDir = `/tmp/cdc-bench-stack-${process.pid}`;
+  const stackDir = join(tmpdir(), `cdc-bench-stack-${process.pid}`);
   const forget = stopOnInterrupt(stackDir); // a Ctrl-C during the bench stops its PostgreSQL too
   const stack = await new LocalStack({
     ephemeral: true,

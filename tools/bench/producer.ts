@@ -5,7 +5,10 @@
  * `POST /events`, for `POST /events/batch` of 100, and for repeated (idempotent) posts; each round of the
  * subject alternates with a round of the baseline and the medians are compared.
  */
+
 import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import pg from "pg";
@@ -77,7 +80,7 @@ const perSecond = (msPerEvent: number) => Math.round(1000 / msPerEvent).toLocale
 
 export async function producerBenchmarks(rounds = 5): Promise<Result[]> {
   // Durable commits (fsync, synchronous_commit on), as on Aurora, where every commit waits for storage.
-  const dir = `/tmp/cdc-bench-pg-${process.pid}`;
+  const dir = join(tmpdir(), `cdc-bench-pg-${process.pid}`);
   const forget = stopOnInterrupt(dir); // a Ctrl-C during the bench stops the server too
   const server = await startEmbeddedPostgres({ dir, fresh: true });
   const pools: pg.Pool[] = [];

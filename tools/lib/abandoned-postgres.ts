@@ -9,7 +9,9 @@
  *   folder's name) are stopped and the folders removed; a running process's folder is left alone.
  * (`npm start` keeps its own folder and stops a server a killed run left there at its next start.)
  */
+
 import { readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processAlive } from "../../operator/lib/process-alive";
 import { runningServer, stopLeftoverPostgres } from "../local-stack/postgres";
@@ -52,7 +54,7 @@ export function stopOnInterrupt(dir: string): () => void {
  * Stops the servers of the scratch folders of `root` whose names match `pattern` (its first group: the
  * pid of the process that made it) and whose process is gone, then removes them; returns their names.
  */
-export async function sweepAbandonedFolders(pattern: RegExp, root = "/tmp"): Promise<string[]> {
+export async function sweepAbandonedFolders(pattern: RegExp, root = tmpdir()): Promise<string[]> {
   let names: string[];
   try {
     names = readdirSync(root);
