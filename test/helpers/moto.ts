@@ -14,7 +14,9 @@ export async function startMoto(): Promise<{ endpoint: string; stop: () => Promi
   const endpoint = `http://127.0.0.1:${port}`;
   for (const deadline = Date.now() + 30_000; ; await sleep(100)) {
     if (child.exitCode !== null)
-      throw new Error("moto_server exited at start (is moto installed? pip install 'moto[server]')");
+      throw new Error(
+        "moto_server exited at start (is moto installed? pip install 'moto[server]==5.2.*', README: Template checks)",
+      );
     if (Date.now() > deadline) throw new Error("moto_server did not answer within 30 s");
     try {
       if ((await fetch(`${endpoint}/moto-api/`)).ok) break;
