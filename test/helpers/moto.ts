@@ -10,12 +10,18 @@ import { freePort } from "../../tools/local-stack/ports";
 export async function startMoto(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
   const port = await freePort();
   const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  // Not installed: spawn's "error" (ENOENT), then "close" without "exit"; either ends the wait.
+  let failed: Error | undefined;
+  child.once("error", (error) => {
+    failed = error;
+  });
+  const exited = new Promise<void>((done) => child.once("close", () => done()));
   const endpoint = `http://127.0.0.1:${port}`;
   for (const deadline = Date.now() + 30_000; ; await sleep(100)) {
-    if (child.exitCode !== null)
+    if (failed || child.exitCode !== null)
       throw new Error(
-        "moto_server exited at start (is moto installed? pip install 'moto[server]==5.2.*', README: Template checks)",
+        "moto_server did not start (is moto installed? pip install 'moto[server]==5.2.*', README: Template checks)",
+        { cause: failed },
       );
     if (Date.now() > deadline) throw new Error("moto_server did not answer within 30 s");
     try {
