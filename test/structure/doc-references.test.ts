@@ -4,9 +4,9 @@
  * renamed or removed must take its mentions along. Files a run writes (`.local/`) are not in the
  * repository and are named as such below.
  */
-import { execSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
+import { projectFiles } from "../helpers/project-files";
 
 const FILE_REFERENCE = /`\.?\/?([^`\s<>*{}$]+\.(?:ts|md|ya?ml|json|sql|toml|py|svg|sh))`/g;
 /** What the local stack writes at run time (`.local/stack.json`, ...), and a config a user writes. */
@@ -20,7 +20,7 @@ function danglingReferences(text: string, files: string[]): string[] {
     .filter((ref) => !files.some((file) => file === ref || file.endsWith(`/${ref}`)));
 }
 
-const tracked = execSync("git ls-files", { encoding: "utf8" }).split("\n").filter(Boolean);
+const tracked = projectFiles();
 
 it("names only files the repository has, in README.md and docs/", () => {
   const docs = tracked.filter((f) => f === "README.md" || /^docs\/[^/]+\.md$/.test(f));

@@ -6,10 +6,10 @@
  * - db/ (SQL and the list that bundles it) imports only shared/;
  * - operator/ (commands run against a stage or the local stack) never imports tools/ (dev tooling).
  */
-import { execSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
+import { projectFiles } from "../helpers/project-files";
 
 const IMPORT = /(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g;
 
@@ -42,9 +42,7 @@ function forbiddenImports(imports: [string, string][]): string[] {
     .map(([from, to]) => `${from} -> ${to}`);
 }
 
-const tracked = execSync("git ls-files --cached --others --exclude-standard '*.ts'", { encoding: "utf8" })
-  .split("\n")
-  .filter(Boolean);
+const tracked = projectFiles().filter((file) => file.endsWith(".ts"));
 
 describe("import directions", () => {
   it("functions, shared and operator code import only what their room may", () => {

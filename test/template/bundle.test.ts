@@ -3,7 +3,6 @@
  * function bundles, and the bundle imports nothing but Node built-ins and the runtime-deps layer's
  * packages (anything else would be missing at run time in Lambda).
  */
-import { execSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
@@ -13,6 +12,7 @@ import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { loadTemplate } from "../../tools/lib/cfn-yaml";
 import { esbuildOptions, type SamBuildProperties } from "../../tools/lib/sam-esbuild";
+import { projectFiles } from "../helpers/project-files";
 
 const template = loadTemplate("template.yaml");
 const layer = Object.keys(
@@ -51,9 +51,7 @@ describe("esbuild bundles (sam build)", () => {
 
 /** Every typed error of the deployed code, found in the source: `class X extends <another error>`. */
 function errorClasses(): { file: string; name: string }[] {
-  const files = execSync("git ls-files functions shared", { encoding: "utf8" })
-    .split("\n")
-    .filter((f) => f.endsWith(".ts"));
+  const files = projectFiles().filter((f) => /^(functions|shared)\//.test(f) && f.endsWith(".ts"));
   return files.flatMap((file) =>
     [...readFileSync(file, "utf8").matchAll(/export class (\w+) extends (\w*Error|Error)\b/g)].map((m) => ({
       file,
