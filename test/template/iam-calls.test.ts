@@ -40,6 +40,10 @@ const AUTHORIZED_AS: Record<string, string> = {
   "lambda:Invoke": "lambda:InvokeFunction",
 };
 
+const MODULE_COMMENT = /^\s*\/\/ (?:\.\.\/)*(?:[^\s/]+\/)*node_modules\//m;
+const SDK_COMMAND =
+  /\/\/ (?:\.\.\/)*(?:[^\s/]+\/)*node_modules\/(@aws-sdk\/client-[a-z-]+)\/dist-[a-z]+\/commands\/(\w+)Command\.js/g;
+
 /**
  * The IAM actions of the AWS SDK commands in a bundle. esbuild tree-shakes it and, unminified, names each
  * module it includes in a comment (`// node_modules/@aws-sdk/client-sqs/dist-es/commands/XCommand.js`):
@@ -47,17 +51,19 @@ const AUTHORIZED_AS: Record<string, string> = {
  */
 async function callsOf(options: BuildOptions): Promise<string[]> {
   const result = await build({ ...options, minify: false, write: false, logLevel: "silent" });
+  const text = (result.outputFiles ?? []).map((output) => output.text).join("\n");
+  // The comments name node_modules from the working directory (through `../` when it is a link to another
+  // folder's). None at all would mean their format changed, and every check here would pass on nothing.
+  if (!MODULE_COMMENT.test(text))
+    throw new Error("the bundle names no node_modules module: the comment format this test reads changed");
   const calls = new Set<string>();
-  for (const output of result.outputFiles ?? [])
-    for (const m of output.text.matchAll(
-      /\/\/ node_modules\/(@aws-sdk\/client-[a-z-]+)\/dist-[a-z]+\/commands\/(\w+)Command\.js/g,
-    )) {
-      const service = SERVICE[m[1] as string];
-      if (service === null) continue; // credential providers' own calls, not the role's
-      if (!service) throw new Error(`${m[1]} has no IAM prefix in this test's SERVICE`);
-      const operation = `${service}:${m[2]}`;
-      calls.add(AUTHORIZED_AS[operation] ?? operation);
-    }
+  for (const m of text.matchAll(SDK_COMMAND)) {
+    const service = SERVICE[m[1] as string];
+    if (service === null) continue; // credential providers' own calls, not the role's
+    if (!service) throw new Error(`${m[1]} has no IAM prefix in this test's SERVICE`);
+    const operation = `${service}:${m[2]}`;
+    calls.add(AUTHORIZED_AS[operation] ?? operation);
+  }
   return [...calls].sort();
 }
 
@@ -109,6 +115,11 @@ const functions = Object.entries(template.Resources)
   });
 
 describe("IAM allows every AWS call the code makes", () => {
+  it("reads the calls a bundle makes (the indexer's dead letters: SendMessageBatch, authorized as SendMessage)", async () => {
+    const indexer = functions.find((f) => f.id === "IndexerFunction");
+    expect(await callsOf(esbuildOptions(indexer?.build as SamBuildProperties))).toContain("sqs:SendMessage");
+  });
+
   it.each(functions)(
     "$id: its role allows each call its bundle makes",
     async ({ id, build: props, roleId }) => {
