@@ -291,6 +291,45 @@ describe("a large transaction", () => {
 });
 
 describe("a stack on a server of one's own", () => {
+  it("says a database that is not UTF8 (as Aurora's are) takes text a stage would refuse", async () => {
+    const { db, stack } = testStack();
+    const dir = mkdtempSync(join(tmpdir(), "cdc-encoding-"));
+    const config = join(dir, "pipeline.yaml");
+    writeFileSync(config, "tables:\n  public.notes:\n    primaryKey: [id]\n");
+    const saidOn = async (name: string, encoding: string) => {
+      await db.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await db.query(
+        `CREATE DATABASE ${name} ENCODING '${encoding}' LOCALE_PROVIDER libc LOCALE 'C' TEMPLATE template0`,
+      );
+      const url = new URL(stack.databaseUrl);
+      url.pathname = `/${name}`;
+      const said: string[] = [];
+      const other = new LocalStack({
+        ephemeral: true,
+        databaseUrl: url.href,
+        pipelineConfig: config,
+        producerApiPort: false,
+        indexPrefix: `${name.replaceAll("_", "-")}-`,
+        log: (line) => said.push(line),
+      });
+      try {
+        await other.start();
+      } finally {
+        await other.stop();
+        await db.query(`DROP DATABASE ${name} WITH (FORCE)`);
+      }
+      return said.filter((line) => line.includes("encoding"));
+    };
+    try {
+      expect(await saidOn("ascii_db", "SQL_ASCII")).toEqual([
+        "the database's encoding is SQL_ASCII, not UTF8 as Aurora's: it takes text a stage would refuse",
+      ]);
+      expect(await saidOn("utf8_db", "UTF8")).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses at start, saying what to grant, a database user that cannot read changes", async () => {
     const { db, stack } = testStack();
     await db.query("DROP ROLE IF EXISTS plain_user");

@@ -330,6 +330,17 @@ export class LocalStack {
         throw new Error(
           `the database has wal_level = ${walLevel}; the capture needs logical: ALTER SYSTEM SET wal_level = logical; then restart that PostgreSQL`,
         );
+      // Aurora's databases are UTF8; a SQL_ASCII one (initdb under the C locale) takes any bytes as text,
+      // so what it accepts here a stage may refuse. Said, not refused: the pipeline itself runs on it.
+      const encoding = (await db.query<{ server_encoding: string }>("SHOW server_encoding")).rows[0]
+        ?.server_encoding;
+      if (encoding !== "UTF8")
+        this.log(
+          `the database's encoding is ${encoding}, not UTF8 as Aurora's: it takes text a stage would refuse` +
+            (this.postgres
+              ? " (made by an earlier version under the C locale; npm start -- --fresh makes it UTF8, and wipes .local)"
+              : ""),
+        );
       const { rows } = await db.query<{ user: string; replicates: boolean }>(
         `SELECT current_user AS user,
                 rolsuper OR rolreplication OR EXISTS (
