@@ -126,9 +126,12 @@ describe("the local stack's PostgreSQL", () => {
       "a locale the machine lacks (an ssh session's forwarded LC_ALL)",
       { LANG: "xx_XX.UTF-8", LC_ALL: "xx_XX.UTF-8" },
     ],
-    ["the C locale (which made a SQL_ASCII database)", { LANG: "C", LC_ALL: "C" }],
+    [
+      "the C locale (which made a SQL_ASCII database), far from UTC",
+      { LANG: "C", LC_ALL: "C", TZ: "Pacific/Kiritimati" },
+    ],
     ["no locale set", { LANG: undefined, LC_ALL: undefined, LC_CTYPE: undefined }],
-  ])("initialises a UTF8 database whatever the shell's locale: %s", async (_, locale) => {
+  ])("initialises a UTF8 database in UTC whatever the shell's locale and TZ: %s", async (_, locale) => {
     const dir = freshDir();
     const env = { ...process.env, ...locale };
     for (const [name, value] of Object.entries(locale)) if (value === undefined) delete env[name];
@@ -139,7 +142,7 @@ describe("the local stack's PostgreSQL", () => {
        const client = new pg.Client({ connectionString: server.url });
        await client.connect();
        const { rows } = await client.query(
-         "SELECT current_setting('server_encoding') AS encoding, upper('søk ø') AS upper, $1::text AS text, length($1::text) AS length",
+         "SELECT current_setting('server_encoding') AS encoding, upper('søk ø') AS upper, $1::text AS text, length($1::text) AS length, current_setting('TimeZone') AS tz, '2026-11-21 09:15:02.5+00'::timestamptz::text AS at",
          ["snow ☃ and 😀"],
        );
        await client.end();
@@ -148,7 +151,15 @@ describe("the local stack's PostgreSQL", () => {
       env,
     );
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ encoding: "UTF8", upper: "SØK Ø", text: "snow ☃ and 😀", length: 12 });
+    // Sessions in UTC, as Aurora's (pg sends no TimeZone of its own).
+    expect(JSON.parse(out)).toEqual({
+      encoding: "UTF8",
+      upper: "SØK Ø",
+      text: "snow ☃ and 😀",
+      length: 12,
+      tz: "UTC",
+      at: "2026-11-21 09:15:02.5+00",
+    });
   });
 
   it("says what to do with a data folder an earlier version left half-initialised, and changes nothing", async () => {

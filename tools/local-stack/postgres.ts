@@ -132,6 +132,11 @@ export async function startEmbeddedPostgres(options: PostgresOptions): Promise<R
     ["listen_addresses", "127.0.0.1"],
     ["unix_socket_directories", ""],
     ["max_connections", "200"],
+    // Aurora's default: sessions read and write times in UTC whatever the machine's TZ (initdb would write
+    // the TZ it ran under into the data), so `now()::date` or a `timestamp` column's `DEFAULT now()` get
+    // here what they get on a stage.
+    ["timezone", "UTC"],
+    ["log_timezone", "UTC"],
     ...(options.fast
       ? [
           ["fsync", "off"],
