@@ -162,6 +162,18 @@ describe("the local stack's PostgreSQL", () => {
     });
   });
 
+  it("starts under umask 077 in folders it makes on the way (as root, the postgres user passes through them)", async () => {
+    const dir = freshDir();
+    const { code, out } = await runChild(
+      `import { startEmbeddedPostgres } from "./tools/local-stack/postgres.ts";
+       process.umask(0o077);
+       const server = await startEmbeddedPostgres({ dir: ${JSON.stringify(join(dir, "made", "postgres"))}, fast: true });
+       await server.stop();
+       console.log("started");`,
+    );
+    expect({ code, out }).toEqual({ code: 0, out: "started\n" });
+  });
+
   it("says what to do with a data folder an earlier version left half-initialised, and changes nothing", async () => {
     const dir = freshDir();
     mkdirSync(join(dir, "data", "global"), { recursive: true });

