@@ -296,6 +296,8 @@ describe("a stack on a server of one's own", () => {
     const dir = mkdtempSync(join(tmpdir(), "cdc-encoding-"));
     const config = join(dir, "pipeline.yaml");
     writeFileSync(config, "tables:\n  public.notes:\n    primaryKey: [id]\n");
+    // A stack hands its config to the indexer through PIPELINE_CONFIG, which later stacks of this process read.
+    const configBefore = process.env.PIPELINE_CONFIG;
     const saidOn = async (name: string, encoding: string) => {
       await db.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await db.query(
@@ -326,6 +328,8 @@ describe("a stack on a server of one's own", () => {
       ]);
       expect(await saidOn("utf8_db", "UTF8")).toEqual([]);
     } finally {
+      if (configBefore === undefined) delete process.env.PIPELINE_CONFIG;
+      else process.env.PIPELINE_CONFIG = configBefore;
       rmSync(dir, { recursive: true, force: true });
     }
   });
