@@ -105,6 +105,37 @@ describe("npm run invoke", () => {
     expect(dead.map((d) => d.error.type).sort()).toEqual(["coercion_failed", "invalid_json"]);
   });
 
+  it("names the option and the file when an event or env-vars file is missing or not JSON (exit 2)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "invoke-bad-"));
+    const empty = join(dir, "empty.json");
+    const list = join(dir, "list.json");
+    writeFileSync(empty, "");
+    writeFileSync(list, "[1]");
+    const said = async (args: string[]) => {
+      const failed = await invoke(["IndexerFunction", ...args]).catch(
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failed).toMatchObject({ code: 2 });
+      return (failed as { stderr: string }).stderr.trim().split("\n").at(-1);
+    };
+    try {
+      expect(await said(["-e", join(dir, "absent.json")])).toBe(
+        `invoke: -e ${join(dir, "absent.json")}: no such file`,
+      );
+      expect(await said(["-e", empty, "--env-vars", envFile])).toBe(
+        `invoke: -e ${empty} is not JSON (Unexpected end of JSON input)`,
+      );
+      expect(await said(["-e", "events/kinesis-insert.json", "--env-vars", empty])).toBe(
+        `invoke: --env-vars ${empty} is not JSON (Unexpected end of JSON input)`,
+      );
+      expect(await said(["-e", "events/kinesis-insert.json", "--env-vars", list])).toBe(
+        `invoke: --env-vars ${list} must be {"Parameters": {...}, "<FunctionLogicalId>": {...}}, as with sam local invoke`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("passes --parameter-overrides and exits non-zero when the handler throws", async () => {
     const failed = await invoke([
       "ThrowingFunction",

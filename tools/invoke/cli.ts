@@ -105,9 +105,7 @@ function localStackEnvironment(fn: LocalFunction): Record<string, string> {
  * declared variables. Local database settings come before the template's values, the file after.
  */
 function applyEnvironment(fn: LocalFunction, region: string, envVarsFile?: string): void {
-  const file = envVarsFile
-    ? (JSON.parse(readFileSync(envVarsFile, "utf8")) as Record<string, Record<string, unknown>>)
-    : {};
+  const file = envVarsFile ? envVarsOf(readJsonFile(envVarsFile, "--env-vars"), envVarsFile) : {};
   const overrides = {
     ...localStackEnvironment(fn),
     ...(file.Parameters ?? {}),
@@ -137,8 +135,36 @@ function applyEnvironment(fn: LocalFunction, region: string, envVarsFile?: strin
   });
 }
 
+/** A JSON file an option names, or an error naming the option, the file and what is wrong with it. */
+function readJsonFile(path: string, option: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`${option} ${path}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${option} ${path} is not JSON (${(error as Error).message})`);
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** sam's env-vars shape: an object of objects (Parameters, or a function's logical id, to its variables). */
+function envVarsOf(value: unknown, path: string): Record<string, Record<string, unknown>> {
+  if (isObject(value) && Object.values(value).every(isObject))
+    return value as Record<string, Record<string, unknown>>;
+  throw new Error(
+    `--env-vars ${path} must be {"Parameters": {...}, "<FunctionLogicalId>": {...}}, as with sam local invoke`,
+  );
+}
+
 async function readEvent(source: string): Promise<unknown> {
-  if (source !== "-") return JSON.parse(readFileSync(source, "utf8"));
+  if (source !== "-") return readJsonFile(source, "-e");
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString("utf8").trim();
@@ -213,7 +239,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    console.error(`invoke: ${error instanceof Error ? error.message : error}`);
     process.exit(2);
   },
 );
