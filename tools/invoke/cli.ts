@@ -144,10 +144,14 @@ function readJsonFile(path: string, option: string): unknown {
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(`${option} ${path}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`);
   }
+  return parseJson(text, `${option} ${path}`);
+}
+
+function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${option} ${path} is not JSON (${(error as Error).message})`);
+    throw new Error(`${what} is not JSON (${(error as Error).message})`);
   }
 }
 
@@ -168,7 +172,7 @@ async function readEvent(source: string): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString("utf8").trim();
-  return text ? JSON.parse(text) : {};
+  return text ? parseJson(text, "-e - (the event on stdin)") : {};
 }
 
 /** The usage, with the template's functions and the sample events to run them on. */
