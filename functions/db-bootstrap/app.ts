@@ -9,7 +9,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type pg from "pg";
 import { z } from "zod";
 import type { Respond } from "../../shared/cfn-response";
-import { hostName, pgIdentifier, secretArn } from "../../shared/connection-fields";
+import { hostName, pgIdentifier, portNumber, secretArn } from "../../shared/connection-fields";
 import { createSetUpResource } from "../../shared/custom-resource";
 import type { TableMappings } from "../../shared/dms-table-mappings";
 import { PipelineError } from "../../shared/errors";
@@ -54,7 +54,7 @@ const jsonText = z.string().transform((text, ctx) => {
 
 const bootstrapProperties = z.object({
   Host: hostName,
-  Port: z.coerce.number().int().min(1).max(65_535),
+  Port: portNumber,
   Database: pgIdentifier,
   MasterSecretArn: secretArn,
   ProducerSecretArn: secretArn,

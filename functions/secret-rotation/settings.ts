@@ -1,11 +1,11 @@
 /** Secret rotation settings from the environment, validated once at cold start. */
 import { z } from "zod";
-import { hostName, pgIdentifier, secretArn } from "../../shared/connection-fields";
+import { hostName, pgIdentifier, portNumber, secretArn } from "../../shared/connection-fields";
 import { parseEnvironment } from "../../shared/environment";
 
 const envSchema = z.object({
   DB_HOST: hostName,
-  DB_PORT: z.coerce.number().int().min(1).max(65_535),
+  DB_PORT: portNumber,
   DB_NAME: pgIdentifier,
   MASTER_SECRET_ARN: secretArn,
   DMS_SECRET_ARN: secretArn,
