@@ -2,7 +2,8 @@
  * `npm start` used the way a person uses it in a terminal, with real processes: start --fresh, demo, verify,
  * Ctrl-C (SIGINT to the whole foreground process group), start again, verify, two demos at once, verify, a
  * dead letter, kill -9 of the whole tree while rows are being written, start again: the index equals
- * the tables (the last committed row included) and the dead letter is still there.
+ * the tables (the last committed row included) and the dead letter is still there. Every part stops too
+ * when the output goes away: a pipe's reader stopped by the same Ctrl-C, a terminal closed (a real pty).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import {
@@ -45,6 +46,7 @@ afterAll(async () => {
   for (const pid of processesUsing(dir)) kill(pid, "SIGKILL");
   rmSync(dir, { recursive: true, force: true });
   rmSync(`${dir}.starting`, { force: true });
+  rmSync(`${dir}.tty`, { force: true });
 });
 
 /** Processes whose command line names the stack's folder (PostgreSQL's data directory among them). */
@@ -252,6 +254,45 @@ describe("npm start in a terminal", () => {
     ({ child } = await start());
     process.kill(-(child.pid as number), "SIGINT");
     expect(await exited(child, 10_000)).toBe(true);
+  });
+
+  it("stops every part when its output goes away: the pipe's reader stopped by the same Ctrl-C (npm start | tee), the terminal closed (SIGHUP, then EIO)", {
+    timeout: 240_000,
+  }, async () => {
+    // `npm start | tee out.txt`, Ctrl-C: tee stops too, so every line the stop prints fails with EPIPE.
+    const { child } = await start();
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    process.kill(-(child.pid as number), "SIGINT");
+    expect(await exited(child, 15_000)).toBe(true);
+    for (let i = 0; i < 50 && processesUsing(dir).length > 0; i++) await sleep(100);
+    expect(processesUsing(dir)).toEqual([]); // PostgreSQL stopped
+    expect(existsSync(join(dir, "stack.json"))).toBe(false); // the stop finished
+
+    // The terminal window closed (or the ssh session dropped): SIGHUP, and the terminal is gone.
+    const transcript = `${dir}.tty`;
+    const terminal = spawn("script", ["-qfc", "npm start", transcript], {
+      env,
+      detached: true,
+      stdio: "ignore",
+    });
+    current = terminal;
+    let pid = 0;
+    for (const deadline = Date.now() + 120_000; pid === 0 || pid === lastPid; await sleep(250)) {
+      if (Date.now() > deadline || terminal.exitCode !== null)
+        throw new Error(
+          `npm start did not come up:\n${existsSync(transcript) ? readFileSync(transcript, "utf8") : ""}`,
+        );
+      pid = readStackFile(dir)?.pid ?? 0;
+    }
+    lastPid = pid;
+    terminal.kill("SIGKILL"); // the terminal's end of the pty closes: the kernel hangs up its session
+    const alive = () => existsSync(`/proc/${pid}`);
+    for (let i = 0; i < 150 && (alive() || processesUsing(dir).length > 0); i++) await sleep(100);
+    expect(alive()).toBe(false);
+    expect(processesUsing(dir)).toEqual([]);
+    expect(existsSync(join(dir, "stack.json"))).toBe(false);
+    rmSync(transcript, { force: true });
   });
 
   it("refuses a second npm start of the folder while the first is still starting (two terminals), --fresh too", {

@@ -15,7 +15,10 @@ export type IndexerTally = {
   retried: number;
 };
 
-type Writable = { write: typeof process.stdout.write };
+type Writable = {
+  write: typeof process.stdout.write;
+  on?: (event: "error", listener: (error: Error) => void) => unknown;
+};
 
 const METRICS: Record<keyof IndexerTally, string[]> = {
   applied: ["DocumentsIndexed", "DocumentsDeleted"],
@@ -61,14 +64,24 @@ export class Terminal {
   private partial = "";
   private readonly write: (text: string) => void;
   private readonly restore: (() => void)[] = [];
+  /**
+   * The terminal is gone: its window closed or the ssh session dropped (writes fail with EIO), or the
+   * pipe it printed into lost its reader (EPIPE: the Ctrl-C that stopped `npm start | tee` stopped tee
+   * too). Nothing is shown from then on, so the stop that follows the signal still stops every part:
+   * an unhandled write error would end the process first, with PostgreSQL still running.
+   */
+  private gone = false;
 
   constructor(private readonly options: { tty: boolean; logFile: string; out?: Writable; err?: Writable }) {
     const out = options.out ?? process.stdout;
     const original = out.write.bind(out) as (text: string) => boolean;
     this.write = (text) => {
-      original(text);
+      if (!this.gone) original(text);
     };
-    for (const stream of [out, options.err ?? process.stderr]) {
+    for (const stream of [out, options.err ?? process.stderr] as Writable[]) {
+      stream.on?.("error", () => {
+        this.gone = true;
+      });
       const write = stream.write.bind(stream);
       stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
         this.take(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));

@@ -1,4 +1,5 @@
 /** npm start's terminal: log lines above the status line, never glued to it; EMF lines tallied, not shown. */
+import { EventEmitter } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,6 +43,28 @@ describe("Terminal", () => {
       "captured 1\r\x1b[2K10:00:01 WARN record dead-lettered table=public.orders\ncaptured 1\r\x1b[2K",
     );
     expect(readFileSync(logFile, "utf8")).toBe(`${log}\n`);
+  });
+
+  it("stops writing once its output fails (a closed terminal's EIO, a pipe's EPIPE) and keeps tallying", () => {
+    const out = new EventEmitter() as EventEmitter & { write: (chunk: string) => boolean };
+    const written: string[] = [];
+    out.write = (chunk: string) => written.push(chunk) > 0;
+    const err = fakeStream();
+    const terminal = new Terminal({
+      tty: true,
+      logFile: join(scratch(), "stack.log"),
+      out: out as never as typeof process.stdout,
+      err: err.stream,
+    });
+    terminal.print("one");
+    // A stream's write error arrives as an event: unhandled, it would end the process.
+    expect(() => out.emit("error", Object.assign(new Error("write EIO"), { code: "EIO" }))).not.toThrow();
+    terminal.print("two");
+    terminal.setStatus("captured 1");
+    out.write(`${JSON.stringify({ _aws: {}, DocumentsIndexed: 2 })}\n`);
+    terminal.close();
+    expect(written).toEqual(["one\n"]);
+    expect(terminal.tally.applied).toBe(2);
   });
 
   it("tallies the indexer's EMF metrics and does not show them; keeps partial lines until complete", () => {
