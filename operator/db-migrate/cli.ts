@@ -2,11 +2,14 @@
 
 import { namedColumnsOf } from "../../shared/named-columns";
 import { migrationsDir, unbundledMigrations } from "../dms-settings/migrations-index";
+import { exitOnClosedPipe } from "../lib/closed-pipe";
 import { commandArgs } from "../lib/command-args";
 import { readStackFile } from "../lib/local-stack-file";
 import { pipelineConfigPath, readPipelineConfig } from "../lib/pipeline-config-path";
 import { projectRoot } from "../lib/project-root";
 import { migrate } from "./migrations";
+
+exitOnClosedPipe();
 
 commandArgs(
   `usage: npm run db:migrate                     the running local stack's database (npm start)

@@ -3,15 +3,19 @@
  * source endpoint and task made outside this stack (the stack's own Kinesis target endpoint already uses
  * them); `--write` / `--check` keep template.yaml's generated literals and db/migrations/index.ts in step.
  */
+
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bundledMigrations } from "../../db/migrations/index";
+import { exitOnClosedPipe } from "../lib/closed-pipe";
 import { commandArgs } from "../lib/command-args";
 import { pipelineConfigPath } from "../lib/pipeline-config-path";
 import { projectRoot } from "../lib/project-root";
 import { dmsSettings, templateLiterals } from "./generated-settings";
 import { migrationFiles, migrationsDir, migrationsIndexText } from "./migrations-index";
 import { writeTemplateLiterals } from "./template-literals";
+
+exitOnClosedPipe();
 
 const USAGE = `usage: npm run dms:settings [-- --template | --write | --check]
   prints the DMS settings the pipeline needs as JSON (source and Kinesis target endpoint settings, task

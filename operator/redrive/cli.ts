@@ -7,6 +7,7 @@
  * records failing again. `--discard` deletes dead letters that are no longer wanted instead. Without a
  * target it uses the running local stack. Exits 1 if any message stayed in the queue or failed again.
  */
+import { exitOnClosedPipe } from "../lib/closed-pipe";
 import "../lib/text-import-hook";
 import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -18,6 +19,8 @@ import { readStackFile } from "../lib/local-stack-file";
 import { projectRoot } from "../lib/project-root";
 import { resolveTargets, type TargetOptions } from "../lib/targets";
 import { type RedriveOptions, type RedriveReport, redrive } from "./redrive";
+
+exitOnClosedPipe();
 
 const USAGE = `usage: npm run redrive -- [target] [--dry-run] [--max <n>] [--cause <text>] [--table <schema.table>] [--wait <s>]
        npm run redrive -- [target] --discard [--cause <text>] [--table <schema.table>] [--dry-run | --yes]

@@ -4,11 +4,13 @@
  * stack. Exits 1 when a table's load failed or did not finish within --wait; 2 when it could not start
  * (usage, no running stack, a stage it cannot read).
  */
+
 import { join } from "node:path";
 import { DatabaseMigrationServiceClient } from "@aws-sdk/client-database-migration-service";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { createOpenSearchClient } from "../../shared/opensearch-client";
+import { exitOnClosedPipe } from "../lib/closed-pipe";
 import { commandArgs, usageError } from "../lib/command-args";
 import { confirmTyped } from "../lib/confirm";
 import { createKinesisClient } from "../lib/kinesis-client";
@@ -31,6 +33,8 @@ import {
   type TableLoadState,
   tablesToReload,
 } from "./reload";
+
+exitOnClosedPipe();
 
 const USAGE = `usage: npm run reload -- <schema.table>... [--rebuild [--yes]] [--config-env <stage> [--wait <s>]]
 

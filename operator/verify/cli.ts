@@ -13,6 +13,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import type { Client } from "@opensearch-project/opensearch";
 import type pg from "pg";
 import { createOpenSearchClient } from "../../shared/opensearch-client";
+import { exitOnClosedPipe } from "../lib/closed-pipe";
 import { commandArgs, usageError } from "../lib/command-args";
 import { readStackFile } from "../lib/local-stack-file";
 import { pipelineConfigPath, readPipelineConfig } from "../lib/pipeline-config-path";
@@ -22,6 +23,8 @@ import { localSearchClient } from "../lib/search-client";
 import { readStackOutputs } from "../lib/targets";
 import { repairCommand } from "../reload/rebuild";
 import { SECOND_LOOK_MAX, type VerifyProgress, verify } from "./verify";
+
+exitOnClosedPipe();
 
 const USAGE = `usage: npm run verify [-- [<schema.table>...] [--accept-refused] [--second-look <s>] [--config-env <stage> [--db-host <host>] [--db-port <port>]]]
   compares every table of config/pipeline.yaml (or the ones named) with its indices and exits 1 on any

@@ -2,6 +2,7 @@
  * `npm run bench [-- indexer|producer|freshness|redrive|lanes|cold-start ...]`: speed and memory targets as ratios measured in the
  * same run (never absolute times: machines differ). Prints one line per target; exits 1 if one is missed.
  */
+import { exitOnClosedPipe } from "../../operator/lib/closed-pipe";
 import "../../operator/lib/text-import-hook";
 import { commandArgs, usageError } from "../../operator/lib/command-args";
 import { sweepAbandonedFolders } from "../lib/abandoned-postgres";
@@ -14,6 +15,8 @@ import { producerBenchmarks } from "./producer";
 import { redriveBenchmarks } from "./redrive";
 import { saveResults } from "./results";
 import { sizingFrom } from "./sizing-report";
+
+exitOnClosedPipe();
 
 const suites: Record<string, () => Promise<Result[]>> = {
   indexer: indexerBenchmarks,

@@ -1,9 +1,12 @@
 /** `npm run demo`: the demo workload against the running `npm start` (see tools/local-stack/demo.ts). */
+import { exitOnClosedPipe } from "../../operator/lib/closed-pipe";
 import { commandArgs } from "../../operator/lib/command-args";
 import { readStackFile } from "../../operator/lib/local-stack-file";
 import { pipelineConfigPath, readPipelineConfig } from "../../operator/lib/pipeline-config-path";
 import { localSearchClient } from "../../operator/lib/search-client";
 import { runDemo } from "./demo";
+
+exitOnClosedPipe();
 
 commandArgs(
   `usage: npm run demo

@@ -9,12 +9,15 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { exitOnClosedPipe } from "../../operator/lib/closed-pipe";
 import { commandArgs } from "../../operator/lib/command-args";
 import { projectRoot } from "../../operator/lib/project-root";
 import { loadTemplate } from "../lib/cfn-yaml";
 import { httpApiEvent, matchRoute } from "../lib/http-api-event";
 import { dmsLine, kinesisEvent } from "../lib/kinesis-event";
 import { templateRouteKeys } from "../local-stack/http-api";
+
+exitOnClosedPipe();
 
 type KinesisSource = { records: ({ partitionKey: string } & ({ message: unknown } | { raw: string }))[] };
 type HttpSource = {

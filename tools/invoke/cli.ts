@@ -7,6 +7,7 @@
  * logs on stderr, and exits 1 when the handler throws or times out. A function that writes to the
  * database or the search index uses the shell's settings, else the running local stack's (`npm start`).
  */
+import { exitOnClosedPipe } from "../../operator/lib/closed-pipe";
 import "../../operator/lib/text-import-hook";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -19,6 +20,8 @@ import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-re
 import { loadTemplate } from "../lib/cfn-yaml";
 import { createLambdaContext, withLambdaTimeout } from "../lib/lambda-context";
 import { type LocalFunction, localFunction } from "../lib/sam-function";
+
+exitOnClosedPipe();
 
 type Options = {
   logicalId: string;

@@ -1,6 +1,9 @@
 /** `npm run opensearch:emulator [-- --port 9200]`: the OpenSearch API emulator (dev/test only) on loopback. */
+import { exitOnClosedPipe } from "../../operator/lib/closed-pipe";
 import { commandArgs, usageError } from "../../operator/lib/command-args";
 import { startEmulator } from "./server";
+
+exitOnClosedPipe();
 
 const USAGE = `usage: npm run opensearch:emulator [-- --port <port>]
   the project's OpenSearch API emulator (dev and tests only, not OpenSearch) on 127.0.0.1 (default 9200)`;

@@ -1,6 +1,9 @@
 /** `npm run validate:template [path]`: offline validation of template.yaml; exits 1 on any problem. */
+import { exitOnClosedPipe } from "../../operator/lib/closed-pipe";
 import { loadTemplate } from "../lib/cfn-yaml";
 import { validateTemplate } from "./validator";
+
+exitOnClosedPipe();
 
 const path = process.argv[2] ?? "template.yaml";
 const problems = validateTemplate(loadTemplate(path));
