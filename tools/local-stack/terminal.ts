@@ -17,6 +17,8 @@ export type IndexerTally = {
 
 type Writable = {
   write: typeof process.stdout.write;
+  /** A terminal's width, as a TTY stream has it (updated on resize). */
+  columns?: number;
   on?: (event: "error", listener: (error: Error) => void) => unknown;
 };
 
@@ -163,8 +165,19 @@ export class Terminal {
 
   private draw(): void {
     if (this.options.tty && this.status) {
-      this.write(this.status);
+      this.write(fitWidth(this.status, (this.options.out ?? process.stdout).columns));
       this.shown = true;
     }
   }
+}
+
+/**
+ * The status line cut to the terminal's width (one column spare: some terminals wrap at the last one).
+ * A wider line wraps, and the next redraw, which clears only the cursor's line, leaves its first part
+ * behind: a narrow terminal (80 columns) filled up with copies of the status line, two a second.
+ */
+export function fitWidth(line: string, columns: number | undefined): string {
+  if (!columns || columns < 2) return line;
+  const chars = [...line];
+  return chars.length < columns ? line : `${chars.slice(0, columns - 2).join("")}…`;
 }

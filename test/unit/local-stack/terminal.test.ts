@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { shortLogLine, Terminal } from "../../../tools/local-stack/terminal";
+import { fitWidth, shortLogLine, Terminal } from "../../../tools/local-stack/terminal";
 
 /** A folder for a log file, removed after the file's tests. */
 const scratches: string[] = [];
@@ -65,6 +65,29 @@ describe("Terminal", () => {
     terminal.close();
     expect(written).toEqual(["one\n"]);
     expect(terminal.tally.applied).toBe(2);
+  });
+
+  it("keeps the status line narrower than the terminal, so a redraw never leaves a wrapped part behind", () => {
+    const out = fakeStream();
+    const stream = Object.assign(out.stream, { columns: 40 });
+    const terminal = new Terminal({
+      tty: true,
+      logFile: join(scratch(), "stack.log"),
+      out: stream,
+      err: fakeStream().stream,
+    });
+    const status =
+      "captured 754 · applied 609 · stale 0 · dead-lettered 0 · in flight 0 · DLQ 0 · freshness 1.02 s";
+    terminal.setStatus(status);
+    const drawn = out.written.filter((w) => w.startsWith("captured"));
+    expect(drawn).toEqual(["captured 754 · applied 609 · stale 0 ·…"]);
+    expect([...(drawn[0] as string)].length).toBe(39);
+    stream.columns = 120; // the window widened
+    terminal.print("a log line, as long as it is"); // log lines wrap as they like: they stay
+    expect(out.written.at(-1)).toBe(status);
+    expect(fitWidth("abc", 4)).toBe("abc");
+    expect(fitWidth("abcd", 4)).toBe("ab…");
+    expect(fitWidth("abcd", undefined)).toBe("abcd"); // not a terminal
   });
 
   it("tallies the indexer's EMF metrics and does not show them; keeps partial lines until complete", () => {
