@@ -3,6 +3,7 @@
  * elsewhere (CI logs, a pipe) each item's last state once, and in between at most every few seconds.
  */
 import type { Writable } from "node:stream";
+import { fitWidth } from "./terminal-width";
 
 export class ProgressLine {
   private key: string | undefined;
@@ -10,7 +11,7 @@ export class ProgressLine {
   private writtenAt = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly out: Writable & { isTTY?: boolean } = process.stderr,
+    private readonly out: Writable & { isTTY?: boolean; columns?: number } = process.stderr,
     private readonly everyMs = 5_000,
     private readonly now: () => number = Date.now,
   ) {}
@@ -19,7 +20,7 @@ export class ProgressLine {
   update(key: string, line: string): void {
     if (this.out.isTTY) {
       if (this.key !== undefined && this.key !== key) this.out.write("\n");
-      this.out.write(`\r\x1b[2K${line}`);
+      this.out.write(`\r\x1b[2K${fitWidth(line, this.out.columns)}`);
       this.key = key;
       return;
     }

@@ -31,6 +31,14 @@ describe("ProgressLine", () => {
     expect(written.join("")).toBe("\r\x1b[2Korders: 1\r\x1b[2Korders: 2\n\r\x1b[2Kitems: 1\n");
   });
 
+  it("on a terminal, cuts a line to its width (a wrapped line would leave a copy behind at each rewrite)", () => {
+    const written: string[] = [];
+    const out = { isTTY: true, columns: 20, write: (chunk: string) => written.push(chunk) > 0 } as never;
+    const line = new ProgressLine(out);
+    line.update("orders", "analytics.customer_lifetime_value: 1,000 rows sent");
+    expect(written).toEqual(["\r\x1b[2Kanalytics.customer…"]);
+  });
+
   it("erases the last line when a final line will say it all", () => {
     const tty = stream(true);
     const onTerminal = new ProgressLine(tty.out);

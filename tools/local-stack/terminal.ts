@@ -6,6 +6,7 @@
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { fitWidth } from "../../operator/lib/terminal-width";
 
 export type IndexerTally = {
   applied: number;
@@ -169,15 +170,4 @@ export class Terminal {
       this.shown = true;
     }
   }
-}
-
-/**
- * The status line cut to the terminal's width (one column spare: some terminals wrap at the last one).
- * A wider line wraps, and the next redraw, which clears only the cursor's line, leaves its first part
- * behind: a narrow terminal (80 columns) filled up with copies of the status line, two a second.
- */
-export function fitWidth(line: string, columns: number | undefined): string {
-  if (!columns || columns < 2) return line;
-  const chars = [...line];
-  return chars.length < columns ? line : `${chars.slice(0, columns - 2).join("")}…`;
 }

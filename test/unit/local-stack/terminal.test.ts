@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fitWidth, shortLogLine, Terminal } from "../../../tools/local-stack/terminal";
+import { fitWidth } from "../../../operator/lib/terminal-width";
+import { shortLogLine, Terminal } from "../../../tools/local-stack/terminal";
 
 /** A folder for a log file, removed after the file's tests. */
 const scratches: string[] = [];
