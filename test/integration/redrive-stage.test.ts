@@ -1,0 +1,179 @@
+/**
+ * `npm run redrive -- --config-env dev` as an operator runs it against a stage, with moto's AWS APIs
+ * standing in for the account (`moto_server`: CloudFormation, SQS and Kinesis): the stage's stack name
+ * and region come from samconfig.toml, the queue and the stream from the stack's outputs, credentials
+ * and endpoint from the environment, as the AWS SDK reads them. A dry run changes nothing; the replay
+ * puts each record back byte for byte with its partition key (one from the dead letter's body, one read
+ * back from the stream, the message only pointing at it) and empties the queue.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CloudFormationClient, CreateStackCommand } from "@aws-sdk/client-cloudformation";
+import {
+  type _Record,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+} from "@aws-sdk/client-kinesis";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { KinesisStreamRecord } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createKinesisClient } from "../../operator/lib/kinesis-client";
+import { putAll } from "../../operator/lib/kinesis-put";
+import { readSamConfig } from "../../operator/lib/samconfig";
+import { buildDeadLetter } from "../../shared/dead-letters";
+import { ensureStream } from "../../tools/local-stack/kinesis";
+import { startMoto } from "../helpers/moto";
+import { npmRun } from "../helpers/npm-run";
+
+const STAGE = "dev";
+const stage = readSamConfig("samconfig.toml", STAGE, "deploy");
+const region = String(stage.region);
+const credentials = { accessKeyId: "moto", secretAccessKey: "moto" };
+let moto: Awaited<ReturnType<typeof startMoto>>;
+let kinesis: KinesisClient;
+let sqs: SQSClient;
+const noStack = mkdtempSync(join(tmpdir(), "cdc-redrive-stage-")); // no local stack.json to find
+
+beforeAll(async () => {
+  moto = await startMoto();
+  kinesis = createKinesisClient(region, moto.endpoint);
+  sqs = new SQSClient({ region, endpoint: moto.endpoint, credentials });
+}, 60_000);
+afterAll(async () => {
+  kinesis?.destroy();
+  sqs?.destroy();
+  await moto?.stop();
+  rmSync(noStack, { recursive: true, force: true });
+});
+
+async function readStream(stream: string, streamArn: string): Promise<KinesisStreamRecord[]> {
+  const shardId = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards?.[0]
+    ?.ShardId as string;
+  let iterator = (
+    await kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: stream,
+        ShardId: shardId,
+        ShardIteratorType: "TRIM_HORIZON",
+      }),
+    )
+  ).ShardIterator;
+  const out: KinesisStreamRecord[] = [];
+  const lambdaRecord = (r: _Record) =>
+    ({
+      eventID: `${shardId}:${r.SequenceNumber}`,
+      eventSourceARN: streamArn,
+      kinesis: {
+        partitionKey: r.PartitionKey as string,
+        sequenceNumber: r.SequenceNumber as string,
+        data: Buffer.from(r.Data as Uint8Array).toString("base64"),
+        approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp as Date).getTime() / 1000,
+        kinesisSchemaVersion: "1.0",
+      },
+    }) as KinesisStreamRecord;
+  for (;;) {
+    const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
+    out.push(...(page.Records ?? []).map(lambdaRecord));
+    if (!page.Records?.length) return out;
+    iterator = page.NextShardIterator;
+  }
+}
+
+async function depth(queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible)
+  );
+}
+
+describe("npm run redrive -- --config-env <stage>", () => {
+  it("finds the stage's queue and stream through its stack outputs and replays the dead letters", {
+    timeout: 120_000,
+  }, async () => {
+    // The stage: its stream with two changes, its DLQ, its stack's outputs naming both.
+    const stream = `cdc-stream-${STAGE}`;
+    const streamArn = await ensureStream(kinesis, stream, 1);
+    await putAll(kinesis, stream, [
+      {
+        partitionKey: "public.orders.1",
+        data: '{"data":{"id":1,"note":"é"},"metadata":{"operation":"insert"}}\n',
+      },
+      { partitionKey: "public.orders.2", data: '{"data":{"id":2},"metadata":{"operation":"update"}}\n' },
+    ]);
+    const original = await readStream(stream, streamArn);
+    expect(original).toHaveLength(2);
+    const { QueueUrl: queueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: `cdc-indexer-dlq-${STAGE}` }),
+    );
+    const context = {
+      functionName: `cdc-indexer-${STAGE}`,
+      functionVersion: "$LATEST",
+      awsRequestId: "r",
+      now: new Date(),
+    };
+    const failure = {
+      stage: "index" as const,
+      status: 400,
+      type: "mapper_parsing_exception",
+      reason: "failed to parse",
+    };
+    const [withData, pointer] = original as [KinesisStreamRecord, KinesisStreamRecord];
+    const bodies = [
+      buildDeadLetter(withData, failure, context, { table: "public.orders" }, 262_144),
+      buildDeadLetter(pointer, failure, context, { table: "public.orders" }, 300),
+    ];
+    expect(JSON.parse(bodies[1] as string).data).toBeUndefined(); // only points at it: read back from the stream
+    for (const body of bodies)
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+    const cloudformation = new CloudFormationClient({ region, endpoint: moto.endpoint, credentials });
+    await cloudformation.send(
+      new CreateStackCommand({
+        StackName: String(stage.stack_name),
+        TemplateBody: JSON.stringify({
+          Resources: { Topic: { Type: "AWS::SNS::Topic" } },
+          Outputs: { DeadLetterQueueUrl: { Value: queueUrl }, StreamArn: { Value: streamArn } },
+        }),
+      }),
+    );
+    cloudformation.destroy();
+
+    // The operator's shell: credentials and an endpoint the SDK reads, and a default region other than
+    // the stage's (samconfig.toml's wins).
+    const env = {
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: "us-west-2",
+      AWS_PROFILE: undefined,
+      LOCAL_STACK_DIR: noStack,
+    };
+    const dry = await npmRun("redrive", ["--config-env", STAGE, "--dry-run"], env, 60_000);
+    expect(dry.stderr).toContain(`dry run: ${queueUrl} -> stream ${stream}`);
+    expect(dry.stdout).toContain("2 message(s) examined; would replay 2 (2 record(s)); 0 kept");
+    expect(dry.code).toBe(0);
+    expect(await depth(queueUrl as string)).toBe(2);
+    expect(await readStream(stream, streamArn)).toHaveLength(2);
+
+    const run = await npmRun("redrive", ["--config-env", STAGE, "--wait", "1"], env, 60_000);
+    expect(run.stdout).toContain("2 message(s) examined; replayed 2 (2 record(s)); 0 kept");
+    expect(run.code).toBe(0);
+    expect(await depth(queueUrl as string)).toBe(0);
+    const after = await readStream(stream, streamArn);
+    const bytes = (r: KinesisStreamRecord) => `${r.kinesis.partitionKey}|${r.kinesis.data}`;
+    expect(after.slice(2).map(bytes).sort()).toEqual(original.map(bytes).sort());
+  });
+});
