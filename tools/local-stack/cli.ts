@@ -8,6 +8,7 @@ import { join, relative } from "node:path";
 import { commandArgs } from "../../operator/lib/command-args";
 import { readStackFile, removeStackFile, writeStackFile } from "../../operator/lib/local-stack-file";
 import { projectRoot } from "../../operator/lib/project-root";
+import { rewritesLines } from "../../operator/lib/rewritten-lines";
 import { runDemo } from "../demo/demo";
 import { redactUrl } from "../lib/redact-url";
 import { watchHeap } from "./memory-watch";
@@ -47,7 +48,7 @@ if ("heldBy" in startLock) {
   process.exit(2);
 }
 const logFile = join(dir, "stack.log");
-const terminal = new Terminal({ tty: process.stdout.isTTY === true, logFile });
+const terminal = new Terminal({ tty: rewritesLines(process.stdout), logFile });
 const print = (line: string) => terminal.print(line);
 // The indexer's EMF metrics feed the status line (the terminal tallies and hides them).
 process.env.POWERTOOLS_METRICS_DISABLED = "false";
@@ -188,7 +189,7 @@ const timer = setInterval(async () => {
     // Records refused whose rows have changed since: shown once there is one (superseded.ts).
     (t.superseded > 0 ? ` · superseded ${t.superseded}` : "") +
     ` · in flight ${s.inFlight} · DLQ ${s.dlqDepth} · freshness ${freshness}`;
-  if (process.stdout.isTTY) terminal.setStatus(line);
+  if (rewritesLines(process.stdout)) terminal.setStatus(line);
   else if (Date.now() - lastPlain > 5_000) {
     lastPlain = Date.now();
     print(line);

@@ -6,7 +6,7 @@
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { fitWidth } from "../../operator/lib/terminal-width";
+import { fitWidth } from "../../operator/lib/rewritten-lines";
 
 export type IndexerTally = {
   applied: number;

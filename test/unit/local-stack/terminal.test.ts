@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fitWidth } from "../../../operator/lib/terminal-width";
+import { fitWidth } from "../../../operator/lib/rewritten-lines";
 import { shortLogLine, Terminal } from "../../../tools/local-stack/terminal";
 
 /** A folder for a log file, removed after the file's tests. */
