@@ -84,7 +84,7 @@ async function stageTargets(configEnv: string): Promise<Targets> {
   const { SecretString } = await secrets.send(
     new GetSecretValueCommand({ SecretId: outputs.DmsDbSecretArn }),
   );
-  const login = JSON.parse(SecretString ?? "{}") as { username?: string; password?: string; dbname?: string };
+  const login = loginOf(SecretString, outputs.DmsDbSecretArn as string);
   const host = outputs.DbClusterEndpoint as string;
   return {
     database: {
@@ -93,7 +93,7 @@ async function stageTargets(configEnv: string): Promise<Targets> {
       database: outputs.DbName ?? "postgres",
       user: login.username,
       password: login.password,
-      ssl: { rejectUnauthorized: true, servername: host, ca: readFileSync(ca, "utf8") },
+      ssl: { rejectUnauthorized: true, servername: host, ca: caBundle(ca) },
       application_name: "cdc-verify",
     },
     // Documents are data: a `__proto__` column is a field (see operator/lib/search-client.ts).
@@ -104,6 +104,31 @@ async function stageTargets(configEnv: string): Promise<Targets> {
     indexPrefix: outputs.IndexPrefix === "none" ? "" : (outputs.IndexPrefix as string),
     configPath: pipelineConfigPath(),
   };
+}
+
+/** The CA bundle PGSSLROOTCERT names, or what is wrong with it. */
+function caBundle(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(
+      `PGSSLROOTCERT=${path} cannot be read (${(error as NodeJS.ErrnoException).code}): set it to the RDS CA bundle`,
+      { cause: error },
+    );
+  }
+}
+
+/** The DMS user's login from its secret (a JSON object with username and password, as RDS writes them). */
+function loginOf(secret: string | undefined, arn: string): { username: string; password: string } {
+  let login: { username?: unknown; password?: unknown } | undefined;
+  try {
+    login = JSON.parse(secret ?? "") as typeof login;
+  } catch {
+    login = undefined;
+  }
+  if (typeof login?.username !== "string" || typeof login.password !== "string")
+    throw new Error(`the secret ${arn} is not a JSON object with a username and a password`);
+  return { username: login.username, password: login.password };
 }
 
 /** The running local stack, or DATABASE_URL + OPENSEARCH_URL. */

@@ -9,7 +9,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { Client } from "@opensearch-project/opensearch";
-import pg from "pg";
+import type pg from "pg";
 import { parseDmsMessage } from "../../functions/indexer/dms-message";
 import { documentId, primaryKeyColumns } from "../../functions/indexer/document-id";
 import { planChange } from "../../functions/indexer/plan";
@@ -20,6 +20,7 @@ import { parseJsonKeepingDigits } from "../../shared/exact-json";
 import { ownValue, setOwn } from "../../shared/own-properties";
 import { indicesOf, type PipelineConfig, type TableRouting } from "../../shared/pipeline-config";
 import { quotedTable } from "../../shared/table-name";
+import { connectDatabase } from "../lib/database-connect";
 import { describeTable } from "../lib/dms/describe-table";
 import { loadRecord, type Relation, type Tuple } from "../lib/dms/records";
 import { rowByKey, tablePages } from "../lib/dms/table-pages";
@@ -200,10 +201,7 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
   for (const routing of chosen) for (const index of indicesOf(routing)) idsOf(index);
   await input.search.indices.refresh({ index: [...expectedIds.keys()].join(","), ignore_unavailable: true });
 
-  const db = new pg.Client(
-    typeof input.database === "string" ? { connectionString: input.database } : input.database,
-  );
-  await db.connect();
+  const db = await connectDatabase(input.database);
   try {
     await db.query("SET TimeZone = 'UTC'");
     await db.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -341,10 +339,7 @@ async function lookAgain(
   chosen: TableRouting[],
   differences: Difference[],
 ): Promise<Difference[]> {
-  const db = new pg.Client(
-    typeof input.database === "string" ? { connectionString: input.database } : input.database,
-  );
-  await db.connect();
+  const db = await connectDatabase(input.database);
   const relations = new Map<string, Relation>();
   const relationOf = async (table: string) => {
     const known = relations.get(table) ?? (await describeTable(db, table));

@@ -1,0 +1,62 @@
+/**
+ * A database connection for an operator command, or an error that says which database could not be
+ * reached, and, for a certificate refused, what to check: a stage's cluster is reached over TLS checked
+ * against the RDS CA bundle (PGSSLROOTCERT), often through a tunnel (`--db-host`), and Node's own words
+ * ("unable to verify the first certificate; ... try running Node.js with --use-system-ca") point away
+ * from the fix.
+ */
+import pg from "pg";
+
+export class DatabaseConnectError extends Error {
+  override name = "DatabaseConnectError";
+}
+
+/** TLS verification failures (Node's codes): the CA bundle does not vouch for the certificate. */
+const UNTRUSTED = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_UNTRUSTED",
+]);
+
+/** Where a connection goes, as said to the operator (never the password). */
+function where(database: string | pg.ClientConfig): string {
+  if (typeof database === "string") {
+    try {
+      const url = new URL(database);
+      return `${url.hostname}:${url.port || 5432}${url.username ? ` as ${decodeURIComponent(url.username)}` : ""}`;
+    } catch {
+      return "DATABASE_URL (not a URL)";
+    }
+  }
+  return `${database.host ?? "localhost"}:${database.port ?? 5432}${database.user ? ` as ${database.user}` : ""}`;
+}
+
+/** The operator's words for a failed connection to `database`. */
+export function connectFailure(database: string | pg.ClientConfig, error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  const servername =
+    typeof database === "object" && typeof database.ssl === "object" ? database.ssl.servername : undefined;
+  const reason = error.message.split("; if the root CA is installed locally")[0];
+  let hint = "";
+  if (UNTRUSTED.has(code))
+    hint =
+      "; the certificate is not signed by a CA in PGSSLROOTCERT: set it to the RDS CA bundle (https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem)";
+  else if (code === "ERR_TLS_CERT_ALTNAME_INVALID")
+    hint = `; the certificate is checked against ${servername ?? "the host's name"}${servername ? " (the cluster endpoint: --db-host only changes where to connect)" : ""}`;
+  else if (code === "CERT_HAS_EXPIRED") hint = "; the server's certificate has expired";
+  return `cannot connect to the database at ${where(database)}: ${reason}${hint}`;
+}
+
+export async function connectDatabase(database: string | pg.ClientConfig): Promise<pg.Client> {
+  const db = new pg.Client(typeof database === "string" ? { connectionString: database } : database);
+  try {
+    await db.connect();
+  } catch (error) {
+    await db.end().catch(() => undefined);
+    throw new DatabaseConnectError(connectFailure(database, error as Error), { cause: error });
+  }
+  return db;
+}
