@@ -20,7 +20,9 @@ import { type ControlAction, nextStep } from "./plan";
 export type DmsTaskDeps = {
   dms: DmsClient;
   respond: Respond;
-  logger: Pick<Logger, "info" | "error">;
+  logger: Pick<Logger, "info" | "warn" | "error">;
+  /** The stack's status (DescribeStacks on the request's StackId): tells an update from its rollback. */
+  stackStatus: (stackId: string) => Promise<string | undefined>;
   sleep?: (ms: number) => Promise<void>;
   /** How often the task's status is read while waiting (DMS takes about a minute to start or stop). */
   pollMs?: number;
@@ -57,6 +59,22 @@ function changesTheTask(event: CloudFormationCustomResourceEvent): boolean {
   return taskProperties(event.OldResourceProperties) !== taskProperties(event.ResourceProperties);
 }
 
+/**
+ * Whether this update is CloudFormation rolling back a failed deploy (plan.ts: the two resources swap
+ * roles then). Not known when the stack's status cannot be read: taken as a forward update, as before.
+ */
+async function rollingBack(deps: DmsTaskDeps, event: CloudFormationCustomResourceEvent): Promise<boolean> {
+  if (event.RequestType !== "Update") return false;
+  try {
+    return (await deps.stackStatus(event.StackId)) === "UPDATE_ROLLBACK_IN_PROGRESS";
+  } catch (error) {
+    deps.logger.warn("could not read the stack's status; taking the update as a forward one", {
+      error: error as Error,
+    });
+    return false;
+  }
+}
+
 /** Drives the task until the request is satisfied or the time runs out. */
 async function converge(
   deps: DmsTaskDeps,
@@ -64,13 +82,14 @@ async function converge(
   request: CloudFormationCustomResourceEvent["RequestType"],
   identifier: string,
   deadline: number,
+  rollback: boolean,
 ): Promise<void> {
   const sleep = deps.sleep ?? delay;
   const pollMs = deps.pollMs ?? 15_000;
   let started = false;
   for (;;) {
     const task = await describeTask(deps.dms, identifier);
-    const step = nextStep(action, request, task?.status);
+    const step = nextStep(action, request, task?.status, rollback);
     if (step.kind === "done") return;
     if (task && step.kind === "start") {
       if (started)
@@ -110,11 +129,23 @@ export function createDmsTaskHandler(deps: DmsTaskDeps) {
         throw new TaskControlError("invalid_properties", issueLines(parsed.error).join("; "));
       const { Action: action, TaskIdentifier: identifier } = parsed.data;
       const deadline = Date.now() + context.getRemainingTimeInMillis() - (deps.marginMs ?? 15_000);
-      if (action === "stop-for-change" && !changesTheTask(event))
-        deps.logger.info("replication task left running: the update does not change it", {
+      const rollback = await rollingBack(deps, event);
+      if ((action === "stop-for-change" || rollback) && !changesTheTask(event))
+        deps.logger.info("replication task left as it is: the update does not change it", {
           task: identifier,
+          rollback,
         });
-      else await converge(deps, action, event.RequestType, identifier, deadline);
+      else if (rollback && action === "stop-for-change") {
+        // The last step of a rollback: the task has its old settings back. A task that does not start
+        // now is left stopped (CaptureDown alarms); failing here would fail the rollback itself.
+        await converge(deps, action, event.RequestType, identifier, deadline, rollback).catch(
+          (error: Error) =>
+            deps.logger.error("replication task not resumed after the rollback: resume it by hand", {
+              task: identifier,
+              error,
+            }),
+        );
+      } else await converge(deps, action, event.RequestType, identifier, deadline, rollback);
       await deps.respond(event, {
         status: "SUCCESS",
         physicalResourceId: physicalResourceId ?? `${identifier}/${action}`,

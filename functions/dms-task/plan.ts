@@ -7,6 +7,12 @@
  *   delete it.
  * - `stop-for-change` (the task depends on it; its properties carry a fingerprint of the task's
  *   settings): on update, before CloudFormation modifies the task, it stops the task.
+ *
+ * When the deploy fails, CloudFormation rolls the updated resources back in the reverse order: `start`
+ * first, then the task (modified back, which DMS allows only on a stopped task), then `stop-for-change`.
+ * So in an update's rollback the two swap roles: `start` stops the task, `stop-for-change` starts it
+ * again. Without that, a rollback after `start` had resumed the task failed on the task's modification
+ * (the stack stuck in UPDATE_ROLLBACK_FAILED), and one before it left the task stopped.
  */
 import { BUSY_TASK_STATUSES } from "../../shared/dms-task";
 
@@ -37,11 +43,23 @@ export type Step =
   | { kind: "start"; type: "start-replication" | "resume-processing" }
   | { kind: "stop" };
 
-/** The next step towards what the request needs, given the task's current status. */
-export function nextStep(action: ControlAction, request: RequestType, status: TaskStatus): Step {
-  const wantsRunning = action === "start" && request !== "Delete";
+/**
+ * The next step towards what the request needs, given the task's current status; `rollback`: the update
+ * is CloudFormation rolling back a failed deploy.
+ */
+export function nextStep(
+  action: ControlAction,
+  request: RequestType,
+  status: TaskStatus,
+  rollback = false,
+): Step {
+  const update = request === "Update";
+  const wantsRunning =
+    (action === "start" && request !== "Delete" && !(update && rollback)) ||
+    (action === "stop-for-change" && update && rollback);
   const wantsStopped =
-    (action === "start" && request === "Delete") || (action === "stop-for-change" && request === "Update");
+    (action === "start" && (request === "Delete" || (update && rollback))) ||
+    (action === "stop-for-change" && update && !rollback);
   if (status === undefined) {
     if (wantsRunning) return { kind: "wait", until: "the task exists" };
     return { kind: "done" };

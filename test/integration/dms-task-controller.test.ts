@@ -63,15 +63,22 @@ function statuses(...list: (string | undefined)[]) {
   });
 }
 
-/** The controller on one request, without real waiting. */
+/** The controller on one request, without real waiting; the stack as DescribeStacks reports it. */
 const run = (
   type: "Create" | "Update" | "Delete",
-  options: { remainingMs?: number; props?: Record<string, unknown>; old?: Record<string, unknown> } = {},
+  options: {
+    remainingMs?: number;
+    props?: Record<string, unknown>;
+    old?: Record<string, unknown>;
+    stackStatus?: () => Promise<string | undefined>;
+    logger?: ReturnType<typeof recordingLogger>;
+  } = {},
 ) =>
   createDmsTaskHandler({
     dms: new DatabaseMigrationServiceClient({ region: "eu-west-1" }),
     respond: sendCfnResponse,
-    logger: recordingLogger(),
+    logger: options.logger ?? recordingLogger(),
+    stackStatus: options.stackStatus ?? (async () => "UPDATE_IN_PROGRESS"),
     sleep: async () => {},
     pollMs: 10,
     marginMs: 0,
@@ -119,6 +126,81 @@ describe("DMS task controller", () => {
     });
     expect(dms.commandCalls(StopReplicationTaskCommand)).toHaveLength(1);
     expect(answers.map((a) => a.Status)).toEqual(["SUCCESS", "SUCCESS"]);
+  });
+
+  it("in an update's rollback, start stops the task (before it is modified back) and stop-for-change resumes it", async () => {
+    const settings = (rules: string) => ({ TaskIdentifier: "cdc-dev", TableMappings: rules });
+    const rollback = async () => "UPDATE_ROLLBACK_IN_PROGRESS";
+    // Rolled back in reverse order: start first, with the old settings back in its properties.
+    statuses("running", "stopping", "stopped");
+    await run("Update", {
+      props: { Action: "start", ...settings('{"rules":[1]}') },
+      old: { Action: "start", ...settings('{"rules":[2]}') },
+      stackStatus: rollback,
+    });
+    expect(dms.commandCalls(StopReplicationTaskCommand)).toHaveLength(1);
+    expect(dms.commandCalls(StartReplicationTaskCommand)).toHaveLength(0);
+    // Then the task is modified back (CloudFormation), then stop-for-change: the task runs again.
+    dms.reset();
+    statuses("stopped", "starting", "running");
+    await run("Update", {
+      props: { Action: "stop-for-change", ...settings('{"rules":[1]}') },
+      old: { Action: "stop-for-change", ...settings('{"rules":[2]}') },
+      stackStatus: rollback,
+    });
+    expect(dms.commandCalls(StartReplicationTaskCommand).map((c) => c.args[0].input)).toEqual([
+      { ReplicationTaskArn: ARN, StartReplicationTaskType: "resume-processing" },
+    ]);
+    expect(dms.commandCalls(StopReplicationTaskCommand)).toHaveLength(0);
+    expect(answers.map((a) => a.Status)).toEqual(["SUCCESS", "SUCCESS"]);
+  });
+
+  it("lets a rollback complete when the task does not resume (left stopped, said in the log), and leaves a rollback that does not change the task alone", async () => {
+    const stopper = { Action: "stop-for-change", TaskIdentifier: "cdc-dev", TableMappings: '{"rules":[1]}' };
+    const logger = recordingLogger();
+    let i = 0;
+    dms.on(DescribeReplicationTasksCommand).callsFake(() => ({
+      ReplicationTasks: [
+        {
+          ReplicationTaskArn: ARN,
+          Status: i++ === 0 ? "stopped" : "failed",
+          LastFailureMessage: "source down",
+        },
+      ],
+    }));
+    await run("Update", {
+      props: stopper,
+      old: { ...stopper, TableMappings: '{"rules":[]}' },
+      stackStatus: async () => "UPDATE_ROLLBACK_IN_PROGRESS",
+      logger,
+    });
+    expect(answers.map((a) => a.Status)).toEqual(["SUCCESS"]);
+    expect(logger.lines.map((l) => `${l.level} ${l.message}`)).toContain(
+      "error replication task not resumed after the rollback: resume it by hand",
+    );
+    dms.reset();
+    statuses("running");
+    await run("Update", {
+      props: { Action: "start", TaskIdentifier: "cdc-dev", ServiceTimeout: "960" },
+      old: { Action: "start", TaskIdentifier: "cdc-dev", ServiceTimeout: "600" },
+      stackStatus: async () => "UPDATE_ROLLBACK_IN_PROGRESS",
+    });
+    expect(dms.commandCalls(StopReplicationTaskCommand)).toHaveLength(0);
+    expect(answers.map((a) => a.Status)).toEqual(["SUCCESS", "SUCCESS"]);
+  });
+
+  it("takes an update as a forward one when the stack's status cannot be read (and says so)", async () => {
+    const logger = recordingLogger();
+    statuses("stopped", "starting", "running");
+    await run("Update", {
+      stackStatus: async () => {
+        throw new Error("AccessDenied: cloudformation:DescribeStacks");
+      },
+      logger,
+    });
+    expect(dms.commandCalls(StartReplicationTaskCommand)).toHaveLength(1);
+    expect(logger.lines.map((l) => l.level)).toContain("warn");
+    expect(answers.map((a) => a.Status)).toEqual(["SUCCESS"]);
   });
 
   it("answers FAILED with the reason when the task fails after its start", async () => {

@@ -24,4 +24,24 @@ describe("nextStep", () => {
   ] as const)("%s on %s with the task %s", (action, request, status, expected) => {
     expect(nextStep(action, request, status)).toEqual(expected);
   });
+
+  // An update's rollback: `start` (rolled back before the task is modified back) stops the task;
+  // `stop-for-change` (rolled back after it) starts it again.
+  it.each([
+    ["start", "running", { kind: "stop" }],
+    ["start", "starting", { kind: "wait", until: "the task is no longer starting" }],
+    ["start", "stopped", { kind: "done" }],
+    ["stop-for-change", "stopped", { kind: "start", type: "resume-processing" }],
+    ["stop-for-change", "failed", { kind: "start", type: "resume-processing" }],
+    ["stop-for-change", "ready", { kind: "start", type: "start-replication" }],
+    ["stop-for-change", "modifying", { kind: "wait", until: "the task is no longer modifying" }],
+    ["stop-for-change", "running", { kind: "done" }],
+  ] as const)("%s rolled back with the task %s", (action, status, expected) => {
+    expect(nextStep(action, "Update", status, true)).toEqual(expected);
+  });
+
+  it("takes a rollback flag only for updates (a failed create deletes, a delete is a delete)", () => {
+    expect(nextStep("start", "Delete", "running", true)).toEqual({ kind: "stop" });
+    expect(nextStep("stop-for-change", "Delete", "running", true)).toEqual({ kind: "done" });
+  });
 });
