@@ -8,7 +8,6 @@
 
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { exitOnClosedPipe } from "../../operator/lib/closed-pipe";
 import { commandArgs } from "../../operator/lib/command-args";
 import { projectRoot } from "../../operator/lib/project-root";
@@ -16,38 +15,43 @@ import { loadTemplate } from "../lib/cfn-yaml";
 import { httpApiEvent, matchRoute } from "../lib/http-api-event";
 import { dmsLine, kinesisEvent } from "../lib/kinesis-event";
 import { templateRouteKeys } from "../local-stack/http-api";
+import { type HttpSource, parseEventSource } from "./event-source";
 
 exitOnClosedPipe();
-
-type KinesisSource = { records: ({ partitionKey: string } & ({ message: unknown } | { raw: string }))[] };
-type HttpSource = {
-  request: {
-    method: string;
-    path: string;
-    headers?: Record<string, string>;
-    bodyFile?: string;
-    body?: unknown;
-  };
-};
 
 const EVENTS_DIR = join(projectRoot(), "events");
 // Fixed, so that regenerating gives identical files.
 const SAMPLE_TIME = new Date("2026-11-21T09:15:02.000Z");
 
 export function renderEvent(sourceText: string, eventsDir = EVENTS_DIR): string {
-  const source = parse(sourceText) as KinesisSource | HttpSource;
+  const source = parseEventSource(sourceText);
   if ("request" in source) return `${JSON.stringify(renderRequest(source, eventsDir), null, 2)}\n`;
   const inputs = source.records.map((r) => ({
     partitionKey: r.partitionKey,
-    data: "raw" in r ? r.raw : dmsLine(r.message),
+    data: r.raw ?? dmsLine(r.message),
   }));
   return `${JSON.stringify(kinesisEvent(inputs), null, 2)}\n`;
+}
+
+/** A request body file's JSON, or an error naming the file (`events/bodies/...`). */
+function bodyFrom(path: string, name: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(`bodyFile ${name}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`bodyFile ${name} is not JSON (${(error as Error).message})`);
+  }
 }
 
 function renderRequest(source: HttpSource, eventsDir: string) {
   const { method, path, headers, bodyFile, body } = source.request;
   const text = bodyFile
-    ? JSON.stringify(JSON.parse(readFileSync(join(eventsDir, bodyFile), "utf8")))
+    ? JSON.stringify(bodyFrom(join(eventsDir, bodyFile), bodyFile))
     : body === undefined
       ? undefined
       : JSON.stringify(body);
@@ -78,9 +82,17 @@ function main(): void {
   );
   const check = values.check === true;
   let stale = 0;
+  let invalid = 0;
   for (const file of readdirSync(join(dir, "src")).filter((f) => f.endsWith(".yaml"))) {
     const target = join(dir, file.replace(/\.yaml$/, ".json"));
-    const rendered = renderEvent(readFileSync(join(dir, "src", file), "utf8"));
+    let rendered: string;
+    try {
+      rendered = renderEvent(readFileSync(join(dir, "src", file), "utf8"));
+    } catch (error) {
+      console.error(`events: events/src/${file}: ${(error as Error).message}`);
+      invalid++;
+      continue;
+    }
     let current = "";
     try {
       current = readFileSync(target, "utf8");
@@ -94,7 +106,7 @@ function main(): void {
       console.error(`wrote events/${file.replace(/\.yaml$/, ".json")}`);
     }
   }
-  process.exitCode = stale ? 1 : 0;
+  process.exitCode = stale || invalid ? 1 : 0;
 }
 
 if (import.meta.main) main();
