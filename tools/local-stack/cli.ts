@@ -188,7 +188,7 @@ const timer = setInterval(async () => {
     `captured ${s.captured} · applied ${t.applied} · stale ${t.stale} · dead-lettered ${t.deadLettered}` +
     // Records refused whose rows have changed since: shown once there is one (superseded.ts).
     (t.superseded > 0 ? ` · superseded ${t.superseded}` : "") +
-    ` · in flight ${s.inFlight} · DLQ ${s.dlqDepth} · freshness ${freshness}`;
+    ` · in flight ${s.inFlight} · DLQ ${s.dlqDepth ?? "?"} · freshness ${freshness}`;
   if (rewritesLines(process.stdout)) terminal.setStatus(line);
   else if (Date.now() - lastPlain > 5_000) {
     lastPlain = Date.now();

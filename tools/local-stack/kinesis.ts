@@ -46,7 +46,12 @@ export async function startKinesalite(options: { path?: string } = {}): Promise<
 }
 
 /** Creates the stream unless it exists; returns its ARN. */
-export async function ensureStream(client: KinesisClient, name: string, shards: number): Promise<string> {
+export async function ensureStream(
+  client: KinesisClient,
+  name: string,
+  shards: number,
+  onCreate?: () => void,
+): Promise<string> {
   const describe = () => client.send(new DescribeStreamSummaryCommand({ StreamName: name }));
   try {
     return (await describe()).StreamDescriptionSummary?.StreamARN as string;
@@ -54,6 +59,7 @@ export async function ensureStream(client: KinesisClient, name: string, shards: 
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+  onCreate?.();
   for (;;) {
     const summary = (await describe()).StreamDescriptionSummary;
     if (summary?.StreamStatus === "ACTIVE") return summary.StreamARN as string;

@@ -21,6 +21,7 @@ import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
 import { readStackFile } from "../../operator/lib/local-stack-file";
 import { pipelineConfigPath, readPipelineConfig } from "../../operator/lib/pipeline-config-path";
 import { projectRoot } from "../../operator/lib/project-root";
+import { queueDepth } from "../../operator/lib/queue-depth";
 import { localSearchClient } from "../../operator/lib/search-client";
 import { keyProblem, tableKeys } from "../../shared/captured-keys";
 import {
@@ -101,12 +102,15 @@ export type StackStatus = {
   captured: number;
   /** Records the poller has handed to the indexer and not yet seen acknowledged. */
   inFlight: number;
-  dlqDepth: number;
+  /** Messages in the DLQ; undefined when its depth cannot be read. */
+  dlqDepth: number | undefined;
   /** Commit -> acknowledged for the newest change committed during this run (ms). */
   freshnessMs: number | undefined;
 };
 
 const INDEXER = "IndexerFunction";
+/** How often the status reads the depth of a DLQ of one's own (AWS_ENDPOINT_URL_SQS). */
+const OWN_QUEUE_DEPTH_EVERY_MS = 5_000;
 const PRODUCER = "ProducerFunction";
 
 /** In the stack's folder once its capture ran: the replication slot on the database feeds this folder. */
@@ -143,6 +147,8 @@ export class LocalStack {
   private sqsClient!: SQSClient;
   private kinesisClient!: ReturnType<typeof createKinesisClient>;
   private freshness: number | undefined;
+  private dlqDepth: number | undefined;
+  private dlqDepthReadAt = Number.NEGATIVE_INFINITY;
   private startAborted = false;
   private captureStartsOver = false;
   private configWatcher: (() => void) | undefined;
@@ -400,7 +406,14 @@ export class LocalStack {
       this.kinesisEndpoint = this.kinesis.url;
     }
     this.kinesisClient = createKinesisClient(this.region, this.kinesisEndpoint);
-    const ensure = () => ensureStream(this.kinesisClient, this.streamName, o.shards ?? 2);
+    const shards = o.shards ?? 2;
+    // A stream made in a Kinesis of one's own (an AWS account) stays after the stack, and costs per shard-hour.
+    const created = () =>
+      o.kinesisEndpoint &&
+      this.log(
+        `Kinesis: created the stream ${this.streamName} (${shards} shards) at AWS_ENDPOINT_URL_KINESIS=${redactUrl(o.kinesisEndpoint)}; it stays after the stack stops: aws kinesis delete-stream --stream-name ${this.streamName} when done`,
+      );
+    const ensure = () => ensureStream(this.kinesisClient, this.streamName, shards, created);
     this.streamArn = o.kinesisEndpoint
       ? await ofOwn("Kinesis", "AWS_ENDPOINT_URL_KINESIS", o.kinesisEndpoint, ensure)
       : await ensure();
@@ -413,8 +426,16 @@ export class LocalStack {
         ...(this.sqsEndpoint && !process.env.AWS_ACCESS_KEY_ID && { credentials: LOCAL_CREDENTIALS }),
       });
       const name = process.env.DLQ_NAME ?? "cdc-indexer-dlq-local";
+      // The dead-letter queue of one's own is not made here: it is named (DLQ_NAME), and must exist.
       const queue = await ofOwn("SQS", "AWS_ENDPOINT_URL_SQS", o.sqsEndpoint, () =>
-        this.sqsClient.send(new GetQueueUrlCommand({ QueueName: name })),
+        this.sqsClient.send(new GetQueueUrlCommand({ QueueName: name })).catch((error: Error) => {
+          if (error.name !== "QueueDoesNotExist" && error.name !== "AWS.SimpleQueueService.NonExistentQueue")
+            throw error;
+          throw new Error(
+            `no queue ${name} there: create it (aws sqs create-queue --queue-name ${name}), or name an existing one with DLQ_NAME`,
+            { cause: error },
+          );
+        }),
       );
       this.dlqUrl = queue.QueueUrl as string;
     } else {
@@ -667,7 +688,14 @@ export class LocalStack {
   }
 
   async status(): Promise<StackStatus> {
-    const dlqDepth = this.sqs ? await this.sqs.depth(this.dlqUrl).catch(() => -1) : -1;
+    // A queue of one's own (AWS_ENDPOINT_URL_SQS) was shown as -1; it is read too, every few seconds
+    // (each read is a request, billed on AWS), the local one at each call.
+    const now = Date.now();
+    if (this.sqs || now - this.dlqDepthReadAt >= OWN_QUEUE_DEPTH_EVERY_MS) {
+      this.dlqDepthReadAt = now;
+      this.dlqDepth = await queueDepth(this.sqsClient, this.dlqUrl).catch(() => undefined);
+    }
+    const dlqDepth = this.dlqDepth;
     return {
       captured: this.capturedEarlier + this.capture.stats.captured + this.capture.stats.loaded,
       inFlight: this.poller.inFlight,
