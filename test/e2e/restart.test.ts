@@ -509,4 +509,28 @@ describe("restarting the local stack", () => {
     );
     expect(said.filter((line) => line.includes("mongo_docs: column"))).toEqual([]);
   });
+
+  it("says when its database is new under an index that outlived the one before (PostgreSQL's data folder gone: a temp directory wiped at reboot)", async () => {
+    await withStack(async (stack, db) => {
+      await db.query("INSERT INTO customers (id, name, email) VALUES (424242, 'before', 'b@example.com')");
+      expect(await stack.settle(60_000)).toBe(true);
+    });
+    rmSync(join(dir, "postgres"), { recursive: true, force: true });
+    const said: string[] = [];
+    await withStack(
+      async (stack) => {
+        expect(await stack.settle(60_000)).toBe(true);
+        const extras = (await check(stack)).filter((d) => d.kind === "extra").map((d) => d.id);
+        expect(extras).toContain("424242"); // the earlier database's document, in the index still
+      },
+      { log: (line) => said.push(line) },
+    );
+    expect(said).toContain(
+      `PostgreSQL's data was not there, so its database is new: the index, the stream and the DLQ in ${dir} hold what came from the one before (verify lists its documents as extra); npm start -- --fresh starts them over too`,
+    );
+    // A start on the database it made says nothing more.
+    said.length = 0;
+    await withStack(async () => undefined, { log: (line) => said.push(line) });
+    expect(said.filter((line) => line.startsWith("PostgreSQL's data was not there"))).toEqual([]);
+  });
 });

@@ -10,7 +10,7 @@
  */
 
 import { execFileSync, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import {
   chmodSync,
   existsSync,
@@ -21,7 +21,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { arch, platform } from "node:os";
+import { arch, platform, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isMainThread } from "node:worker_threads";
@@ -30,7 +30,10 @@ import type { RunningPart } from "./part";
 import { freePort } from "./ports";
 
 /** `url` is the connection string of the `postgres` database. */
-export type RunningPostgres = RunningPart;
+export type RunningPostgres = RunningPart & {
+  /** Its cluster was initialised by this start: no data of an earlier one was there. */
+  initialised: boolean;
+};
 
 export type PostgresOptions = {
   /** Folder holding `data/` and the generated password; kept across restarts. */
@@ -55,6 +58,22 @@ export function blockedAncestor(dir: string): string | undefined {
     if (existsSync(current) && (statSync(current).mode & 0o001) === 0) return current;
     if (dirname(current) === current) return undefined;
   }
+}
+
+/**
+ * Where PostgreSQL's data goes when the postgres user cannot reach the stack's folder (root in a home
+ * directory): a folder per project under /var/tmp, which outlives a reboot, where the temp directory an
+ * earlier version used may be wiped at each (and with it the database, under an index that outlived it);
+ * that earlier folder while it is there.
+ */
+export function fallbackPostgresDir(
+  stackDir: string,
+  bases: { kept: string; earlier: string } = { kept: "/var/tmp", earlier: tmpdir() },
+): string {
+  const name = `aurora-cdc-${createHash("sha256").update(stackDir).digest("hex").slice(0, 12)}`;
+  const earlier = join(bases.earlier, name);
+  if (existsSync(earlier) || !existsSync(bases.kept)) return earlier;
+  return join(bases.kept, name);
 }
 
 /** As root, PostgreSQL runs as `postgres`, which must be able to pass through every folder above its data. */
@@ -152,7 +171,7 @@ export async function startEmbeddedPostgres(options: PostgresOptions): Promise<R
         ]
       : []),
   ].flatMap(([key, value]) => ["-c", `${key}=${value}`]);
-  await ensureCluster(dataDir, password, log);
+  const initialised = await ensureCluster(dataDir, password, log);
   await stopOrphan(dataDir, options.ownerAlive ?? (() => false), options.onNotice ?? log);
   const child = await startServer(dataDir, port, flags, log);
   let stopping = false;
@@ -163,6 +182,7 @@ export async function startEmbeddedPostgres(options: PostgresOptions): Promise<R
       );
   });
   return {
+    initialised,
     url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     stop: () => {
       stopping = true;
@@ -193,18 +213,23 @@ const INITDB_LOCALE = [
 ];
 
 /**
- * The cluster in `dataDir`, initialised when missing. initdb runs in a folder beside it that is moved into
- * place only once complete: a first start killed while it initialises (kill -9, a closed terminal) leaves
- * that folder, which the next start removes, never a half-made `data` that no later start could use.
+ * The cluster in `dataDir`, initialised when missing (then true). initdb runs in a folder beside it that is
+ * moved into place only once complete: a first start killed while it initialises (kill -9, a closed
+ * terminal) leaves that folder, which the next start removes, never a half-made `data` that no later start
+ * could use.
  */
-async function ensureCluster(dataDir: string, password: string, log: (line: string) => void): Promise<void> {
+async function ensureCluster(
+  dataDir: string,
+  password: string,
+  log: (line: string) => void,
+): Promise<boolean> {
   if (existsSync(dataDir)) {
     const missing = CLUSTER_FILES.filter((file) => !existsSync(join(dataDir, file)));
     if (missing.length > 0)
       throw new Error(
         `${dataDir} is not a complete PostgreSQL cluster (no ${missing.join(", ")}): a first start stopped while it initialised the data leaves it so; npm start -- --fresh starts over (it wipes .local)`,
       );
-    return;
+    return false;
   }
   const staging = `${dataDir}.init`;
   rmSync(staging, { recursive: true, force: true });
@@ -247,6 +272,7 @@ async function ensureCluster(dataDir: string, password: string, log: (line: stri
     rmSync(passwordDir, { recursive: true, force: true });
   }
   renameSync(staging, dataDir);
+  return true;
 }
 
 const postgresBinary = async (): Promise<string> => {

@@ -7,7 +7,6 @@
 
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, unwatchFile, watchFile, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -48,6 +47,7 @@ import { type EsmSettings, kinesisEventSource } from "./poller/esm-settings";
 import { type Invoke, KinesisPoller } from "./poller/poller";
 import {
   blockedAncestor,
+  fallbackPostgresDir,
   type RunningPostgres,
   startEmbeddedPostgres,
   stopLeftoverPostgres,
@@ -320,6 +320,13 @@ export class LocalStack {
       onNotice: this.log,
     });
     this.databaseUrl = this.postgres.url;
+    // A database made anew under a folder whose capture ran before: the earlier one's data is gone (its
+    // folder deleted, or wiped with the temp directory), while the index, the stream and the DLQ here
+    // still hold what came from it.
+    if (this.postgres.initialised && !this.options.fresh && existsSync(join(this.dir, CAPTURE_MARKER)))
+      this.log(
+        `PostgreSQL's data was not there, so its database is new: the index, the stream and the DLQ in ${this.dir} hold what came from the one before (verify lists its documents as extra); npm start -- --fresh starts them over too`,
+      );
     await this.prepareDatabase();
   }
 
@@ -371,15 +378,12 @@ export class LocalStack {
 
   /**
    * `.local/postgres`, unless running as root in a folder the postgres user cannot pass through (a home
-   * directory): then a folder per project under the system temp directory.
+   * directory): then a folder per project outside it (fallbackPostgresDir).
    */
   private postgresDir(): string {
     const preferred = join(this.dir, "postgres");
     if (process.getuid?.() !== 0 || !blockedAncestor(this.dir)) return preferred;
-    const fallback = join(
-      tmpdir(),
-      `aurora-cdc-${createHash("sha256").update(this.dir).digest("hex").slice(0, 12)}`,
-    );
+    const fallback = fallbackPostgresDir(this.dir);
     this.log(`PostgreSQL data in ${fallback}: the postgres user cannot reach ${preferred}`);
     return fallback;
   }
