@@ -4,7 +4,7 @@
  * shard-hour on AWS), does not make the DLQ but names the one it needs, and the pipeline runs through
  * them: a row indexed through moto's stream, the status line reading the queue's depth (it showed -1).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -17,6 +17,7 @@ import { startTestStack, stopTestStack, type TestStack } from "../helpers/stack"
 let moto: Awaited<ReturnType<typeof startMoto>>;
 let t: TestStack | undefined;
 const scratch = mkdtempSync(join(tmpdir(), "cdc-own-streams-"));
+chmodSync(scratch, 0o711); // as root, PostgreSQL runs as the postgres user: its data stays in this folder
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -41,10 +42,13 @@ it("runs through a Kinesis and an SQS of one's own: the stream made and said, th
     log: (line) => said.push(line),
     ...own,
   });
-  await expect(first.start()).rejects.toThrow(
-    `SQS (AWS_ENDPOINT_URL_SQS=${moto.endpoint}): no queue cdc-indexer-dlq-local there: create it (aws sqs create-queue --queue-name cdc-indexer-dlq-local), or name an existing one with DLQ_NAME`,
-  );
-  await first.stop(0);
+  try {
+    await expect(first.start()).rejects.toThrow(
+      `SQS (AWS_ENDPOINT_URL_SQS=${moto.endpoint}): no queue cdc-indexer-dlq-local there: create it (aws sqs create-queue --queue-name cdc-indexer-dlq-local), or name an existing one with DLQ_NAME`,
+    );
+  } finally {
+    await first.stop(0); // what it started, PostgreSQL included, even when the start did not fail as expected
+  }
   expect(said).toContain(
     `Kinesis: created the stream cdc-stream-local (2 shards) at AWS_ENDPOINT_URL_KINESIS=${moto.endpoint}; it stays after the stack stops: aws kinesis delete-stream --stream-name cdc-stream-local when done`,
   );
