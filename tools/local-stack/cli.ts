@@ -14,6 +14,7 @@ import { redactUrl } from "../lib/redact-url";
 import { watchHeap } from "./memory-watch";
 import { LocalStack } from "./stack";
 import { takeStartLock } from "./start-lock";
+import { statusLine } from "./status-line";
 import { Terminal } from "./terminal";
 
 const USAGE = `usage: npm start [-- [--fresh] [--demo]]
@@ -182,17 +183,11 @@ watchHeap(print, emulator && (() => emulator.documentCount()));
 const timer = setInterval(async () => {
   if (stopping) return;
   const s = await stack.status();
-  const t = terminal.tally;
-  const freshness = s.freshnessMs === undefined ? "-" : `${(s.freshnessMs / 1000).toFixed(2)} s`;
-  const line =
-    `captured ${s.captured} · applied ${t.applied} · stale ${t.stale} · dead-lettered ${t.deadLettered}` +
-    // Records refused whose rows have changed since: shown once there is one (superseded.ts).
-    (t.superseded > 0 ? ` · superseded ${t.superseded}` : "") +
-    ` · in flight ${s.inFlight} · DLQ ${s.dlqDepth ?? "?"} · freshness ${freshness}`;
-  if (rewritesLines(process.stdout)) terminal.setStatus(line);
+  const figures = { ...s, tally: terminal.tally };
+  if (rewritesLines(process.stdout)) terminal.setStatus(statusLine(figures, process.stdout.columns));
   else if (Date.now() - lastPlain > 5_000) {
     lastPlain = Date.now();
-    print(line);
+    print(statusLine(figures)); // in a log, the whole line
   }
   // A lost database connection is taken up again by the stack (it says so); anything else stops it.
   const captureError = stack.captureFailure;
