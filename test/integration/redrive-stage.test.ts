@@ -10,28 +10,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CloudFormationClient, CreateStackCommand } from "@aws-sdk/client-cloudformation";
-import {
-  type _Record,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  ListShardsCommand,
-} from "@aws-sdk/client-kinesis";
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SendMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { putAll } from "../../operator/lib/kinesis-put";
+import { queueDepth } from "../../operator/lib/queue-depth";
 import { readSamConfig } from "../../operator/lib/samconfig";
 import { buildDeadLetter } from "../../shared/dead-letters";
 import { ensureStream } from "../../tools/local-stack/kinesis";
 import { startMoto } from "../helpers/moto";
 import { npmRun } from "../helpers/npm-run";
+import { lambdaRecords } from "../helpers/stream-records";
 
 const STAGE = "dev";
 const stage = readSamConfig("samconfig.toml", STAGE, "deploy");
@@ -54,51 +45,7 @@ afterAll(async () => {
   rmSync(noStack, { recursive: true, force: true });
 });
 
-async function readStream(stream: string, streamArn: string): Promise<KinesisStreamRecord[]> {
-  const shardId = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards?.[0]
-    ?.ShardId as string;
-  let iterator = (
-    await kinesis.send(
-      new GetShardIteratorCommand({
-        StreamName: stream,
-        ShardId: shardId,
-        ShardIteratorType: "TRIM_HORIZON",
-      }),
-    )
-  ).ShardIterator;
-  const out: KinesisStreamRecord[] = [];
-  const lambdaRecord = (r: _Record) =>
-    ({
-      eventID: `${shardId}:${r.SequenceNumber}`,
-      eventSourceARN: streamArn,
-      kinesis: {
-        partitionKey: r.PartitionKey as string,
-        sequenceNumber: r.SequenceNumber as string,
-        data: Buffer.from(r.Data as Uint8Array).toString("base64"),
-        approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp as Date).getTime() / 1000,
-        kinesisSchemaVersion: "1.0",
-      },
-    }) as KinesisStreamRecord;
-  for (;;) {
-    const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
-    out.push(...(page.Records ?? []).map(lambdaRecord));
-    if (!page.Records?.length) return out;
-    iterator = page.NextShardIterator;
-  }
-}
-
-async function depth(queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    }),
-  );
-  return (
-    Number(Attributes?.ApproximateNumberOfMessages) +
-    Number(Attributes?.ApproximateNumberOfMessagesNotVisible)
-  );
-}
+const depth = (queueUrl: string) => queueDepth(sqs, queueUrl);
 
 describe("npm run redrive -- --config-env <stage>", () => {
   it("finds the stage's queue and stream through its stack outputs and replays the dead letters", {
@@ -114,7 +61,7 @@ describe("npm run redrive -- --config-env <stage>", () => {
       },
       { partitionKey: "public.orders.2", data: '{"data":{"id":2},"metadata":{"operation":"update"}}\n' },
     ]);
-    const original = await readStream(stream, streamArn);
+    const original = await lambdaRecords(kinesis, stream, streamArn);
     expect(original).toHaveLength(2);
     const { QueueUrl: queueUrl } = await sqs.send(
       new CreateQueueCommand({ QueueName: `cdc-indexer-dlq-${STAGE}` }),
@@ -166,13 +113,13 @@ describe("npm run redrive -- --config-env <stage>", () => {
     expect(dry.stdout).toContain("2 message(s) examined; would replay 2 (2 record(s)); 0 kept");
     expect(dry.code).toBe(0);
     expect(await depth(queueUrl as string)).toBe(2);
-    expect(await readStream(stream, streamArn)).toHaveLength(2);
+    expect(await lambdaRecords(kinesis, stream, streamArn)).toHaveLength(2);
 
     const run = await npmRun("redrive", ["--config-env", STAGE, "--wait", "1"], env, 60_000);
     expect(run.stdout).toContain("2 message(s) examined; replayed 2 (2 record(s)); 0 kept");
     expect(run.code).toBe(0);
     expect(await depth(queueUrl as string)).toBe(0);
-    const after = await readStream(stream, streamArn);
+    const after = await lambdaRecords(kinesis, stream, streamArn);
     const bytes = (r: KinesisStreamRecord) => `${r.kinesis.partitionKey}|${r.kinesis.data}`;
     expect(after.slice(2).map(bytes).sort()).toEqual(original.map(bytes).sort());
   });

@@ -5,7 +5,7 @@
  * cannot be replayed stay, and a dry run changes nothing.
  */
 
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from "@aws-sdk/client-kinesis";
+import { ListShardsCommand } from "@aws-sdk/client-kinesis";
 import { DeleteMessageBatchCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ import { buildDeadLetter, buildOnFailureMessage } from "../../shared/dead-letter
 import { ensureStream, type RunningKinesis, startKinesalite } from "../../tools/local-stack/kinesis";
 import type { RunningSqs } from "../../tools/local-stack/sqs";
 import { localSqs } from "../helpers/sqs";
+import { lambdaRecords } from "../helpers/stream-records";
 
 const STREAM = "redrive-test";
 let kinesisServer: RunningKinesis;
@@ -38,35 +39,7 @@ afterAll(async () => {
   await kinesisServer?.stop();
 });
 
-async function readStream(): Promise<KinesisStreamRecord[]> {
-  let iterator = (
-    await kinesis.send(
-      new GetShardIteratorCommand({
-        StreamName: STREAM,
-        ShardId: shardId,
-        ShardIteratorType: "TRIM_HORIZON",
-      }),
-    )
-  ).ShardIterator;
-  const out: KinesisStreamRecord[] = [];
-  for (;;) {
-    const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
-    for (const r of page.Records ?? [])
-      out.push({
-        eventID: `${shardId}:${r.SequenceNumber}`,
-        eventSourceARN: streamArn,
-        kinesis: {
-          partitionKey: r.PartitionKey as string,
-          sequenceNumber: r.SequenceNumber as string,
-          data: Buffer.from(r.Data as Uint8Array).toString("base64"),
-          approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp as Date).getTime() / 1000,
-          kinesisSchemaVersion: "1.0",
-        },
-      } as KinesisStreamRecord);
-    if (!page.Records?.length) return out;
-    iterator = page.NextShardIterator;
-  }
-}
+const readStream = () => lambdaRecords(kinesis, STREAM, streamArn);
 
 const ctx = {
   functionName: "cdc-indexer-test",
