@@ -10,20 +10,19 @@ import pg from "pg";
 import bundledConfig from "../../config/pipeline.yaml";
 import { bundledMigrations } from "../../db/migrations/index";
 import { sendCfnResponse } from "../../shared/cfn-response";
+import { readLoginSecret } from "../../shared/login-secret";
 import { createLogger } from "../../shared/observability";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
-import { createBootstrapHandler } from "./app";
+import { BootstrapError, createBootstrapHandler } from "./app";
 
 const secrets = new SecretsManagerClient({ region: process.env.AWS_REGION });
 
 export const handler = createBootstrapHandler({
   readSecret: async (arn) => {
     const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: arn }));
-    const { username, password } = JSON.parse(SecretString ?? "{}") as {
-      username?: string;
-      password?: string;
-    };
-    return { user: username ?? "", password: password ?? "" };
+    const read = readLoginSecret(SecretString, `the secret ${arn}`);
+    if (!read.ok) throw new BootstrapError("invalid_secret", read.reason);
+    return { user: read.login.username, password: read.login.password };
   },
   connect: async ({ host, port, database, user, password }) => {
     const client = new pg.Client({

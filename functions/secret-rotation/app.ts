@@ -18,6 +18,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type pg from "pg";
 import { z } from "zod";
 import { PipelineError } from "../../shared/errors";
+import { type LoginSecret, readLoginSecret } from "../../shared/login-secret";
 import { setRolePassword } from "../../shared/role-password";
 import { issueLines } from "../../shared/zod-issues";
 
@@ -58,21 +59,11 @@ const rotationEvent = z.object({
 });
 export type RotationEvent = z.infer<typeof rotationEvent>;
 
-/** A secret's text: a JSON object whose `username` and `password` are strings; other fields are kept. */
-const loginSecret = z.looseObject({ username: z.string().min(1), password: z.string().min(1) });
-
-function readLogin(text: string | undefined, what: string): z.infer<typeof loginSecret> {
-  if (text === undefined) throw new RotationError("secret_missing", `${what} has no value`);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new RotationError("secret_invalid", `${what} is not JSON`);
-  }
-  const parsed = loginSecret.safeParse(json);
-  if (!parsed.success)
-    throw new RotationError("secret_invalid", `${what}: ${issueLines(parsed.error).join("; ")}`);
-  return parsed.data;
+/** A secret's login (shared/login-secret.ts), or a RotationError that says what is wrong with it. */
+function readLogin(text: string | undefined, what: string): LoginSecret {
+  const read = readLoginSecret(text, what);
+  if (!read.ok) throw new RotationError(read.code, read.reason);
+  return read.login;
 }
 
 export function createRotationHandler(deps: RotationDeps) {

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Client } from "@opensearch-project/opensearch";
 import type pg from "pg";
+import { readLoginSecret } from "../../shared/login-secret";
 import { createOpenSearchClient } from "../../shared/opensearch-client";
 import { exitOnClosedPipe } from "../lib/closed-pipe";
 import { commandArgs, usageError } from "../lib/command-args";
@@ -118,17 +119,11 @@ function caBundle(path: string): string {
   }
 }
 
-/** The DMS user's login from its secret (a JSON object with username and password, as RDS writes them). */
+/** The DMS user's login from its secret (shared/login-secret.ts), or what is wrong with it. */
 function loginOf(secret: string | undefined, arn: string): { username: string; password: string } {
-  let login: { username?: unknown; password?: unknown } | undefined;
-  try {
-    login = JSON.parse(secret ?? "") as typeof login;
-  } catch {
-    login = undefined;
-  }
-  if (typeof login?.username !== "string" || typeof login.password !== "string")
-    throw new Error(`the secret ${arn} is not a JSON object with a username and a password`);
-  return { username: login.username, password: login.password };
+  const read = readLoginSecret(secret, `the secret ${arn}`);
+  if (!read.ok) throw new Error(read.reason);
+  return read.login;
 }
 
 /** The running local stack, or DATABASE_URL + OPENSEARCH_URL. */
