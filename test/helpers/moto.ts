@@ -5,6 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
+import { CloudFormationClient, CreateStackCommand } from "@aws-sdk/client-cloudformation";
+import { readSamConfig } from "../../operator/lib/samconfig";
 import { freePort } from "../../tools/local-stack/ports";
 
 export async function startMoto(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
@@ -37,4 +39,36 @@ export async function startMoto(): Promise<{ endpoint: string; stop: () => Promi
       await exited;
     },
   };
+}
+
+/** moto's credentials: any pair is taken. */
+export const MOTO_CREDENTIALS = { accessKeyId: "moto", secretAccessKey: "moto" };
+
+/**
+ * A deployed stage as the operator commands find it (`--config-env`): a stack named as samconfig.toml's
+ * environment names it, in its region, with these outputs, in moto's CloudFormation.
+ */
+export async function stageStack(
+  endpoint: string,
+  configEnv: string,
+  outputs: Record<string, string>,
+): Promise<{ region: string; stackName: string }> {
+  const deploy = readSamConfig("samconfig.toml", configEnv, "deploy");
+  const region = String(deploy.region);
+  const stackName = String(deploy.stack_name);
+  const cloudformation = new CloudFormationClient({ region, endpoint, credentials: MOTO_CREDENTIALS });
+  try {
+    await cloudformation.send(
+      new CreateStackCommand({
+        StackName: stackName,
+        TemplateBody: JSON.stringify({
+          Resources: { Topic: { Type: "AWS::SNS::Topic" } }, // a stack needs a resource
+          Outputs: Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, { Value: value }])),
+        }),
+      }),
+    );
+  } finally {
+    cloudformation.destroy();
+  }
+  return { region, stackName };
 }

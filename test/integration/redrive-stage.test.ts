@@ -9,7 +9,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CloudFormationClient, CreateStackCommand } from "@aws-sdk/client-cloudformation";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { KinesisStreamRecord } from "aws-lambda";
@@ -20,14 +19,14 @@ import { queueDepth } from "../../operator/lib/queue-depth";
 import { readSamConfig } from "../../operator/lib/samconfig";
 import { buildDeadLetter } from "../../shared/dead-letters";
 import { ensureStream } from "../../tools/local-stack/kinesis";
-import { startMoto } from "../helpers/moto";
+import { MOTO_CREDENTIALS, stageStack, startMoto } from "../helpers/moto";
 import { npmRun } from "../helpers/npm-run";
 import { lambdaRecords } from "../helpers/stream-records";
 
 const STAGE = "dev";
 const stage = readSamConfig("samconfig.toml", STAGE, "deploy");
 const region = String(stage.region);
-const credentials = { accessKeyId: "moto", secretAccessKey: "moto" };
+const credentials = MOTO_CREDENTIALS;
 let moto: Awaited<ReturnType<typeof startMoto>>;
 let kinesis: KinesisClient;
 let sqs: SQSClient;
@@ -86,17 +85,7 @@ describe("npm run redrive -- --config-env <stage>", () => {
     expect(JSON.parse(bodies[1] as string).data).toBeUndefined(); // only points at it: read back from the stream
     for (const body of bodies)
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
-    const cloudformation = new CloudFormationClient({ region, endpoint: moto.endpoint, credentials });
-    await cloudformation.send(
-      new CreateStackCommand({
-        StackName: String(stage.stack_name),
-        TemplateBody: JSON.stringify({
-          Resources: { Topic: { Type: "AWS::SNS::Topic" } },
-          Outputs: { DeadLetterQueueUrl: { Value: queueUrl }, StreamArn: { Value: streamArn } },
-        }),
-      }),
-    );
-    cloudformation.destroy();
+    await stageStack(moto.endpoint, STAGE, { DeadLetterQueueUrl: queueUrl as string, StreamArn: streamArn });
 
     // The operator's shell: credentials and an endpoint the SDK reads, and a default region other than
     // the stage's (samconfig.toml's wins).

@@ -12,13 +12,12 @@ import { execFileSync } from "node:child_process";
 import { chownSync, copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CloudFormationClient, CreateStackCommand } from "@aws-sdk/client-cloudformation";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSamConfig } from "../../operator/lib/samconfig";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { type RunningEmulator, startEmulator } from "../../tools/opensearch-emulator/server";
-import { startMoto } from "../helpers/moto";
+import { MOTO_CREDENTIALS, stageStack, startMoto } from "../helpers/moto";
 import { npmRun } from "../helpers/npm-run";
 import { startDatabase } from "../helpers/producer";
 import { indexTableAsLoaded, uniquePrefix } from "../helpers/search";
@@ -27,7 +26,7 @@ const STAGE = "dev";
 const stage = readSamConfig("samconfig.toml", STAGE, "deploy");
 const region = String(stage.region);
 const CLUSTER = `cdc-aurora-${STAGE}.cluster-test.${region}.rds.amazonaws.com`;
-const credentials = { accessKeyId: "moto", secretAccessKey: "moto" };
+const credentials = MOTO_CREDENTIALS;
 const prefix = uniquePrefix();
 const CONFIG = `tables:
   public.items:
@@ -136,23 +135,13 @@ beforeAll(async () => {
     }),
   );
   secrets.destroy();
-  const cloudformation = new CloudFormationClient({ region, endpoint: moto.endpoint, credentials });
-  await cloudformation.send(
-    new CreateStackCommand({
-      StackName: String(stage.stack_name),
-      TemplateBody: JSON.stringify({
-        Resources: { Topic: { Type: "AWS::SNS::Topic" } },
-        Outputs: {
-          SearchDomainEndpoint: { Value: search.url },
-          DbClusterEndpoint: { Value: CLUSTER },
-          DmsDbSecretArn: { Value: ARN },
-          IndexPrefix: { Value: prefix },
-          DbName: { Value: "postgres" },
-        },
-      }),
-    }),
-  );
-  cloudformation.destroy();
+  await stageStack(moto.endpoint, STAGE, {
+    SearchDomainEndpoint: search.url,
+    DbClusterEndpoint: CLUSTER,
+    DmsDbSecretArn: ARN as string,
+    IndexPrefix: prefix,
+    DbName: "postgres",
+  });
   env = {
     AWS_ENDPOINT_URL: moto.endpoint,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
