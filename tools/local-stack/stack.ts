@@ -692,18 +692,17 @@ export class LocalStack {
   }
 
   async status(): Promise<StackStatus> {
-    // A queue of one's own (AWS_ENDPOINT_URL_SQS) was shown as -1; it is read too, every few seconds
-    // (each read is a request, billed on AWS), the local one at each call.
+    // The local queue is read at each call; a queue of one's own (AWS_ENDPOINT_URL_SQS) every few
+    // seconds (each read is a request, billed on AWS).
     const now = Date.now();
     if (this.sqs || now - this.dlqDepthReadAt >= OWN_QUEUE_DEPTH_EVERY_MS) {
       this.dlqDepthReadAt = now;
       this.dlqDepth = await queueDepth(this.sqsClient, this.dlqUrl).catch(() => undefined);
     }
-    const dlqDepth = this.dlqDepth;
     return {
       captured: this.capturedEarlier + this.capture.stats.captured + this.capture.stats.loaded,
       inFlight: this.poller.inFlight,
-      dlqDepth,
+      dlqDepth: this.dlqDepth,
       freshnessMs: this.freshness,
     };
   }
