@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { issueLines } from "./zod-issues";
 
-export const loginSecretSchema = z.looseObject({
+const loginSecretSchema = z.looseObject({
   username: z.string().min(1),
   password: z.string().min(1),
 });

@@ -1,5 +1,6 @@
 /** Builders for DMS messages and Kinesis records used across tests. */
 import type { KinesisStreamRecord } from "aws-lambda";
+import { buildDeadLetter } from "../../shared/dead-letters";
 import { dmsLine, kinesisRecord } from "../../tools/lib/kinesis-event";
 
 export type ChangeInput = {
@@ -55,3 +56,29 @@ export const controlMessage = () => ({
     "table-name": "orders",
   },
 });
+
+/** When this process's test dead letters were written (one time, so a message built twice is the same). */
+const DEAD_LETTERED_AT = new Date();
+
+/**
+ * The indexer's dead letter for `record` (a mapping conflict), as the deployed function writes it; under
+ * `maxBytes` too small for the record, it only points at the record on the stream.
+ */
+export function indexerDeadLetter(
+  record: KinesisStreamRecord,
+  maxBytes = 262_144,
+  meta: { table?: string } = {},
+): string {
+  return buildDeadLetter(
+    record,
+    { stage: "index", status: 400, type: "mapper_parsing_exception", reason: "failed to parse" },
+    {
+      functionName: "cdc-indexer-test",
+      functionVersion: "$LATEST",
+      awsRequestId: "req-1",
+      now: DEAD_LETTERED_AT,
+    },
+    meta,
+    maxBytes,
+  );
+}

@@ -55,11 +55,18 @@ const event = (
   }) as CloudFormationCustomResourceEvent;
 
 /** DescribeReplicationTasks answers these statuses in turn (the last one repeats). */
-function statuses(...list: (string | undefined)[]) {
+const statuses = (...list: (string | undefined)[]) => statusesFailing(undefined, ...list);
+
+/** The same, the task reporting `failure` as its last failure message. */
+function statusesFailing(failure: string | undefined, ...list: (string | undefined)[]) {
   let i = 0;
   dms.on(DescribeReplicationTasksCommand).callsFake(() => {
     const status = list[Math.min(i++, list.length - 1)];
-    return { ReplicationTasks: status ? [{ ReplicationTaskArn: ARN, Status: status }] : [] };
+    return {
+      ReplicationTasks: status
+        ? [{ ReplicationTaskArn: ARN, Status: status, ...(failure && { LastFailureMessage: failure }) }]
+        : [],
+    };
   });
 }
 
@@ -158,16 +165,7 @@ describe("DMS task controller", () => {
   it("lets a rollback complete when the task does not resume (left stopped, said in the log), and leaves a rollback that does not change the task alone", async () => {
     const stopper = { Action: "stop-for-change", TaskIdentifier: "cdc-dev", TableMappings: '{"rules":[1]}' };
     const logger = recordingLogger();
-    let i = 0;
-    dms.on(DescribeReplicationTasksCommand).callsFake(() => ({
-      ReplicationTasks: [
-        {
-          ReplicationTaskArn: ARN,
-          Status: i++ === 0 ? "stopped" : "failed",
-          LastFailureMessage: "source down",
-        },
-      ],
-    }));
+    statusesFailing("source down", "stopped", "failed");
     await run("Update", {
       props: stopper,
       old: { ...stopper, TableMappings: '{"rules":[]}' },
@@ -204,16 +202,7 @@ describe("DMS task controller", () => {
   });
 
   it("answers FAILED with the reason when the task fails after its start", async () => {
-    let i = 0;
-    dms.on(DescribeReplicationTasksCommand).callsFake(() => ({
-      ReplicationTasks: [
-        {
-          ReplicationTaskArn: ARN,
-          Status: i++ === 0 ? "ready" : "failed",
-          LastFailureMessage: "cannot connect to the source",
-        },
-      ],
-    }));
+    statusesFailing("cannot connect to the source", "ready", "failed");
     await handler();
     expect(answers).toEqual([
       expect.objectContaining({

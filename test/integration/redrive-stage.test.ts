@@ -17,8 +17,8 @@ import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { putAll } from "../../operator/lib/kinesis-put";
 import { queueDepth } from "../../operator/lib/queue-depth";
 import { readSamConfig } from "../../operator/lib/samconfig";
-import { buildDeadLetter } from "../../shared/dead-letters";
 import { ensureStream } from "../../tools/local-stack/kinesis";
+import { indexerDeadLetter } from "../helpers/dms";
 import { MOTO_CREDENTIALS, stageStack, startMoto } from "../helpers/moto";
 import { npmRun } from "../helpers/npm-run";
 import { lambdaRecords } from "../helpers/stream-records";
@@ -65,22 +65,10 @@ describe("npm run redrive -- --config-env <stage>", () => {
     const { QueueUrl: queueUrl } = await sqs.send(
       new CreateQueueCommand({ QueueName: `cdc-indexer-dlq-${STAGE}` }),
     );
-    const context = {
-      functionName: `cdc-indexer-${STAGE}`,
-      functionVersion: "$LATEST",
-      awsRequestId: "r",
-      now: new Date(),
-    };
-    const failure = {
-      stage: "index" as const,
-      status: 400,
-      type: "mapper_parsing_exception",
-      reason: "failed to parse",
-    };
     const [withData, pointer] = original as [KinesisStreamRecord, KinesisStreamRecord];
     const bodies = [
-      buildDeadLetter(withData, failure, context, { table: "public.orders" }, 262_144),
-      buildDeadLetter(pointer, failure, context, { table: "public.orders" }, 300),
+      indexerDeadLetter(withData, 262_144, { table: "public.orders" }),
+      indexerDeadLetter(pointer, 300, { table: "public.orders" }),
     ];
     expect(JSON.parse(bodies[1] as string).data).toBeUndefined(); // only points at it: read back from the stream
     for (const body of bodies)

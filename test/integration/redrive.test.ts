@@ -12,9 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { putAll } from "../../operator/lib/kinesis-put";
 import { redrive } from "../../operator/redrive/redrive";
-import { buildDeadLetter, buildOnFailureMessage } from "../../shared/dead-letters";
+import { buildOnFailureMessage } from "../../shared/dead-letters";
 import { ensureStream, type RunningKinesis, startKinesalite } from "../../tools/local-stack/kinesis";
 import type { RunningSqs } from "../../tools/local-stack/sqs";
+import { indexerDeadLetter } from "../helpers/dms";
 import { localSqs } from "../helpers/sqs";
 import { lambdaRecords } from "../helpers/stream-records";
 
@@ -41,19 +42,6 @@ afterAll(async () => {
 
 const readStream = () => lambdaRecords(kinesis, STREAM, streamArn);
 
-const ctx = {
-  functionName: "cdc-indexer-test",
-  functionVersion: "$LATEST",
-  awsRequestId: "req-1",
-  now: new Date(),
-};
-const failure = {
-  stage: "index" as const,
-  status: 400,
-  type: "mapper_parsing_exception",
-  reason: "failed to parse",
-};
-
 describe("redrive", () => {
   it("puts every replayable dead letter's records back and keeps the rest", async () => {
     const records = Array.from({ length: 5 }, (_, i) => ({
@@ -68,8 +56,8 @@ describe("redrive", () => {
     const queueUrl = sqs.createQueue("redrive-dlq");
     const send = (body: string) =>
       sqs.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
-    await send(buildDeadLetter(r0 as KinesisStreamRecord, failure, ctx, { table: "public.orders" }, 262_144)); // with data
-    await send(buildDeadLetter(r1 as KinesisStreamRecord, failure, ctx, {}, 300)); // too large: pointer only
+    await send(indexerDeadLetter(r0 as KinesisStreamRecord, 262_144, { table: "public.orders" })); // with data
+    await send(indexerDeadLetter(r1 as KinesisStreamRecord, 300)); // too large: pointer only
     await send(
       JSON.stringify(
         buildOnFailureMessage({
@@ -86,12 +74,10 @@ describe("redrive", () => {
     );
     await send("not a dead letter");
     await send('{"some":"other json"}');
-    const gone = JSON.parse(buildDeadLetter(r4 as KinesisStreamRecord, failure, ctx, {}, 300));
+    const gone = JSON.parse(indexerDeadLetter(r4 as KinesisStreamRecord, 300));
     gone.source.shardId = "shardId-000000000999";
     await send(JSON.stringify(gone));
-    expect(
-      JSON.parse(buildDeadLetter(r1 as KinesisStreamRecord, failure, ctx, {}, 300)).data,
-    ).toBeUndefined();
+    expect(JSON.parse(indexerDeadLetter(r1 as KinesisStreamRecord, 300)).data).toBeUndefined();
 
     const dry = await redrive({ sqs: sqs.client, kinesis, queueUrl, streamName: STREAM, dryRun: true });
     expect(dry).toMatchObject({ examined: 6, replayed: 0, records: 5 });
@@ -140,7 +126,7 @@ describe("redrive", () => {
     await sqs.client.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
-        MessageBody: buildDeadLetter(record as KinesisStreamRecord, failure, ctx, {}, 262_144),
+        MessageBody: indexerDeadLetter(record as KinesisStreamRecord, 262_144),
       }),
     );
     const report = await redrive({ sqs: sqs.client, kinesis, queueUrl, streamName: "no-such-stream" });
@@ -164,7 +150,7 @@ describe("redrive", () => {
       await sqs.client.send(
         new SendMessageCommand({
           QueueUrl: queueUrl,
-          MessageBody: buildDeadLetter(record, failure, ctx, {}, 262_144),
+          MessageBody: indexerDeadLetter(record, 262_144),
         }),
       );
     const before = (await readStream()).length;
@@ -205,7 +191,7 @@ describe("redrive", () => {
     await sqs.client.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
-        MessageBody: buildDeadLetter(record, failure, ctx, {}, 262_144),
+        MessageBody: indexerDeadLetter(record, 262_144),
       }),
     );
     // After each delete, the indexer refuses the replayed record again: a new dead letter about it.
@@ -215,7 +201,7 @@ describe("redrive", () => {
         const result = await sqs.client.send(command as never);
         if (command instanceof DeleteMessageBatchCommand) {
           const replayed = (await readStream()).at(-1) as KinesisStreamRecord;
-          const body = buildDeadLetter(replayed, failure, ctx, {}, refusedAgain.length % 2 ? 300 : 262_144);
+          const body = indexerDeadLetter(replayed, refusedAgain.length % 2 ? 300 : 262_144);
           refusedAgain.push(body);
           await sqs.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
         }

@@ -21,9 +21,9 @@ const kinesisRecord = z
     "needs message (a DMS message) or raw (the record's text), one of them",
   );
 
-export const kinesisSourceSchema = z.strictObject({ records: z.array(kinesisRecord).min(1) });
+const kinesisSourceSchema = z.strictObject({ records: z.array(kinesisRecord).min(1) });
 
-export const httpSourceSchema = z.strictObject({
+const httpSourceSchema = z.strictObject({
   request: z.strictObject({
     method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
     path: z.string().startsWith("/"),
@@ -33,7 +33,7 @@ export const httpSourceSchema = z.strictObject({
   }),
 });
 
-export type KinesisSource = z.infer<typeof kinesisSourceSchema>;
+type KinesisSource = z.infer<typeof kinesisSourceSchema>;
 export type HttpSource = z.infer<typeof httpSourceSchema>;
 
 export class EventSourceError extends Error {
