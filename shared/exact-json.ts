@@ -32,13 +32,19 @@ export function significantDigits(text: string): number {
 /**
  * True when the double a JSON number text parses to has exactly the text's decimal value to within
  * 15 significant digits (what a double always keeps) and is a normal double: the text then reads back
- * the same. Anything else (more digits, overflow to Infinity, underflow) may have changed.
+ * the same. Anything else (more digits, overflow to Infinity, underflow) may have changed. An integer
+ * written past 2^53 is changed even with fewer digits: `1788940491366180000` reads back the same, but
+ * its double is 1788940491366180096, so code that takes it as an integer (a 64-bit document version,
+ * a `long`) needs its text.
  */
 export function keepsItsValue(text: string, value: number): boolean {
   const digits = significantDigits(text);
   if (!Number.isFinite(value) || digits > 15) return false;
+  if (!Number.isSafeInteger(value) && INTEGER_TEXT.test(text)) return false;
   return value === 0 ? digits === 0 : Math.abs(value) >= 2 ** -1022; // the smallest normal double
 }
+
+const INTEGER_TEXT = /^-?\d+$/;
 
 /**
  * Where a number might not keep its value: a run of 16 digits and points, or an exponent of 3 digits.

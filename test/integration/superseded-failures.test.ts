@@ -20,6 +20,8 @@ const prefix = uniquePrefix();
 const index = `${prefix}orders`;
 /** A version past 2^53, as the indexer's are (commit microseconds × 8192). */
 const LATER = 1_700_000_000_000_000_123n;
+/** One whose double prints the same digits (15 significant) but is another integer (…096). */
+const ROUND = 1_788_940_491_366_180_000n;
 
 beforeAll(async () => {
   search = await openSearchTarget();
@@ -61,16 +63,21 @@ describe("a document OpenSearch refuses, from a change older than the document",
 
 describe("the indexer's versions read", () => {
   it("answers each found document's version exactly, without its source; none for one missing", async () => {
+    expect((await bulkItem([versioned("round", ROUND), { id: 2, note: 5 }])).status).toBe(201);
     const client = createIndexerClient({ endpoint: search.url, auth: "none", region: "us-east-1" });
     const versions = await client.versions(
       [
         { index, id: "1" },
         { index, id: "missing" },
         { index: `${prefix}no-such-index`, id: "1" },
+        { index, id: "round" },
       ],
       { requestTimeout: 10_000 },
     );
-    expect([...versions]).toEqual([[`${index}\u00001`, LATER]]);
+    expect([...versions]).toEqual([
+      [`${index}\u00001`, LATER],
+      [`${index}\u0000round`, ROUND],
+    ]);
     const { body } = await search.client.mget({ index, body: { ids: ["1"] }, _source: false } as never);
     expect((body as { docs: Record<string, unknown>[] }).docs[0]).not.toHaveProperty("_source");
   });

@@ -13,6 +13,7 @@ describe("superseded records", () => {
       `{"docs":[
         {"_index":"orders","_id":"1","_version":1700000000000000123,"found":true},
         {"_index":"orders","_id":"2","_version":42,"found":true},
+        {"_index":"orders","_id":"4","_version":1788940491366180000,"found":true},
         {"_index":"orders","_id":"3","found":false},
         {"_index":"gone","_id":"1","error":{"type":"index_not_found_exception"}}
       ]}`,
@@ -21,6 +22,8 @@ describe("superseded records", () => {
       new Map([
         [versionKey({ index: "orders", id: "1" }), 1_700_000_000_000_000_123n],
         [versionKey({ index: "orders", id: "2" }), 42n],
+        // Past 2^53 with 15 significant digits: a double prints it the same but is another integer.
+        [versionKey({ index: "orders", id: "4" }), 1_788_940_491_366_180_000n],
       ]),
     );
     expect(readVersions(undefined)).toEqual(new Map());
