@@ -5,7 +5,9 @@
  * Replays the indexer's dead letters: puts each message's records back on the CDC stream and deletes the
  * message once Kinesis has them (redrive.ts), then watches the queue for the replayed
  * records failing again. `--discard` deletes dead letters that are no longer wanted instead. Without a
- * target it uses the running local stack. Exits 1 if any message stayed in the queue or failed again.
+ * target it uses the running local stack. Exits 1 if any message stayed in the queue, failed again or was
+ * held by another reader when it began (it could not see them); 130 when stopped by Ctrl-C (the messages
+ * it held handed back).
  */
 import { exitOnClosedPipe } from "../lib/closed-pipe";
 import "../lib/text-import-hook";
@@ -117,6 +119,40 @@ function printReport(report: RedriveReport, args: Args): void {
     console.log(
       `  no replayed record failed again within ${Math.round(report.watchedMs / 1000)} s (npm run verify confirms)`,
     );
+  if (report.stopped)
+    console.log(
+      "  stopped before the end: the messages it held are back in the queue; run it again for the rest",
+    );
+  if (report.heldElsewhere > 0)
+    console.log(
+      `  ${report.heldElsewhere} message(s) were held by another reader when this run began (a redrive still running, or one stopped with kill before it handed them back), so it could not see them: they are visible again ${REDRIVE_VISIBILITY_SECONDS / 60} minutes after a redrive received them (after the queue's visibility timeout for another reader); run it again then`,
+    );
+}
+
+/** How long a message this command receives stays hidden if the command dies before handing it back. */
+const REDRIVE_VISIBILITY_SECONDS = 120;
+
+/**
+ * Ctrl-C (or SIGTERM) during a run stops it cleanly: the replay in hand finishes, and every message the
+ * run holds goes back to the queue now instead of after its visibility timeout. A second one quits at once.
+ */
+async function stoppable<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+    console.error(
+      `${name}: stopping; the messages this run holds go back to the queue (again to quit now, leaving them hidden for up to ${REDRIVE_VISIBILITY_SECONDS / 60} minutes)`,
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
 }
 
 const confirmDiscard = (count: number) =>
@@ -142,6 +178,7 @@ async function main(): Promise<number> {
       mode: args.discard ? "discard" : "replay",
       filter: args.filter,
       watchMs: args.waitSeconds * 1000,
+      visibilityTimeoutSeconds: REDRIVE_VISIBILITY_SECONDS,
       ...(args.max !== undefined && { max: args.max }),
       log: (line) => console.error(line),
     };
@@ -150,7 +187,8 @@ async function main(): Promise<number> {
     );
     if (args.discard && !args.dryRun && !args.yes) {
       // Show what would go, then ask: a discard cannot be undone.
-      const preview = await redrive({ ...base, dryRun: true, log: () => {} });
+      const preview = await stoppable((signal) => redrive({ ...base, dryRun: true, log: () => {}, signal }));
+      if (preview.stopped) return 130;
       printReport(preview, { ...args, dryRun: true });
       if (preview.examined === 0) return 0;
       if (!(await confirmDiscard(preview.examined))) {
@@ -158,9 +196,10 @@ async function main(): Promise<number> {
         return 1;
       }
     }
-    const report = await redrive({ ...base, dryRun: args.dryRun });
+    const report = await stoppable((signal) => redrive({ ...base, dryRun: args.dryRun, signal }));
     printReport(report, args);
-    return report.kept.length > 0 || report.failedAgain > 0 ? 1 : 0;
+    if (report.stopped) return 130;
+    return report.kept.length > 0 || report.failedAgain > 0 || report.heldElsewhere > 0 ? 1 : 0;
   } finally {
     sqs.destroy();
     kinesis.destroy();

@@ -15,6 +15,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { type PutPosition, putAll } from "../lib/kinesis-put";
+import { messagesHeldElsewhere } from "../lib/queue-depth";
 import { parseStreamArn, planReplay, type ReplayPlan, type StoredRecord } from "./messages";
 import { readRange } from "./stream-range";
 
@@ -39,6 +40,11 @@ export type RedriveOptions = {
   watchMs?: number;
   /** How long a message being replayed stays hidden from other consumers. */
   visibilityTimeoutSeconds?: number;
+  /**
+   * Stops the run (Ctrl-C): the messages being replayed finish (put, then deleted), no more are received,
+   * the watch ends, and every message held goes back to the queue at once, not after its timeout.
+   */
+  signal?: AbortSignal;
   log?: (line: string) => void;
   sleep?: (ms: number) => Promise<void>;
 };
@@ -60,6 +66,13 @@ export type RedriveReport = {
   watchedMs: number;
   /** Messages per cause (indexer error type or event-source-mapping condition). */
   causes: Record<string, number>;
+  /**
+   * Messages another reader held when the run began (a redrive still running, or one killed before it
+   * handed them back): this run could not see them; they come back after their visibility timeout.
+   */
+  heldElsewhere: number;
+  /** The run was stopped (`signal`) before it was done. */
+  stopped: boolean;
 };
 
 type Replay = { message: Message; id: string; records: StoredRecord[]; cause: string };
@@ -140,7 +153,11 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
     failedAgain: 0,
     failedAgainCauses: {},
     watchedMs: 0,
+    // Advisory: a queue whose attributes cannot be read is still replayed.
+    heldElsewhere: await messagesHeldElsewhere(options.sqs, options.queueUrl).catch(() => 0),
+    stopped: false,
   };
+  const stopped = () => options.signal?.aborted === true;
   const countFailedAgain = (plan: ReplayPlan) => {
     report.failedAgain++;
     const cause = plan.kind === "unreadable" ? "unreadable" : plan.reason;
@@ -197,7 +214,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
     }
   };
 
-  while (report.examined < max) {
+  while (report.examined < max && !stopped()) {
     const received = await options.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: options.queueUrl,
@@ -259,7 +276,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
   const watchMs = options.dryRun || putHere.length === 0 ? 0 : (options.watchMs ?? 0);
   const watchStart = Date.now();
   // Every replayed record back in the queue: nothing left to wait for.
-  while (Date.now() - watchStart < watchMs && report.failedAgain < putHere.length) {
+  while (Date.now() - watchStart < watchMs && report.failedAgain < putHere.length && !stopped()) {
     const received = await options.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: options.queueUrl,
@@ -278,6 +295,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
     if (!received.Messages?.length) await sleep(250);
   }
   report.watchedMs = Math.min(watchMs, Date.now() - watchStart);
+  report.stopped = stopped();
 
   for (const message of handBack)
     await options.sqs.send(

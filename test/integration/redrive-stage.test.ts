@@ -6,11 +6,18 @@
  * puts each record back byte for byte with its partition key (one from the dead letter's body, one read
  * back from the stream, the message only pointing at it) and empties the queue.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
-import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
@@ -46,7 +53,7 @@ afterAll(async () => {
 
 const depth = (queueUrl: string) => queueDepth(sqs, queueUrl);
 
-describe("npm run redrive -- --config-env <stage>", () => {
+describe("npm run redrive against a stage", () => {
   it("finds the stage's queue and stream through its stack outputs and replays the dead letters", {
     timeout: 120_000,
   }, async () => {
@@ -99,5 +106,63 @@ describe("npm run redrive -- --config-env <stage>", () => {
     const after = await lambdaRecords(kinesis, stream, streamArn);
     const bytes = (r: KinesisStreamRecord) => `${r.kinesis.partitionKey}|${r.kinesis.data}`;
     expect(after.slice(2).map(bytes).sort()).toEqual(original.map(bytes).sort());
+  });
+
+  it("stops on Ctrl-C with what it holds back in the queue at once, and names the messages another reader holds", {
+    timeout: 120_000,
+  }, async () => {
+    const stream = "cdc-stream-ctrl-c";
+    const streamArn = await ensureStream(kinesis, stream, 1);
+    await putAll(kinesis, stream, [{ partitionKey: "public.orders.1", data: '{"data":{"id":1}}\n' }]);
+    const [record] = (await lambdaRecords(kinesis, stream, streamArn)) as [KinesisStreamRecord];
+    const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "dlq-ctrl-c" }));
+    for (const body of [indexerDeadLetter(record, 262_144), "not a dead letter"])
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+    const args = ["--queue-url", queueUrl as string, "--stream-arn", streamArn, "--region", region];
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      LOCAL_STACK_DIR: noStack,
+    };
+
+    // A terminal's Ctrl-C reaches the whole foreground job (npm and the command) while the run watches
+    // the queue: the unreadable message it kept is handed back now, not 2 minutes later.
+    const child = spawn("npm", ["run", "-s", "redrive", "--", ...args, "--wait", "60"], {
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr?.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    // npm ends on the Ctrl-C itself, as in a terminal; the command is done when it closes its output.
+    const done = new Promise((resolve) => child.stdout?.on("close", resolve));
+    for (const deadline = Date.now() + 60_000; !stderr.includes("replayed "); await sleep(100))
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no replay:\n${stderr}`);
+    await sleep(500); // into the watch
+    process.kill(-(child.pid as number), "SIGINT");
+    expect(await Promise.race([done.then(() => "done"), sleep(15_000).then(() => "still running")])).toBe(
+      "done",
+    );
+    expect(stderr).toContain("SIGINT: stopping; the messages this run holds go back to the queue");
+    expect(stdout).toContain("2 message(s) examined; replayed 1 (1 record(s)); 1 kept");
+    expect(stdout).toContain("stopped before the end");
+    const { Messages: back = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 300, WaitTimeSeconds: 1 }),
+    );
+    expect(back.map((m) => m.Body)).toEqual(["not a dead letter"]);
+
+    // That message is now held as by a run killed with kill -9: the next run cannot see it, and says so.
+    const next = await npmRun("redrive", [...args, "--wait", "0"], env, 60_000);
+    expect(next.stdout).toContain("0 message(s) examined");
+    expect(next.stdout).toContain("1 message(s) were held by another reader when this run began");
+    expect(next.code).toBe(1);
   });
 });
