@@ -12,6 +12,7 @@ import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-
 import { startFauxqs } from "fauxqs";
 import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
 import { queueDepth } from "../../operator/lib/queue-depth";
+import { appendLine } from "../lib/append-line";
 import type { RunningPart } from "./part";
 
 type JournalLine = { status: string; queueName: string; messageId: string; body: string };
@@ -65,7 +66,9 @@ export async function startLocalSqs(
   // A restore interrupted by a kill left the earlier journal beside the current one: read both.
   const previous = journal && `${journal}.previous`;
   if (journal && previous && existsSync(journal)) {
-    if (existsSync(previous)) appendFileSync(previous, readFileSync(journal));
+    // After a newline: the earlier journal may end in a torn line, which would swallow the first one here.
+    if (existsSync(previous))
+      appendFileSync(previous, Buffer.concat([Buffer.from("\n"), readFileSync(journal)]));
     else renameSync(journal, previous);
     rmSync(journal, { force: true });
   }
@@ -85,7 +88,7 @@ export async function startLocalSqs(
           messageId: m.messageId,
           body: m.body,
         };
-        appendFileSync(journal, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+        appendLine(journal, JSON.stringify(line)); // a full disk fails the request, leaving no torn line
       }
       record(m);
     };

@@ -742,7 +742,7 @@ export class LocalStack {
     await this.search?.close().catch(() => undefined);
     await this.sqs?.stop().catch(() => undefined);
     await this.kinesis?.stop().catch(() => undefined);
-    await this.emulator?.stop();
+    await this.emulator?.stop().catch((e: Error) => this.log(`stop: OpenSearch emulator: ${e.message}`));
     await this.postgres?.stop().catch(() => undefined);
   }
 

@@ -74,6 +74,8 @@ export class Terminal {
    * an unhandled write error would end the process first, with PostgreSQL still running.
    */
   private gone = false;
+  /** The log file refused the last line (said once until it takes lines again). */
+  private logFailing = false;
 
   constructor(private readonly options: { tty: boolean; logFile: string; out?: Writable; err?: Writable }) {
     const out = options.out ?? process.stdout;
@@ -154,9 +156,22 @@ export class Terminal {
     this.appendLog("");
   }
 
+  /**
+   * A log line that cannot be written (a full disk) is not an error of the code that logged it (the
+   * indexer's logger, mid-batch): it is said once, here, and writing resumes when the file takes lines again.
+   */
   private appendLog(line: string): void {
-    mkdirSync(dirname(this.options.logFile), { recursive: true });
-    appendFileSync(this.options.logFile, line && `${line}\n`, { mode: 0o600 });
+    try {
+      mkdirSync(dirname(this.options.logFile), { recursive: true });
+      appendFileSync(this.options.logFile, line && `${line}\n`, { mode: 0o600 });
+      this.logFailing = false;
+    } catch (error) {
+      if (this.logFailing) return;
+      this.logFailing = true;
+      this.print(
+        `log: cannot write ${this.options.logFile} (${(error as Error).message}); lines show here only`,
+      );
+    }
   }
 
   private clear(): void {

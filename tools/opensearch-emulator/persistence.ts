@@ -8,7 +8,6 @@
  * per item; written to a temporary file and renamed) and `journal-<g>.ndjson` for g > N, replayed in order.
  */
 import {
-  appendFileSync,
   closeSync,
   existsSync,
   mkdirSync,
@@ -23,6 +22,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
+import { appendLine } from "../lib/append-line";
 
 /** One request that changed the emulator's state, as it is replayed. */
 export type JournalEntry = { method: string; path: string; body: string };
@@ -65,6 +65,8 @@ export class EmulatorStore {
   private generation = 0;
   private journalBytes = 0;
   private snapshotBytes = 0;
+  /** The journal's size when a compaction last failed (a full disk). */
+  private failedCompactionAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -122,13 +124,19 @@ export class EmulatorStore {
     return { snapshot, entries };
   }
 
-  /** Appends one change; returns true when the journal has grown enough to compact. */
+  /**
+   * Appends one change, whole or not at all (a full disk throws, and its request is answered as failed);
+   * returns true when the journal has grown enough to compact.
+   */
   append(entry: JournalEntry): boolean {
-    const line = `${JSON.stringify(entry)}\n`;
-    appendFileSync(this.journalFile(this.generation), line, { mode: 0o600 });
-    this.journalBytes += Buffer.byteLength(line);
-    // Compacting costs the whole state: only once the journal outgrows the last snapshot is it worth it.
-    return this.journalBytes > Math.max(COMPACT_BYTES, this.snapshotBytes);
+    const line = JSON.stringify(entry);
+    appendLine(this.journalFile(this.generation), line);
+    this.journalBytes += Buffer.byteLength(line) + 1;
+    // Compacting costs the whole state: only once the journal outgrows the last snapshot is it worth it
+    // (and, after a compaction failed, once it has grown as much again: a full disk is not tried per write).
+    return (
+      this.journalBytes > Math.max(COMPACT_BYTES, this.snapshotBytes, this.failedCompactionAt + COMPACT_BYTES)
+    );
   }
 
   /**
@@ -137,6 +145,22 @@ export class EmulatorStore {
    * string at 512 MB), then drops the journals.
    */
   compact(lines: Iterable<unknown>): void {
+    try {
+      this.writeSnapshot(lines);
+    } catch (error) {
+      // The journal still holds every write; the part-written snapshot would only take the disk's space.
+      rmSync(join(this.dir, `${SNAPSHOT}.tmp`), { force: true });
+      this.failedCompactionAt = this.journalBytes;
+      throw new Error(
+        `could not write the snapshot (the journal keeps every write): ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  private writeSnapshot(lines: Iterable<unknown>): void {
     const snapshotFile = join(this.dir, SNAPSHOT);
     const through = this.generation;
     const fd = openSync(`${snapshotFile}.tmp`, "w", 0o600);
@@ -162,6 +186,7 @@ export class EmulatorStore {
     this.snapshotBytes = bytes;
     this.generation = through + 1;
     this.journalBytes = 0;
+    this.failedCompactionAt = Number.NEGATIVE_INFINITY;
     for (const f of readdirSync(this.dir)) {
       const g = JOURNAL.exec(f)?.[1];
       if (g !== undefined && Number(g) <= through) rmSync(join(this.dir, f), { force: true });

@@ -1134,7 +1134,14 @@ export class OpenSearchEmulator {
       } else if (changesState(method, url) && result[0] < 300) {
         entry = { method, path: `${url.pathname}${url.search}`, body };
       }
-      if (entry && this.store.append(entry)) this.persist();
+      // The request is answered once its journal line is written (a full disk fails it); a compaction
+      // that fails after that leaves the journal as it is, and the request stays answered as done.
+      if (entry && this.store.append(entry))
+        try {
+          this.persist();
+        } catch {
+          // tried again once the journal has grown further (persistence.ts)
+        }
     }
     this.appliedBulk = undefined;
     const filter = url.searchParams.get("filter_path");
@@ -1224,12 +1231,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     url: `http://${options.host ?? "127.0.0.1"}:${port}`,
     emulator,
+    // A snapshot that cannot be written (a full disk) fails the stop, not the process: the journal
+    // still holds every acknowledged write, and the next start reads it.
     stop: () =>
-      new Promise<void>((resolve) => {
+      new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close(() => {
-          emulator.persist();
-          resolve();
+          try {
+            emulator.persist();
+            resolve();
+          } catch (error) {
+            reject(error);
+          }
         });
       }),
   };

@@ -46,6 +46,27 @@ describe("Terminal", () => {
     expect(readFileSync(logFile, "utf8")).toBe(`${log}\n`);
   });
 
+  it("says once that the log file refuses lines (a full disk), without failing the code that logged", () => {
+    const out = fakeStream();
+    // /dev/full refuses every write with ENOSPC.
+    const terminal = new Terminal({
+      tty: false,
+      logFile: "/dev/full",
+      out: out.stream,
+      err: fakeStream().stream,
+    });
+    const log = (message: string) =>
+      out.stream.write(`{"level":"WARN","message":"${message}","timestamp":"2026-12-01T10:00:01.000Z"}\n`);
+    expect(() => {
+      log("first");
+      log("second");
+    }).not.toThrow();
+    terminal.close();
+    expect(out.written.join("")).toBe(
+      "log: cannot write /dev/full (ENOSPC: no space left on device, write); lines show here only\n10:00:01 WARN first\n10:00:01 WARN second\n",
+    );
+  });
+
   it("stops writing once its output fails (a closed terminal's EIO, a pipe's EPIPE) and keeps tallying", () => {
     const out = new EventEmitter() as EventEmitter & { write: (chunk: string) => boolean };
     const written: string[] = [];
