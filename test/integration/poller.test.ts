@@ -1,12 +1,15 @@
 /** The local event-source poller against kinesalite: batching, partial failures, bisect, discard, resume. */
 
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import type { OnFailureMessage } from "../../shared/dead-letters";
 import { ensureStream, type RunningKinesis, startKinesalite } from "../../tools/local-stack/kinesis";
-import { MemoryCheckpoints } from "../../tools/local-stack/poller/checkpoints";
+import { FileCheckpoints, MemoryCheckpoints } from "../../tools/local-stack/poller/checkpoints";
 import type { EsmSettings } from "../../tools/local-stack/poller/esm-settings";
 import { type Invoke, KinesisPoller } from "../../tools/local-stack/poller/poller";
 
@@ -123,6 +126,39 @@ describe("KinesisPoller", () => {
       KinesisBatchInfo: { shardId: "shardId-000000000000", batchSize: 1, streamArn: arn },
     });
     expect(failure.KinesisBatchInfo.startSequenceNumber).toBe(failure.KinesisBatchInfo.endSequenceNumber);
+  });
+
+  it("goes on when its checkpoint file cannot be written (a full disk), and says so once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "poller-checkpoints-"));
+    try {
+      const file = join(dir, "checkpoints.json");
+      mkdirSync(`${file}.tmp`); // the write of the next checkpoint fails (EISDIR), as ENOSPC would
+      const arn = await streamWith(
+        "unsaved-checkpoints",
+        Array.from({ length: 25 }, (_, i) => ({ key: `k${i}`, data: `r${i}` })),
+      );
+      const logged: string[] = [];
+      const poller = new KinesisPoller({
+        kinesis: client,
+        streamName: "unsaved-checkpoints",
+        streamArn: arn,
+        region: "us-east-1",
+        settings,
+        fn: { functionName: "indexer", timeoutSeconds: 5, memorySize: 128 },
+        invoke: async () => ({}),
+        onFailure: async () => {},
+        checkpoints: new FileCheckpoints(file),
+        pollIntervalMs: 10,
+        log: (line) => logged.push(line),
+      });
+      await poller.start();
+      expect(await poller.drain(10_000)).toBe(true);
+      await poller.stop();
+      expect(poller.stats.acknowledged).toBe(25);
+      expect(logged.filter((l) => l.includes("cannot save the checkpoint"))).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("keeps order per partition key across parallel lanes, and a restart resumes after the checkpoint", async () => {

@@ -114,6 +114,8 @@ export class KinesisPoller {
   private readonly checkpoints: CheckpointStore;
   private readonly log: (message: string) => void;
   private stopped = false;
+  /** The last checkpoint could not be saved (said once until one is). */
+  private checkpointFailing = false;
 
   /** The event-source settings in effect (from template.yaml, possibly overridden). */
   get settings(): EsmSettings {
@@ -417,6 +419,18 @@ export class KinesisPoller {
       last = shard.order.shift() as string;
       shard.done.delete(last);
     }
-    if (last) this.checkpoints.set(this.options.streamArn, shard.id, last);
+    if (!last) return;
+    // A checkpoint that cannot be saved (a full disk) only means a restart reads those records again,
+    // which the indexer's versions make harmless: said once, never a failure of the batch (nor a crash).
+    try {
+      this.checkpoints.set(this.options.streamArn, shard.id, last);
+      this.checkpointFailing = false;
+    } catch (error) {
+      if (!this.checkpointFailing)
+        this.log(
+          `poller: cannot save the checkpoint (${(error as Error).message}); a restart reads the records after the last one saved again (harmless)`,
+        );
+      this.checkpointFailing = true;
+    }
   }
 }
