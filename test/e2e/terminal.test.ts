@@ -17,6 +17,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
@@ -293,6 +294,45 @@ describe("npm start in a terminal", () => {
     expect(processesUsing(dir)).toEqual([]);
     expect(existsSync(join(dir, "stack.json"))).toBe(false);
     rmSync(transcript, { force: true });
+  });
+
+  it("stops every part, PostgreSQL included, when a defect throws an error nothing handles, and exits 1", {
+    timeout: 120_000,
+  }, async () => {
+    // A fault put in from outside: a module loaded into npm start's own process rejects a promise nobody
+    // awaits once the stack runs, as a defect in any part would (before, Node ended the process there,
+    // PostgreSQL left running in its own process group).
+    const injector = `${dir}.inject.mjs`;
+    writeFileSync(
+      injector,
+      `import { existsSync } from "node:fs";
+       if (/local-stack[\\/]cli\\.ts$/.test(process.argv[1] ?? "")) {
+         const timer = setInterval(() => {
+           if (!existsSync(${JSON.stringify(join(dir, "stack.json"))})) return;
+           clearInterval(timer);
+           Promise.reject(new Error("injected defect"));
+         }, 100);
+         timer.unref();
+       }`,
+    );
+    const output: string[] = [];
+    const child = spawn("npm", ["start"], {
+      env: { ...env, NODE_OPTIONS: `--import ${pathToFileURL(injector).href}` },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    current = child;
+    child.stdout?.on("data", (c: Buffer) => output.push(c.toString()));
+    child.stderr?.on("data", (c: Buffer) => output.push(c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    rmSync(injector, { force: true });
+    const said = output.join("");
+    expect(said).toContain("unexpected error (a defect of the local stack");
+    expect(said).toContain("injected defect");
+    expect(said).toMatch(/\nstopped\n/);
+    expect(code).toBe(1);
+    expect(processesUsing(dir)).toEqual([]); // PostgreSQL stopped
+    expect(existsSync(join(dir, "stack.json"))).toBe(false);
   });
 
   it("refuses a second npm start of the folder while the first is still starting (two terminals), --fresh too", {

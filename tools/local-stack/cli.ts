@@ -98,7 +98,7 @@ function shutdown(signal: string): void {
       removeStackFile();
       print("stopped");
       terminal.close();
-      process.exit(0);
+      process.exit(crashed ? 1 : 0);
     })
     .catch((error: Error) => {
       removeStackFile();
@@ -127,6 +127,22 @@ function takeSignals(): void {
 }
 takeSignals();
 
+/**
+ * An error nothing handled (a defect) must not end the process with PostgreSQL still running in a
+ * process group of its own: it is said, and the stack stops as on Ctrl-C, with exit status 1.
+ */
+let crashed = false;
+function onUnexpected(error: unknown): void {
+  print(
+    `unexpected error (a defect of the local stack; .local/stack.log has the functions' logs): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  if (crashed || stopping || startAborted) return; // stopping already
+  crashed = true;
+  shutdown("unexpected error");
+}
+process.on("uncaughtException", onUnexpected);
+process.on("unhandledRejection", onUnexpected);
+
 print("starting PostgreSQL, Kinesis, SQS, OpenSearch, capture and indexer ...");
 try {
   await stack.start();
@@ -139,7 +155,7 @@ try {
   if (startAborted) print("stopped");
   startLock.release();
   terminal.close();
-  process.exit(startAborted ? 0 : 1);
+  process.exit(startAborted && !crashed ? 0 : 1);
 }
 started = true;
 takeSignals();
