@@ -257,6 +257,29 @@ async function applyActions(
   stats.bulkLatenciesMs = write.latenciesMs;
   stats.retried = write.retried;
   for (const action of actions) applyOutcome(action, outcomes.get(action) as ItemOutcome, states, stats);
+  const causes = retryCauses(actions.map((a) => outcomes.get(a) as ItemOutcome));
+  // Why the cluster did not take them: the one place that says it (a certificate refused, a 403 from a
+  // role mapping, a domain that does not answer); the counts alone are in "batch processed".
+  if (causes.length > 0)
+    deps.logger.warn("records left for retry: OpenSearch did not take these actions in this invocation", {
+      actions: causes.reduce((n, c) => n + c.count, 0),
+      causes,
+    });
+}
+
+/** The retryable outcomes by status and type, each with how many and the first one's reason (cut short). */
+function retryCauses(
+  outcomes: ItemOutcome[],
+): { status: number; type: string; count: number; reason: string }[] {
+  const causes = new Map<string, { status: number; type: string; count: number; reason: string }>();
+  for (const o of outcomes) {
+    if (o.kind !== "retryable") continue;
+    const key = `${o.status} ${o.type}`;
+    const cause = causes.get(key);
+    if (cause) cause.count++;
+    else causes.set(key, { status: o.status, type: o.type, count: 1, reason: o.reason.slice(0, 300) });
+  }
+  return [...causes.values()];
 }
 
 /**

@@ -6,20 +6,11 @@
  * from the fix.
  */
 import pg from "pg";
+import { certificateProblem, withoutNodeAdvice } from "./certificate-problem";
 
 export class DatabaseConnectError extends Error {
   override name = "DatabaseConnectError";
 }
-
-/** TLS verification failures (Node's codes): the CA bundle does not vouch for the certificate. */
-const UNTRUSTED = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "CERT_UNTRUSTED",
-]);
 
 /** Where a connection goes, as said to the operator (never the password). */
 function where(database: string | pg.ClientConfig): string {
@@ -36,17 +27,17 @@ function where(database: string | pg.ClientConfig): string {
 
 /** The operator's words for a failed connection to `database`. */
 export function connectFailure(database: string | pg.ClientConfig, error: Error): string {
-  const code = (error as NodeJS.ErrnoException).code ?? "";
+  const problem = certificateProblem(error);
   const servername =
     typeof database === "object" && typeof database.ssl === "object" ? database.ssl.servername : undefined;
-  const reason = error.message.split("; if the root CA is installed locally")[0];
+  const reason = withoutNodeAdvice(error.message);
   let hint = "";
-  if (UNTRUSTED.has(code))
+  if (problem === "untrusted")
     hint =
       "; the certificate is not signed by a CA in PGSSLROOTCERT: set it to the RDS CA bundle (https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem)";
-  else if (code === "ERR_TLS_CERT_ALTNAME_INVALID")
+  else if (problem === "name")
     hint = `; the certificate is checked against ${servername ?? "the host's name"}${servername ? " (the cluster endpoint: --db-host only changes where to connect)" : ""}`;
-  else if (code === "CERT_HAS_EXPIRED") hint = "; the server's certificate has expired";
+  else if (problem === "expired") hint = "; the server's certificate has expired";
   return `cannot connect to the database at ${where(database)}: ${reason}${hint}`;
 }
 

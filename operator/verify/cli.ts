@@ -20,7 +20,7 @@ import { readStackFile } from "../lib/local-stack-file";
 import { pipelineConfigPath, readPipelineConfig } from "../lib/pipeline-config-path";
 import { ProgressLine } from "../lib/progress-line";
 import { projectRoot } from "../lib/project-root";
-import { localSearchClient } from "../lib/search-client";
+import { localSearchClient, searchFailure } from "../lib/search-client";
 import { readStackOutputs } from "../lib/targets";
 import { repairCommand } from "../reload/rebuild";
 import { SECOND_LOOK_MAX, type VerifyProgress, verify } from "./verify";
@@ -242,7 +242,9 @@ try {
   // Nothing compared (a database or cluster that does not answer): said in one line, exit 2.
   progressLine.done();
   const { name, message } = error as Error;
-  console.error(`verify: ${name === "ConnectionError" ? "OpenSearch does not answer: " : ""}${message}`);
+  console.error(
+    `verify: ${name === "ConnectionError" ? `OpenSearch does not answer: ${searchFailure(error)}` : message}`,
+  );
   process.exitCode = 2;
 } finally {
   await search.close();

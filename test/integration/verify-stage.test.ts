@@ -8,7 +8,6 @@
  * difference with the stage's repair command, and a certificate from another CA is refused in the
  * operator's words.
  */
-import { execFileSync } from "node:child_process";
 import { chownSync, copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSamConfig } from "../../operator/lib/samconfig";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
 import { type RunningEmulator, startEmulator } from "../../tools/opensearch-emulator/server";
+import { certificates } from "../helpers/certificates";
 import { MOTO_CREDENTIALS, stageStack, startMoto } from "../helpers/moto";
 import { npmRun } from "../helpers/npm-run";
 import { startDatabase } from "../helpers/producer";
@@ -41,59 +41,6 @@ let database: Awaited<ReturnType<typeof startDatabase>>;
 let search: RunningEmulator;
 let env: Record<string, string | undefined>;
 let port: string;
-
-/** A CA, and a server certificate it signs for `name`; plus a CA that signs nothing here. */
-function certificates(dir: string, name: string): void {
-  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-  const ca = (key: string, cert: string, cn: string) =>
-    openssl(
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-      "-days",
-      "2",
-      "-subj",
-      `/CN=${cn}`,
-    );
-  ca("ca.key", "ca.pem", "Test RDS CA");
-  ca("other.key", "other.pem", "Another CA");
-  openssl(
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "server.key",
-    "-out",
-    "server.csr",
-    "-subj",
-    `/CN=${name}`,
-  );
-  writeFileSync(join(dir, "san.cnf"), `subjectAltName=DNS:${name}\n`);
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "server.crt",
-    "-days",
-    "2",
-    "-extfile",
-    "san.cnf",
-  );
-}
 
 beforeAll(async () => {
   [moto, database, search] = await Promise.all([

@@ -15,13 +15,14 @@ import type { KinesisStreamRecord } from "aws-lambda";
 import pg from "pg";
 import { parseDmsMessage } from "../../functions/indexer/dms-message";
 import { migrate } from "../../operator/db-migrate/migrations";
+import { withoutNodeAdvice } from "../../operator/lib/certificate-problem";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
 import { readStackFile } from "../../operator/lib/local-stack-file";
 import { pipelineConfigPath, readPipelineConfig } from "../../operator/lib/pipeline-config-path";
 import { projectRoot } from "../../operator/lib/project-root";
 import { queueDepth } from "../../operator/lib/queue-depth";
-import { localSearchClient } from "../../operator/lib/search-client";
+import { localSearchClient, searchFailure } from "../../operator/lib/search-client";
 import { keyProblem, tableKeys } from "../../shared/captured-keys";
 import {
   columnProblems,
@@ -65,7 +66,9 @@ async function ofOwn<T>(part: string, setting: string, url: string, run: () => P
   try {
     return await run();
   } catch (error) {
-    throw new Error(`${part} (${setting}=${redactUrl(url)}): ${(error as Error).message}`, { cause: error });
+    // A certificate refused: for OpenSearch, how to trust its CA (operator/lib/search-client.ts).
+    const why = part === "OpenSearch" ? searchFailure(error) : withoutNodeAdvice((error as Error).message);
+    throw new Error(`${part} (${setting}=${redactUrl(url)}): ${why}`, { cause: error });
   }
 }
 

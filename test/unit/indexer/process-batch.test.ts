@@ -380,6 +380,48 @@ describe("processBatch", () => {
     expect(sentMessages()).toEqual([]);
   });
 
+  it("says why records are left for retry: the cluster's answer, or a connection it never made", async () => {
+    const rejected = setup();
+    rejected.emulator.faults.rejectNextItems = 1_000_000; // 429 on every item
+    const records = [1, 2].map((id, i) => changeRecord({ op: "insert", row: { id, amount: "1" } }, i));
+    await processBatch(records, testContext(300), rejected.deps);
+    const logged = (deps: BatchDeps) =>
+      (deps.logger as ReturnType<typeof recordingLogger>).lines.filter((l) =>
+        l.message.includes("left for retry"),
+      );
+    expect(logged(rejected.deps)).toEqual([
+      {
+        level: "warn",
+        message: "records left for retry: OpenSearch did not take these actions in this invocation",
+        extra: {
+          actions: 2,
+          causes: [
+            { status: 429, type: "es_rejected_execution_exception", count: 2, reason: expect.any(String) },
+          ],
+        },
+      },
+    ]);
+
+    // A cluster whose certificate TLS refuses (a local OPENSEARCH_URL with a self-signed one): before,
+    // nothing at all was logged, the records only stayed in flight.
+    const refused = setup({
+      search: {
+        bulk: async () => {
+          throw Object.assign(new Error("self-signed certificate"), { name: "ConnectionError" });
+        },
+        versions: async () => new Map(),
+      },
+    });
+    const { response } = await processBatch(records, testContext(300), refused.deps);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.kinesis.sequenceNumber }]);
+    expect(logged(refused.deps).map((l) => l.extra)).toEqual([
+      {
+        actions: 2,
+        causes: [{ status: 0, type: "ConnectionError", count: 2, reason: "self-signed certificate" }],
+      },
+    ]);
+  });
+
   it("dead-letters permanent failures before the checkpoint only", async () => {
     const { emulator, deps } = setup();
     const records = [
