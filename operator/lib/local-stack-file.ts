@@ -16,6 +16,11 @@ export type StackEndpoints = {
   producerApiUrl?: string;
   /** The routing config the stack runs with (absolute path): the commands aimed at it read the same. */
   pipelineConfig?: string;
+  /**
+   * The CA file an OpenSearch of one's own was trusted through when the stack started (its
+   * NODE_EXTRA_CA_CERTS, absolute): the commands run in another terminal trust it too.
+   */
+  opensearchCaFile?: string;
 };
 
 /** `.local/`, or LOCAL_STACK_DIR (tests and second checkouts point tools at another stack). */

@@ -11,17 +11,25 @@
  * holds such a field, so it is off; what reads the answers reads own properties (shared/own-properties.ts).
  * With `exactNumbers` (verify) numbers come back as written (shared/exact-json.ts).
  */
+import { readFileSync } from "node:fs";
+import { rootCertificates } from "node:tls";
 import { Client } from "@opensearch-project/opensearch";
 import { answerReading } from "../../shared/opensearch-client";
 import { certificateProblem, withoutNodeAdvice } from "./certificate-problem";
 
 export function localSearchClient(
   url: string,
-  options: { maxRetries?: number; exactNumbers?: boolean } = {},
+  options: {
+    maxRetries?: number;
+    exactNumbers?: boolean;
+    /** A CA to trust besides Node's (stack.json's `opensearchCaFile`). */
+    caFile?: string | undefined;
+  } = {},
 ): Client {
-  const { exactNumbers, ...rest } = options;
+  const { exactNumbers, caFile, ...rest } = options;
   return new Client({
     node: url,
+    ...(caFile && { ssl: { ca: [...rootCertificates, readFileSync(caFile, "utf8")] } }),
     ...answerReading({ plainJsonResponses: true, exactNumbers }),
     ...rest,
   });

@@ -172,7 +172,7 @@ async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
 async function locally(tables: string[]): Promise<boolean> {
   if (!running) throw new ReloadError("no running stack: start `npm start`, or use --config-env <stage>");
   if (flags.rebuild) {
-    const search = localSearchClient(running.opensearchUrl);
+    const search = localSearchClient(running.opensearchUrl, { caFile: running.opensearchCaFile });
     try {
       await deleteIndices(search, rebuilt(running.indexPrefix, tables), saidDeleted);
     } finally {

@@ -138,7 +138,11 @@ function localTargets(): Targets {
     );
   return {
     database: databaseUrl,
-    search: localSearchClient(opensearchUrl, { exactNumbers: true }),
+    search: localSearchClient(opensearchUrl, {
+      exactNumbers: true,
+      // The running stack's cluster: trusted as the stack trusts it (not one named by OPENSEARCH_URL here).
+      caFile: process.env.OPENSEARCH_URL ? undefined : running?.opensearchCaFile,
+    }),
     indexPrefix: process.env.INDEX_PREFIX ?? running?.indexPrefix ?? "",
     configPath: pipelineConfigPath(running),
   };

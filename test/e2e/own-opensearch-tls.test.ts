@@ -4,7 +4,8 @@
  * client did not check the certificate at all (sending the URL's password to whoever answered) while
  * the indexer it runs did: the stack started, and every change stayed in flight without a word. Now the
  * start refuses the certificate and says how to trust its CA (NODE_EXTRA_CA_CERTS), and with it named
- * the pipeline indexes through that cluster.
+ * the pipeline indexes through that cluster, and the commands of another terminal trust it as the stack
+ * does (stack.json).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
@@ -82,9 +83,11 @@ it("refuses the certificate at start and says how to trust its CA; with it named
   await db.connect();
   await db.query("INSERT INTO orders (id, customer_id, status, amount) VALUES (7, 1, 'paid', 12.5)");
   await db.end();
-  let verified = await npmRun("verify", ["public.orders"], env, 60_000);
+  // verify in a second terminal, where NODE_EXTRA_CA_CERTS is not set: it trusts the CA the stack does.
+  const secondTerminal = { LOCAL_STACK_DIR: dir, OPENSEARCH_URL: undefined, NODE_EXTRA_CA_CERTS: undefined };
+  let verified = await npmRun("verify", ["public.orders"], secondTerminal, 60_000);
   for (const deadline = Date.now() + 60_000; verified.code !== 0 && Date.now() < deadline; await sleep(1_000))
-    verified = await npmRun("verify", ["public.orders"], env, 60_000);
+    verified = await npmRun("verify", ["public.orders"], secondTerminal, 60_000);
   expect(verified.stdout).toMatch(/ok +local-orders: 1 expected, .*0 differences/);
   expect(verified.code).toBe(0);
   const document = await fetch(`${emulator.url}/local-orders/_doc/7`);

@@ -19,7 +19,7 @@ if (!stack) {
   console.error("demo: no running stack; start one with `npm start` (or run `npm start -- --demo`)");
   process.exit(2);
 }
-const search = localSearchClient(stack.opensearchUrl);
+const search = localSearchClient(stack.opensearchUrl, { caFile: stack.opensearchCaFile });
 try {
   await runDemo({
     databaseUrl: stack.databaseUrl,

@@ -4,7 +4,7 @@
  * DATABASE_URL, OPENSEARCH_URL, AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL_SQS (a URL, or `aws`).
  */
 import "../../operator/lib/text-import-hook";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { commandArgs } from "../../operator/lib/command-args";
 import { readStackFile, removeStackFile, writeStackFile } from "../../operator/lib/local-stack-file";
 import { projectRoot } from "../../operator/lib/project-root";
@@ -170,6 +170,9 @@ writeStackFile({
   dlqUrl: stack.dlqUrl,
   ...(stack.producerApiUrl && { producerApiUrl: stack.producerApiUrl }),
   pipelineConfig: stack.pipelineConfigPath,
+  // The CA an OpenSearch of one's own is trusted through, for the commands of another terminal.
+  ...(!stack.emulator &&
+    process.env.NODE_EXTRA_CA_CERTS && { opensearchCaFile: resolve(process.env.NODE_EXTRA_CA_CERTS) }),
 });
 startLock.release(); // stack.json refuses a second start from here on
 /** A path as shown: relative to the current folder when inside it, else absolute. */
