@@ -189,6 +189,43 @@ describe("restarting the local stack", () => {
     expect(said.filter((line) => line.startsWith("config: "))).toHaveLength(1);
   });
 
+  it("stops within seconds while an indexer invocation is under way (against a cluster that refuses writes it retries until its timeout), and the next start applies what it left", async () => {
+    const said: string[] = [];
+    let release: (() => void) | undefined;
+    let invocations = 0;
+    await withStack(
+      async (_stack, db) => {
+        await db.query("INSERT INTO orders (id, status, amount) VALUES (870001, 'left in flight', 1)");
+        for (const deadline = Date.now() + 30_000; !release && Date.now() < deadline; )
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(release).toBeDefined();
+        // withStack's stop follows: before, it waited for this invocation and then for every retry of
+        // its batch (minutes, the template's retry attempts times the function's timeout).
+      },
+      {
+        log: (line) => said.push(line),
+        wrapInvoke: () => async () => {
+          invocations++;
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          throw new Error("Task timed out: every bulk request refused");
+        },
+      },
+    );
+    expect(said).toContain(
+      "stop: an indexer invocation still under way was left; its records are read again at the next start",
+    );
+    release?.(); // the invocation left behind ends; the stopped poller invokes nothing again
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(invocations).toBe(1);
+
+    await withStack(async (stack) => {
+      expect(await stack.settle(60_000)).toBe(true);
+      expect((await verifyStack(stack)).differences).toEqual([]);
+    });
+  });
+
   it("lets PostgreSQL shut down while the capture runs (a service stop, a machine shutdown), past writes to tables it does not publish", async () => {
     const said: string[] = [];
     await withStack(

@@ -72,6 +72,9 @@ async function ofOwn<T>(part: string, setting: string, url: string, run: () => P
   }
 }
 
+/** How long a stop waits for an indexer invocation under way once the drain is over. */
+const INVOCATION_STOP_WAIT_MS = 2_000;
+
 export type StackOptions = {
   /** Folder for local state (PostgreSQL data, Kinesis records, checkpoints); default `.local/`. */
   dir?: string;
@@ -739,7 +742,11 @@ export class LocalStack {
     await this.capture?.stop().catch((e: Error) => this.log(`stop: capture: ${e.message}`));
     if (this.poller) {
       await this.poller.drain(drainMs);
-      await this.poller.stop();
+      // An invocation under way (one retrying against a cluster that refuses writes) is not waited out.
+      if (!(await this.poller.stop(INVOCATION_STOP_WAIT_MS)))
+        this.log(
+          "stop: an indexer invocation still under way was left; its records are read again at the next start",
+        );
     }
     this.kinesisClient?.destroy();
     await this.search?.close().catch(() => undefined);

@@ -162,15 +162,30 @@ export class KinesisPoller {
     return this.idle(since);
   }
 
-  /** Stops reading; batches being processed finish first. */
-  async stop(): Promise<void> {
+  /**
+   * Stops reading and invoking: an invocation under way is waited for at most `waitMs`, and nothing of a
+   * batch is invoked again (no retry, no bisect), so a stop does not wait out a cluster that refuses
+   * writes (each invocation retries until its timeout, then the batch is retried). What is not
+   * acknowledged stays after the checkpoint and is read again by the next start.
+   */
+  async stop(waitMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     this.stopped = true;
     for (const shard of this.shards.values())
       for (const lane of shard.lanes) {
         clearTimeout(lane.timer);
       }
     await Promise.all(this.loops);
-    await Promise.all([...this.shards.values()].flatMap((s) => s.lanes.map((l) => l.busy)));
+    const busy = Promise.all([...this.shards.values()].flatMap((s) => s.lanes.map((l) => l.busy))).then(
+      () => true,
+    );
+    if (waitMs === Number.POSITIVE_INFINITY) return busy;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), waitMs);
+    });
+    const finished = await Promise.race([busy, gaveUp]);
+    clearTimeout(timer);
+    return finished;
   }
 
   private async iterator(shard: Shard): Promise<string> {
@@ -279,7 +294,8 @@ export class KinesisPoller {
     const work: { records: KinesisStreamRecord[]; attempts: number; invocations: number }[] = [
       { records: batch, attempts: 0, invocations: 0 },
     ];
-    while (work.length > 0) {
+    // Once stopped, nothing is invoked again: the rest stays unacknowledged for the next start.
+    while (work.length > 0 && !this.stopped) {
       const item = work[0] as (typeof work)[number];
       const expired = new Set(
         expiredRecords(
@@ -402,6 +418,8 @@ export class KinesisPoller {
         await this.options.onFailure(message);
         break;
       } catch (error) {
+        // Stopping: not discarded, so not acknowledged; the next start reads these records again.
+        if (this.stopped) return;
         this.log(`poller: on-failure destination refused a message (${(error as Error).message}); retrying`);
         await sleep(backoffDelay(attempt, LOCAL_RETRY));
       }
