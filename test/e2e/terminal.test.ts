@@ -296,6 +296,30 @@ describe("npm start in a terminal", () => {
     rmSync(transcript, { force: true });
   });
 
+  it("stops quietly on a Ctrl-C while npm start -- --demo writes (the demo stops with the stack)", {
+    timeout: 120_000,
+  }, async () => {
+    const output: string[] = [];
+    const child = spawn("npm", ["start", "--", "--demo"], {
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    current = child;
+    child.stdout?.on("data", (c: Buffer) => output.push(c.toString()));
+    child.stderr?.on("data", (c: Buffer) => output.push(c.toString()));
+    for (const deadline = Date.now() + 90_000; !output.join("").includes("demo: writing"); await sleep(50))
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no demo:\n${output.join("")}`);
+    process.kill(-(child.pid as number), "SIGINT");
+    expect(await exited(child, 20_000)).toBe(true);
+    const said = output.join("");
+    expect(said).toMatch(/\nstopped\n/);
+    expect(said).not.toContain("unexpected error");
+    expect(said).not.toContain("demo failed");
+    expect(child.exitCode ?? child.signalCode).not.toBe(1);
+    expect(processesUsing(dir)).toEqual([]);
+  });
+
   it("stops every part, PostgreSQL included, when a defect throws an error nothing handles, and exits 1", {
     timeout: 120_000,
   }, async () => {

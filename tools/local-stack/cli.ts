@@ -224,7 +224,10 @@ if (flags.demo) {
     pipeline: stack.pipeline,
     indexPrefix: INDEX_PREFIX,
     print,
-  }).catch((error: Error) => print(`demo failed: ${error.message}`));
+  }).catch((error: Error) =>
+    // Ctrl-C stops the stack under the demo: its failure then is the stop, not a defect.
+    print(stopping ? "demo: stopped with the stack" : `demo failed: ${error.message}`),
+  );
 }
 // Keep running until a signal arrives.
 setInterval(() => {}, 1 << 30);
