@@ -43,6 +43,9 @@ export function connectFailure(database: string | pg.ClientConfig, error: Error)
 
 export async function connectDatabase(database: string | pg.ClientConfig): Promise<pg.Client> {
   const db = new pg.Client(typeof database === "string" ? { connectionString: database } : database);
+  // A connection the server ends (a restart, a terminate) fails the query under way, which the command
+  // reports; unheard, the client's error event would end it with a stack trace.
+  db.on("error", () => undefined);
   try {
     await db.connect();
   } catch (error) {

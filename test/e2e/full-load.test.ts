@@ -64,4 +64,36 @@ describe("a full load with writes running", () => {
     expect((await get(2050))._source?.status).toBe(during);
     expect(writes).toBeGreaterThan(0);
   });
+
+  it("fails with the reason when the database ends the load's connection between pages, and the next start loads the table whole", async () => {
+    const { stack, db } = testStack();
+    await stack.capture.stop();
+    await db.query("SELECT pg_drop_replication_slot($1)", [stack.capture.slotName]);
+    // Rows only a full load delivers (made while no slot exists), last in the table's order: the load
+    // cut short below never reaches them, the next start's must.
+    await db.query(
+      "INSERT INTO orders (id, status, amount) SELECT g, 'loaded later', 1 FROM generate_series(5001, 5300) g",
+    );
+    // After the first page: the load's connection ended by the server (a DBA's pg_terminate_backend, a
+    // restart, idle_in_transaction_session_timeout). Before, its error event ended the process.
+    await expect(
+      stack.startCapture({
+        loadBatchRows: 500,
+        onLoadBatch: async (table, sent) => {
+          if (table !== "public.orders" || sent !== 500) return;
+          await db.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'FETCH %' AND pid <> pg_backend_pid()",
+          );
+          await new Promise((resolve) => setTimeout(resolve, 200)); // its FATAL reaches the client, idle
+        },
+      }),
+    ).rejects.toThrow(
+      "full load of public.orders stopped: the database ended its connection (terminating connection due to administrator command); npm start again loads the tables whole",
+    );
+    await stack.capture.stop();
+
+    await stack.startCapture();
+    expect(await stack.settle(90_000)).toBe(true);
+    expect((await verifyStack(stack)).differences).toEqual([]);
+  });
 });

@@ -340,6 +340,7 @@ export class LocalStack {
   private async prepareDatabase(): Promise<void> {
     const root = projectRoot();
     const db = new pg.Client({ connectionString: this.databaseUrl });
+    db.on("error", () => undefined); // a connection the server ends fails the query under way instead
     await db.connect();
     try {
       // A server of one's own (DATABASE_URL) must be able to stream changes, as Aurora's parameter group
@@ -549,6 +550,7 @@ export class LocalStack {
    */
   private async checkConfigAgainstTables(): Promise<void> {
     const db = new pg.Client({ connectionString: this.databaseUrl });
+    db.on("error", () => undefined); // a connection the server ends fails the query under way instead
     await db.connect();
     try {
       const routings = this.pipeline.tables();
@@ -717,6 +719,7 @@ export class LocalStack {
   async settle(timeoutMs = 60_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     const db = new pg.Client({ connectionString: this.databaseUrl });
+    db.on("error", () => undefined); // a connection the server ends fails the query under way instead
     await db.connect();
     let lsn: string;
     try {

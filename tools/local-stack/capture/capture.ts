@@ -310,6 +310,7 @@ export class Capture {
 
   private async prepare(): Promise<{ toLoad: string[]; missing: string[] }> {
     const client = new pg.Client({ connectionString: this.options.databaseUrl });
+    client.on("error", () => undefined); // a connection the server ends fails the query under way instead
     await client.connect();
     try {
       this.slot ||= await slotFor(client);
@@ -412,12 +413,20 @@ export class Capture {
    */
   private async fullLoad(tables: string[]): Promise<void> {
     const client = new pg.Client({ connectionString: this.options.databaseUrl });
+    // The server may end this connection between two pages (a terminate, a restart, a session timeout):
+    // unheard, that error event ends the process; heard, the next page fails, and the load with it, below.
+    let ended: Error | undefined;
+    client.on("error", (error: Error) => {
+      ended ??= error;
+    });
     await client.connect();
     const batchRows = this.options.loadBatchRows ?? 1000;
+    let loading: string | undefined;
     try {
       await client.query("SET TimeZone = 'UTC'");
       await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       for (const table of tables) {
+        loading = table;
         let sent = 0;
         for await (const entries of loadRecordPages(client, table, this.selection, batchRows)) {
           this.abort.signal.throwIfAborted();
@@ -433,8 +442,14 @@ export class Capture {
         "INSERT INTO cdc_local.loaded_tables (slot_name, table_name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
         [this.slot, tables],
       );
+    } catch (error) {
+      if (this.abort.signal.aborted || !ended) throw error;
+      throw new Error(
+        `full load of ${loading ?? tables.join(", ")} stopped: the database ended its connection (${ended.message}); npm start again loads the tables whole`,
+        { cause: ended },
+      );
     } finally {
-      await client.end();
+      await client.end().catch(() => undefined);
     }
   }
 
