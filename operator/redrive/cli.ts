@@ -138,8 +138,14 @@ const REDRIVE_VISIBILITY_SECONDS = 120;
  */
 async function stoppable<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
+  let firstAt = 0;
   const onSignal = (name: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) {
+      // npm relays the terminal's Ctrl-C as well: only a later, separate one quits at once.
+      if (Date.now() - firstAt >= 1_000) process.exit(130);
+      return;
+    }
+    firstAt = Date.now();
     controller.abort();
     console.error(
       `${name}: stopping; the messages this run holds go back to the queue (again to quit now, leaving them hidden for up to ${REDRIVE_VISIBILITY_SECONDS / 60} minutes)`,
