@@ -134,7 +134,8 @@ const REDRIVE_VISIBILITY_SECONDS = 120;
 
 /**
  * Ctrl-C (or SIGTERM) during a run stops it cleanly: the replay in hand finishes, and every message the
- * run holds goes back to the queue now instead of after its visibility timeout. A second one quits at once.
+ * run holds goes back to the queue now instead of after its visibility timeout. A later, separate one quits
+ * at once.
  */
 async function stoppable<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
