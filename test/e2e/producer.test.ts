@@ -93,6 +93,9 @@ describe("producer API on the local stack", () => {
     expect(await read.json()).toEqual(stored(first));
     expect((await fetch(`${url}/health`)).status).toBe(200);
     expect((await fetch(`${url}/nope`)).status).toBe(404);
+    // A percent-encoding that is not UTF-8 is the client's mistake (it was a 500 from the local server).
+    const malformed = await fetch(`${url}/events/%E0%A4%A`);
+    expect([malformed.status, await malformed.json()]).toEqual([400, { message: "Bad Request" }]);
 
     const bad = await fetch(`${url}/events`, {
       method: "POST",

@@ -18,6 +18,19 @@ export type HttpRequestInput = {
 
 export type RouteMatch = { routeKey: string; pathParameters?: Record<string, string> };
 
+/** A path whose percent-encoding is not UTF-8 (`/events/%E0%A4%A`): a request error, not a handler's. */
+export class MalformedPathError extends Error {
+  override name = "MalformedPathError";
+}
+
+const decodedParameter = (text: string): string => {
+  try {
+    return decodeURIComponent(text);
+  } catch (error) {
+    throw new MalformedPathError(`malformed percent-encoding in the path: ${text}`, { cause: error });
+  }
+};
+
 /** Matches `METHOD /path` against route keys like `GET /events/{id}`; `$default` if nothing matches. */
 export function matchRoute(routeKeys: readonly string[], method: string, path: string): RouteMatch {
   for (const key of routeKeys) {
@@ -33,7 +46,7 @@ export function matchRoute(routeKeys: readonly string[], method: string, path: s
     const match = new RegExp(`^${pattern}$`).exec(path);
     if (!match) continue;
     const pathParameters = Object.fromEntries(
-      names.map((n, i) => [n, decodeURIComponent(match[i + 1] as string)]),
+      names.map((n, i) => [n, decodedParameter(match[i + 1] as string)]),
     );
     return { routeKey: key, ...(names.length > 0 && { pathParameters }) };
   }

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { Template } from "../lib/cfn-yaml";
-import { httpApiEvent, matchRoute } from "../lib/http-api-event";
+import { httpApiEvent, MalformedPathError, matchRoute } from "../lib/http-api-event";
 import { createLambdaContext } from "../lib/lambda-context";
 import type { RunningPart } from "./part";
 
@@ -59,7 +59,14 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
     try {
       const method = req.method ?? "GET";
       const path = req.url ?? "/";
-      const route = matchRoute(options.routeKeys, method, path.split("?")[0] as string);
+      let route: ReturnType<typeof matchRoute>;
+      try {
+        route = matchRoute(options.routeKeys, method, path.split("?")[0] as string);
+      } catch (error) {
+        // The client's mistake, answered as web servers answer it (before, a 500 from the local server).
+        if (error instanceof MalformedPathError) return send(res, 400, '{"message":"Bad Request"}');
+        throw error;
+      }
       const body = await readBody(req);
       if (body === "too-large") return send(res, 413, '{"message":"Request Entity Too Large"}');
       if (route.routeKey === "$default") return send(res, 404, '{"message":"Not Found"}');
