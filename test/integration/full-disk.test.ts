@@ -9,7 +9,7 @@
  * cut-short line is gone, as one does once space is freed.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -189,6 +189,24 @@ describe("the local DLQ's journal on a full disk", () => {
       const queue = restarted.createQueue("dlq");
       expect(await restarted.restore("dlq", queue)).toBe(acknowledged.length);
       expect((await restarted.drain(queue)).sort()).toEqual([...acknowledged].sort());
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  it("keeps every message of a journal written after a restore a kill interrupted, whose earlier journal ends torn", async () => {
+    const journal = join(freshDir(), "dlq-journal.ndjson");
+    const line = (messageId: string, body: string) =>
+      `${JSON.stringify({ status: "published", queueName: "dlq", messageId, body })}\n`;
+    // The earlier journal, kept beside while its messages were put back, ends in a line a kill tore; the
+    // journal of the run killed during that restore follows it at the next start.
+    writeFileSync(`${journal}.previous`, `${line("m1", "one")}{"status":"publ`);
+    writeFileSync(journal, line("m2", "two"));
+    const restarted = await startLocalSqs("us-east-1", { journal });
+    try {
+      const queue = restarted.createQueue("dlq");
+      expect(await restarted.restore("dlq", queue)).toBe(2);
+      expect((await restarted.drain(queue)).sort()).toEqual(["one", "two"]);
     } finally {
       await restarted.stop();
     }
