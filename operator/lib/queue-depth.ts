@@ -10,21 +10,29 @@ const COUNTED = [
   "ApproximateNumberOfMessagesNotVisible",
   "ApproximateNumberOfMessagesDelayed",
 ] as const;
+type Counted = (typeof COUNTED)[number];
+
+async function counts(
+  sqs: Pick<SQSClient, "send">,
+  queueUrl: string,
+  names: readonly Counted[],
+): Promise<Record<Counted, number>> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...names] }),
+  );
+  return Object.fromEntries(COUNTED.map((name) => [name, Number(Attributes?.[name] ?? 0)])) as Record<
+    Counted,
+    number
+  >;
+}
 
 export async function queueDepth(sqs: Pick<SQSClient, "send">, queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...COUNTED] }),
-  );
-  return COUNTED.reduce((sum, name) => sum + Number(Attributes?.[name] ?? 0), 0);
+  const all = await counts(sqs, queueUrl, COUNTED);
+  return COUNTED.reduce((sum, name) => sum + all[name], 0);
 }
 
 /** Messages received by a reader and neither deleted nor handed back yet: hidden until their timeout. */
 export async function messagesHeldElsewhere(sqs: Pick<SQSClient, "send">, queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ["ApproximateNumberOfMessagesNotVisible"],
-    }),
-  );
-  return Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return (await counts(sqs, queueUrl, ["ApproximateNumberOfMessagesNotVisible"]))
+    .ApproximateNumberOfMessagesNotVisible;
 }
