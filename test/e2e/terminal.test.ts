@@ -296,6 +296,26 @@ describe("npm start in a terminal", () => {
     rmSync(transcript, { force: true });
   });
 
+  it("leaves a running stack's PostgreSQL alone when a second npm start finds its stack.json gone (deleted by hand)", {
+    timeout: 120_000,
+  }, async () => {
+    const { child, stack } = await start();
+    rmSync(join(dir, "stack.json"));
+    const second = await npmRun("start", [], env, 60_000);
+    expect(second.code).not.toBe(0);
+    expect(`${second.stdout}${second.stderr}`).toMatch(
+      new RegExp(`PostgreSQL \\(pid \\d+\\) of another running npm start \\(pid ${stack.pid}\\) holds`),
+    );
+    // Before, the second start stopped it as "left running by an earlier run that was killed".
+    const db = new pg.Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    expect((await db.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    await db.end();
+    process.kill(-(child.pid as number), "SIGINT");
+    expect(await exited(child, 15_000)).toBe(true);
+    expect(processesUsing(dir)).toEqual([]);
+  });
+
   it("stops quietly on a Ctrl-C while npm start -- --demo writes (the demo stops with the stack)", {
     timeout: 120_000,
   }, async () => {

@@ -5,6 +5,7 @@
  */
 import { chmodSync, mkdirSync } from "node:fs";
 import type { Server } from "node:http";
+import { createRequire } from "node:module";
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
@@ -21,6 +22,7 @@ export async function startKinesalite(options: { path?: string } = {}): Promise<
   if (options.path) {
     mkdirSync(options.path, { recursive: true, mode: 0o700 });
     chmodSync(options.path, 0o700);
+    await assertFolderFree(options.path);
   }
   const server: Server = kinesalite({
     ...(options.path && { path: options.path }),
@@ -43,6 +45,31 @@ export async function startKinesalite(options: { path?: string } = {}): Promise<
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+type LevelDown = { open(done: (error?: Error) => void): void; close(done: (error?: Error) => void): void };
+
+/**
+ * kinesalite opens its LevelDB without waiting for it: a folder another process holds (LevelDB's LOCK: a
+ * second stack of the same folder) failed later as an uncaught error, with the start hanging. Opened
+ * here first (with kinesalite's own leveldown), such a folder fails the start with the reason.
+ */
+async function assertFolderFree(path: string): Promise<void> {
+  const leveldown = createRequire(createRequire(import.meta.url).resolve("kinesalite"))("leveldown") as (
+    location: string,
+  ) => LevelDown;
+  const db = leveldown(path);
+  await new Promise<void>((resolve, reject) =>
+    db.open((error) => {
+      if (!error) return db.close(() => resolve());
+      reject(
+        new Error(
+          `the stream's folder ${path} is in use by another process (a second npm start of this folder?): ${error.message}`,
+          { cause: error },
+        ),
+      );
+    }),
+  );
 }
 
 /** Creates the stream unless it exists; returns its ARN. */

@@ -16,13 +16,14 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
 import { arch, platform, tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isMainThread } from "node:worker_threads";
 import { processAlive } from "../../operator/lib/process-alive";
@@ -358,6 +359,22 @@ export function runningServer(dataDir: string): number | undefined {
  * A PostgreSQL left running on this data folder by a run that was killed (kill -9, a crash): stop it, so
  * this run can start its own. One still owned by a running `npm start` is that run's: refuse instead.
  */
+/**
+ * The process that started a server, while it runs: a Node process other than this one (an npm start,
+ * a test). A server whose starter died belongs to init (or a subreaper) instead. Undefined where /proc
+ * cannot tell.
+ */
+function liveStarter(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8"); // "pid (comm) state ppid ..."
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (!(ppid > 1) || ppid === process.pid) return undefined;
+    return basename(readlinkSync(`/proc/${ppid}/exe`)) === "node" ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function stopOrphan(
   dataDir: string,
   ownerAlive: () => boolean,
@@ -365,9 +382,12 @@ async function stopOrphan(
 ): Promise<void> {
   const pid = runningServer(dataDir);
   if (pid === undefined) return;
-  if (ownerAlive())
+  // Its starter still running is an owner too, even when that stack's stack.json is gone (deleted by
+  // hand): stopping the server would pull the database from under it.
+  const starter = liveStarter(pid);
+  if (ownerAlive() || starter !== undefined)
     throw new Error(
-      `PostgreSQL (pid ${pid}) of another running npm start holds ${dataDir}: stop that one first (Ctrl-C in its terminal)`,
+      `PostgreSQL (pid ${pid}) of another running npm start${starter ? ` (pid ${starter})` : ""} holds ${dataDir}: stop that one first (Ctrl-C in its terminal)`,
     );
   log(`PostgreSQL (pid ${pid}) left running by an earlier run that was killed: stopping it`);
   await stopServer(pid, () => false);
