@@ -1,11 +1,36 @@
 /** A project command run as a person runs it (`npm run -s <script> -- ...`): exit code and output, pass or fail. */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-
-const run = promisify(execFile);
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 
 export type CommandResult = { code: number; stdout: string; stderr: string };
 
+/** The processes below `pid` (children, their children, ...), from /proc. */
+function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = [];
+  for (let frontier = [pid]; frontier.length > 0; ) {
+    const next = [...parentOf].filter(([, parent]) => frontier.includes(parent)).map(([child]) => child);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
+}
+
+/**
+ * Runs the command as a person does (in the test's process group: an interrupted test run's Ctrl-C
+ * reaches it too). One that outlives `timeoutMs` is killed with everything below it (npm, tsx and the
+ * command itself; killing npm alone left the command running, with whatever it had started), and
+ * answers code -1.
+ */
 export async function npmRun(
   script: string,
   args: string[] = [],
@@ -14,15 +39,33 @@ export async function npmRun(
   /** The project folder to run it in (npm's own folder, this project's root, by default). */
   cwd?: string,
 ): Promise<CommandResult> {
-  try {
-    const { stdout, stderr } = await run("npm", ["run", "-s", script, "--", ...args], {
-      env: { ...process.env, ...env },
-      timeout: timeoutMs,
-      ...(cwd && { cwd }),
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
+  const child = spawn("npm", ["run", "-s", script, "--", ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(cwd && { cwd }),
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    for (const pid of [child.pid as number, ...descendants(child.pid as number)])
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+  }, timeoutMs);
+  const code = await new Promise<number | null>((resolve) => {
+    child.once("error", () => resolve(null));
+    child.once("close", (exitCode) => resolve(exitCode));
+  });
+  clearTimeout(timer);
+  return { code: timedOut || code === null ? -1 : code, stdout, stderr };
 }
