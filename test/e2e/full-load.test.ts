@@ -8,13 +8,21 @@ import { useTestStack, verifyStack } from "../helpers/stack";
 
 const testStack = useTestStack();
 
+/**
+ * A new DMS task (a new replication slot) on a table with rows only a full load delivers: the capture
+ * stopped, its slot dropped, then `insert` run while no slot exists.
+ */
+async function newSlotAfter(insert: string): Promise<void> {
+  const { stack, db } = testStack();
+  await stack.capture.stop();
+  await db.query("SELECT pg_drop_replication_slot($1)", [stack.capture.slotName]);
+  await db.query(insert);
+}
+
 describe("a full load with writes running", () => {
   it("ends with the table's state: changes committed during the load win, deleted rows are gone", async () => {
     const { stack, db } = testStack();
-    // Rows only a full load delivers: a new DMS task (a new replication slot) on a table that has data.
-    await stack.capture.stop();
-    await db.query("SELECT pg_drop_replication_slot($1)", [stack.capture.slotName]);
-    await db.query(
+    await newSlotAfter(
       "INSERT INTO orders (id, status, amount) SELECT g, 'loaded', g / 100.0 FROM generate_series(1, 3000) g",
     );
 
@@ -67,11 +75,8 @@ describe("a full load with writes running", () => {
 
   it("fails with the reason when the database ends the load's connection between pages, and the next start loads the table whole", async () => {
     const { stack, db } = testStack();
-    await stack.capture.stop();
-    await db.query("SELECT pg_drop_replication_slot($1)", [stack.capture.slotName]);
-    // Rows only a full load delivers (made while no slot exists), last in the table's order: the load
-    // cut short below never reaches them, the next start's must.
-    await db.query(
+    // Last in the table's order: the load cut short below never reaches them, the next start's must.
+    await newSlotAfter(
       "INSERT INTO orders (id, status, amount) SELECT g, 'loaded later', 1 FROM generate_series(5001, 5300) g",
     );
     // After the first page: the load's connection ended by the server (a DBA's pg_terminate_backend, a

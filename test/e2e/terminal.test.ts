@@ -6,15 +6,7 @@
  * when the output goes away: a pipe's reader stopped by the same Ctrl-C, a terminal closed (a real pty).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -24,6 +16,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
 import { readStackFile, type StackEndpoints } from "../../operator/lib/local-stack-file";
 import { npmRun } from "../helpers/npm-run";
+import { processesNaming } from "../helpers/processes";
 
 const dir = mkdtempSync(join(tmpdir(), "cdc-terminal-"));
 chmodSync(dir, 0o711); // as root, PostgreSQL runs as the postgres user: its data stays in this folder
@@ -44,25 +37,11 @@ afterAll(async () => {
     kill(-current.pid, "SIGINT");
     await exited(current, 15_000);
   }
-  for (const pid of processesUsing(dir)) kill(pid, "SIGKILL");
+  for (const pid of processesNaming(dir)) kill(pid, "SIGKILL");
   rmSync(dir, { recursive: true, force: true });
   rmSync(`${dir}.starting`, { force: true });
   rmSync(`${dir}.tty`, { force: true });
 });
-
-/** Processes whose command line names the stack's folder (PostgreSQL's data directory among them). */
-function processesUsing(path: string): number[] {
-  return readdirSync("/proc")
-    .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(path);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 const groupAlive = (pgid: number) => {
   try {
@@ -147,7 +126,7 @@ describe("npm start in a terminal", () => {
   }, async () => {
     // Start (--fresh, as after a first try), demo, verify.
     let { child, stack } = await start("--fresh");
-    expect(processesUsing(dir).length).toBeGreaterThan(0); // PostgreSQL on this folder: what the stop must end
+    expect(processesNaming(dir).length).toBeGreaterThan(0); // PostgreSQL on this folder: what the stop must end
     expect(existsSync(join(dir, "stack.log"))).toBe(true); // the banner invites a `tail -f` on it
     expect((await npmRunHere("demo")).code).toBe(0);
     const first = await verifyEventually();
@@ -162,7 +141,7 @@ describe("npm start in a terminal", () => {
     expect(Date.now() - sent).toBeLessThan(10_000);
     for (let i = 0; i < 20 && groupAlive(pgid); i++) await sleep(100);
     expect(groupAlive(pgid)).toBe(false);
-    expect(processesUsing(dir)).toEqual([]);
+    expect(processesNaming(dir)).toEqual([]);
     expect(existsSync(join(dir, "stack.json"))).toBe(false);
 
     // Start again: the index is still there; the demo runs again, twice at once (two terminals).
@@ -227,13 +206,13 @@ describe("npm start in a terminal", () => {
     process.kill(-(child.pid as number), "SIGKILL");
     expect(await exited(child, 10_000)).toBe(true);
     for (let i = 0; i < 50 && groupAlive(child.pid as number); i++) await sleep(100);
-    const orphans = processesUsing(dir);
+    const orphans = processesNaming(dir);
     expect(orphans.length).toBeGreaterThan(0);
     ({ child } = await start("--fresh"));
     expect(orphans.filter((pid) => groupAlive(pid) || existsSync(`/proc/${pid}`))).toEqual([]);
     process.kill(-(child.pid as number), "SIGINT");
     expect(await exited(child, 10_000)).toBe(true);
-    expect(processesUsing(dir)).toEqual([]);
+    expect(processesNaming(dir)).toEqual([]);
 
     // Ctrl-C once PostgreSQL runs and before the rest is up.
     const output: string[] = [];
@@ -248,7 +227,7 @@ describe("npm start in a terminal", () => {
     expect(readStackFile(dir)).toBeUndefined(); // still starting
     process.kill(-(child.pid as number), "SIGINT");
     expect(await exited(child, 20_000)).toBe(true);
-    expect(processesUsing(dir)).toEqual([]);
+    expect(processesNaming(dir)).toEqual([]);
     expect(output.join("")).toMatch(/SIGINT: stopping once the part starting now is up[\s\S]*\nstopped\n/);
 
     // And the next start works.
@@ -266,8 +245,8 @@ describe("npm start in a terminal", () => {
     child.stderr?.destroy();
     process.kill(-(child.pid as number), "SIGINT");
     expect(await exited(child, 15_000)).toBe(true);
-    for (let i = 0; i < 50 && processesUsing(dir).length > 0; i++) await sleep(100);
-    expect(processesUsing(dir)).toEqual([]); // PostgreSQL stopped
+    for (let i = 0; i < 50 && processesNaming(dir).length > 0; i++) await sleep(100);
+    expect(processesNaming(dir)).toEqual([]); // PostgreSQL stopped
     expect(existsSync(join(dir, "stack.json"))).toBe(false); // the stop finished
 
     // The terminal window closed (or the ssh session dropped): SIGHUP, and the terminal is gone.
@@ -289,9 +268,9 @@ describe("npm start in a terminal", () => {
     lastPid = pid;
     terminal.kill("SIGKILL"); // the terminal's end of the pty closes: the kernel hangs up its session
     const alive = () => existsSync(`/proc/${pid}`);
-    for (let i = 0; i < 150 && (alive() || processesUsing(dir).length > 0); i++) await sleep(100);
+    for (let i = 0; i < 150 && (alive() || processesNaming(dir).length > 0); i++) await sleep(100);
     expect(alive()).toBe(false);
-    expect(processesUsing(dir)).toEqual([]);
+    expect(processesNaming(dir)).toEqual([]);
     expect(existsSync(join(dir, "stack.json"))).toBe(false);
     rmSync(transcript, { force: true });
   });
@@ -313,7 +292,7 @@ describe("npm start in a terminal", () => {
     await db.end();
     process.kill(-(child.pid as number), "SIGINT");
     expect(await exited(child, 15_000)).toBe(true);
-    expect(processesUsing(dir)).toEqual([]);
+    expect(processesNaming(dir)).toEqual([]);
   });
 
   it("stops quietly on a Ctrl-C while npm start -- --demo writes (the demo stops with the stack)", {
@@ -337,7 +316,7 @@ describe("npm start in a terminal", () => {
     expect(said).not.toContain("unexpected error");
     expect(said).not.toContain("demo failed");
     expect(child.exitCode ?? child.signalCode).not.toBe(1);
-    expect(processesUsing(dir)).toEqual([]);
+    expect(processesNaming(dir)).toEqual([]);
   });
 
   it("stops every part, PostgreSQL included, when a defect throws an error nothing handles, and exits 1", {
@@ -375,7 +354,7 @@ describe("npm start in a terminal", () => {
     expect(said).toContain("injected defect");
     expect(said).toMatch(/\nstopped\n/);
     expect(code).toBe(1);
-    expect(processesUsing(dir)).toEqual([]); // PostgreSQL stopped
+    expect(processesNaming(dir)).toEqual([]); // PostgreSQL stopped
     expect(existsSync(join(dir, "stack.json"))).toBe(false);
   });
 
@@ -422,6 +401,6 @@ describe("npm start in a terminal", () => {
     expect(existsSync(lock)).toBe(false);
     process.kill(-(first.pid as number), "SIGINT");
     expect(await exited(first, 10_000)).toBe(true);
-    expect(processesUsing(dir)).toEqual([]);
+    expect(processesNaming(dir)).toEqual([]);
   });
 });

@@ -1,29 +1,8 @@
 /** A project command run as a person runs it (`npm run -s <script> -- ...`): exit code and output, pass or fail. */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { descendants } from "./processes";
 
 export type CommandResult = { code: number; stdout: string; stderr: string };
-
-/** The processes below `pid` (children, their children, ...), from /proc. */
-function descendants(pid: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const found: number[] = [];
-  for (let frontier = [pid]; frontier.length > 0; ) {
-    const next = [...parentOf].filter(([, parent]) => frontier.includes(parent)).map(([child]) => child);
-    found.push(...next);
-    frontier = next;
-  }
-  return found;
-}
 
 /**
  * Runs the command as a person does (in the test's process group: an interrupted test run's Ctrl-C

@@ -26,7 +26,7 @@ import { arch, platform, tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isMainThread } from "node:worker_threads";
-import { processAlive } from "../../operator/lib/process-alive";
+import { parentPid, processAlive } from "../../operator/lib/process-alive";
 import type { RunningPart } from "./part";
 import { freePort } from "./ports";
 
@@ -365,10 +365,9 @@ export function runningServer(dataDir: string): number | undefined {
  * cannot tell.
  */
 function liveStarter(pid: number): number | undefined {
+  const ppid = parentPid(pid);
+  if (ppid === undefined || ppid <= 1 || ppid === process.pid) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8"); // "pid (comm) state ppid ..."
-    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    if (!(ppid > 1) || ppid === process.pid) return undefined;
     return basename(readlinkSync(`/proc/${ppid}/exe`)) === "node" ? ppid : undefined;
   } catch {
     return undefined;
