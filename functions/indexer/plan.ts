@@ -3,6 +3,8 @@
  * (filtered index) of that table. load/insert/update index the row; delete deletes it; a row that stops
  * matching a route is deleted from that route's index; a primary-key change deletes the old document.
  */
+
+import { PermanentRecordError } from "../../shared/errors";
 import type { TableRouting } from "../../shared/pipeline-config";
 import { buildDocument } from "./coerce";
 import type { DmsChange } from "./dms-message";
@@ -28,8 +30,11 @@ class BulkAction implements Action {
   ) {}
 }
 
-/** `keyChanged`: the change moved its row to another key (its old key's documents are deleted too). */
-export type ChangePlan = { actions: Action[]; filtered: number; keyChanged?: true };
+/**
+ * `keyChanged`: the change moved its row to another key (its old key's documents are deleted too).
+ * `nothingToDelete`: a delete of a row whose key no document can have (its insert was refused for it).
+ */
+export type ChangePlan = { actions: Action[]; filtered: number; keyChanged?: true; nothingToDelete?: true };
 
 /** The document of the row a change writes in its table's index, with the version it writes. */
 export type RowDocument = { index: string; id: string; version: bigint };
@@ -44,8 +49,27 @@ function movedFrom(change: DmsChange, table: string, keyColumns: string[], id: s
     !keyColumns.every((c) => before[c] !== undefined && before[c] !== null)
   )
     return undefined;
-  const oldId = documentId(table, keyColumns, before);
+  const oldId = idOfAnyDocument(table, keyColumns, before);
   return oldId === id ? undefined : oldId;
+}
+
+/**
+ * The id of the row's documents, or undefined when its key is one no document can have: empty, over
+ * OpenSearch's 512 bytes or not a scalar (document-id.ts refuses it for every change, so the row's
+ * insert went to the DLQ). Deleting by such a key has nothing to delete: the index already equals the
+ * table. A missing or lossy key names no row, so it stays an error.
+ */
+function idOfAnyDocument(
+  table: string,
+  keyColumns: string[],
+  row: Record<string, unknown>,
+): string | undefined {
+  try {
+    return documentId(table, keyColumns, row);
+  } catch (error) {
+    if (error instanceof PermanentRecordError && error.code === "invalid_primary_key") return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -66,18 +90,16 @@ export function rowDocument(change: DmsChange, routing: TableRouting): RowDocume
 
 export function planChange(change: DmsChange, routing: TableRouting): ChangePlan {
   const keyColumns = primaryKeyColumns(routing.table, routing.primaryKey, change.row);
+  if (change.operation === "delete") {
+    const id = idOfAnyDocument(routing.table, keyColumns, change.row);
+    if (id === undefined) return { actions: [], filtered: 0, nothingToDelete: true };
+    return { actions: deleteFromAll(routing, id, documentVersion(change.position)), filtered: 0 };
+  }
   const id = documentId(routing.table, keyColumns, change.row);
   const version = documentVersion(change.position);
-  const deleteFromAll = (docId: string): Action[] => [
-    new BulkAction("delete", routing.index, docId, version),
-    ...routing.routes.map((r): Action => new BulkAction("delete", r.index, docId, version)),
-  ];
-
-  if (change.operation === "delete") return { actions: deleteFromAll(id), filtered: 0 };
-
   const actions: Action[] = [];
   const oldId = movedFrom(change, routing.table, keyColumns, id);
-  if (oldId !== undefined) actions.push(...deleteFromAll(oldId));
+  if (oldId !== undefined) actions.push(...deleteFromAll(routing, oldId, version));
   const doc = buildDocument(change.row, routing.columnSpecs, routing.exclude);
   actions.push(new BulkAction("index", routing.index, id, version, doc));
   if (routing.routes.length === 0) return planOf(actions, 0, oldId);
@@ -91,6 +113,13 @@ export function planChange(change: DmsChange, routing: TableRouting): ChangePlan
     }
   }
   return planOf(actions, filtered, oldId);
+}
+
+function deleteFromAll(routing: TableRouting, id: string, version: bigint): Action[] {
+  return [
+    new BulkAction("delete", routing.index, id, version),
+    ...routing.routes.map((r): Action => new BulkAction("delete", r.index, id, version)),
+  ];
 }
 
 function planOf(actions: Action[], filtered: number, oldId: string | undefined): ChangePlan {

@@ -40,6 +40,8 @@ export type BatchStats = {
   stale: number;
   compacted: number;
   filtered: number;
+  /** Deletes of rows whose key no document can have (their inserts were dead-lettered for it). */
+  nothingToDelete: number;
   deadLettered: number;
   /** Records that could not be indexed and were not dead-lettered: their rows have changed since. */
   superseded: number;
@@ -93,6 +95,7 @@ const newStats = (received: number): BatchStats => ({
   stale: 0,
   compacted: 0,
   filtered: 0,
+  nothingToDelete: 0,
   deadLettered: 0,
   superseded: 0,
   retried: 0,
@@ -150,6 +153,7 @@ function parseAndPlan(states: RecordState[], deps: BatchDeps, stats: BatchStats)
       change = message;
       const plan = planChange(message, deps.pipeline.routingFor(message.schema, message.table));
       if (plan.keyChanged) state.keyChanged = true;
+      if (plan.nothingToDelete) stats.nothingToDelete++;
       stats.filtered += plan.filtered;
       for (const action of plan.actions) planned.push(new Planned(action, i));
       // Freshness is measured on changes only: a snapshot row has no commit time.

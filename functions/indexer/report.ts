@@ -15,6 +15,7 @@ export function publishBatchMetrics(metrics: Metrics, stats: BatchStats): void {
   count("ActionsCompacted", stats.compacted);
   count("RouteFiltered", stats.filtered);
   count("ControlRecordsSkipped", stats.controlSkipped);
+  count("DeletesWithoutDocument", stats.nothingToDelete);
   count("RecordsDeadLettered", stats.deadLettered);
   count("RecordsSuperseded", stats.superseded);
   count("ActionsRetried", stats.retried);
@@ -47,6 +48,7 @@ export function createBatchReporter(logger: Logger, metrics: Metrics): (stats: B
       compacted: stats.compacted,
       filtered: stats.filtered,
       controlSkipped: stats.controlSkipped,
+      nothingToDelete: stats.nothingToDelete,
       deadLettered: stats.deadLettered,
       superseded: stats.superseded,
       leftForRetry: stats.failedToRetry,

@@ -39,6 +39,24 @@ describe("planChange", () => {
       "delete big-orders/2",
     ]);
   });
+  it("has nothing to delete for a key no document can have (empty, over 512 bytes); a missing key stays an error", () => {
+    for (const id of ["", "x".repeat(600)]) {
+      expect(plan({ op: "delete", row: { id, amount: null } })).toEqual({
+        actions: [],
+        filtered: 0,
+        nothingToDelete: true,
+      });
+      expect(() => plan({ op: "insert", row: { id, amount: "1" } })).toThrow(
+        /primary key is empty|512 bytes/,
+      );
+    }
+    expect(() => plan({ op: "delete", row: { id: null, amount: null } })).toThrow(/missing or null/);
+  });
+  it("indexes a row moved off a key no document can have, deleting nothing for the old key", () => {
+    const p = plan({ op: "update", row: { id: 2, amount: "500" }, before: { id: "" } });
+    expect(summary(p.actions)).toEqual(["index orders/2", "index big-orders/2"]);
+    expect(p.keyChanged).toBeUndefined();
+  });
   it("does not move when the before-image carries the same key", () => {
     expect(summary(plan({ op: "update", row: { id: 1, amount: "5" }, before: { id: 1 } }).actions)).toEqual([
       "index orders/1",

@@ -62,6 +62,24 @@ describe("processBatch", () => {
     expect(stats).toMatchObject({ received: 4, compacted: 2, indexed: 1, deleted: 1, deadLettered: 0 });
   });
 
+  it("dead-letters an insert of a key no document can have, and acknowledges its delete (nothing to delete)", async () => {
+    const { emulator, deps } = setup();
+    const long = "x".repeat(600);
+    const records = [
+      changeRecord({ op: "insert", row: { id: long, amount: "1" }, commitMs: T0 }, 0),
+      changeRecord({ op: "insert", row: { id: 3, amount: "3" }, commitMs: T0 + 1 }, 1),
+      changeRecord({ op: "delete", row: { id: long, amount: null }, commitMs: T0 + 2 }, 2),
+      changeRecord({ op: "delete", row: { id: "", amount: null }, commitMs: T0 + 3 }, 3),
+    ];
+    const { response, stats } = await processBatch(records, testContext(), deps);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sentMessages().map((m) => [m.error.type, m.source.sequenceNumber])).toEqual([
+      ["invalid_primary_key", records[0]?.kinesis.sequenceNumber],
+    ]);
+    expect(stats).toMatchObject({ indexed: 1, deleted: 0, nothingToDelete: 2, deadLettered: 1 });
+    expect(doc(emulator, "3")).toEqual({ id: 3, amount: 3 });
+  });
+
   it("sends poison records to the DLQ with everything needed to replay them, and indexes the good ones", async () => {
     const { emulator, deps } = setup();
     const poison = rawRecord('{"data": {"id": 9}, "metadata": {', 0);

@@ -28,6 +28,7 @@ afterEach(() => {
 const stats = (overrides: Partial<BatchStats> = {}): BatchStats => ({
   received: 12,
   controlSkipped: 1,
+  nothingToDelete: 1,
   indexed: 6,
   deleted: 2,
   stale: 1,
@@ -64,6 +65,7 @@ describe("batch report", () => {
       ActionsCompacted: "Count",
       RouteFiltered: "Count",
       ControlRecordsSkipped: "Count",
+      DeletesWithoutDocument: "Count",
       RecordsDeadLettered: "Count",
       RecordsSuperseded: "Count",
       ActionsRetried: "Count",
@@ -82,6 +84,7 @@ describe("batch report", () => {
       ActionsCompacted: 2,
       RouteFiltered: 3,
       ControlRecordsSkipped: 1,
+      DeletesWithoutDocument: 1,
       RecordsDeadLettered: 1,
       RecordsSuperseded: 2,
       ActionsRetried: 4,
