@@ -35,6 +35,33 @@ describe("connectFailure", () => {
     expect(text).not.toContain("secret-pw");
   });
 
+  it("for a URL of one's own, says what to put in the URL (node-postgres reads no PGSSLROOTCERT)", () => {
+    const url = "postgres://app:secret-pw@db.local/app?sslmode=verify-full";
+    expect(
+      connectFailure(
+        url,
+        failure(
+          "SELF_SIGNED_CERT_IN_CHAIN",
+          "self-signed certificate in certificate chain; if the root CA is installed locally, try running Node.js with --use-system-ca",
+        ),
+      ),
+    ).toBe(
+      "cannot connect to the database at db.local:5432 as app: self-signed certificate in certificate chain; the server's certificate is not signed by a CA Node trusts: name its CA in the URL (sslmode=verify-full&sslrootcert=<ca.pem>)",
+    );
+    expect(
+      connectFailure(url, failure("ERR_TLS_CERT_ALTNAME_INVALID", "does not match certificate's altnames")),
+    ).toMatch(/; connect by the host name the server's certificate was issued for/);
+    expect(connectFailure(url, failure("CERT_HAS_EXPIRED", "certificate has expired"))).toMatch(
+      /; the server's certificate has expired$/,
+    );
+    expect(
+      connectFailure(
+        url,
+        new Error('no pg_hba.conf entry for host "10.0.0.9", user "app", database "app", no encryption'),
+      ),
+    ).toMatch(/; the server takes TLS connections only: add sslmode=verify-full to the URL/);
+  });
+
   it("is what connectDatabase throws, with the driver's error as its cause", async () => {
     const port = await freePort(); // nothing listens there
     const error = await connectDatabase(`postgres://u:secret-pw@127.0.0.1:${port}/x`).catch((e: Error) => e);

@@ -26,6 +26,7 @@ const USAGE = `usage: npm start [-- [--fresh] [--demo]]
 
   a real part instead of a local one, from the environment:
   DATABASE_URL                   a PostgreSQL with wal_level = logical, as a user that may replicate
+                                 (TLS: ?sslmode=verify-full&sslrootcert=<ca.pem>)
   OPENSEARCH_URL                 an OpenSearch cluster (https://user:password@host:9200)
   AWS_ENDPOINT_URL_KINESIS       a Kinesis endpoint, or \`aws\`
   AWS_ENDPOINT_URL_SQS           an SQS endpoint, or \`aws\`

@@ -16,6 +16,7 @@ import pg from "pg";
 import { parseDmsMessage } from "../../functions/indexer/dms-message";
 import { migrate } from "../../operator/db-migrate/migrations";
 import { withoutNodeAdvice } from "../../operator/lib/certificate-problem";
+import { databaseFailure } from "../../operator/lib/database-connect";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
 import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
 import { readStackFile } from "../../operator/lib/local-stack-file";
@@ -66,11 +67,18 @@ async function ofOwn<T>(part: string, setting: string, url: string, run: () => P
   try {
     return await run();
   } catch (error) {
-    // A certificate refused: for OpenSearch, how to trust its CA (operator/lib/search-client.ts).
-    const why = part === "OpenSearch" ? searchFailure(error) : withoutNodeAdvice((error as Error).message);
+    // A certificate refused: how to trust its CA (operator/lib/search-client.ts, database-connect.ts).
+    const why =
+      part === "OpenSearch"
+        ? searchFailure(error)
+        : part === DATABASE
+          ? databaseFailure(url, error as Error)
+          : withoutNodeAdvice((error as Error).message);
     throw new Error(`${part} (${setting}=${redactUrl(url)}): ${why}`, { cause: error });
   }
 }
+
+const DATABASE = "the database";
 
 /** How long a stop waits for an indexer invocation under way once the drain is over. */
 const INVOCATION_STOP_WAIT_MS = 2_000;
@@ -311,7 +319,7 @@ export class LocalStack {
     const own = this.options.databaseUrl;
     if (own) {
       this.databaseUrl = own;
-      await ofOwn("the database", "DATABASE_URL", own, () => this.prepareDatabase());
+      await ofOwn(DATABASE, "DATABASE_URL", own, () => this.prepareDatabase());
       return;
     }
     this.postgres = await startEmbeddedPostgres({
