@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import { ExpiredIteratorException, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
@@ -159,6 +159,62 @@ describe("KinesisPoller", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("reads on after the last record read when its iterator expired (a laptop sleep, a Ctrl-Z), and says why", async () => {
+    const name = "paused";
+    const arn = await streamWith(name, [{ key: "k", data: "before" }]);
+    // The stream's answer to a GetRecords with an iterator older than 5 minutes, once the first record is read.
+    const reader = createKinesisClient("us-east-1", kinesis.url);
+    let expireNext = false;
+    reader.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "GetRecordsCommand" && expireNext) {
+          expireNext = false;
+          throw new ExpiredIteratorException({ message: "Iterator expired.", $metadata: {} });
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "expiredIterator" },
+    );
+    const seen: string[] = [];
+    const logged: string[] = [];
+    const poller = new KinesisPoller({
+      kinesis: reader,
+      streamName: name,
+      streamArn: arn,
+      region: "us-east-1",
+      settings,
+      fn: { functionName: "indexer", timeoutSeconds: 5, memorySize: 128 },
+      invoke: async (event) => {
+        seen.push(...text(event));
+        return {};
+      },
+      onFailure: async () => {},
+      checkpoints: new MemoryCheckpoints(),
+      pollIntervalMs: 10,
+      log: (line) => logged.push(line),
+    });
+    try {
+      await poller.start();
+      expect(await poller.drain(10_000)).toBe(true);
+      expireNext = true;
+      await client.send(
+        new PutRecordsCommand({
+          StreamName: name,
+          Records: [{ PartitionKey: "k", Data: Buffer.from("after") }],
+        }),
+      );
+      expect(await poller.drain(10_000)).toBe(true);
+    } finally {
+      await poller.stop();
+      reader.destroy();
+    }
+    expect(expireNext).toBe(false);
+    expect(seen).toEqual(["before", "after"]);
+    expect(logged).toEqual([
+      "poller: shardId-000000000000: the stack was paused for over 5 minutes (its read position expired); reading on after the last record read",
+    ]);
   });
 
   it("keeps order per partition key across parallel lanes, and a restart resumes after the checkpoint", async () => {

@@ -237,8 +237,15 @@ export class KinesisPoller {
         if (!r.Records?.length) await sleep(pollMs);
       } catch (error) {
         if (this.stopped) return;
-        this.log(`poller: reading ${shard.id} failed (${(error as Error).message}); retrying`);
         iterator = undefined;
+        // A shard iterator lasts 5 minutes: one in hand across a laptop sleep or a Ctrl-Z has expired.
+        if ((error as Error).name === "ExpiredIteratorException") {
+          this.log(
+            `poller: ${shard.id}: the stack was paused for over 5 minutes (its read position expired); reading on after the last record read`,
+          );
+          continue;
+        }
+        this.log(`poller: reading ${shard.id} failed (${(error as Error).message}); retrying`);
         await sleep(500);
       }
     }
