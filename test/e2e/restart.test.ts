@@ -570,4 +570,43 @@ describe("restarting the local stack", () => {
     await withStack(async () => undefined, { log: (line) => said.push(line) });
     expect(said.filter((line) => line.startsWith("PostgreSQL's data was not there"))).toEqual([]);
   });
+
+  it("loads every table again into a local index whose folder was deleted by hand (to empty it), and only then", async () => {
+    // The stack's own emulator, with its data in the stack's folder.
+    const own = { opensearchUrl: undefined };
+    const loadedAgain = `${join(dir, "opensearch")} was not there, so the local index is new: every table is loaded into it again`;
+    await withStack(async (stack, db) => {
+      await db.query("INSERT INTO customers (id, name, email) VALUES (515151, 'kept', 'k@example.com')");
+      expect(await stack.settle(60_000)).toBe(true);
+    }, own);
+    const said: string[] = [];
+    await withStack(
+      async (stack) => {
+        expect(await stack.settle(60_000)).toBe(true);
+        expect(stack.capture.stats.loaded).toBe(0);
+        expect(await check(stack)).toEqual([]);
+      },
+      { ...own, log: (line) => said.push(line) },
+    );
+    expect(said).not.toContain(loadedAgain);
+
+    rmSync(join(dir, "opensearch"), { recursive: true, force: true });
+    await withStack(
+      async (stack, db) => {
+        expect(await stack.settle(60_000)).toBe(true);
+        const rows = await db.query<{ n: number }>(
+          `SELECT (SELECT count(*) FROM orders) + (SELECT count(*) FROM customers) + (SELECT count(*) FROM order_items) + (SELECT count(*) FROM business_events) AS n`,
+        );
+        expect(stack.capture.stats.loaded).toBe(Number(rows.rows[0]?.n));
+        expect(await check(stack)).toEqual([]);
+        const customer = await stack.search.get({
+          index: stack.pipeline.routingFor("public", "customers").index,
+          id: "515151",
+        });
+        expect(customer.body._source).toMatchObject({ name: "kept" });
+      },
+      { ...own, log: (line) => said.push(line) },
+    );
+    expect(said.filter((line) => line === loadedAgain)).toHaveLength(1);
+  });
 });

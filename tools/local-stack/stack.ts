@@ -129,6 +129,11 @@ const PRODUCER = "ProducerFunction";
 
 /** In the stack's folder once its capture ran: the replication slot on the database feeds this folder. */
 const CAPTURE_MARKER = "capture-slot";
+/** A path as said to the person at the terminal: from the current folder when under it. */
+const shownPath = (path: string): string =>
+  relative(process.cwd(), path).startsWith("..") ? path : relative(process.cwd(), path);
+/** The local OpenSearch emulator's data, in the stack's folder. */
+const SEARCH_FOLDER = "opensearch";
 /** Indexer modules imported by this process (each stack's is a fresh instance). */
 let coldStarts = 0;
 /** The tables db/demo-schema.sql creates. */
@@ -165,6 +170,7 @@ export class LocalStack {
   private dlqDepthReadAt = Number.NEGATIVE_INFINITY;
   private startAborted = false;
   private captureStartsOver = false;
+  private indexFolderGone = false;
   private configWatcher: (() => void) | undefined;
   private captureSupervisor: NodeJS.Timeout | undefined;
   private captureRecovery: Promise<void> | undefined;
@@ -218,6 +224,13 @@ export class LocalStack {
     // The marker is written once the capture runs; an older folder without one still has its stream.
     this.captureStartsOver =
       !o.ephemeral && !existsSync(join(this.dir, CAPTURE_MARKER)) && !existsSync(join(this.dir, "kinesis"));
+    // The local index's folder deleted by hand (to empty the index) while the stream and the slot stay:
+    // the capture loads every table again, so the index is filled from the database as it is now.
+    this.indexFolderGone =
+      !o.ephemeral &&
+      !o.opensearchUrl &&
+      existsSync(join(this.dir, CAPTURE_MARKER)) &&
+      !existsSync(join(this.dir, SEARCH_FOLDER));
     for (const part of [
       () => this.startDatabase(),
       () => this.startSearch(),
@@ -246,7 +259,7 @@ export class LocalStack {
   private watchConfig(): void {
     const path = this.pipelineConfigPath;
     const started = readFileSync(path, "utf8");
-    const shown = relative(process.cwd(), path).startsWith("..") ? path : relative(process.cwd(), path);
+    const shown = shownPath(path);
     let said = false;
     this.configWatcher = () => {
       let now: string | undefined;
@@ -410,7 +423,7 @@ export class LocalStack {
       // the replication slot and the poller's checkpoints.
       this.emulator = await startEmulator({
         gcDeletesMs: 3_600_000,
-        ...(!this.options.ephemeral && { dataDir: join(this.dir, "opensearch") }),
+        ...(!this.options.ephemeral && { dataDir: join(this.dir, SEARCH_FOLDER) }),
       });
       this.opensearchUrl = this.emulator.url;
     }
@@ -593,14 +606,21 @@ export class LocalStack {
     await this.checkConfigAgainstTables();
     if (this.startAborted) throw new Error("stopped while starting");
     this.captureStarted = false;
-    this.capture = this.newCapture(this.captureStartsOver, extra);
+    if (this.indexFolderGone)
+      this.log(
+        `${shownPath(join(this.dir, SEARCH_FOLDER))} was not there, so the local index is new: every table is loaded into it again`,
+      );
+    this.capture = this.newCapture(this.captureStartsOver, {
+      ...extra,
+      loadEveryTable: this.indexFolderGone,
+    });
     await this.capture.start();
     this.captureStarted = true;
   }
 
   private newCapture(
     startOver: boolean,
-    extra: Pick<CaptureOptions, "onLoadBatch" | "loadBatchRows"> = {},
+    extra: Pick<CaptureOptions, "onLoadBatch" | "loadBatchRows" | "loadEveryTable"> = {},
   ): Capture {
     return new Capture({
       databaseUrl: this.databaseUrl,

@@ -75,6 +75,11 @@ export type CaptureOptions = {
   publicationName?: string;
   /** Load existing rows of tables that join the publication (default true). */
   fullLoad?: boolean;
+  /**
+   * Load every table again, loaded before or not, resuming the slot: the index is new while the stream
+   * and the slot are not (its folder deleted by hand).
+   */
+  loadEveryTable?: boolean;
   /** Rows per full-load read (default 1000). */
   loadBatchRows?: number;
   /** Called after each full-load batch is in Kinesis (tests commit changes in the middle of a load). */
@@ -398,7 +403,7 @@ export class Capture {
         ).rows.map((r) => r.table_name),
       );
       return {
-        toLoad: existing.filter((t) => !loaded.has(t)),
+        toLoad: this.options.loadEveryTable ? existing : existing.filter((t) => !loaded.has(t)),
         missing: this.selection.tables.filter((t) => !existing.includes(t)),
       };
     } finally {
