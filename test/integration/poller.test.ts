@@ -213,7 +213,7 @@ describe("KinesisPoller", () => {
     expect(expireNext).toBe(false);
     expect(seen).toEqual(["before", "after"]);
     expect(logged).toEqual([
-      "poller: shardId-000000000000: the stack was paused for over 5 minutes (its read position expired); reading on after the last record read",
+      "poller: shardId-000000000000: its read position expired (over 5 minutes since the last read: the stack was paused, or the indexer behind); reading on after the last record read",
     ]);
   });
 

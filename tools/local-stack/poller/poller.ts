@@ -238,10 +238,11 @@ export class KinesisPoller {
       } catch (error) {
         if (this.stopped) return;
         iterator = undefined;
-        // A shard iterator lasts 5 minutes: one in hand across a laptop sleep or a Ctrl-Z has expired.
+        // A shard iterator lasts 5 minutes: one in hand across a laptop sleep or a Ctrl-Z, or kept while
+        // the indexer is behind (maxBuffered), has expired.
         if ((error as Error).name === "ExpiredIteratorException") {
           this.log(
-            `poller: ${shard.id}: the stack was paused for over 5 minutes (its read position expired); reading on after the last record read`,
+            `poller: ${shard.id}: its read position expired (over 5 minutes since the last read: the stack was paused, or the indexer behind); reading on after the last record read`,
           );
           continue;
         }
