@@ -38,11 +38,13 @@ export function repairCommand(
   pipeline: PipelineConfig,
   findings: IndexFindings[],
   configEnv?: string,
+  absent: string[] = [],
 ): string | undefined {
+  // A table the database does not have cannot be reloaded (verify says what to do with its index).
   const writers = (index: string) =>
     pipeline
       .tables()
-      .filter((t) => indicesOf(t).includes(index))
+      .filter((t) => indicesOf(t).includes(index) && !absent.includes(t.table))
       .map((t) => t.table);
   const tablesOf = (pick: (f: IndexFindings) => boolean) => [
     ...new Set(findings.filter(pick).flatMap((f) => writers(f.index))),

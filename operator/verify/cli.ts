@@ -205,7 +205,10 @@ try {
     console.log(
       `${i.differences === 0 ? "ok  " : "DIFF"} ${i.index}: ${i.expected} expected, ${i.actual} found${i.goneOnSecondLook ? ` at the first look (${i.goneOnSecondLook} in flight then)` : ""}, ${i.differences} differences`,
     );
-  for (const t of report.skippedTables) console.log(`skip ${t}: not in the database`);
+  for (const t of report.skippedTables)
+    console.log(
+      `skip ${t}: not in the database; a table dropped keeps its index's documents (DROP TABLE is not captured, as with DMS): remove the table from the routing config and delete the index, or create the table again and reload it`,
+    );
   for (const problem of report.configProblems) console.log(`config: ${problem}`);
   if (report.unindexable.length > 0) {
     console.log(
@@ -235,7 +238,7 @@ try {
     const missing = of.filter((d) => d.kind === "missing").length;
     return { index, missing, wrong: of.length - missing };
   });
-  const repair = repairCommand(pipeline, findings, flags["config-env"]);
+  const repair = repairCommand(pipeline, findings, flags["config-env"], report.skippedTables);
   // A problem the config has (a column OpenSearch refuses, a renamed one) comes back after any rebuild.
   const first = report.configProblems.length > 0 ? " (once the config problems above are fixed)" : "";
   if (repair) console.log(`repair${first}: ${repair}`);

@@ -272,7 +272,9 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
   const after = input.secondLookAfterMs ?? 0;
   if (after > 0 && differences.length > 0 && differences.length <= SECOND_LOOK_MAX) {
     await (input.wait ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(after);
-    remaining = await lookAgain(input, chosen, differences);
+    // A table the database does not have (dropped) has no row to look at again.
+    const present = chosen.filter((r) => !skippedTables.includes(r.table));
+    remaining = await lookAgain(input, present, differences);
     goneOnSecondLook = differences.length - remaining.length;
   }
   for (const summary of indices) {

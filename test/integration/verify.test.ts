@@ -301,3 +301,33 @@ describe("verify of a row the indexer refuses", () => {
     ]);
   });
 });
+
+describe("verify of a table the database no longer has (dropped)", () => {
+  const config = parsePipelineConfig(
+    `tables:
+       public.kept: {primaryKey: [id], index: kept}
+       public.dropped: {primaryKey: [id], index: dropped}`,
+    { indexPrefix: prefix },
+  );
+  it("skips it, and its index's documents stay extras through the second look (no row to look at)", async () => {
+    for (const table of ["kept", "dropped"]) {
+      await database.db.query(`CREATE TABLE public.${table} (id int PRIMARY KEY, name text)`);
+      await database.db.query(`INSERT INTO public.${table} VALUES (1, 'a'), (2, 'b')`);
+      await indexTableAsLoaded(database.db, search.url, config, `public.${table}`);
+    }
+    await database.db.query("DROP TABLE public.dropped");
+    const report = await verify({
+      database: database.url,
+      search: exactClient(),
+      pipeline: config,
+      secondLookAfterMs: 1,
+      wait: async () => undefined,
+    });
+    expect(report.skippedTables).toEqual(["public.dropped"]);
+    expect(report.differences.map((d) => [d.kind, d.index, d.id])).toEqual([
+      ["extra", `${prefix}dropped`, "1"],
+      ["extra", `${prefix}dropped`, "2"],
+    ]);
+    expect(report.goneOnSecondLook).toBe(0);
+  });
+});

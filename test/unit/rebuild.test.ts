@@ -55,6 +55,14 @@ describe("repairCommand", () => {
     );
   });
 
+  it("suggests no reload of a table the database does not have (dropped): it has no rows to load", () => {
+    const findings = [found("local-orders", 0, 2), found("local-items", 1, 0)];
+    expect(repairCommand(pipeline, findings, undefined, ["public.orders"])).toBe(
+      "npm run reload -- public.items",
+    );
+    expect(repairCommand(pipeline, findings, undefined, ["public.orders", "public.items"])).toBeUndefined();
+  });
+
   it("names every table of a shared index, so the rebuild it suggests is not refused", () => {
     const repair = repairCommand(pipeline, [found("local-history", 0, 1)]) as string;
     expect(repair).toBe("npm run reload -- --rebuild public.events public.audit");
