@@ -18,6 +18,7 @@ export async function ensureReplicaIdentity(client: pg.ClientBase, tables: strin
             c.relreplident::text AS "replicaIdentity"
        FROM unnest($1::text[]) WITH ORDINALITY AS t(name, position)
        JOIN pg_class c ON c.oid = ${relationNamed("t.name")}
+      WHERE c.relkind IN ('r', 'p') -- a view has no replica identity (uncapturable-tables.ts names it)
       ORDER BY t.position`,
     [tables],
   );

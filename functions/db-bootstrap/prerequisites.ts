@@ -24,10 +24,10 @@ import {
 } from "../../shared/configured-columns";
 import { readTableMappings, type TableMappings } from "../../shared/dms-table-mappings";
 import { PipelineError } from "../../shared/errors";
-import { partitionedTables, partitionProblem } from "../../shared/partitioned-tables";
 import type { PipelineConfig } from "../../shared/pipeline-config";
 import { setRolePassword } from "../../shared/role-password";
 import { quotedTable, relationNamed } from "../../shared/table-name";
+import { uncapturableTables } from "../../shared/uncapturable-tables";
 
 export type Login = { user: string; password: string };
 
@@ -182,7 +182,7 @@ export async function applyPrerequisites(
   await setUpProducer(client, plan.producer);
   await setUpDmsUser(client, plan.dms, plan.heartbeatSchema);
   await grantCapturedTables(client, plan, report);
-  await checkPartitionedTables(client, report.granted);
+  await checkUncapturableTables(client, report.granted);
   const columns = await tableColumns(client, report.granted);
   if (plan.tableMappings) checkColumnNames(columns, plan);
   if (plan.pipeline)
@@ -196,13 +196,15 @@ export async function applyPrerequisites(
 
 /**
  * A partitioned table configured as such would get its full load and then no change (its changes stream
- * under its partitions' names): the deploy fails, naming the partitions to configure instead.
+ * under its partitions' names), a view no row at all: the deploy fails, naming what to configure instead.
  */
-async function checkPartitionedTables(client: pg.ClientBase, tables: string[]): Promise<void> {
-  const partitioned = await partitionedTables(client, tables);
-  if (partitioned.size === 0) return;
-  const problems = [...partitioned].map(([table, partitions]) => partitionProblem(table, partitions));
-  throw new PipelineError("partitioned_table", `${problems.join("; ")} (config/pipeline.yaml)`);
+async function checkUncapturableTables(client: pg.ClientBase, tables: string[]): Promise<void> {
+  const problems = await uncapturableTables(client, tables);
+  if (problems.size === 0) return;
+  throw new PipelineError(
+    "uncapturable_table",
+    `${[...problems.values()].join("; ")} (config/pipeline.yaml)`,
+  );
 }
 
 /**

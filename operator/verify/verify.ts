@@ -20,6 +20,7 @@ import { parseJsonKeepingDigits } from "../../shared/exact-json";
 import { ownValue, setOwn } from "../../shared/own-properties";
 import { indicesOf, type PipelineConfig, type TableRouting } from "../../shared/pipeline-config";
 import { quotedTable } from "../../shared/table-name";
+import { uncapturableTables } from "../../shared/uncapturable-tables";
 import { connectDatabase } from "../lib/database-connect";
 import { describeTable } from "../lib/dms/describe-table";
 import { loadRecord, type Relation, type Tuple } from "../lib/dms/records";
@@ -52,7 +53,7 @@ export type VerifyReport = {
   /** Rows the indexer refuses by rule (they belong in the DLQ), so they are not expected in an index. */
   unindexable: Unindexable[];
   skippedTables: string[];
-  /** Columns the routing config names that their tables lack (shared/configured-columns.ts). */
+  /** Columns the routing config names that their tables lack (shared/configured-columns.ts), and tables it names that cannot be captured as configured (shared/uncapturable-tables.ts). */
   configProblems: string[];
   /**
    * Differences found at first that were gone on the second look (changes still on their way to the
@@ -205,6 +206,15 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
   try {
     await db.query("SET TimeZone = 'UTC'");
     await db.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    // A view (or a partitioned table) configured as a table: compared, but no change of it is captured.
+    configProblems.push(
+      ...(
+        await uncapturableTables(
+          db,
+          chosen.map((r) => r.table),
+        )
+      ).values(),
+    );
     for (const routing of chosen) {
       const table = quotedTable(routing.table, db);
       const exists = await db.query("SELECT to_regclass($1) IS NOT NULL AS ok", [table]);

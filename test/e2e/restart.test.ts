@@ -401,6 +401,44 @@ describe("restarting the local stack", () => {
     expect(said.filter((line) => line.startsWith("config: "))).toEqual([]);
   });
 
+  it("names a view and a materialized view configured as tables (no change of them is captured), and verify names them too", async () => {
+    const config = configWith(
+      "with-views.yaml",
+      "  public.paid_orders:\n    primaryKey: [id]\n  public.status_totals:\n    primaryKey: [status]\n",
+    );
+    const problems = [
+      "public.paid_orders is a view: only tables are captured (logical replication, and so DMS, publishes no changes of it), so its index would get no row; configure the tables it reads instead, with a route (routes:, when:) for the rows it selects",
+      "public.status_totals is a materialized view: only tables are captured (logical replication, and so DMS, publishes no changes of it), so its index would get no row; configure the tables it reads instead, with a route (routes:, when:) for the rows it selects",
+    ];
+    await withStack(
+      async (_, db) => {
+        await db.query("CREATE VIEW paid_orders AS SELECT * FROM orders WHERE status = 'paid'");
+        await db.query(
+          "CREATE MATERIALIZED VIEW status_totals AS SELECT status, sum(amount) AS total FROM orders GROUP BY status",
+        );
+      },
+      { pipelineConfig: config },
+    );
+    const said: string[] = [];
+    try {
+      await withStack(
+        async (stack) => {
+          expect((await verifyStack(stack)).configProblems).toEqual(problems);
+        },
+        { pipelineConfig: config, log: (line) => said.push(line) },
+      );
+      expect(said.filter((line) => line.startsWith("config: "))).toEqual(problems.map((p) => `config: ${p}`));
+    } finally {
+      await withStack(
+        async (_, db) => {
+          await db.query("DROP VIEW paid_orders");
+          await db.query("DROP MATERIALIZED VIEW status_totals");
+        },
+        { pipelineConfig: config },
+      );
+    }
+  });
+
   it("keeps the stream's folder, which holds rows, readable by its owner only (as the index's and the DLQ's)", async () => {
     await withStack(async (stack, db) => {
       await db.query("INSERT INTO orders (id, status, amount) VALUES (880201, 'private', 1)");

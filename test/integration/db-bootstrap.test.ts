@@ -285,7 +285,7 @@ describe("database bootstrap answers", () => {
     await database.db.query("DROP TABLE public.accounts");
   });
 
-  it("FAILED, naming its partitions, when a captured table is partitioned; its partitions deploy", async () => {
+  it("FAILED, naming its partitions, when a captured table is partitioned (its partitions deploy), or a view", async () => {
     await database.db.query(
       "CREATE TABLE public.readings (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)",
     );
@@ -313,6 +313,14 @@ describe("database bootstrap answers", () => {
     );
     await deployCapturing("public.business_events,public.readings_2026");
     expect(answers[1]).toMatchObject({ Status: "SUCCESS" });
+    // A view has no changes to capture at all.
+    await database.db.query("CREATE VIEW public.recent_readings AS SELECT * FROM public.readings_2026");
+    await deployCapturing("public.business_events,public.recent_readings");
+    expect(answers[2]).toMatchObject({ Status: "FAILED" });
+    expect(String(answers[2]?.Reason)).toContain(
+      "public.recent_readings is a view: only tables are captured (logical replication, and so DMS, publishes no changes of it)",
+    );
+    await database.db.query("DROP VIEW public.recent_readings");
     await database.db.query("DROP TABLE public.readings");
   });
 

@@ -34,8 +34,8 @@ import {
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { DEFAULT_INDEX_SETTINGS, renderIndexTemplates } from "../../shared/index-templates";
 import { namedColumnsOf } from "../../shared/named-columns";
-import { partitionedTables, partitionProblem } from "../../shared/partitioned-tables";
 import type { PipelineConfig } from "../../shared/pipeline-config";
+import { uncapturableTables } from "../../shared/uncapturable-tables";
 import { parameterTypes, parameterValues, pseudoParameters } from "../lib/cfn-resolve";
 import { loadTemplate } from "../lib/cfn-yaml";
 import { redactUrl } from "../lib/redact-url";
@@ -578,7 +578,7 @@ export class LocalStack {
       const names = routings.map((t) => t.table);
       const keys = await tableKeys(db, names);
       const columns = await tableColumns(db, names);
-      const partitioned = await partitionedTables(db, names);
+      const uncapturable = await uncapturableTables(db, names);
       // A table the database lacks has no columns there.
       const similar = await tablesDifferingInCase(
         db,
@@ -590,8 +590,8 @@ export class LocalStack {
           this.log(`config: ${missingTableProblem(t.table, similar.get(t.table))}`);
           continue;
         }
-        const partitions = partitioned.get(t.table);
-        if (partitions) this.log(`config: ${partitionProblem(t.table, partitions)}`);
+        const uncaptured = uncapturable.get(t.table);
+        if (uncaptured) this.log(`config: ${uncaptured}`);
         const key = keys.get(t.table);
         const problem = key && keyProblem(t.table, t.primaryKey, key);
         if (problem) this.log(`config: ${problem}`);
