@@ -10,6 +10,7 @@ import {
   type DescribeStacksCommandOutput,
 } from "@aws-sdk/client-cloudformation";
 import { parseStreamArn } from "../redrive/messages";
+import { idleLimitedHandler } from "./aws-http";
 import type { StackEndpoints } from "./local-stack-file";
 import { readSamConfig } from "./samconfig";
 
@@ -57,7 +58,10 @@ export async function readStackOutputs(
   const stackName = String(config.stack_name ?? "");
   const region = regionOverride ?? String(config.region ?? process.env.AWS_REGION ?? "");
   if (!stackName || !region) throw new Error(`samconfig.toml [${configEnv}] needs stack_name and region`);
-  const cloudformation = (sources.cloudformation ?? ((r) => new CloudFormationClient({ region: r })))(region);
+  const cloudformation = (
+    sources.cloudformation ??
+    ((r) => new CloudFormationClient({ region: r, requestHandler: idleLimitedHandler() }))
+  )(region);
   const where = `stack ${stackName} in ${region} (samconfig.toml [${configEnv}])`;
   let Stacks: DescribeStacksCommandOutput["Stacks"];
   try {

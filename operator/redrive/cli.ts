@@ -9,6 +9,8 @@
  * held by another reader when it began (it could not see them); 130 when stopped by Ctrl-C (the messages
  * it held handed back).
  */
+
+import { idleLimitedHandler } from "../lib/aws-http";
 import { exitOnClosedPipe } from "../lib/closed-pipe";
 import "../lib/text-import-hook";
 import { join } from "node:path";
@@ -173,6 +175,7 @@ async function main(): Promise<number> {
   });
   const sqs = new SQSClient({
     region: targets.region,
+    requestHandler: idleLimitedHandler(),
     ...(targets.sqsEndpoint && { endpoint: targets.sqsEndpoint, credentials: LOCAL_CREDENTIALS }),
   });
   const kinesis = createKinesisClient(targets.region, targets.kinesisEndpoint);

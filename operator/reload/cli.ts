@@ -10,6 +10,7 @@ import { DatabaseMigrationServiceClient } from "@aws-sdk/client-database-migrati
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { dmsTableMappings } from "../../shared/dms-table-mappings";
 import { createOpenSearchClient } from "../../shared/opensearch-client";
+import { idleLimitedHandler } from "../lib/aws-http";
 import { exitOnClosedPipe } from "../lib/closed-pipe";
 import { commandArgs, usageError } from "../lib/command-args";
 import { confirmTyped } from "../lib/confirm";
@@ -83,6 +84,7 @@ async function deadLetterDepth(dlq: DeadLetterQueue | undefined): Promise<number
   if (!dlq) return new Error("the stack has no DeadLetterQueueUrl output");
   const sqs = new SQSClient({
     region: dlq.region,
+    requestHandler: idleLimitedHandler(),
     ...(dlq.endpoint && { endpoint: dlq.endpoint, credentials: LOCAL_CREDENTIALS }),
   });
   try {
@@ -119,7 +121,7 @@ async function onAws(configEnv: string, tables: string[]): Promise<boolean> {
   const taskArn = outputs.DmsReplicationTaskArn;
   if (!taskArn)
     throw new ReloadError("the stack has no DmsReplicationTaskArn output: deploy the current template");
-  const dms = new DatabaseMigrationServiceClient({ region });
+  const dms = new DatabaseMigrationServiceClient({ region, requestHandler: idleLimitedHandler() });
   if (flags.rebuild) {
     const endpoint = outputs.SearchDomainEndpoint;
     if (!endpoint || outputs.IndexPrefix === undefined)

@@ -14,6 +14,7 @@ import type { Client } from "@opensearch-project/opensearch";
 import type pg from "pg";
 import { readLoginSecret } from "../../shared/login-secret";
 import { createOpenSearchClient } from "../../shared/opensearch-client";
+import { idleLimitedHandler } from "../lib/aws-http";
 import { exitOnClosedPipe } from "../lib/closed-pipe";
 import { commandArgs, usageError } from "../lib/command-args";
 import { readStackFile } from "../lib/local-stack-file";
@@ -81,7 +82,7 @@ async function stageTargets(configEnv: string): Promise<Targets> {
     throw new Error(
       "set PGSSLROOTCERT to the RDS CA bundle (https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem) to verify the cluster's certificate",
     );
-  const secrets = new SecretsManagerClient({ region });
+  const secrets = new SecretsManagerClient({ region, requestHandler: idleLimitedHandler() });
   const { SecretString } = await secrets.send(
     new GetSecretValueCommand({ SecretId: outputs.DmsDbSecretArn }),
   );

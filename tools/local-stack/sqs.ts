@@ -10,6 +10,7 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { startFauxqs } from "fauxqs";
+import { idleLimitedHandler } from "../../operator/lib/aws-http";
 import { LOCAL_CREDENTIALS } from "../../operator/lib/local-credentials";
 import { queueDepth } from "../../operator/lib/queue-depth";
 import { appendLine } from "../lib/append-line";
@@ -93,7 +94,12 @@ export async function startLocalSqs(
       record(m);
     };
   }
-  const client = new SQSClient({ region, endpoint: server.address, credentials: LOCAL_CREDENTIALS });
+  const client = new SQSClient({
+    region,
+    endpoint: server.address,
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: idleLimitedHandler(),
+  });
   return {
     url: server.address,
     client,

@@ -15,6 +15,7 @@ import type { KinesisStreamRecord } from "aws-lambda";
 import pg from "pg";
 import { parseDmsMessage } from "../../functions/indexer/dms-message";
 import { migrate } from "../../operator/db-migrate/migrations";
+import { idleLimitedHandler } from "../../operator/lib/aws-http";
 import { withoutNodeAdvice } from "../../operator/lib/certificate-problem";
 import { databaseFailure } from "../../operator/lib/database-connect";
 import { createKinesisClient } from "../../operator/lib/kinesis-client";
@@ -454,6 +455,7 @@ export class LocalStack {
       this.sqsEndpoint = o.sqsEndpoint === "aws" ? undefined : o.sqsEndpoint;
       this.sqsClient = new SQSClient({
         region: this.region,
+        requestHandler: idleLimitedHandler(),
         ...(this.sqsEndpoint && { endpoint: this.sqsEndpoint }),
         ...(this.sqsEndpoint && !process.env.AWS_ACCESS_KEY_ID && { credentials: LOCAL_CREDENTIALS }),
       });
