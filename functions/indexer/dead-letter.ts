@@ -7,12 +7,16 @@ import { groupByCountAndBytes } from "./batching";
 
 export type DeadLetterEntry = { id: string; body: string };
 
-/** Sends in batches of at most 10 entries and maxBytes in total; returns the ids that were not accepted. */
+/**
+ * Sends in batches of at most 10 entries and maxBytes in total; returns the ids that were not accepted.
+ * `deadline` ends a send still under way (a connection gone silent): its entries count as not accepted.
+ */
 export async function sendDeadLetters(
   sqs: SQSClient,
   queueUrl: string,
   entries: DeadLetterEntry[],
   maxBytes: number,
+  deadline?: AbortSignal,
 ): Promise<{ failed: Set<string>; errors: string[] }> {
   const failed = new Set<string>();
   const errors: string[] = [];
@@ -25,6 +29,7 @@ export async function sendDeadLetters(
           QueueUrl: queueUrl,
           Entries: group.map((e) => ({ Id: e.id, MessageBody: e.body })),
         }),
+        deadline && { abortSignal: deadline },
       );
       for (const f of result.Failed ?? []) {
         if (f.Id) failed.add(f.Id);

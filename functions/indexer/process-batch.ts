@@ -286,6 +286,9 @@ function retryCauses(
   return [...causes.values()];
 }
 
+/** Time kept, at the end of an invocation, to return the batch response (and log its metrics). */
+const ANSWER_RESERVE_MS = 1_000;
+
 /**
  * Step 4: the permanent failures the checkpoint rule allows go to the DLQ; what the queue refuses is
  * retried instead (never acknowledged).
@@ -314,11 +317,15 @@ async function deadLetterPermanentFailures(
       deps.settings.dlqMaxMessageBytes,
     ),
   }));
+  // The queue's answer is awaited until just before the function's time runs out: a send that has not
+  // answered by then leaves its records for retry, and the batch response still reaches Lambda (else the
+  // invocation times out, and Lambda retries and bisects the whole batch).
   const { failed, errors } = await sendDeadLetters(
     deps.sqs,
     deps.settings.dlqUrl,
     entries,
     deps.settings.dlqMaxMessageBytes,
+    AbortSignal.timeout(Math.max(1, context.getRemainingTimeInMillis() - ANSWER_RESERVE_MS)),
   );
   chosen.forEach((s, i) => {
     const refused = failed.has(String(i));

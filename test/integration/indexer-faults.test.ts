@@ -3,11 +3,13 @@
  * SQS from fauxqs, with faults injected between the indexer and the cluster: 429/503 bursts, transport
  * errors, item rejections; and a real mapping conflict.
  */
+import { createServer } from "node:net";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIndexerClient, type IndexerSearch } from "../../functions/indexer/opensearch-client";
 import { type BatchDeps, processBatch } from "../../functions/indexer/process-batch";
 import { parsePipelineConfig } from "../../shared/pipeline-config";
-import { changeRecord } from "../helpers/dms";
+import { changeRecord, rawRecord } from "../helpers/dms";
 import { recordingLogger, testContext } from "../helpers/lambda";
 import { openSearchTarget, type SearchTarget, uniquePrefix } from "../helpers/search";
 import { localSqs } from "../helpers/sqs";
@@ -161,6 +163,30 @@ describe("indexer under injected faults", () => {
     expect(Object.keys(refused ?? {}).sort()).toEqual(["error", "status"]);
     expect(refused?.status).toBe(400);
     expect(refused?.error?.type).toBe("mapper_parsing_exception");
+  });
+
+  it("leaves a record for retry when the DLQ has not answered by the end of the function's time (a connection gone silent), and still answers", {
+    timeout: 20_000,
+  }, async () => {
+    const silent = createServer((socket) => socket.resume()); // reads the request, never answers
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const stalled = new SQSClient({
+      region: "us-east-1",
+      endpoint: `http://127.0.0.1:${(silent.address() as { port: number }).port}`,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    try {
+      const poison = rawRecord("not a DMS record", 300);
+      const { response, stats } = await processBatch([poison], testContext(3_000), {
+        ...deps({ failRequests: 0, status: 0, transportErrors: 0, rejectItems: 0 }),
+        sqs: stalled,
+      });
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: poison.kinesis.sequenceNumber }]);
+      expect(stats.deadLettered).toBe(0);
+    } finally {
+      stalled.destroy();
+      silent.close();
+    }
   });
 
   it("dead-letters a mapping conflict with its payload and error, and keeps the rest of the batch", async () => {
