@@ -1,6 +1,9 @@
 /**
  * Which database failures mean "the cluster is not there right now" (stopped, starting, failing over,
- * or the proxy has no target): those answer 503 and wake the cluster. Everything else is a 500. Pure.
+ * or the proxy has no target): those answer 503 and wake the cluster. A statement that did not finish
+ * in time (statement_timeout on the server, query_timeout in the client: a lock held elsewhere, a server
+ * that stopped answering) answers 504: the cluster is there, and retrying is safe (events are idempotent
+ * by uuid). Everything else is a 500. Pure.
  */
 import { PipelineError } from "../../shared/errors";
 
@@ -53,6 +56,25 @@ export class DatabaseUnavailableError extends PipelineError {
   }
 }
 
+/** pg's client-side query_timeout, and PostgreSQL's statement_timeout / lock_timeout cancellations. */
+const TIMEOUT_MESSAGES = [/^Query read timeout$/, /^canceling statement due to (statement|lock) timeout$/];
+
+export function isDatabaseTimeout(error: unknown, depth = 0): boolean {
+  if (depth > 4 || error === null || typeof error !== "object") return false;
+  const e = error as ErrorLike;
+  const message = typeof e.message === "string" ? e.message : "";
+  if (TIMEOUT_MESSAGES.some((pattern) => pattern.test(message))) return true;
+  return isDatabaseTimeout(e.cause, depth + 1);
+}
+
+/** A statement the database did not finish in time; the request may have been written. */
+export class DatabaseTimeoutError extends PipelineError {
+  override name = "DatabaseTimeoutError";
+  constructor(options?: { cause?: unknown }) {
+    super("database_timeout", "the database did not answer in time", options);
+  }
+}
+
 /** Any other database failure; its cause is logged, never sent to the client. */
 export class DatabaseError extends PipelineError {
   override name = "DatabaseError";
@@ -72,12 +94,12 @@ export class EventTooLargeForCaptureError extends PipelineError {
   }
 }
 
-/** Wraps a pg failure in the typed error the HTTP layer maps to 413, 503 or 500. */
+/** Wraps a pg failure in the typed error the HTTP layer maps to 413, 503, 504 or 500. */
 export function databaseFailure(operation: string, error: unknown): PipelineError {
   const e = error as { code?: unknown; constraint?: unknown } | null;
   if (e?.code === "23514" && e.constraint === FITS_CDC_CONSTRAINT)
     return new EventTooLargeForCaptureError({ cause: error });
-  return isDatabaseUnavailable(error)
-    ? new DatabaseUnavailableError({ cause: error })
-    : new DatabaseError(operation, { cause: error });
+  if (isDatabaseUnavailable(error)) return new DatabaseUnavailableError({ cause: error });
+  if (isDatabaseTimeout(error)) return new DatabaseTimeoutError({ cause: error });
+  return new DatabaseError(operation, { cause: error });
 }

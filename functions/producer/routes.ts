@@ -11,7 +11,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda";
-import { DatabaseUnavailableError } from "./database-errors";
+import { DatabaseTimeoutError, DatabaseUnavailableError } from "./database-errors";
 import { toRow } from "./event-row";
 import {
   EVENT_ID_PATTERN,
@@ -136,7 +136,7 @@ export function producerRoutes(
       const latency = await deps.store.ping();
       return json(200, { status: "ok", database: { status: "up", latency_ms: latency } });
     } catch (error) {
-      if (!(error instanceof DatabaseUnavailableError)) throw error;
+      if (!(error instanceof DatabaseUnavailableError || error instanceof DatabaseTimeoutError)) throw error;
       return json(
         503,
         { status: "unavailable", database: { status: "down" } },

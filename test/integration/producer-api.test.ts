@@ -413,6 +413,34 @@ describe("other database errors", () => {
   });
 });
 
+describe("a statement the database does not finish in time", () => {
+  it("answers 504 (retrying is safe) for a write held past statement_timeout by a lock; the retry writes it", async () => {
+    const slow = producerContainer({ DATABASE_URL: database.url, DB_STATEMENT_TIMEOUT_MS: "300" });
+    const holder = await database.db.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("LOCK TABLE business_events IN ACCESS EXCLUSIVE MODE"); // a migration, say
+      const event = businessEvent({}, "held-1");
+      const held = answer(await slow.invoke(request("POST", "/events", event)));
+      expect(held.status).toBe(504);
+      expect(held.body).toEqual({
+        error: "Gateway Timeout",
+        message:
+          "The database did not answer in time. The request may have been written: retrying it is safe (events are idempotent by uuid).",
+        status: 504,
+      });
+      // The database itself answers: only the table is held.
+      expect(answer(await slow.invoke(request("GET", "/health"))).status).toBe(200);
+      await holder.query("ROLLBACK");
+      expect(answer(await slow.invoke(request("POST", "/events", event))).status).toBe(201);
+    } finally {
+      await holder.query("ROLLBACK").catch(() => undefined);
+      holder.release();
+      await slow.close();
+    }
+  });
+});
+
 /**
  * Ten producer "containers" (a handler with a pool of two each) for one test; `invoke(i, ...)` sends
  * request i to container i % 10.

@@ -1,15 +1,24 @@
 /**
  * Turns every failure into an exposed HttpProblem for @middy/http-error-handler to render:
  * HTTP errors from middy (415, 422, 404) get the JSON problem shape; an unreachable database wakes
- * the cluster and answers 503 + Retry-After; anything else is logged here and answers 500 with the
+ * the cluster and answers 503 + Retry-After; a statement not finished in time answers 504; anything else is logged here and answers 500 with the
  * request id, never with its message, SQL or stack.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type middy from "@middy/core";
 import type { AutoStartResult } from "../auto-start";
-import { DatabaseUnavailableError, EventTooLargeForCaptureError } from "../database-errors";
-import { databaseStartingProblem, databaseUnavailableProblem, HttpProblem } from "./problem";
+import {
+  DatabaseTimeoutError,
+  DatabaseUnavailableError,
+  EventTooLargeForCaptureError,
+} from "../database-errors";
+import {
+  databaseStartingProblem,
+  databaseTimeoutProblem,
+  databaseUnavailableProblem,
+  HttpProblem,
+} from "./problem";
 
 export type ErrorResponseOptions = {
   logger: Pick<Logger, "warn" | "error">;
@@ -29,6 +38,10 @@ export function errorResponses(options: ErrorResponseOptions): middy.MiddlewareO
           "The event is too large once stored: change data capture carries at most 512 KB of event data (numbers are stored written out in full). Nothing was written.",
           { cause: request.error },
         );
+      if (request.error instanceof DatabaseTimeoutError) {
+        options.logger.warn("database did not answer in time", { cause: summary(request.error.cause) });
+        request.error = databaseTimeoutProblem(request.error);
+      }
       const error = request.error as HttpLikeError | null;
       const status = typeof error?.statusCode === "number" ? error.statusCode : 500;
       options.metrics.addMetric(status < 500 ? "ClientErrors" : "ServerErrors", MetricUnit.Count, 1);

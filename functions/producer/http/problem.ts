@@ -68,3 +68,12 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
     body: JSON.stringify(body),
   };
 }
+
+/** A statement the database did not finish in time: retrying is safe, events being idempotent by uuid. */
+export function databaseTimeoutProblem(cause?: unknown): HttpProblem {
+  return new HttpProblem(
+    504,
+    "The database did not answer in time. The request may have been written: retrying it is safe (events are idempotent by uuid).",
+    { cause },
+  );
+}

@@ -1,7 +1,7 @@
 /** Settings, pool options (IAM vs local) and the classification of database failures. */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { poolConfig } from "../../../functions/producer/database";
-import { isDatabaseUnavailable } from "../../../functions/producer/database-errors";
+import { databaseFailure, isDatabaseUnavailable } from "../../../functions/producer/database-errors";
 import { loadProducerSettings } from "../../../functions/producer/settings";
 
 const awsEnv = {
@@ -61,6 +61,20 @@ describe("poolConfig", () => {
       statement_timeout: 5_000,
     });
     expect(config.ssl).toBeUndefined();
+  });
+});
+
+describe("databaseFailure", () => {
+  const pgError = (message: string, code?: string) => Object.assign(new Error(message), { code });
+  it.each([
+    [pgError("Query read timeout"), "DatabaseTimeoutError"],
+    [pgError("canceling statement due to statement timeout", "57014"), "DatabaseTimeoutError"],
+    [pgError("canceling statement due to lock timeout", "55P03"), "DatabaseTimeoutError"],
+    [pgError("canceling statement due to user request", "57014"), "DatabaseError"],
+    [pgError("timeout exceeded when trying to connect"), "DatabaseUnavailableError"],
+    [pgError('relation "business_events" does not exist', "42P01"), "DatabaseError"],
+  ])("%s -> %s", (error, expected) => {
+    expect(databaseFailure("insert", error).name).toBe(expected);
   });
 });
 

@@ -1,6 +1,10 @@
 /** How failures become answers and log lines: typed 503/500, middy's HTTP errors, nothing of the row. */
 import { describe, expect, it } from "vitest";
-import { DatabaseError, DatabaseUnavailableError } from "../../../functions/producer/database-errors";
+import {
+  DatabaseError,
+  DatabaseTimeoutError,
+  DatabaseUnavailableError,
+} from "../../../functions/producer/database-errors";
 import { errorResponses } from "../../../functions/producer/http/error-responses";
 import { HttpProblem } from "../../../functions/producer/http/problem";
 import { testContext } from "../../helpers/lambda";
@@ -53,6 +57,21 @@ describe("errorResponses", () => {
     expect(problem.statusCode).toBe(503);
     expect(problem.headers).toEqual({ "Retry-After": "120" });
     expect(metrics).toEqual(["ServerErrors", "DatabaseUnavailable", "AutoStartInvoked"]);
+  });
+
+  it("answers 504 for a statement the database did not finish in time (retrying is safe), waking nothing", async () => {
+    const { problem, metrics, logged } = await run(
+      new DatabaseTimeoutError({ cause: new Error("Query read timeout") }),
+    );
+    expect(problem.statusCode).toBe(504);
+    expect(problem.body).toEqual({
+      error: "Gateway Timeout",
+      message:
+        "The database did not answer in time. The request may have been written: retrying it is safe (events are idempotent by uuid).",
+      status: 504,
+    });
+    expect(metrics).toEqual(["ServerErrors"]);
+    expect(logged.map((l) => [l.level, l.message])).toEqual([["warn", "database did not answer in time"]]);
   });
 
   it("turns middy's HTTP errors into JSON problems; malformed JSON is a 400", async () => {
