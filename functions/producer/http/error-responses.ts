@@ -1,8 +1,8 @@
 /**
  * Turns every failure into an exposed HttpProblem for @middy/http-error-handler to render:
  * HTTP errors from middy (415, 422, 404) get the JSON problem shape; an unreachable database wakes
- * the cluster and answers 503 + Retry-After; a statement not finished in time answers 504; anything else is logged here and answers 500 with the
- * request id, never with its message, SQL or stack.
+ * the cluster and answers 503 + Retry-After; a statement not finished in time answers 504; anything
+ * else is logged here and answers 500 with the request id, never with its message, SQL or stack.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
