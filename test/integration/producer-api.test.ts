@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { databaseTimeoutProblem } from "../../functions/producer/http/problem";
 import { type Answer, answer, businessEvent, request, stored, withAttribute } from "../helpers/http";
 import { producerContainer, startDatabase } from "../helpers/producer";
 
@@ -423,12 +424,7 @@ describe("a statement the database does not finish in time", () => {
       const event = businessEvent({}, "held-1");
       const held = answer(await slow.invoke(request("POST", "/events", event)));
       expect(held.status).toBe(504);
-      expect(held.body).toEqual({
-        error: "Gateway Timeout",
-        message:
-          "The database did not answer in time. The request may have been written: retrying it is safe (events are idempotent by uuid).",
-        status: 504,
-      });
+      expect(held.body).toEqual(databaseTimeoutProblem().body); // its text: error-responses.test.ts
       // The database itself answers: only the table is held.
       expect(answer(await slow.invoke(request("GET", "/health"))).status).toBe(200);
       await holder.query("ROLLBACK");
