@@ -53,7 +53,10 @@ export type VerifyReport = {
   /** Rows the indexer refuses by rule (they belong in the DLQ), so they are not expected in an index. */
   unindexable: Unindexable[];
   skippedTables: string[];
-  /** Columns the routing config names that their tables lack (shared/configured-columns.ts), and tables it names that cannot be captured as configured (shared/uncapturable-tables.ts). */
+  /**
+   * Columns the routing config names that their tables lack (shared/configured-columns.ts), and tables
+   * it names that cannot be captured as configured (shared/uncapturable-tables.ts).
+   */
   configProblems: string[];
   /**
    * Differences found at first that were gone on the second look (changes still on their way to the
@@ -207,14 +210,11 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
     await db.query("SET TimeZone = 'UTC'");
     await db.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     // A view (or a partitioned table) configured as a table: compared, but no change of it is captured.
-    configProblems.push(
-      ...(
-        await uncapturableTables(
-          db,
-          chosen.map((r) => r.table),
-        )
-      ).values(),
+    const uncapturable = await uncapturableTables(
+      db,
+      chosen.map((r) => r.table),
     );
+    configProblems.push(...uncapturable.values());
     for (const routing of chosen) {
       const table = quotedTable(routing.table, db);
       const exists = await db.query("SELECT to_regclass($1) IS NOT NULL AS ok", [table]);

@@ -62,24 +62,22 @@ import { removeWipeLeftovers, wipe } from "./wipe";
 
 /**
  * A part of one's own (DATABASE_URL, OPENSEARCH_URL, AWS_ENDPOINT_URL_KINESIS / _SQS) that fails as the
- * stack starts: the error says which part and which setting, not only a host and port.
+ * stack starts: the error says which part and which setting, not only a host and port, and why in the
+ * part's own terms (`explain`: for a refused certificate, how to trust its CA).
  */
-async function ofOwn<T>(part: string, setting: string, url: string, run: () => Promise<T>): Promise<T> {
+async function ofOwn<T>(
+  part: string,
+  setting: string,
+  url: string,
+  run: () => Promise<T>,
+  explain: (error: Error) => string = (error) => withoutNodeAdvice(error.message),
+): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    // A certificate refused: how to trust its CA (operator/lib/search-client.ts, database-connect.ts).
-    const why =
-      part === "OpenSearch"
-        ? searchFailure(error)
-        : part === DATABASE
-          ? databaseFailure(url, error as Error)
-          : withoutNodeAdvice((error as Error).message);
-    throw new Error(`${part} (${setting}=${redactUrl(url)}): ${why}`, { cause: error });
+    throw new Error(`${part} (${setting}=${redactUrl(url)}): ${explain(error as Error)}`, { cause: error });
   }
 }
-
-const DATABASE = "the database";
 
 /** How long a stop waits for an indexer invocation under way once the drain is over. */
 const INVOCATION_STOP_WAIT_MS = 2_000;
@@ -333,7 +331,13 @@ export class LocalStack {
     const own = this.options.databaseUrl;
     if (own) {
       this.databaseUrl = own;
-      await ofOwn(DATABASE, "DATABASE_URL", own, () => this.prepareDatabase());
+      await ofOwn(
+        "the database",
+        "DATABASE_URL",
+        own,
+        () => this.prepareDatabase(),
+        (error) => databaseFailure(own, error),
+      );
       return;
     }
     this.postgres = await startEmbeddedPostgres({
@@ -492,7 +496,8 @@ export class LocalStack {
     const prefix = this.indexPrefix;
     // The first requests to OpenSearch (no others needed to see whether a cluster of one's own answers).
     const own = this.options.opensearchUrl;
-    if (own) await ofOwn("OpenSearch", "OPENSEARCH_URL", own, () => this.installIndexTemplates());
+    if (own)
+      await ofOwn("OpenSearch", "OPENSEARCH_URL", own, () => this.installIndexTemplates(), searchFailure);
     else await this.installIndexTemplates();
     // The handler reads its settings at import (cold start), as in Lambda.
     Object.assign(process.env, {
